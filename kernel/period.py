@@ -1,0 +1,69 @@
+"""Periods (calendar months, ``2026-10``) and day splits inside a month."""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+_PERIOD_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+
+
+@dataclass(frozen=True, order=True, slots=True)
+class Period:
+    """A billing period: one calendar month (ПП 354 п. 37)."""
+
+    year: int
+    month: int
+
+    @classmethod
+    def parse(cls, text: str) -> Period:
+        """Parse ``YYYY-MM``; raises ValueError naming the bad text."""
+        m = _PERIOD_RE.match(text.strip()) if isinstance(text, str) else None
+        if not m:
+            raise ValueError(f"период должен быть в виде ГГГГ-ММ, получено {text!r}")
+        return cls(int(m.group(1)), int(m.group(2)))
+
+    @classmethod
+    def of(cls, day: date) -> Period:
+        return cls(day.year, day.month)
+
+    @property
+    def first_day(self) -> date:
+        return date(self.year, self.month, 1)
+
+    @property
+    def last_day(self) -> date:
+        return date(self.year, self.month, self.days)
+
+    @property
+    def days(self) -> int:
+        return calendar.monthrange(self.year, self.month)[1]
+
+    def shift(self, months: int) -> Period:
+        index = self.year * 12 + self.month - 1 + months
+        return Period(index // 12, index % 12 + 1)
+
+    def __str__(self) -> str:
+        return f"{self.year:04d}-{self.month:02d}"
+
+
+def split_by_dates(period: Period, change_dates: list[date]) -> list[tuple[date, date]]:
+    """Cut a month into inclusive day ranges at each change date inside it.
+
+    The ranges cover the month exactly once, in order; dates outside the month are ignored.
+    """
+    cuts = sorted({d for d in change_dates if period.first_day < d <= period.last_day})
+    ranges: list[tuple[date, date]] = []
+    start = period.first_day
+    for cut in cuts:
+        ranges.append((start, cut - timedelta(days=1)))
+        start = cut
+    ranges.append((start, period.last_day))
+    return ranges
+
+
+def days_inclusive(start: date, end: date) -> int:
+    """Number of days from ``start`` to ``end`` inclusive (0 if end < start)."""
+    return max(0, (end - start).days + 1)
