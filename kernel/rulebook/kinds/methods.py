@@ -1,0 +1,150 @@
+"""Methods of calculation: which formula gives the volume of a service for a fact.
+
+```yaml
+methods:
+  - id: cold_water.by_meter
+    title: ХВС по показаниям ИПУ
+    source: "ПП РФ №354, прил. 2, ф. 1"
+    when: {service: cold_water, meter: working, readings: present}
+    then: {method: meter}
+```
+
+``then.method`` and its parameters:
+
+| method | volume | parameters |
+|---|---|---|
+| ``meter`` | current − previous reading (per zone) | — |
+| ``average`` | monthly average of past readings (п. 59) | ``min_months``, ``history_months``, |
+| | | ``max_periods`` |
+| ``norm`` | residents × norm (ф. 4) | ``coefficient`` (ф. 4(1): 1.5) |
+| ``area`` | premises area (tariff per m²) | ``coefficient`` |
+| ``area_norm`` | area × norm per m² (heating, ф. 2) | ``coefficient`` |
+| ``house_share`` | house meter volume × area / total area (ф. 3) | — |
+| ``fixed`` | ``quantity`` per account (1 by default) | ``quantity`` |
+
+A coefficient multiplies the amount, not the volume; it is ``"1.5"`` or dated
+``{2017-01-01: "1.5"}``.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Annotated, Literal, Self
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from zhkh.kernel.rulebook.base import RuleBase, named_values
+from zhkh.kernel.rulebook.conditions import Op
+from zhkh.kernel.rulebook.dated import DatedValues
+from zhkh.kernel.rulebook.fields import DatedDecimal, Int, Issue, issue
+from zhkh.kernel.rulebook.services import ServiceCatalogue
+
+KIND = "methods"
+LIST_KEY = "methods"
+
+METHODS = ("meter", "average", "norm", "area", "area_norm", "house_share", "fixed")
+PositiveInt = Annotated[Int, Field(ge=1)]
+
+
+class _Then(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True)
+
+    def coefficient_at(self, day: date) -> Decimal:
+        """The coefficient in force on ``day`` (1 when the method has none)."""
+        dated: DatedValues | None = getattr(self, "coefficient", None)
+        value = dated.at(day) if dated is not None else None
+        return Decimal(1) if value is None else value
+
+
+class Meter(_Then):
+    method: Literal["meter"]
+
+
+class Average(_Then):
+    """Average monthly volume over up to ``history_months`` months of history (at least
+    ``min_months``), for at most ``max_periods`` periods in a row."""
+
+    method: Literal["average"]
+    min_months: PositiveInt
+    history_months: PositiveInt
+    max_periods: PositiveInt
+
+    @model_validator(mode="after")
+    def _order(self) -> Self:
+        if self.min_months > self.history_months:
+            raise issue([(("min_months",), "min_months не может быть больше history_months")])
+        return self
+
+
+class Norm(_Then):
+    method: Literal["norm"]
+    coefficient: DatedDecimal | None = None
+
+
+class Area(_Then):
+    method: Literal["area"]
+    coefficient: DatedDecimal | None = None
+
+
+class AreaNorm(_Then):
+    method: Literal["area_norm"]
+    coefficient: DatedDecimal | None = None
+
+
+class HouseShare(_Then):
+    method: Literal["house_share"]
+
+
+class Fixed(_Then):
+    """``quantity`` units per account and period (e.g. one month of an intercom fee)."""
+
+    method: Literal["fixed"]
+    quantity: DatedDecimal = DatedValues.constant(Decimal(1))
+
+
+Then = Annotated[Meter | Average | Norm | Area | AreaNorm | HouseShare | Fixed,
+                 Field(discriminator="method")]
+
+
+class Rule(RuleBase):
+    """Which method computes the volume of the services named in ``when.service``."""
+
+    then: Then
+
+    @property
+    def method(self) -> str:
+        return self.then.method
+
+    def check(self, services: ServiceCatalogue) -> list[Issue]:
+        """Base checks; a service must be named, not derived; average limits match ``when``."""
+        issues = super().check(services)
+        named = named_values(self.when, "service")
+        if not any(t.attr == "service" and t.op in (Op.EQ, Op.IN) for t in self.when):
+            issues.append((("when", "service"), "правило способа расчёта должно назвать услугу: "
+                                                "when: {service: …}"))
+        for name in named:
+            if name in services and services[name].derived_from:
+                sources = ", ".join(services[name].derived_from)
+                issues.append((("when", "service"), f"объём услуги {name} равен сумме объёмов "
+                               f"{sources} (derived_from); правило способа расчёта для неё не "
+                               "нужно — удалите его"))
+        if isinstance(self.then, Average):
+            issues.extend(self._average_limits(self.then))
+        return issues
+
+    def _average_limits(self, then: Average) -> list[Issue]:
+        issues: list[Issue] = []
+        for test in self.when:
+            if test.attr == "months_without_readings" and test.op in (Op.LTE, Op.LT):
+                limit = test.value if test.op is Op.LTE else test.value - 1  # type: ignore[operator]
+                if limit != then.max_periods:
+                    issues.append((("when", "months_without_readings"),
+                                   f"условие допускает {limit} периодов подряд, а "
+                                   f"then.max_periods = {then.max_periods}: согласуйте"))
+            if test.attr == "history_months" and test.op is Op.GTE and (
+                    test.value != then.min_months):
+                issues.append((("when", "history_months"),
+                               f"условие требует {test.value} мес. истории, а "
+                               f"then.min_months = {then.min_months}: согласуйте"))
+        return issues
