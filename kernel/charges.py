@@ -1,0 +1,110 @@
+"""The charge kernel's one public entry: ``compute`` over plan rows (see docs/DESIGN.md).
+
+``compute`` is the compiled ``zhkh.kernel._kernel.compute``. When the compiled module cannot
+be imported, ``ZHKH_REQUIRE_COMPILED=1`` makes that an ImportError; otherwise a
+``RuntimeWarning`` is issued once and the Decimal twin (``zhkh.kernel.reference``), which is
+exact but slow, takes its place. ``IMPLEMENTATION`` says which one is in use.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+
+from zhkh.kernel import reference
+from zhkh.kernel.reference import (
+    AVERAGE,
+    BAD_INPUT,
+    METER,
+    OK,
+    OVERFLOW,
+    QUANTITY,
+    READING_DECREASE,
+    SHARE,
+)
+
+__all__ = [
+    "AVERAGE", "BAD_INPUT", "IMPLEMENTATION", "METER", "OK", "OVERFLOW", "QUANTITY",
+    "READING_DECREASE", "SHARE", "ChargeArrays", "compute", "compute_arrays",
+]
+
+_BUILD_HINT = "cd <корень проекта> && python setup.py build_ext --inplace (нужны Cython и gcc)"
+
+try:
+    from zhkh.kernel import _kernel
+except ImportError as exc:
+    if os.environ.get("ZHKH_REQUIRE_COMPILED") == "1":
+        raise ImportError(
+            "скомпилированное ядро начислений zhkh.kernel._kernel не найдено, а "
+            f"ZHKH_REQUIRE_COMPILED=1 запрещает медленный запасной вариант; соберите его: "
+            f"{_BUILD_HINT} ({exc})"
+        ) from exc
+    warnings.warn(
+        "скомпилированное ядро начислений zhkh.kernel._kernel не найдено; используется "
+        f"эталонная реализация на Decimal (точная, но медленная). Сборка: {_BUILD_HINT}",
+        RuntimeWarning,
+        stacklevel=2,
+    )
+    compute = reference.compute
+    IMPLEMENTATION = "reference"
+else:
+    compute = _kernel.compute
+    IMPLEMENTATION = "compiled"
+
+
+@dataclass(frozen=True)
+class ChargeArrays:
+    """Outputs of :func:`compute_arrays`; ``failed`` is the number of rows with status != OK."""
+
+    volume: np.ndarray
+    amount: np.ndarray
+    plain: np.ndarray
+    status: np.ndarray
+    failed: int
+
+
+_ROW_DTYPES = {"dec": np.int32, "a": np.int64, "b": np.int64, "c": np.int64,
+               "share_num": np.int32, "share_den": np.int32}
+_TABLE_DTYPES = {"d_method": np.int8, "d_factor": np.int64, "d_price": np.int64,
+                 "d_coef": np.int64}
+
+
+def _checked(name: str, value: object, dtype: type, length: int | None) -> np.ndarray:
+    """``value`` as a C-contiguous 1-D array, or TypeError/ValueError naming the argument."""
+    if not isinstance(value, np.ndarray):
+        raise TypeError(f"{name}: expected a numpy array of {np.dtype(dtype)}, "
+                        f"got {type(value).__name__}")
+    if value.dtype != dtype:
+        raise TypeError(f"{name}: expected dtype {np.dtype(dtype)}, got {value.dtype}")
+    if value.ndim != 1:
+        raise ValueError(f"{name}: expected a 1-D array, got shape {value.shape}")
+    if length is not None and value.shape[0] != length:
+        raise ValueError(f"{name}: length {value.shape[0]}, expected {length}")
+    return np.ascontiguousarray(value)
+
+
+def compute_arrays(
+    dec: np.ndarray, a: np.ndarray, b: np.ndarray, c: np.ndarray,
+    share_num: np.ndarray, share_den: np.ndarray,
+    d_method: np.ndarray, d_factor: np.ndarray, d_price: np.ndarray, d_coef: np.ndarray,
+) -> ChargeArrays:
+    """Validate dtypes and lengths, allocate the outputs and run :func:`compute`.
+
+    Row arrays must share the length of ``dec`` and the decision arrays that of
+    ``d_method``; dtypes must be exactly the contract's (no silent casts).
+    """
+    rows = {"dec": dec, "a": a, "b": b, "c": c, "share_num": share_num, "share_den": share_den}
+    table = {"d_method": d_method, "d_factor": d_factor, "d_price": d_price, "d_coef": d_coef}
+    n = _checked("dec", dec, np.int32, None).shape[0]
+    size = _checked("d_method", d_method, np.int8, None).shape[0]
+    rows = {k: _checked(k, v, _ROW_DTYPES[k], n) for k, v in rows.items()}
+    table = {k: _checked(k, v, _TABLE_DTYPES[k], size) for k, v in table.items()}
+    volume = np.zeros(n, np.int64)
+    amount = np.zeros(n, np.int64)
+    plain = np.zeros(n, np.int64)
+    status = np.zeros(n, np.int8)
+    failed = compute(*rows.values(), *table.values(), volume, amount, plain, status)
+    return ChargeArrays(volume, amount, plain, status, int(failed))

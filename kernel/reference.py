@@ -1,0 +1,144 @@
+"""The charge kernel specification: plan rows computed one at a time on ``decimal.Decimal``.
+
+This is the independent twin of the compiled kernel (``_kernel.pyx``), written from the
+contract in ``docs/DESIGN.md`` ("Charge kernel contract (plan rows)"). It is slow on purpose
+and obvious on purpose: where the two disagree, this module is right.
+
+Precedence of statuses for one row (the contract leaves it open, this fixes it):
+
+1. ``BAD_INPUT`` — ``dec`` outside the decision table, an unknown method, ``share_den <= 0``
+   or ``share_num < 0``, then the method's own checks (AVERAGE with ``b <= 0``, SHARE with
+   ``c <= 0``);
+2. ``READING_DECREASE`` — METER whose current reading is below the previous one and is not
+   a rollover of a register with capacity ``c``;
+3. ``OVERFLOW`` — the first of base, vol1, volume, plain, amount outside int64.
+
+A row with a non-zero status has zeros in ``volume``, ``amount`` and ``plain``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import ROUND_HALF_UP, Decimal, localcontext
+
+from zhkh.kernel.money import INT64_MAX, INT64_MIN
+
+METER, AVERAGE, QUANTITY, SHARE = 1, 2, 3, 4
+OK, OVERFLOW, READING_DECREASE, BAD_INPUT = 0, 1, 2, 3
+
+# Products of three int64 values have at most 57 digits; quotients by divisors below 2**63
+# that are not exact half-integers lie at least 1/2**64 away from the tie, far above the
+# 10**-40 resolution left by 100 significant digits, so one rounding step stays exact.
+_PRECISION = 100
+_ONE = Decimal(1)
+_MICRO = Decimal(10) ** 6
+_PLAIN_SCALE = Decimal(10) ** 10  # volume (1e-6) × price (1e-6 rub) → kopecks
+_AMOUNT_SCALE = Decimal(10) ** 16  # … × coefficient (1e-6)
+
+
+class _Refused(Exception):
+    """A row that cannot be computed; carries its status."""
+
+    def __init__(self, status: int) -> None:
+        super().__init__(status)
+        self.status = status
+
+
+def _half_up(value: Decimal) -> int:
+    """``value`` rounded half away from zero to an integer (Decimal ROUND_HALF_UP)."""
+    return int(value.quantize(_ONE, rounding=ROUND_HALF_UP))
+
+
+def _int64(value: int) -> int:
+    """``value`` itself, or OVERFLOW when it does not fit a signed 64-bit integer."""
+    if not INT64_MIN <= value <= INT64_MAX:
+        raise _Refused(OVERFLOW)
+    return value
+
+
+def _base(method: int, a: int, b: int, c: int) -> int:
+    """The method's base quantity (fixed point 1e-6) from the row inputs a, b, c."""
+    da, db, dc = Decimal(a), Decimal(b), Decimal(c)
+    if method == METER:
+        if db >= da:
+            return _int64(int(db - da))
+        if dc > 0 and 0 <= da < dc and 0 <= db < dc:
+            return _int64(int(dc - da + db))
+        raise _Refused(READING_DECREASE)
+    if method == AVERAGE:
+        if db <= 0:
+            raise _Refused(BAD_INPUT)
+        return _int64(_half_up(da / db))
+    if method == QUANTITY:
+        return _int64(a)
+    if method == SHARE:
+        if dc <= 0:
+            raise _Refused(BAD_INPUT)
+        return _int64(_half_up(da * db / dc))
+    raise _Refused(BAD_INPUT)
+
+
+def compute_row(
+    method: int, factor: int, price: int, coef: int,
+    a: int, b: int, c: int, share_num: int, share_den: int,
+) -> tuple[int, int, int, int]:
+    """One plan row → ``(status, volume, amount, plain)``; outputs are 0 unless status is OK."""
+    with localcontext() as ctx:
+        ctx.prec = _PRECISION
+        try:
+            if share_den <= 0 or share_num < 0:
+                raise _Refused(BAD_INPUT)
+            base = _base(method, a, b, c)
+            vol1 = _int64(_half_up(Decimal(base) * Decimal(factor) / _MICRO))
+            volume = _int64(_half_up(Decimal(vol1) * Decimal(share_num) / Decimal(share_den)))
+            cost = Decimal(volume) * Decimal(price)
+            plain = _int64(_half_up(cost / _PLAIN_SCALE))
+            amount = _int64(_half_up(cost * Decimal(coef) / _AMOUNT_SCALE))
+        except _Refused as refused:
+            return refused.status, 0, 0, 0
+    return OK, volume, amount, plain
+
+
+def _check_lengths(rows: dict[str, Sequence[int]], table: dict[str, Sequence[int]]) -> int:
+    """Length of the row arrays; ValueError naming the first array of a different length."""
+    for group in (rows, table):
+        names = list(group)
+        size = len(group[names[0]])
+        for name in names[1:]:
+            if len(group[name]) != size:
+                raise ValueError(
+                    f"array {name!r} has length {len(group[name])}, expected {size} "
+                    f"(the length of {names[0]!r})"
+                )
+    return len(rows["dec"])
+
+
+def compute(
+    dec, a, b, c, share_num, share_den,
+    d_method, d_factor, d_price, d_coef,
+    volume, amount, plain, status,
+) -> int:
+    """Compute every plan row into ``volume, amount, plain, status``; return the non-OK count.
+
+    Same signature and results as the compiled ``zhkh.kernel._kernel.compute``. Never raises
+    for data (bad rows get a status); raises ValueError only when array lengths differ.
+    """
+    n = _check_lengths(
+        {"dec": dec, "a": a, "b": b, "c": c, "share_num": share_num, "share_den": share_den,
+         "volume": volume, "amount": amount, "plain": plain, "status": status},
+        {"d_method": d_method, "d_factor": d_factor, "d_price": d_price, "d_coef": d_coef},
+    )
+    size = len(d_method)
+    failed = 0
+    for i in range(n):
+        k = int(dec[i])
+        if 0 <= k < size:
+            result = compute_row(
+                int(d_method[k]), int(d_factor[k]), int(d_price[k]), int(d_coef[k]),
+                int(a[i]), int(b[i]), int(c[i]), int(share_num[i]), int(share_den[i]),
+            )
+        else:
+            result = (BAD_INPUT, 0, 0, 0)
+        status[i], volume[i], amount[i], plain[i] = result
+        failed += result[0] != OK
+    return failed
