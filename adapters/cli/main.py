@@ -1,0 +1,113 @@
+"""The ``zhkh`` command line: thin — it parses, calls a module, and renders."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from zhkh.adapters.settings import get_settings
+
+app = typer.Typer(help="zhkh — расчётный центр ЖКУ", no_args_is_help=True, add_completion=False)
+rules_app = typer.Typer(help="Проверка и тестирование файлов правил", no_args_is_help=True)
+app.add_typer(rules_app, name="rules")
+
+RulesOption = Annotated[
+    Path | None, typer.Option("--rules", help="Папка правил (по умолчанию опубликованные)")
+]
+
+DirArgument = Annotated[Path | None, typer.Argument(help="Папка правил")]
+
+
+def _fail(message: str, code: int = 1) -> None:
+    typer.echo(message, err=True)
+    raise typer.Exit(code)
+
+
+@app.command()
+def calculate(
+    situation: Annotated[Path, typer.Argument(help="JSON-файл ситуации (как POST /v1/calculate)")],
+    rules: RulesOption = None,
+) -> None:
+    """Рассчитать ситуацию и напечатать ровно то, что вернул бы API."""
+    from pydantic import ValidationError
+
+    from zhkh.api.errors import field_errors
+    from zhkh.kernel.calc.errors import CalculationError
+    from zhkh.kernel.rulebook import RulebookError
+    from zhkh.modules.calculation.service import Calculator
+
+    try:
+        payload = json.loads(situation.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        _fail(f"Не удалось прочитать {situation}: {exc}", 2)
+    try:
+        calculator = Calculator(rules or get_settings().rules_dir)
+        result = calculator.calculate_json(payload)
+    except RulebookError as exc:
+        _fail(f"Ошибки в правилах:\n{exc}", 2)
+    except ValidationError as exc:
+        body = {"error": {"code": "invalid_input", "fields": field_errors(list(exc.errors()))}}
+        typer.echo(json.dumps(body, ensure_ascii=False, indent=2))
+        raise typer.Exit(2) from None
+    except CalculationError as exc:
+        typer.echo(json.dumps({"error": exc.as_dict()}, ensure_ascii=False, indent=2))
+        raise typer.Exit(2) from None
+    typer.echo(json.dumps(result, ensure_ascii=False, indent=2))
+
+
+@rules_app.command("check")
+def rules_check(directory: DirArgument = None) -> None:
+    """Загрузить и проверить все файлы правил; ошибки — с файлом, строкой, правилом и полем."""
+    from zhkh.kernel.rulebook import RulebookError, load_rulebook
+
+    folder = directory or get_settings().rules_dir
+    try:
+        rulebook = load_rulebook(folder)
+    except RulebookError as exc:
+        _fail(f"Ошибки в правилах ({folder}):\n{exc}", 1)
+    counts = ", ".join(f"{k}: {len(rulebook.rules(k))}" for k in rulebook.kinds())
+    typer.echo(f"Правила в порядке: {folder}\nВерсия {rulebook.version}; {counts}")
+
+
+@rules_app.command("test")
+def rules_test(directory: DirArgument = None) -> None:
+    """Прогнать примеры методологов из rules/tests/ (расхождение хотя бы на копейку — ошибка)."""
+    from zhkh.kernel.calc.examples import run_examples
+    from zhkh.kernel.rulebook import RulebookError
+
+    folder = directory or get_settings().rules_dir
+    try:
+        outcomes = run_examples(folder)
+    except RulebookError as exc:
+        _fail(f"Ошибки в правилах ({folder}):\n{exc}", 1)
+    failed = [o for o in outcomes if not o.passed]
+    for o in outcomes:
+        mark = "ок " if o.passed else "ОШИБКА"
+        typer.echo(f"{mark} {o.file}: {o.name}")
+        for problem in o.problems:
+            typer.echo(f"      {problem}")
+    typer.echo(f"Примеров: {len(outcomes)}, прошло: {len(outcomes) - len(failed)}, "
+               f"с ошибками: {len(failed)}")
+    if failed:
+        raise typer.Exit(1)
+
+
+from zhkh.adapters.cli.billing import register  # noqa: E402 - mounted after the core commands
+
+register(app)
+
+from zhkh.adapters.cli.finance import register as register_finance  # noqa: E402
+
+register_finance(app)
+
+
+def main() -> None:  # pragma: no cover - console entry point
+    app(prog_name="zhkh")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,69 @@
+"""Dependencies as named ``Annotated`` aliases, declared once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+from urllib.parse import unquote
+
+from fastapi import Depends, Header, Path, Query, Request
+from sqlalchemy.orm import Session
+
+from zhkh.api.auth import PrincipalDep
+from zhkh.modules.audit import Actor
+from zhkh.modules.calculation.service import Calculator
+
+
+def get_calculator(request: Request) -> Calculator:
+    return request.app.state.calculator
+
+
+CalculatorDep = Annotated[Calculator, Depends(get_calculator)]
+
+
+def get_session(request: Request) -> Session:
+    """The request's session, opened by ``TransactionalRoute`` (committed once by it)."""
+    session = getattr(request.state, "session", None)
+    if session is None:
+        raise RuntimeError("маршрут без единицы работы: используйте TransactionalRoute")
+    return session
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def get_actor(principal: PrincipalDep,
+              x_reason: Annotated[str | None, Header(max_length=2000,
+                                                     description="Основание изменения "
+                                                     "(URL-кодированный текст)")] = None
+              ) -> Actor:
+    """Who changes and why: the key's principal and the ``X-Reason`` header (percent-decoded,
+    since HTTP headers carry Latin-1 only); a ``reason`` in the body takes precedence."""
+    return Actor(principal.actor, unquote(x_reason) if x_reason else None)
+
+
+ActorDep = Annotated[Actor, Depends(get_actor)]
+
+
+@dataclass(frozen=True)
+class Window:
+    """A page window: at most ``limit`` items after skipping ``offset``."""
+
+    limit: int
+    offset: int
+
+
+def get_window(limit: Annotated[int, Query(ge=1, le=500, description="Размер страницы")] = 50,
+               offset: Annotated[int, Query(ge=0, le=10**9, description="Сколько пропустить")] = 0
+               ) -> Window:
+    return Window(limit, offset)
+
+
+WindowDep = Annotated[Window, Depends(get_window)]
+
+
+INT64_MAX = 2**63 - 1
+IdPath = Annotated[int, Path(ge=1, le=INT64_MAX, description="Идентификатор")]
+"""An object id in the path; bounded so that no database overflows on it."""
+IdQuery = Annotated[int | None, Query(ge=1, le=INT64_MAX)]
+"""An optional id filter in the query string."""

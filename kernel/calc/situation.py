@@ -1,0 +1,181 @@
+"""The situation a stateless calculation is asked about (``POST /v1/calculate``, CLI).
+
+Money comes as decimal strings in rubles, volumes and areas as decimal strings; a JSON float
+is refused for them so that no binary fraction reaches the arithmetic.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from zhkh.kernel.calc.balance import BalanceInput
+from zhkh.kernel.calc.inputs import Absence, BenefitAssignment, Incident
+from zhkh.kernel.calc.types import Dec
+from zhkh.kernel.period import Period
+
+
+def _non_negative(value: Decimal) -> Decimal:
+    if value < 0:
+        raise ValueError("значение не может быть отрицательным")
+    return value
+
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class Reading(_Model):
+    """A meter reading on a date, for one zone of the meter."""
+
+    date: date
+    value: Dec
+    zone: str = "single"
+
+    @field_validator("value")
+    @classmethod
+    def _not_negative(cls, v: Decimal) -> Decimal:
+        return _non_negative(v)
+
+
+class Meter(_Model):
+    """An individual meter of one service: zones, register capacity, verification, readings."""
+
+    id: str = Field(min_length=1)
+    zones: list[str] = Field(default_factory=lambda: ["single"], min_length=1)
+    capacity: Dec | None = Field(
+        default=None, description="Значение, при котором счётный механизм переходит через ноль"
+    )
+    verified_until: date | None = None
+    failed_on: date | None = Field(
+        default=None, description="Дата выхода прибора из строя или утраты (п. 59 «а»)"
+    )
+    installed: date | None = None
+    removed: date | None = None
+    readings: list[Reading] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _check(self) -> Meter:
+        unknown = {r.zone for r in self.readings} - set(self.zones)
+        if unknown:
+            raise ValueError(f"показания по зонам, которых нет у прибора: {sorted(unknown)}")
+        if self.installed and self.removed and self.removed < self.installed:
+            raise ValueError("дата снятия раньше даты установки")
+        if self.capacity is not None and self.capacity <= 0:
+            raise ValueError("ёмкость счётного механизма должна быть положительной")
+        return self
+
+
+class AccountService(_Model):
+    """A service of an account with its provider and meters."""
+
+    service: str = Field(min_length=1)
+    provider: str = Field(min_length=1)
+    meter_installable: bool = Field(
+        default=True, description="Установка прибора учёта обязательна и технически возможна"
+    )
+    meter_access_refusals: int = Field(
+        default=0, ge=0,
+        description="Задокументированные недопуски для установки прибора электроэнергии",
+    )
+    meters: list[Meter] = Field(default_factory=list)
+
+
+class Resident(_Model):
+    """A person registered in the premises (by residence or by stay) for a date range."""
+
+    person: str = Field(min_length=1)
+    kind: Literal["residence", "stay"] = "residence"
+    start: date = Field(alias="from")
+    end: date | None = Field(default=None, alias="to")
+
+    @model_validator(mode="after")
+    def _order(self) -> Resident:
+        if self.end is not None and self.end < self.start:
+            raise ValueError("дата окончания регистрации раньше даты начала")
+        return self
+
+
+class Account(_Model):
+    """A personal account (лицевой счёт) with its premises data, residents and services."""
+
+    number: str = Field(min_length=1)
+    area: Dec = Field(description="Общая площадь помещения, м²")
+    rooms: int | None = Field(default=None, ge=0)
+    premises_kind: Literal["flat", "room", "nonresidential"] = "flat"
+    amenities: str = "full"
+    owners: int = Field(default=0, ge=0, description="Число собственников (п. 56(2) ПП 354)")
+    residents: list[Resident] = Field(default_factory=list)
+    services: list[AccountService] = Field(min_length=1)
+
+    @field_validator("area")
+    @classmethod
+    def _positive_area(cls, v: Decimal) -> Decimal:
+        if v <= 0:
+            raise ValueError("площадь должна быть положительной")
+        return v
+
+
+class House(_Model):
+    """The house: attributes the rules read and, where needed, its meter volumes."""
+
+    id: str = "house"
+    house_type: Literal["apartment_building", "private"] = "apartment_building"
+    heat_meter: bool = False
+    heating_payment: Literal["season", "evenly"] = "season"
+    heating_season: bool = True
+    total_area: Dec | None = Field(
+        default=None, description="Площадь всех жилых и нежилых помещений дома, м²"
+    )
+    heating_volume: Dec | None = Field(
+        default=None, description="Объём тепловой энергии по ОДПУ за период, Гкал"
+    )
+
+
+class Overrides(_Model):
+    """Inline values in force for this calculation only, keyed by rule id."""
+
+    tariffs: dict[str, Dec] = Field(default_factory=dict)
+    norms: dict[str, Dec] = Field(default_factory=dict)
+
+
+class Situation(_Model):
+    """A self-contained situation: the period, the house, its accounts, optional overrides.
+
+    Benefit assignments, absences and quality incidents name their account; they give the
+    extra lines (benefits, recalculations, quality reductions) after the charges. A balance
+    history (debts by period and payments) gives penalty lines.
+    """
+
+    period: str = Field(examples=["2026-10"])
+    house: House = Field(default_factory=House)
+    accounts: list[Account] = Field(min_length=1)
+    overrides: Overrides = Field(default_factory=Overrides)
+    benefits: list[BenefitAssignment] = Field(default_factory=list)
+    absences: list[Absence] = Field(default_factory=list)
+    incidents: list[Incident] = Field(default_factory=list)
+    balance: BalanceInput | None = Field(
+        default=None, description="Долги по периодам и платежи с датами — для расчёта пеней"
+    )
+
+    @field_validator("period")
+    @classmethod
+    def _period(cls, v: str) -> str:
+        return str(Period.parse(v))
+
+    @model_validator(mode="after")
+    def _unique_accounts(self) -> Situation:
+        seen: set[str] = set()
+        for acc in self.accounts:
+            if acc.number in seen:
+                raise ValueError(f"лицевой счёт {acc.number} указан дважды")
+            seen.add(acc.number)
+        return self
+
+    @property
+    def period_value(self) -> Period:
+        return Period.parse(self.period)

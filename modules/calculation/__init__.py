@@ -1,0 +1,1 @@
+"""Stateless calculation: the published rulebook, its engines, and calculating a situation."""

@@ -1,0 +1,74 @@
+"""The CLI prints exactly what the API returns and checks/tests rule folders."""
+
+import json
+import shutil
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from zhkh.adapters.cli.main import app
+from zhkh.rules import RULES_DIR
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+runner = CliRunner()
+
+
+def test_calculate_prints_the_same_json_as_the_api(make_api_client):
+    path = EXAMPLES / "metered_flat.json"
+    result = runner.invoke(app, ["calculate", str(path)])
+    assert result.exit_code == 0, result.output
+    printed = json.loads(result.output)
+    with make_api_client("external_system") as c:
+        via_api = c.post("/v1/calculate", json=json.loads(path.read_text())).json()
+    assert printed == via_api
+
+
+def test_calculate_reports_a_domain_error_as_json_with_exit_code_2(tmp_path):
+    sit = json.loads((EXAMPLES / "metered_flat.json").read_text())
+    meter = sit["accounts"][0]["services"][0]["meters"][0]
+    meter.pop("capacity")
+    meter["readings"][1]["value"] = "1"
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(sit), encoding="utf-8")
+    result = runner.invoke(app, ["calculate", str(bad)])
+    assert result.exit_code == 2
+    assert json.loads(result.output)["error"]["code"] == "reading_decrease"
+
+
+def test_calculate_names_the_field_of_malformed_input(tmp_path):
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"period": "2026-10", "accounts": [{"number": "1", "area": 5.5}]}')
+    result = runner.invoke(app, ["calculate", str(bad)])
+    assert result.exit_code == 2
+    paths = [f["path"] for f in json.loads(result.output)["error"]["fields"]]
+    assert "accounts.0.area" in paths and "accounts.0.services" in paths
+
+
+def test_rules_check_accepts_the_shipped_rules():
+    result = runner.invoke(app, ["rules", "check", str(RULES_DIR)])
+    assert result.exit_code == 0, result.output
+    assert "Правила в порядке" in result.output
+
+
+def test_rules_check_names_file_rule_and_field_of_an_error(tmp_path):
+    draft = tmp_path / "rules"
+    shutil.copytree(RULES_DIR, draft, ignore=shutil.ignore_patterns("__pycache__", "*.py"))
+    path = draft / "tariffs" / "water.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace('"59.06"', '"59,06"'),
+                    encoding="utf-8")
+    result = runner.invoke(app, ["rules", "check", str(draft)])
+    assert result.exit_code == 1
+    assert "tariffs/water.yaml" in result.output and "cold_water.vodokanal" in result.output
+
+
+def test_rules_test_runs_the_examples_and_fails_on_a_kopeck(tmp_path):
+    ok = runner.invoke(app, ["rules", "test", str(RULES_DIR)])
+    assert ok.exit_code == 0, ok.output
+    draft = tmp_path / "rules"
+    shutil.copytree(RULES_DIR, draft, ignore=shutil.ignore_patterns("__pycache__", "*.py"))
+    path = draft / "tests" / "water.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace('"447.82"', '"447.81"'),
+                    encoding="utf-8")
+    bad = runner.invoke(app, ["rules", "test", str(draft)])
+    assert bad.exit_code == 1
+    assert "447.81" in bad.output and "447.82" in bad.output
