@@ -1,0 +1,86 @@
+"""CLI of penalties and payment allocation: ``zhkh penalties`` and ``zhkh allocate``.
+
+Each reads a JSON request (the body of ``POST /v1/penalties`` / ``POST /v1/allocate``), calls
+``modules/finance/service.py`` and prints exactly the JSON the API returns — the result, or
+the error body with exit code 2. Mount with ``register(app)``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from zhkh.adapters.settings import get_settings
+
+RequestArgument = Annotated[Path, typer.Argument(help="JSON-файл запроса (как тело запроса API)")]
+RulesOption = Annotated[
+    Path | None, typer.Option("--rules", help="Папка правил (по умолчанию опубликованные)")
+]
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``penalties`` and ``allocate`` to the ``zhkh`` application."""
+    app.command("penalties")(penalties)
+    app.command("allocate")(allocate)
+
+
+def penalties(request: RequestArgument, rules: RulesOption = None) -> None:
+    """Рассчитать пени (ЖК РФ ст. 155 ч. 14) и напечатать ровно то, что вернул бы API."""
+    from zhkh.modules.finance.service import penalties_json
+
+    _run(request, rules, penalties_json)
+
+
+def allocate(request: RequestArgument, rules: RulesOption = None) -> None:
+    """Распределить оплату (ПП 354 п. 118) и напечатать ровно то, что вернул бы API."""
+    from zhkh.modules.finance.service import allocate_json
+
+    _run(request, rules, allocate_json)
+
+
+def _run(path: Path, rules: Path | None, call: Callable[[Any, Any], dict[str, Any]]) -> None:
+    from pydantic import ValidationError
+
+    from zhkh.kernel.calc.errors import CalculationError
+    from zhkh.kernel.rulebook import RulebookError, load_rulebook
+
+    try:
+        payload = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        typer.echo(f"Не удалось прочитать {path}: {exc}", err=True)
+        raise typer.Exit(2) from None
+    folder = rules or get_settings().rules_dir
+    try:
+        rulebook = load_rulebook(Path(folder))
+    except RulebookError as exc:
+        typer.echo(f"Ошибки в правилах ({folder}):\n{exc}", err=True)
+        raise typer.Exit(2) from None
+    try:
+        result = call(payload, rulebook)
+    except ValidationError as exc:
+        _print({"error": _invalid_body(list(exc.errors()))})
+        raise typer.Exit(2) from None
+    except CalculationError as exc:
+        _print({"error": exc.as_dict()})
+        raise typer.Exit(2) from None
+    _print(result)
+
+
+def _invalid_body(errors: list[dict]) -> dict[str, Any]:
+    """The body of the API's 422 ``invalid_input`` (``api/errors.py``) for the same errors."""
+    from zhkh.api.errors import field_errors
+
+    fields = field_errors(errors)
+    first = fields[0] if fields else {"path": "", "message": ""}
+    return {"code": "invalid_input",
+            "message": f"Неверные данные в поле {first['path'] or '(тело запроса)'}: "
+                       f"{first['message']}",
+            "fields": fields}
+
+
+def _print(data: dict[str, Any]) -> None:
+    typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
