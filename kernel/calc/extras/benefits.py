@@ -1,0 +1,176 @@
+"""Benefits (льготы; REFERENCE 4): the holder's discount on each charge line a rule covers.
+
+For every day of a charge line on which the holder has the category and is registered (and was
+not recalculated for absence on that line), the holder's part of the line's day amount is
+
+- ``area_within_social_norm``: min(S, area standard for n persons) / n / S;
+- ``consumption_within_norm``: min(1/n, norm × days of the line / (days of the month × volume))
+  — a line by norm is within the norm, so 1/n;
+- ``person_share``: 1/n;
+
+times the discount in percent. The amount is the line amount without the increase of a
+coefficient (``amount − excess``), after the service's quality reductions (in proportion), and is
+rounded once per line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from fractions import Fraction
+
+from zhkh.kernel.calc.errors import CalculationError
+from zhkh.kernel.calc.extras.absence import registered
+from zhkh.kernel.calc.extras.context import Context, frac, kopecks, line_days, runs
+from zhkh.kernel.calc.extras.lines import day_ru, extra_line, ru, rub
+from zhkh.kernel.calc.extras.models import BenefitAssignment
+from zhkh.kernel.calc.result import Line
+from zhkh.kernel.calc.situation import Account
+
+KIND = "benefit"
+
+
+def benefit_lines(ctx: Context, lines: list[Line], assignments: list[BenefitAssignment],
+                  absent: dict[tuple[str, str, int], set[date]],
+                  after_quality: Callable[[str, str], Fraction]) -> list[Line]:
+    """Negative benefit lines; ``absent`` — days recalculated for absence per (account, person,
+    line index); ``after_quality(account, service)`` — the part of the fee left after quality
+    reductions (1 without any)."""
+    categories = {r.category for r in ctx.rulebook.rules("benefits")}
+    out: list[Line] = []
+    for a in assignments:
+        account = ctx.account(a.account, f"льгота {a.category} ({a.person})")
+        if a.category not in categories:
+            raise CalculationError(
+                "unknown_benefit_category", f"льготная категория {a.category!r} не описана в "
+                f"правилах benefits/; есть: {', '.join(sorted(categories))}",
+                account=account.number)
+        if not any(r.person == a.person for r in account.residents):
+            raise CalculationError(
+                "benefit_unknown_person",
+                f"льгота {a.category}: {a.person} не зарегистрирован(а) в помещении",
+                account=account.number)
+        for i, line in enumerate(lines):
+            if line.account != account.number or line.kind != "charge":
+                continue
+            new = _line_benefit(ctx, account, a, line, lines, absent.get(
+                (account.number, a.person, i), set()), after_quality)
+            if new is not None:
+                out.append(new)
+    return out
+
+
+def _line_benefit(ctx, account, a, line, lines, skip, after_quality) -> Line | None:
+    fact = ctx.fact(account, line.service, line.component, line.zone)
+    rule = ctx.select("benefits", fact, lambda r: r.category == a.category, account.number,
+                      f"льгота {a.category} ({a.person})")
+    if rule is None:
+        return None
+    all_days = line_days(line)
+    length = len(all_days)
+    per_day: list[tuple[date, tuple[Fraction, Fraction, str]]] = []
+    for d in all_days:
+        if d < a.start or (a.end is not None and d > a.end) or d in skip:
+            continue
+        if not registered(account, a.person, d):
+            continue
+        percent = rule.percent_at(d)
+        n = line.persons or ctx.persons_on(account, d)
+        if percent is None or percent == 0 or n == 0:
+            continue
+        share, text = _share(ctx, account, rule, line, lines, d, n)
+        per_day.append((d, (Fraction(percent), share, text)))
+    if not per_day:
+        return None
+    base = frac(line.amount) - frac(line.excess)
+    left = after_quality(line.account, line.service)
+    total = sum((p / 100 * s for _, (p, s, _t) in per_day), Fraction(0)) * base * left / length
+    amount = kopecks(total)
+    if amount == 0:
+        return None
+    segments = runs(per_day)
+    explain = _explain(rule, a, base, left, length, segments, amount)
+    volume = sum((s for _, (_p, s, _t) in per_day), Fraction(0)) * frac(line.volume) / length
+    return extra_line(
+        line, kind=KIND, method=rule.basis, rule_ids=[rule.id], source=rule.source,
+        volume=volume, unit=line.unit, tariff=frac(line.tariff),
+        coefficient=Fraction(segments[0][2][0]) / 100, amount=-amount, explain=explain,
+        date_from=per_day[0][0], date_to=per_day[-1][0], component=line.component,
+        zone=line.zone, persons=1, norm=line.norm,
+    )
+
+
+def _share(ctx, account: Account, rule, line: Line, lines: list[Line], day: date,
+           n: int) -> tuple[Fraction, str]:
+    """The holder's part of the line's amount on ``day`` (before the percent), and its text."""
+    if rule.basis == "person_share":
+        return Fraction(1, n), f"1/{n} чел"
+    if rule.basis == "area_within_social_norm":
+        area = Fraction(account.area)
+        standard = rule.social_area(n, day)
+        if standard is None:
+            return Fraction(0), "нет социальной нормы на дату"
+        eligible = min(area, Fraction(standard))
+        return eligible / n / area, (f"min({ru(area)}; {ru(standard)}) м² / {n} чел / "
+                                     f"{ru(area)} м²")
+    return _within_norm(ctx, account, line, lines, day, n)
+
+
+def _within_norm(ctx, account, line, lines, day, n) -> tuple[Fraction, str]:
+    if line.method == "norm":
+        return Fraction(1, n), f"1/{n} чел (начислено по нормативу)"
+    spec = ctx.rulebook.services.get(line.service)
+    part = spec.component(line.component) if spec and line.component else None
+    if part is not None and part.volume_from is not None:
+        source = next((x for x in lines if x.account == line.account and x.kind == "charge"
+                       and x.service == line.service and x.component == part.volume_from
+                       and x.date_from <= day.isoformat() <= x.date_to), None)
+        if source is not None:
+            return _within_norm(ctx, account, source, lines, day, n)
+        return Fraction(1, n), f"1/{n} чел"
+    volume = frac(line.volume)
+    if volume <= 0:
+        return Fraction(1, n), f"1/{n} чел"
+    norm = _norm(ctx, account, line, day)
+    length = len(line_days(line))
+    limit = norm * length / ctx.period.days
+    share = min(Fraction(1, n), limit / volume)
+    return share, (f"min({ru(volume)}/{n}; {ru(limit)}) {line.unit} / {ru(volume)} {line.unit}"
+                   f" (норматив {ru(norm)} {line.unit} на чел.)")
+
+
+def _norm(ctx: Context, account: Account, line: Line, day: date) -> Fraction:
+    """The norm per person of the line's volume (for a derived service: the sum of its sources)."""
+    spec = ctx.rulebook.services.get(line.service)
+    if spec is not None and spec.derived_from:
+        return sum((_norm_of(ctx, account, s, day) for s in spec.derived_from
+                    if ctx.service_in(account, s) is not None), Fraction(0))
+    return _norm_of(ctx, account, line.service, day, line.component)
+
+
+def _norm_of(ctx, account, service, day, component=None) -> Fraction:
+    spec = ctx.rulebook.services.get(service)
+    if component is None and spec is not None:
+        component = next((c.id for c in spec.components if c.volume_from is None), None)
+    fact = ctx.fact(account, service, component)
+    rule = ctx.select("norms", fact, lambda r: True, account.number, "льгота в пределах норматива")
+    value = rule.values.at(day) if rule is not None else None
+    if value is None:
+        raise CalculationError(
+            "no_norm", f"льгота в пределах норматива: нет норматива услуги {service} на "
+            f"{day.isoformat()}", account=account.number, service=service, signature=fact)
+    return Fraction(value)
+
+
+def _explain(rule, a, base, left, length, segments, amount) -> str:
+    parts = []
+    for first, last, (percent, _share, share_text) in segments:
+        dcount = (last - first).days + 1
+        text = f"{ru(percent)} % × {share_text}"
+        if dcount != length:
+            text += f" × {dcount}/{length} дн. ({day_ru(first)}–{day_ru(last)})"
+        parts.append(text)
+    factor = " × доля после снижения платы " + ru(left) if left != 1 else ""
+    return (f"Льгота «{rule.title}» ({a.person}, категория {a.category}): "
+            f"{rub(kopecks(base))} × ({' + '.join(parts)}){factor} = {rub(-amount)} "
+            f"({rule.source})")
