@@ -1,0 +1,1 @@
+"""Alembic environment of zhkh (configured in code by ``zhkh.adapters.db.migrate``)."""

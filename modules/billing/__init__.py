@@ -1,0 +1,1 @@
+"""Billing: periods, the append-only ledger, recalculation queue, run errors, audit log."""

@@ -1,0 +1,150 @@
+"""Billing tables.
+
+The ledger (``ledger_lines``) is append-only. The database itself refuses (triggers created
+by the initial migration, on SQLite and PostgreSQL):
+
+* any UPDATE of a line;
+* INSERT or DELETE of a line whose ``period_booked`` is closed (an open period may be
+  recomputed: its lines are deleted and written again in one transaction);
+* re-opening a closed period, renaming a period, deleting a closed period;
+* UPDATE or DELETE of the audit log.
+
+Money is ``amount_kopecks``; volume and tariff are fixed point 1e-6 (``*_micro``).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    func,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column
+
+from zhkh.modules.db.base import Base, IdPK, integer_check, one_of, period_check
+
+PERIOD_STATUSES = ("open", "closed")
+LINE_KINDS = ("charge", "recalculation", "benefit", "quality_reduction", "penalty", "correction")
+
+JSON_VALUE = JSON().with_variant(JSONB(), "postgresql")
+
+
+class Period(Base):
+    """A billing period ``YYYY-MM``: open (may be recomputed) or closed (never edited)."""
+
+    __tablename__ = "billing_periods"
+    __table_args__ = (
+        period_check("period"),
+        one_of("status", PERIOD_STATUSES),
+        CheckConstraint(
+            "(status = 'open' AND closed_at IS NULL) OR "
+            "(status = 'closed' AND closed_at IS NOT NULL)",
+            name="closed_at_iff_closed"),
+    )
+
+    period: Mapped[str] = mapped_column(String(7), primary_key=True)
+    status: Mapped[str] = mapped_column(String(8), default="open")
+    opened_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now())
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class LedgerLine(Base):
+    """One charge line: an append-only fact (ARCHITECTURE, "The ledger")."""
+
+    __tablename__ = "ledger_lines"
+    __table_args__ = (
+        period_check("period_for"),
+        period_check("period_booked"),
+        one_of("kind", LINE_KINDS),
+        integer_check("amount_kopecks"),
+        integer_check("volume_micro"),
+        integer_check("tariff_micro"),
+        CheckConstraint("period_for <= period_booked", name="not_booked_before_due"),
+        CheckConstraint("kind <> 'charge' OR period_for = period_booked",
+                        name="charge_in_own_period"),
+        Index("ix_ledger_lines_booked_account", "period_booked", "account_id"),
+        Index("ix_ledger_lines_account_for", "account_id", "period_for"),
+        Index("ix_ledger_lines_run", "run_id"),
+    )
+
+    id: Mapped[IdPK]
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
+    service: Mapped[str] = mapped_column(String(64))
+    component: Mapped[str | None] = mapped_column(String(64))
+    zone: Mapped[str | None] = mapped_column(String(16))
+    provider_id: Mapped[int] = mapped_column(ForeignKey("providers.id"))
+    period_for: Mapped[str] = mapped_column(String(7))
+    period_booked: Mapped[str] = mapped_column(ForeignKey("billing_periods.period"))
+    kind: Mapped[str] = mapped_column(String(24))
+    method: Mapped[str | None] = mapped_column(String(32))
+    volume_micro: Mapped[int | None]
+    tariff_micro: Mapped[int | None]
+    amount_kopecks: Mapped[int]
+    rulebook_version: Mapped[str] = mapped_column(String(64))
+    explain: Mapped[str | None] = mapped_column(Text)
+    """Russian explanation (formula with numbers) or a JSON document as text."""
+    run_id: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now())
+
+
+class RecalculationRequest(Base):
+    """An account × period to recalculate (a late reading, a new absence …)."""
+
+    __tablename__ = "recalculation_queue"
+    __table_args__ = (
+        period_check("period_for"),
+        Index("ix_recalculation_queue_pending", "processed_at", "account_id"),
+    )
+
+    id: Mapped[IdPK]
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
+    period_for: Mapped[str] = mapped_column(String(7))
+    reason: Mapped[str] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now())
+    processed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class RunError(Base):
+    """A per-account error collected by a run (a value, not an exception)."""
+
+    __tablename__ = "run_errors"
+
+    id: Mapped[IdPK]
+    run_id: Mapped[str] = mapped_column(String(64), index=True)
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"), index=True)
+    service: Mapped[str | None] = mapped_column(String(64))
+    code: Mapped[str] = mapped_column(String(64))
+    message: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now())
+
+
+class AuditEntry(Base):
+    """Who did what to which object, with before/after snapshots; never edited."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (
+        Index("ix_audit_log_object", "object_type", "object_id"),
+    )
+
+    id: Mapped[IdPK]
+    actor: Mapped[str] = mapped_column(String(128))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    action: Mapped[str] = mapped_column(String(64))
+    object_type: Mapped[str] = mapped_column(String(64))
+    object_id: Mapped[str] = mapped_column(String(64))
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON_VALUE)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON_VALUE)
+    reason: Mapped[str | None] = mapped_column(Text)

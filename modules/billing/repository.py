@@ -1,0 +1,229 @@
+"""SQL of billing: periods, the ledger (bulk write, recompute delete, streaming read),
+the recalculation queue, run errors and the audit log.
+
+The database refuses edits of the ledger that these methods do not offer (see
+``models``); the repositories check the same rules first to give a clear error early.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import UTC, datetime
+from typing import Any, NamedTuple
+
+from sqlalchemy import delete, func, select, update
+
+from zhkh.kernel.period import Period as Month
+from zhkh.modules.billing.models import (
+    AuditEntry,
+    LedgerLine,
+    Period,
+    RecalculationRequest,
+    RunError,
+)
+from zhkh.modules.db.bulk import insert_rows, stream_columns
+from zhkh.modules.db.repository import Repository
+from zhkh.modules.registry.models import Account, Premises
+
+
+class PeriodClosedError(ValueError):
+    """A write that would change a closed period."""
+
+
+class LedgerRow(NamedTuple):
+    """One ledger line for the bulk writer (integers: kopecks and 1e-6 units)."""
+
+    account_id: int
+    service: str
+    component: str | None
+    zone: str | None
+    provider_id: int
+    period_for: str
+    period_booked: str
+    kind: str
+    method: str | None
+    volume_micro: int | None
+    tariff_micro: int | None
+    amount_kopecks: int
+    rulebook_version: str
+    explain: str | None
+    run_id: str | None
+
+
+LEDGER_COLUMNS: tuple[str, ...] = LedgerRow._fields
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class PeriodRepository(Repository):
+    """Billing periods: open, close (final), query."""
+
+    def get(self, period: str) -> Period | None:
+        """The period ``YYYY-MM`` or None."""
+        return self.session.get(Period, str(Month.parse(period)))
+
+    def open(self, period: str) -> Period:
+        """Open ``period`` (created if absent; an open one is returned as is).
+
+        Raises :class:`PeriodClosedError` if it is closed: a closed period is never re-opened.
+        """
+        key = str(Month.parse(period))
+        found = self.session.get(Period, key)
+        if found is not None and found.status == "closed":
+            raise PeriodClosedError(f"период {key} закрыт и не может быть открыт снова")
+        return found or self._add(Period(period=key, status="open"))
+
+    def close(self, period: str, *, at: datetime | None = None) -> Period:
+        """Close ``period``: its lines become final. Closing a closed period is a no-op."""
+        found = self._require(Period, str(Month.parse(period)))
+        if found.status != "closed":
+            found.status, found.closed_at = "closed", at or _now()
+            self.session.flush()
+        return found
+
+    def is_closed(self, period: str) -> bool:
+        """True when the period exists and is closed."""
+        found = self.get(period)
+        return found is not None and found.status == "closed"
+
+    def open_periods(self) -> list[str]:
+        """Open periods, oldest first."""
+        stmt = select(Period.period).where(Period.status == "open").order_by(Period.period)
+        return list(self.session.scalars(stmt))
+
+
+class LedgerRepository(Repository):
+    """The append-only ledger."""
+
+    def write_lines(self, rows: Iterable[LedgerRow | Sequence[Any]]) -> int:
+        """Append lines in bulk (COPY on PostgreSQL, executemany on SQLite); returns the count.
+
+        Rows are tuples in :data:`LEDGER_COLUMNS` order. A line booked in a closed period is
+        refused by the database and the whole write fails with the caller's transaction.
+        """
+        return insert_rows(self.session, LedgerLine.__table__, LEDGER_COLUMNS, rows)
+
+    def add_line(self, row: LedgerRow) -> LedgerLine:
+        """Append one line through the ORM (manual corrections); returns it with its id."""
+        return self._add(LedgerLine(**row._asdict()))
+
+    def delete_for_recompute(self, period_booked: str, *, house_id: int | None = None,
+                             account_ids: Sequence[int] | None = None,
+                             kinds: Sequence[str] | None = None) -> int:
+        """Delete lines booked in the open ``period_booked`` (all, or of one house, or of some
+        accounts, optionally only some kinds) so they can be computed again; returns the count.
+        """
+        if self.session.get(Period, period_booked) is None:
+            raise PeriodClosedError(f"период {period_booked} не открыт")
+        stmt = delete(LedgerLine).where(LedgerLine.period_booked == period_booked)
+        if house_id is not None:
+            stmt = stmt.where(LedgerLine.account_id.in_(_accounts_of_house(house_id)))
+        if account_ids is not None:
+            stmt = stmt.where(LedgerLine.account_id.in_(list(account_ids)))
+        if kinds is not None:
+            stmt = stmt.where(LedgerLine.kind.in_(list(kinds)))
+        if PeriodRepository(self.session).is_closed(period_booked):
+            raise PeriodClosedError(f"период {period_booked} закрыт, его строки не удаляются")
+        return self.session.execute(stmt, execution_options={"synchronize_session": False}
+                                    ).rowcount
+
+    def lines_of_account(self, account_id: int, *, period_booked: str | None = None,
+                         period_for: str | None = None) -> list[LedgerLine]:
+        """Lines of one account (the account card), by booked period then id."""
+        stmt = select(LedgerLine).where(LedgerLine.account_id == account_id)
+        if period_booked is not None:
+            stmt = stmt.where(LedgerLine.period_booked == period_booked)
+        if period_for is not None:
+            stmt = stmt.where(LedgerLine.period_for == period_for)
+        return list(self.session.scalars(stmt.order_by(LedgerLine.period_booked, LedgerLine.id)))
+
+    def totals(self, period_booked: str, *, account_id: int | None = None
+               ) -> list[tuple[int, str, int, int]]:
+        """Charged amounts ``(account_id, service, provider_id, kopecks)`` booked in a period."""
+        stmt = (select(LedgerLine.account_id, LedgerLine.service, LedgerLine.provider_id,
+                       func.sum(LedgerLine.amount_kopecks))
+                .where(LedgerLine.period_booked == period_booked)
+                .group_by(LedgerLine.account_id, LedgerLine.service, LedgerLine.provider_id)
+                .order_by(LedgerLine.account_id, LedgerLine.service, LedgerLine.provider_id))
+        if account_id is not None:
+            stmt = stmt.where(LedgerLine.account_id == account_id)
+        return [(a, s, p, int(k)) for a, s, p, k in self.session.execute(stmt)]
+
+    def stream_lines(self, period_booked: str, *, house_id: int | None = None,
+                     columns: Sequence[str] = ("id", *LEDGER_COLUMNS), batch: int = 10_000
+                     ) -> Iterator[dict[str, list[Any]]]:
+        """Columnar lines booked in a period (of one house if given), ordered by id, streamed
+        ``batch`` rows at a time (server-side cursor on PostgreSQL)."""
+        table = LedgerLine.__table__
+        stmt = select(*(table.c[c] for c in columns)).where(
+            table.c.period_booked == period_booked)
+        if house_id is not None:
+            stmt = stmt.where(table.c.account_id.in_(_accounts_of_house(house_id)))
+        return stream_columns(self.session, stmt.order_by(table.c.id), batch=batch)
+
+
+def _accounts_of_house(house_id: int):
+    return (select(Account.id).join(Premises, Premises.id == Account.premises_id)
+            .where(Premises.house_id == house_id))
+
+
+class RecalculationQueueRepository(Repository):
+    """Accounts × periods waiting to be recalculated."""
+
+    def enqueue(self, *, account_id: int, period_for: str, reason: str) -> RecalculationRequest:
+        """Queue a recalculation of ``account_id`` for ``period_for``."""
+        return self._add(RecalculationRequest(account_id=account_id,
+                                              period_for=str(Month.parse(period_for)),
+                                              reason=reason))
+
+    def pending(self, *, limit: int | None = None) -> list[RecalculationRequest]:
+        """Unprocessed requests, oldest first."""
+        stmt = (select(RecalculationRequest).where(RecalculationRequest.processed_at.is_(None))
+                .order_by(RecalculationRequest.id).limit(limit))
+        return list(self.session.scalars(stmt))
+
+    def mark_processed(self, ids: Sequence[int], *, at: datetime | None = None) -> int:
+        """Mark requests processed; returns how many were pending."""
+        stmt = (update(RecalculationRequest)
+                .where(RecalculationRequest.id.in_(list(ids)),
+                       RecalculationRequest.processed_at.is_(None))
+                .values(processed_at=at or _now()))
+        return self.session.execute(stmt, execution_options={"synchronize_session": False}
+                                    ).rowcount
+
+
+class RunErrorRepository(Repository):
+    """Per-account errors a run collected."""
+
+    def add_many(self, run_id: str, errors: Iterable[tuple[int | None, str | None, str, str]]
+                 ) -> int:
+        """Store ``(account_id, service, code, message)`` errors of a run; returns the count."""
+        rows = ((run_id, a, s, c, m) for a, s, c, m in errors)
+        return insert_rows(self.session, RunError.__table__,
+                           ("run_id", "account_id", "service", "code", "message"), rows)
+
+    def of_run(self, run_id: str) -> list[RunError]:
+        """Errors of a run in the order they were stored."""
+        stmt = select(RunError).where(RunError.run_id == run_id).order_by(RunError.id)
+        return list(self.session.scalars(stmt))
+
+
+class AuditRepository(Repository):
+    """The audit log: append and read, nothing else (the database refuses edits)."""
+
+    def record(self, *, actor: str, action: str, object_type: str, object_id: object,
+               before: dict[str, Any] | None = None, after: dict[str, Any] | None = None,
+               reason: str | None = None) -> AuditEntry:
+        """Append one audit entry (before/after are JSON-ready dicts)."""
+        return self._add(AuditEntry(actor=actor, action=action, object_type=object_type,
+                                    object_id=str(object_id), before=before, after=after,
+                                    reason=reason))
+
+    def history(self, object_type: str, object_id: object) -> list[AuditEntry]:
+        """Entries of one object, oldest first."""
+        stmt = (select(AuditEntry).where(AuditEntry.object_type == object_type,
+                                         AuditEntry.object_id == str(object_id))
+                .order_by(AuditEntry.id))
+        return list(self.session.scalars(stmt))

@@ -1,0 +1,82 @@
+"""The shared declarative base, column types and portable CHECK constraint builders.
+
+Money is ``BigInteger`` kopecks and volumes/areas/tariffs are ``BigInteger`` fixed point 1e-6
+(column names say the unit: ``*_kopecks``, ``*_micro``); no column is ever Float or NUMERIC
+(SQLite would keep NUMERIC as a binary REAL).
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import pkgutil
+from typing import Annotated
+
+from sqlalchemy import BigInteger, CheckConstraint, Integer, MetaData
+from sqlalchemy.orm import DeclarativeBase, mapped_column
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+BIG_ID = BigInteger().with_variant(Integer, "sqlite")
+"""64-bit ids; on SQLite an ``INTEGER PRIMARY KEY`` so that it is the autoincrementing rowid."""
+
+IdPK = Annotated[int, mapped_column(BIG_ID, primary_key=True, autoincrement=True)]
+
+
+
+class Base(DeclarativeBase):
+    """Declarative base of every zhkh table; one metadata with stable constraint names."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {int: BigInteger}  # noqa: RUF012 - SQLAlchemy reads it as a class attr
+
+
+def import_all_models() -> MetaData:
+    """Import ``models`` of every business module (``zhkh.modules.<name>.models``, found on
+    disk, so a new module needs no registration) so ``Base.metadata`` holds all tables."""
+    import zhkh.modules as package
+
+    for info in pkgutil.iter_modules(package.__path__):
+        if info.ispkg and importlib.util.find_spec(f"zhkh.modules.{info.name}.models"):
+            importlib.import_module(f"zhkh.modules.{info.name}.models")
+    return Base.metadata
+
+
+def one_of(column: str, values: tuple[str, ...], name: str | None = None) -> CheckConstraint:
+    """CHECK that ``column`` takes one of ``values`` (portable; NULL passes, as in SQL)."""
+    listed = ", ".join(f"'{v}'" for v in values)
+    return CheckConstraint(f"{column} IN ({listed})", name=name or f"{column}_allowed")
+
+
+def integer_check(column: str) -> CheckConstraint:
+    """CHECK that ``column`` holds an integer.
+
+    PostgreSQL's BIGINT already refuses fractions; SQLite would silently store ``12.5`` as a
+    REAL in an INTEGER column, and ``CAST(12.5 AS BIGINT) = 12`` makes the check fail there.
+    """
+    return CheckConstraint(f"{column} = CAST({column} AS BIGINT)", name=f"{column}_integer")
+
+
+def period_sql(column: str) -> str:
+    """SQL condition that ``column`` is a period ``YYYY-MM`` (month 01-12), portable.
+
+    Characters are tested with ``IN`` lists rather than ranges so that no collation can let a
+    non-digit through.
+    """
+    digit = "('0','1','2','3','4','5','6','7','8','9')"
+    months = ", ".join(f"'{m:02d}'" for m in range(1, 13))
+    parts = [f"length({column}) = 7", f"substr({column}, 5, 1) = '-'"]
+    parts += [f"substr({column}, {i}, 1) IN {digit}" for i in range(1, 5)]
+    parts.append(f"substr({column}, 6, 2) IN ({months})")
+    return " AND ".join(parts)
+
+
+def period_check(column: str) -> CheckConstraint:
+    """CHECK that ``column`` is a period ``YYYY-MM``."""
+    return CheckConstraint(period_sql(column), name=f"{column}_format")

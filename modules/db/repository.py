@@ -1,0 +1,61 @@
+"""The base of every module repository, and SQL helpers for dated ranges.
+
+Repositories flush but never commit: the request or the run that owns the session commits once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from typing import Any, TypeVar
+
+from sqlalchemy import ColumnElement, and_, or_
+from sqlalchemy.orm import Session
+
+from zhkh.modules.db.base import Base
+
+M = TypeVar("M", bound=Base)
+
+
+class NotFoundError(LookupError):
+    """An object asked for by key does not exist; names the table and the key."""
+
+    def __init__(self, kind: str, key: Any) -> None:
+        super().__init__(f"{kind}: запись {key!r} не найдена")
+        self.kind = kind
+        self.key = key
+
+
+class Repository:
+    """SQL of one module over a caller-owned session (never commits)."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def _require(self, model: type[M], key: Any) -> M:
+        found = self.session.get(model, key)
+        if found is None:
+            raise NotFoundError(model.__tablename__, key)
+        return found
+
+    def _add(self, obj: M) -> M:
+        self.session.add(obj)
+        self.session.flush()  # ids and server defaults become known; nothing is committed
+        return obj
+
+    def _add_all(self, objs: Iterable[M]) -> list[M]:
+        items = list(objs)
+        self.session.add_all(items)
+        self.session.flush()
+        return items
+
+
+def overlapping(date_from: Any, date_to: Any, first: date, last: date) -> ColumnElement[bool]:
+    """SQL condition: the inclusive range ``[date_from, date_to]`` (open end = NULL) meets
+    ``[first, last]``."""
+    return and_(date_from <= last, or_(date_to.is_(None), date_to >= first))
+
+
+def active_on(date_from: Any, date_to: Any, day: date) -> ColumnElement[bool]:
+    """SQL condition: the inclusive range ``[date_from, date_to]`` contains ``day``."""
+    return overlapping(date_from, date_to, day, day)

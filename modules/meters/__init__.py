@@ -1,0 +1,1 @@
+"""Meters (Приборы учёта): individual, shared, house and group meters, zones, readings."""

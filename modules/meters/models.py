@@ -1,0 +1,96 @@
+"""Meter tables. Readings and capacities are ``BigInteger`` fixed point 1e-6 (``*_micro``).
+
+A reading is never overwritten: a correction is a new row whose ``supersedes_id`` points at
+the reading it replaces; the current reading is the one nothing supersedes.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    String,
+    UniqueConstraint,
+    func,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from zhkh.modules.db.base import Base, IdPK, integer_check, one_of
+
+METER_KINDS = ("individual", "shared", "house", "group")
+ZONES = ("single", "day", "night", "peak", "half_peak")
+READING_SOURCES = ("portal", "phone", "cashier", "bank_registry", "controller", "operator")
+
+
+class Meter(Base):
+    """ИПУ / общеквартирный (on a premises) or ОДПУ / group meter (on a house)."""
+
+    __tablename__ = "meters"
+    __table_args__ = (
+        one_of("kind", METER_KINDS),
+        CheckConstraint(
+            "(kind IN ('individual', 'shared') AND premises_id IS NOT NULL) OR "
+            "(kind IN ('house', 'group') AND house_id IS NOT NULL)",
+            name="placed_by_kind"),
+        CheckConstraint("capacity_micro IS NULL OR capacity_micro > 0", name="capacity_positive"),
+        CheckConstraint("removed_on IS NULL OR removed_on >= installed_on", name="dates_ordered"),
+    )
+
+    id: Mapped[IdPK]
+    serial: Mapped[str] = mapped_column(String(64))
+    service: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(16))
+    premises_id: Mapped[int | None] = mapped_column(ForeignKey("premises.id"), index=True)
+    house_id: Mapped[int | None] = mapped_column(ForeignKey("houses.id"), index=True)
+    capacity_micro: Mapped[int | None]
+    """Value at which the register wraps to 0 (10⁵ m³ → 100 000 000 000); None = unknown."""
+    verified_until: Mapped[date | None]
+    installed_on: Mapped[date]
+    removed_on: Mapped[date | None]
+
+    zones: Mapped[list[MeterZone]] = relationship(
+        cascade="all, delete-orphan", order_by="MeterZone.zone")
+
+
+class MeterZone(Base):
+    """A tariff zone the meter counts (``single`` for a one-rate meter)."""
+
+    __tablename__ = "meter_zones"
+    __table_args__ = (one_of("zone", ZONES),)
+
+    meter_id: Mapped[int] = mapped_column(ForeignKey("meters.id"), primary_key=True)
+    zone: Mapped[str] = mapped_column(String(16), primary_key=True)
+
+
+class Reading(Base):
+    """A meter reading; ``(source, source_id)`` is unique so a resent reading is stored once."""
+
+    __tablename__ = "meter_readings"
+    __table_args__ = (
+        one_of("zone", ZONES),
+        one_of("source", READING_SOURCES),
+        integer_check("value_micro"),
+        CheckConstraint("value_micro >= 0", name="value_nonnegative"),
+        UniqueConstraint("source", "source_id"),
+        UniqueConstraint("supersedes_id"),
+        # the zone of a reading must be a zone of its meter
+        ForeignKeyConstraint(["meter_id", "zone"], ["meter_zones.meter_id", "meter_zones.zone"]),
+        Index("ix_meter_readings_meter_taken", "meter_id", "zone", "taken_on"),
+    )
+
+    id: Mapped[IdPK]
+    meter_id: Mapped[int]
+    zone: Mapped[str] = mapped_column(String(16), default="single")
+    taken_on: Mapped[date]
+    value_micro: Mapped[int]
+    source: Mapped[str] = mapped_column(String(32))
+    source_id: Mapped[str | None] = mapped_column(String(128))
+    supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("meter_readings.id"))
+    reason: Mapped[str | None] = mapped_column(String(500))
+    received_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now())

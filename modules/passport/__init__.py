@@ -1,0 +1,1 @@
+"""Passport office (Паспортистка): persons, registrations, owners, absences."""

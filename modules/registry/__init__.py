@@ -1,0 +1,1 @@
+"""Registry (Картотека): management companies, providers, houses, premises, accounts."""

@@ -1,0 +1,156 @@
+"""The database itself keeps the ledger append-only and closed periods final.
+
+Every refusal here goes through raw SQL, so it is the trigger or the constraint that
+refuses, not repository code.
+"""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
+
+from zhkh.modules.billing.repository import (
+    AuditRepository,
+    LedgerRepository,
+    LedgerRow,
+    PeriodClosedError,
+    PeriodRepository,
+)
+
+INSERT_LINE = text(
+    "INSERT INTO ledger_lines (account_id, service, provider_id, period_for, period_booked, "
+    "kind, amount_kopecks, rulebook_version) "
+    "VALUES (:account, 'cold_water', :provider, :for_, :booked, :kind, :amount, 'v1')")
+
+
+def _line(world, booked: str, amount: int = 12_345, *, kind: str = "charge",
+          period_for: str | None = None) -> LedgerRow:
+    return LedgerRow(world.accounts[0].id, "cold_water", None, None, world.provider.id,
+                     period_for or booked, booked, kind, "meter", 3_000_000, 41_150_000,
+                     amount, "v1", "3 м³ × 41,15 ₽", "run-1")
+
+
+def _count(session, booked: str) -> int:
+    return session.execute(text("SELECT count(*) FROM ledger_lines WHERE period_booked = :p"),
+                            {"p": booked}).scalar_one()
+
+
+def _refused(session, statement, params, match: str) -> None:
+    with pytest.raises(IntegrityError, match=match), session.begin_nested():
+        session.execute(statement, params)
+
+
+@pytest.fixture
+def closed_world(session, world):
+    """World with lines booked in 2026-09, then 2026-09 closed; 2026-10 open with lines."""
+    periods, ledger = PeriodRepository(session), LedgerRepository(session)
+    periods.open("2026-09")
+    ledger.write_lines([_line(world, "2026-09"), _line(world, "2026-09", 500)])
+    periods.close("2026-09")
+    ledger.write_lines([_line(world, "2026-10")])
+    return world
+
+
+class TestAClosedPeriodIsFinal:
+    def test_its_lines_cannot_be_updated_by_raw_sql(self, session, closed_world):
+        _refused(session, text("UPDATE ledger_lines SET amount_kopecks = 1 "
+                               "WHERE period_booked = '2026-09'"), {}, "не изменяются")
+        assert _count(session, "2026-09") == 2
+
+    def test_its_lines_cannot_be_deleted_by_raw_sql(self, session, closed_world):
+        _refused(session, text("DELETE FROM ledger_lines WHERE period_booked = '2026-09'"), {},
+                 "закрыт")
+        assert _count(session, "2026-09") == 2
+
+    def test_no_line_can_be_booked_into_it(self, session, closed_world):
+        params = {"account": closed_world.accounts[0].id, "provider": closed_world.provider.id,
+                  "for_": "2026-09", "booked": "2026-09", "kind": "charge", "amount": 1}
+        _refused(session, INSERT_LINE, params, "закрыт")
+
+    def test_the_bulk_writer_cannot_book_into_it_either(self, session, closed_world):
+        with pytest.raises(IntegrityError, match="закрыт"), session.begin_nested():
+            LedgerRepository(session).write_lines([_line(closed_world, "2026-09")] * 3)
+        assert _count(session, "2026-09") == 2
+
+    def test_it_cannot_be_reopened_edited_or_deleted(self, session, closed_world):
+        _refused(session, text("UPDATE billing_periods SET status = 'open', closed_at = NULL "
+                               "WHERE period = '2026-09'"), {}, "закрыт")
+        _refused(session, text("DELETE FROM billing_periods WHERE period = '2026-09'"), {},
+                 "закрыт")
+        with pytest.raises(PeriodClosedError):
+            PeriodRepository(session).open("2026-09")
+
+    def test_a_recalculation_of_it_is_booked_in_the_open_period(self, session, closed_world):
+        params = {"account": closed_world.accounts[0].id, "provider": closed_world.provider.id,
+                  "for_": "2026-09", "booked": "2026-10", "kind": "recalculation",
+                  "amount": -500}
+        session.execute(INSERT_LINE, params)
+        lines = LedgerRepository(session).lines_of_account(closed_world.accounts[0].id,
+                                                           period_for="2026-09")
+        assert sorted(line.amount_kopecks for line in lines) == [-500, 500, 12_345]
+
+
+class TestAnOpenPeriodMayBeRecomputed:
+    def test_its_lines_can_be_deleted_by_raw_sql(self, session, closed_world):
+        session.execute(text("DELETE FROM ledger_lines WHERE period_booked = '2026-10'"))
+        assert _count(session, "2026-10") == 0
+        assert _count(session, "2026-09") == 2
+
+    def test_the_repository_deletes_one_house_for_recompute(self, session, closed_world):
+        deleted = LedgerRepository(session).delete_for_recompute(
+            "2026-10", house_id=closed_world.house.id)
+        assert deleted == 1
+        assert _count(session, "2026-10") == 0
+
+    def test_but_its_lines_are_never_updated(self, session, closed_world):
+        _refused(session, text("UPDATE ledger_lines SET explain = 'x' "
+                               "WHERE period_booked = '2026-10'"), {}, "не изменяются")
+
+    def test_no_period_can_be_renamed(self, session, closed_world):
+        _refused(session, text("UPDATE billing_periods SET period = '2026-11' "
+                               "WHERE period = '2026-10'"), {}, "переименовывается")
+
+
+class TestConstraintsOnLines:
+    @pytest.mark.parametrize(("field", "value", "constraint"), [
+        ("kind", "bonus", "kind_allowed"),
+        ("for_", "2026-00", "period_for_format"),
+        ("for_", "2025-1x", "period_for_format"),
+        ("for_", "2026-11", "not_booked_before_due"),
+    ])
+    def test_a_line_outside_the_rules_is_refused(self, session, world, field, value, constraint):
+        params = {"account": world.accounts[0].id, "provider": world.provider.id,
+                  "for_": "2026-10", "booked": "2026-10", "kind": "recalculation", "amount": 1}
+        params[field] = value
+        _refused(session, INSERT_LINE, params, constraint)
+
+    def test_a_charge_is_for_the_period_it_is_booked_in(self, session, world):
+        PeriodRepository(session).open("2026-08")
+        params = {"account": world.accounts[0].id, "provider": world.provider.id,
+                  "for_": "2026-08", "booked": "2026-10", "kind": "charge", "amount": 1}
+        _refused(session, INSERT_LINE, params, "charge_in_own_period")
+
+    def test_a_fractional_amount_is_refused_on_sqlite_and_stored_as_bigint_on_postgres(
+            self, session, world, backend):
+        params = {"account": world.accounts[0].id, "provider": world.provider.id,
+                  "for_": "2026-10", "booked": "2026-10", "kind": "charge"}
+        if backend == "sqlite":
+            _refused(session, INSERT_LINE, {**params, "amount": 12.5}, "amount_kopecks_integer")
+        else:
+            kind = session.execute(text(
+                "SELECT data_type FROM information_schema.columns WHERE "
+                "table_name = 'ledger_lines' AND column_name = 'amount_kopecks'")).scalar_one()
+            assert kind == "bigint"
+
+
+def test_the_audit_log_cannot_be_edited_or_deleted(session):
+    entry = AuditRepository(session).record(actor="оператор", action="close_period",
+                                            object_type="period", object_id="2026-09",
+                                            before={"status": "open"},
+                                            after={"status": "closed"}, reason="конец месяца")
+    _refused(session, text("UPDATE audit_log SET actor = 'x' WHERE id = :i"), {"i": entry.id},
+             "аудита")
+    _refused(session, text("DELETE FROM audit_log WHERE id = :i"), {"i": entry.id}, "аудита")
+    history = AuditRepository(session).history("period", "2026-09")
+    assert [(e.before, e.after) for e in history] == [({"status": "open"}, {"status": "closed"})]
