@@ -1,0 +1,135 @@
+"""One unit of work per request, and ``Idempotency-Key`` on every POST.
+
+:class:`TransactionalRoute` (the ``route_class`` of the module routers) opens one session per
+request, runs the handler, and commits once if the response is a success — rolled back on an
+error response or an exception; a GET runs in a read-only unit that is never committed.
+
+A POST may carry ``Idempotency-Key`` (1–255 visible ASCII characters). The key is scoped to
+the caller's API key. The first successful response is stored in the same transaction as the
+change, with a SHA-256 of the request (method, path, query, canonical JSON body):
+
+* same key, same request → the stored response is replayed (same status and body, header
+  ``Idempotent-Replayed: true``) and nothing is executed again;
+* same key, another request → 409 ``idempotency_conflict``;
+* error responses are not stored: the client may fix the request and retry with the key.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from fastapi import Depends, HTTPException, Request, Response
+from fastapi.concurrency import run_in_threadpool
+from fastapi.routing import APIRoute
+
+from zhkh.api.auth import PrincipalDep
+from zhkh.modules.access import idempotency as store
+
+HEADER = "Idempotency-Key"
+MAX_KEY = 255
+
+
+class Replay(Exception):
+    """Raised by the guard to answer with a stored response instead of running the handler."""
+
+    def __init__(self, status_code: int, body: str) -> None:
+        super().__init__(status_code)
+        self.status_code = status_code
+        self.body = body
+
+    def response(self) -> Response:
+        return Response(content=self.body, status_code=self.status_code,
+                        media_type="application/json", headers={"Idempotent-Replayed": "true"})
+
+
+def request_hash(method: str, path: str, query: str, body: bytes) -> str:
+    """SHA-256 of the request; a JSON body is canonicalised (key order, spacing ignored)."""
+    try:
+        canonical = json.dumps(json.loads(body), sort_keys=True, ensure_ascii=False,
+                               separators=(",", ":")).encode("utf-8") if body else b""
+    except (ValueError, UnicodeDecodeError):
+        canonical = body
+    digest = hashlib.sha256()
+    for part in (method.encode(), path.encode(), query.encode(), canonical):
+        digest.update(len(part).to_bytes(8, "big"))
+        digest.update(part)
+    return digest.hexdigest()
+
+
+def _valid_key(key: str) -> bool:
+    return 0 < len(key) <= MAX_KEY and all(33 <= ord(c) <= 126 for c in key)
+
+
+async def idempotency_guard(request: Request, principal: PrincipalDep) -> None:
+    """Replay, refuse, or remember to store: runs after the permission check of the route."""
+    key = request.headers.get(HEADER)
+    if key is None:
+        return
+    if not _valid_key(key):
+        raise HTTPException(status_code=422, detail={
+            "code": "invalid_input",
+            "message": f"Заголовок {HEADER}: от 1 до {MAX_KEY} видимых символов ASCII",
+            "fields": [{"path": f"header.{HEADER}", "message": "неверный ключ идемпотентности"}]})
+    digest = request_hash(request.method, request.url.path, request.url.query,
+                          await request.body())
+    session = request.state.session
+    found = await run_in_threadpool(store.find, session, principal.actor, key)
+    if found is None:
+        request.state.idempotency = (principal.actor, key, digest)
+        return
+    if found.request_hash != digest:
+        raise HTTPException(status_code=409, detail={
+            "code": "idempotency_conflict",
+            "message": f"Ключ {HEADER} уже использован для другого запроса"})
+    raise Replay(found.status_code, found.response_body)
+
+
+def _remember(session: Any, pending: tuple[str, str, str], response: Response) -> None:
+    principal, key, digest = pending
+    store.remember(session, principal=principal, key=key, request_hash=digest,
+                   status_code=response.status_code,
+                   response_body=bytes(response.body).decode("utf-8"))
+
+
+class TransactionalRoute(APIRoute):
+    """A route that is one unit of work; POST routes also get the idempotency guard."""
+
+    def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
+        methods = {m.upper() for m in (kwargs.get("methods") or ())}
+        if "POST" in methods:
+            kwargs["dependencies"] = [*(kwargs.get("dependencies") or ()),
+                                      Depends(idempotency_guard)]
+        super().__init__(path, endpoint, **kwargs)
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def unit_of_work(request: Request) -> Response:
+            writes = request.method not in ("GET", "HEAD", "OPTIONS")
+            factories = request.app.state.session_factories
+            session = factories["write" if writes else "read"]()
+            request.state.session = session
+            try:
+                try:
+                    response = await handler(request)
+                except Replay as replay:
+                    await run_in_threadpool(session.rollback)
+                    return replay.response()
+                if not writes or response.status_code >= 400:
+                    await run_in_threadpool(session.rollback)
+                    return response
+                pending = getattr(request.state, "idempotency", None)
+                if pending is not None:
+                    await run_in_threadpool(_remember, session, pending, response)
+                await run_in_threadpool(session.commit)
+                return response
+            except BaseException:
+                await run_in_threadpool(session.rollback)
+                raise
+            finally:
+                await run_in_threadpool(session.close)
+
+        return unit_of_work

@@ -1,0 +1,49 @@
+"""``/v1/houses``: create, read, update, list houses (registry)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from zhkh.api.auth import allow
+from zhkh.api.deps import ActorDep, IdPath, IdQuery, SessionDep, WindowDep
+from zhkh.api.idempotency import TransactionalRoute
+from zhkh.modules.registry import queries
+from zhkh.modules.registry import service as registry
+from zhkh.modules.registry.schemas import HouseCreate, HouseOut, HouseUpdate, Page
+
+router = APIRouter(prefix="/v1/houses", tags=["registry"], route_class=TransactionalRoute)
+READ, WRITE = allow("registry", "read"), allow("registry", "write")
+
+
+@router.post("", status_code=201, dependencies=[WRITE], summary="Добавить дом")
+def create_house(session: SessionDep, actor: ActorDep, body: HouseCreate) -> HouseOut:
+    """A new house; 409 ``house_exists`` for a FIAS GUID already registered."""
+    return HouseOut.of(registry.create_house(session, actor, body))
+
+
+@router.get("", dependencies=[READ], summary="Дома")
+def list_houses(session: SessionDep, window: WindowDep,
+                address: Annotated[str | None, Query(max_length=200,
+                                                     description="Часть адреса")] = None,
+                management_company_id: IdQuery = None) -> Page[HouseOut]:
+    """Houses filtered by a part of the address and the management company."""
+    items, total = queries.list_houses(session, address=address,
+                                       management_company_id=management_company_id,
+                                       limit=window.limit, offset=window.offset)
+    return Page[HouseOut](items=[HouseOut.of(h) for h in items], total=total,
+                          limit=window.limit, offset=window.offset)
+
+
+@router.get("/{house_id}", dependencies=[READ], summary="Дом")
+def get_house(session: SessionDep, house_id: IdPath) -> HouseOut:
+    """One house; 404 ``house_not_found``."""
+    return HouseOut.of(registry.get_house(session, house_id))
+
+
+@router.patch("/{house_id}", dependencies=[WRITE], summary="Изменить дом")
+def update_house(session: SessionDep, actor: ActorDep, house_id: IdPath,
+                 body: HouseUpdate) -> HouseOut:
+    """Change the fields sent; an area change queues the house's accounts for recalculation."""
+    return HouseOut.of(registry.update_house(session, actor, house_id, body))

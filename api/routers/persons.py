@@ -1,0 +1,54 @@
+"""``/v1/persons``: persons; personal data only for roles allowed to see it."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from fastapi import APIRouter
+
+from zhkh.api.auth import PrincipalDep, allow
+from zhkh.api.deps import ActorDep, IdPath, IdQuery, SessionDep, WindowDep
+from zhkh.api.idempotency import TransactionalRoute
+from zhkh.modules.passport import queries
+from zhkh.modules.passport import service as passport
+from zhkh.modules.passport.schemas import PersonCreate, PersonOut, PersonUpdate
+from zhkh.modules.registry.schemas import Page
+
+router = APIRouter(prefix="/v1/persons", tags=["passport"], route_class=TransactionalRoute)
+READ, WRITE = allow("passport", "read"), allow("passport", "write")
+
+
+@router.post("", status_code=201, dependencies=[WRITE], summary="Добавить человека")
+def create_person(session: SessionDep, actor: ActorDep, principal: PrincipalDep,
+                  body: PersonCreate) -> PersonOut:
+    """A new person with (optional) personal data."""
+    person = passport.create_person(session, actor, body)
+    return PersonOut.of(person, personal=principal.sees_personal_data)
+
+
+@router.get("", dependencies=[READ], summary="Люди")
+def list_persons(session: SessionDep, principal: PrincipalDep, window: WindowDep,
+                 premises_id: IdQuery = None, registered_on: date | None = None
+                 ) -> Page[PersonOut]:
+    """Persons, optionally those registered in a premises (on a day)."""
+    items, total = queries.list_persons(session, premises_id=premises_id,
+                                        registered_on=registered_on, limit=window.limit,
+                                        offset=window.offset)
+    personal = principal.sees_personal_data
+    return Page[PersonOut](items=[PersonOut.of(p, personal=personal) for p in items],
+                           total=total, limit=window.limit, offset=window.offset)
+
+
+@router.get("/{person_id}", dependencies=[READ], summary="Человек")
+def get_person(session: SessionDep, principal: PrincipalDep, person_id: IdPath) -> PersonOut:
+    """One person; 404 ``person_not_found``."""
+    return PersonOut.of(passport.get_person(session, person_id),
+                        personal=principal.sees_personal_data)
+
+
+@router.patch("/{person_id}", dependencies=[WRITE], summary="Изменить данные человека")
+def update_person(session: SessionDep, actor: ActorDep, principal: PrincipalDep,
+                  person_id: IdPath, body: PersonUpdate) -> PersonOut:
+    """Change the fields sent; the audit entry names changed personal fields, not values."""
+    person = passport.update_person(session, actor, person_id, body)
+    return PersonOut.of(person, personal=principal.sees_personal_data)

@@ -1,0 +1,1 @@
+"""Access: roles and their permissions (data), API keys stored hashed, idempotency records."""

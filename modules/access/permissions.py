@@ -1,0 +1,74 @@
+"""Roles and what each may do: a table role → allowed ``(module, action)``; deny by default.
+
+Modules are the protected resources of the API, actions are ``read``, ``write`` or ``run``:
+
+================  ==========================================================================
+role              allowed
+================  ==========================================================================
+admin             everything
+methodologist     rules:read, calculate:run, registry:read, meters:read, readings:read
+operator          registry:read/write, meters:read/write, readings:read/write, passport:read
+passport_officer  passport:read/write, personal_data:read, registry:read
+cashier           registry:read, meters:read, readings:read/write (readings taken at the desk)
+dispatcher        registry:read, meters:read, readings:read
+analyst           registry:read, passport:read, meters:read, readings:read, rules:read
+auditor           registry:read, passport:read, meters:read, readings:read, rules:read,
+                  audit:read
+external_system   calculate:run, meters:read, readings:read/write
+================  ==========================================================================
+
+``registry`` covers houses, premises and accounts (the account card included); ``passport``
+covers persons, registrations and absences *without* personal data; ``personal_data`` is the
+right to see a person's full name, birth date and document. Only ``admin`` and
+``passport_officer`` hold it: the operator, the cashier and the dispatcher identify a resident
+by the account and the person id, the analyst and the auditor need counts and history rather
+than identities (the audit log masks personal values anyway), and an external system gets no
+personal data through this API (152-ФЗ: the minimum needed for the purpose).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+ROLES = ("admin", "methodologist", "operator", "passport_officer", "cashier", "dispatcher",
+         "analyst", "auditor", "external_system")
+
+MODULES = ("registry", "passport", "personal_data", "meters", "readings", "audit",
+           "calculate", "rules")
+
+ALL = "*"
+
+_RW = ("read", "write")
+
+PERMISSIONS: Mapping[str, frozenset[tuple[str, str]]] = {
+    "admin": frozenset({(ALL, ALL)}),
+    "methodologist": frozenset({("rules", "read"), ("calculate", "run"), ("registry", "read"),
+                                ("meters", "read"), ("readings", "read")}),
+    "operator": frozenset({*(("registry", a) for a in _RW), *(("meters", a) for a in _RW),
+                           *(("readings", a) for a in _RW), ("passport", "read")}),
+    "passport_officer": frozenset({*(("passport", a) for a in _RW), ("personal_data", "read"),
+                                   ("registry", "read")}),
+    "cashier": frozenset({("registry", "read"), ("meters", "read"),
+                          *(("readings", a) for a in _RW)}),
+    "dispatcher": frozenset({("registry", "read"), ("meters", "read"), ("readings", "read")}),
+    "analyst": frozenset({("registry", "read"), ("passport", "read"), ("meters", "read"),
+                          ("readings", "read"), ("rules", "read")}),
+    "auditor": frozenset({("registry", "read"), ("passport", "read"), ("meters", "read"),
+                          ("readings", "read"), ("rules", "read"), ("audit", "read")}),
+    "external_system": frozenset({("calculate", "run"), ("meters", "read"),
+                                  *(("readings", a) for a in _RW)}),
+}
+
+
+def is_allowed(role: str, module: str, action: str) -> bool:
+    """True only when the table grants ``(module, action)`` to ``role``; unknown → False."""
+    granted = PERMISSIONS.get(role)
+    if granted is None:
+        return False
+    return ((module, action) in granted or (ALL, ALL) in granted
+            or (module, ALL) in granted)
+
+
+def sees_personal_data(role: str) -> bool:
+    """Whether the role may read full names, birth dates and documents of persons."""
+    return is_allowed(role, "personal_data", "read")

@@ -1,0 +1,70 @@
+"""Writing audit entries and making before/after snapshots JSON-safe.
+
+Personal data (152-ФЗ) never reaches the audit log in clear: a personal field is stored as
+:data:`PERSONAL_MASK` when it has a value (``None`` when empty), and the entry's ``after``
+lists ``personal_fields_changed`` — the names of the personal fields whose value changed.
+So an auditor sees *that* a name or a document changed, and when and by whom, not the values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from zhkh.modules.billing.models import AuditEntry
+from zhkh.modules.billing.repository import AuditRepository
+
+PERSONAL_MASK = "***"
+"""What a personal value becomes in an audit snapshot."""
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who makes a change and why: ``name`` is the principal (``api_key:3:portal``)."""
+
+    name: str
+    reason: str | None = None
+
+    def with_reason(self, reason: str | None) -> Actor:
+        """The same actor with ``reason`` when one is given (the body wins over the header)."""
+        return Actor(self.name, reason) if reason else self
+
+
+def jsonable(value: Any) -> Any:
+    """A value as it is stored in a JSON snapshot: dates ISO, Decimals as strings."""
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    if isinstance(value, Mapping):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    return value
+
+
+def snapshot(obj: Any, fields: Iterable[str]) -> dict[str, Any]:
+    """The named attributes of ``obj`` as a JSON-ready dict (the before/after of an entry)."""
+    return {name: jsonable(getattr(obj, name)) for name in fields}
+
+
+def masked_personal(values: Mapping[str, Any]) -> dict[str, Any]:
+    """Personal values replaced by :data:`PERSONAL_MASK` (``None`` stays ``None``)."""
+    return {k: (None if v is None else PERSONAL_MASK) for k, v in values.items()}
+
+
+def record(session: Session, actor: Actor, *, action: str, object_type: str, object_id: object,
+           before: dict[str, Any] | None = None, after: dict[str, Any] | None = None
+           ) -> AuditEntry:
+    """Append one entry in the caller's transaction (flushed, not committed).
+
+    ``action`` is ``<object>.<verb>`` (``house.create``); ``before`` is None for a creation.
+    """
+    return AuditRepository(session).record(
+        actor=actor.name, action=action, object_type=object_type, object_id=object_id,
+        before=before, after=after, reason=actor.reason)

@@ -1,0 +1,44 @@
+"""Domain errors shared by the business modules; they know nothing of HTTP.
+
+Each error has a stable ``code`` (``account_exists``), a Russian ``message`` for the
+operator, and optionally the ``field`` (dotted path in the input) or the object at fault.
+The API maps the class (not the code) to a status: ``Conflict`` → 409, ``Invalid`` → 422,
+``NotFound`` → 404.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class DomainError(Exception):
+    """A refusal of a business rule, named by a stable code."""
+
+    def __init__(self, code: str, message: str, *, field: str | None = None,
+                 obj: str | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.field = field
+        self.obj = obj
+
+    def as_dict(self) -> dict[str, Any]:
+        """The JSON-ready body: code, message, and the field or object when known."""
+        body: dict[str, Any] = {"code": self.code, "message": self.message}
+        if self.field is not None:
+            body["field"] = self.field
+        if self.obj is not None:
+            body["object"] = self.obj
+        return body
+
+
+class NotFound(DomainError):
+    """An object referenced by the input does not exist."""
+
+
+class Conflict(DomainError):
+    """The change contradicts stored data (a duplicate key, a reading already corrected …)."""
+
+
+class Invalid(DomainError):
+    """The input is well-formed but breaks a business rule (dates out of order …)."""

@@ -1,0 +1,128 @@
+"""Pydantic models of the passport office: persons (personal data apart), registrations,
+absences.
+
+Personal data — full name, birth date, document — sits in :class:`PersonalData`; a reader
+without the right to see it gets ``personal: null`` and ``personal_data_hidden: true``.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field, field_validator
+
+from zhkh.modules.registry.schemas import AccountRecalc, Input, Reason, Ref
+
+PERSONAL_FIELDS = ("full_name", "birth_date", "document_kind", "document_number",
+                   "document_issued")
+RegistrationKind = Literal["residence", "stay"]
+
+
+def _ordered(value: date | None, info: Any) -> date | None:
+    start = info.data.get("date_from")
+    if value is not None and start is not None and value < start:
+        raise ValueError("дата окончания раньше даты начала")
+    return value
+
+
+class PersonCreate(Input):
+    full_name: str | None = Field(default=None, min_length=1, max_length=300)
+    birth_date: date | None = None
+    document_kind: str | None = Field(default=None, max_length=64)
+    document_number: str | None = Field(default=None, max_length=64)
+    document_issued: str | None = Field(default=None, max_length=1000)
+    reason: Reason = None
+
+
+class PersonUpdate(PersonCreate):
+    """Only the fields sent are changed; ``null`` clears an optional one."""
+
+
+class PersonalData(BaseModel):
+    full_name: str | None
+    birth_date: date | None
+    document_kind: str | None
+    document_number: str | None
+    document_issued: str | None
+
+
+class PersonOut(BaseModel):
+    id: int
+    personal_data_hidden: bool
+    personal: PersonalData | None
+
+    @classmethod
+    def of(cls, person: Any, *, personal: bool) -> PersonOut:
+        """The read model; personal data only when ``personal`` is True."""
+        if not personal:
+            return cls(id=person.id, personal_data_hidden=True, personal=None)
+        data = person.data
+        return cls(id=person.id, personal_data_hidden=False, personal=PersonalData(
+            full_name=data.full_name if data else None, birth_date=person.birth_date,
+            document_kind=data.document_kind if data else None,
+            document_number=data.document_number if data else None,
+            document_issued=data.document_issued if data else None))
+
+
+class RegistrationCreate(Input):
+    person_id: Ref
+    premises_id: Ref
+    kind: RegistrationKind = "residence"
+    date_from: date
+    date_to: date | None = None
+    reason: Reason = None
+
+    _dates = field_validator("date_to")(_ordered)
+
+
+class RegistrationUpdate(Input):
+    kind: RegistrationKind | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    reason: Reason = None
+
+
+class RegistrationOut(BaseModel):
+    id: int
+    person_id: int
+    premises_id: int
+    kind: str
+    date_from: date
+    date_to: date | None
+    recalculation: list[AccountRecalc] | None = None
+
+    @classmethod
+    def of(cls, reg: Any, recalculation: list[AccountRecalc] | None = None) -> RegistrationOut:
+        """The read model of a ``Registration`` (with the recalculation after a change)."""
+        return cls(id=reg.id, person_id=reg.person_id, premises_id=reg.premises_id,
+                   kind=reg.kind, date_from=reg.date_from, date_to=reg.date_to,
+                   recalculation=recalculation)
+
+
+class AbsenceCreate(Input):
+    person_id: Ref
+    date_from: date
+    date_to: date
+    document: str | None = Field(default=None, max_length=1000)
+    reason: Reason = None
+
+    _dates = field_validator("date_to")(_ordered)
+
+
+class AbsenceOut(BaseModel):
+    id: int
+    person_id: int
+    date_from: date
+    date_to: date
+    document: str | None
+    recalculation: list[AccountRecalc] | None = None
+
+    @classmethod
+    def of(cls, absence: Any, *, personal: bool,
+           recalculation: list[AccountRecalc] | None = None) -> AbsenceOut:
+        """The read model of an ``Absence``; its supporting document (it may tell of health or
+        travel) only with the right to personal data."""
+        return cls(id=absence.id, person_id=absence.person_id, date_from=absence.date_from,
+                   date_to=absence.date_to, document=absence.document if personal else None,
+                   recalculation=recalculation)

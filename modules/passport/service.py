@@ -1,0 +1,189 @@
+"""Passport services: persons with their personal data, registrations, absences.
+
+Audit of personal data: a person's snapshot keeps its personal fields masked
+(``"***"`` when set, ``null`` when empty) and an update lists ``personal_fields_changed`` —
+the names of personal fields whose value changed — so the log proves a change without
+holding the values. A registration or an absence recalculates the accounts of the premises
+concerned for the first month it touches.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from zhkh.modules import audit
+from zhkh.modules.audit import Actor
+from zhkh.modules.errors import Invalid, NotFound
+from zhkh.modules.passport import queries
+from zhkh.modules.passport.models import Absence, Person, PersonData, Registration
+from zhkh.modules.passport.repository import PassportRepository
+from zhkh.modules.passport.schemas import (
+    PERSONAL_FIELDS,
+    AbsenceCreate,
+    PersonCreate,
+    PersonUpdate,
+    RegistrationCreate,
+    RegistrationUpdate,
+)
+from zhkh.modules.registry import service as registry
+from zhkh.modules.registry.models import Premises
+from zhkh.modules.registry.queries import accounts_of_premises
+from zhkh.modules.registry.schemas import AccountRecalc
+
+REGISTRATION_FIELDS = ("person_id", "premises_id", "kind", "date_from", "date_to")
+ABSENCE_FIELDS = ("person_id", "date_from", "date_to")
+_DATA_FIELDS = ("full_name", "document_kind", "document_number", "document_issued")
+
+
+def personal_values(person: Person) -> dict[str, Any]:
+    """The personal values of a person (for comparison only; never logged or audited)."""
+    data = person.data
+    values = {name: getattr(data, name) if data else None for name in _DATA_FIELDS}
+    values["birth_date"] = person.birth_date
+    return {name: values[name] for name in PERSONAL_FIELDS}
+
+
+def _audit_view(values: dict[str, Any]) -> dict[str, Any]:
+    return audit.masked_personal(values)
+
+
+def get_person(session: Session, person_id: int) -> Person:
+    """The person or ``NotFound`` (``person_not_found``)."""
+    person = session.get(Person, person_id)
+    if person is None:
+        raise NotFound("person_not_found", f"человек {person_id} не найден",
+                       obj=f"person:{person_id}")
+    return person
+
+
+def create_person(session: Session, actor: Actor, data: PersonCreate) -> Person:
+    """A new person; personal data goes to its own table; audited with values masked."""
+    if data.full_name is None and any(
+            getattr(data, f) is not None for f in ("document_kind", "document_number",
+                                                   "document_issued")):
+        raise Invalid("full_name_required", "документ указывается вместе с ФИО",
+                      field="full_name")
+    person = PassportRepository(session).add_person(
+        birth_date=data.birth_date, full_name=data.full_name, document_kind=data.document_kind,
+        document_number=data.document_number, document_issued=data.document_issued)
+    after = _audit_view(personal_values(person))
+    after["personal_fields_changed"] = [k for k, v in personal_values(person).items()
+                                        if v is not None]
+    audit.record(session, actor.with_reason(data.reason), action="person.create",
+                 object_type="person", object_id=person.id, after=after)
+    return person
+
+
+def update_person(session: Session, actor: Actor, person_id: int, data: PersonUpdate) -> Person:
+    """Change the sent fields; the audit entry names changed personal fields, not values."""
+    person = get_person(session, person_id)
+    changes = data.model_dump(exclude_unset=True, exclude={"reason"})
+    old = personal_values(person)
+    if "birth_date" in changes:
+        person.birth_date = changes["birth_date"]
+    data_changes = {k: v for k, v in changes.items() if k in _DATA_FIELDS}
+    if data_changes:
+        _apply_personal(person, data_changes)
+    session.flush()
+    new = personal_values(person)
+    after = _audit_view(new)
+    after["personal_fields_changed"] = [k for k in PERSONAL_FIELDS if old[k] != new[k]]
+    audit.record(session, actor.with_reason(data.reason), action="person.update",
+                 object_type="person", object_id=person.id, before=_audit_view(old),
+                 after=after)
+    return person
+
+
+def _apply_personal(person: Person, changes: dict[str, Any]) -> None:
+    if person.data is None:
+        if not changes.get("full_name"):
+            raise Invalid("full_name_required", "персональные данные начинаются с ФИО",
+                          field="full_name")
+        person.data = PersonData(**changes)
+        return
+    if "full_name" in changes and changes["full_name"] is None:
+        raise Invalid("field_required", "ФИО не может быть пустым", field="full_name")
+    for name, value in changes.items():
+        setattr(person.data, name, value)
+
+
+# registrations
+
+def get_registration(session: Session, registration_id: int) -> Registration:
+    """The registration or ``NotFound`` (``registration_not_found``)."""
+    reg = session.get(Registration, registration_id)
+    if reg is None:
+        raise NotFound("registration_not_found", f"регистрация {registration_id} не найдена",
+                       obj=f"registration:{registration_id}")
+    return reg
+
+
+def create_registration(session: Session, actor: Actor, data: RegistrationCreate
+                        ) -> tuple[Registration, list[AccountRecalc]]:
+    """Register a person in a premises; the premises' accounts are recalculated."""
+    if session.get(Person, data.person_id) is None:
+        raise Invalid("person_not_found", f"человек {data.person_id} не найден",
+                      field="person_id")
+    if session.get(Premises, data.premises_id) is None:
+        raise Invalid("premises_not_found", f"помещение {data.premises_id} не найдено",
+                      field="premises_id")
+    reg = PassportRepository(session).add_registration(
+        person_id=data.person_id, premises_id=data.premises_id, kind=data.kind,
+        date_from=data.date_from, date_to=data.date_to)
+    audit.record(session, actor.with_reason(data.reason), action="registration.create",
+                 object_type="registration", object_id=reg.id,
+                 after=audit.snapshot(reg, REGISTRATION_FIELDS))
+    return reg, _recalc_premises(session, [reg.premises_id], reg.date_from)
+
+
+def update_registration(session: Session, actor: Actor, registration_id: int,
+                        data: RegistrationUpdate) -> tuple[Registration, list[AccountRecalc]]:
+    """Change kind or dates (``date_to`` ends it); recalculated from the earliest date touched."""
+    reg = get_registration(session, registration_id)
+    changes = data.model_dump(exclude_unset=True, exclude={"reason"})
+    start = changes.get("date_from") or reg.date_from
+    end = changes.get("date_to", reg.date_to)
+    if end is not None and end < start:
+        raise Invalid("dates_out_of_order", "дата окончания раньше даты начала", field="date_to")
+    before = audit.snapshot(reg, REGISTRATION_FIELDS)
+    registry.apply(reg, changes, required=("kind", "date_from"))
+    session.flush()
+    audit.record(session, actor.with_reason(data.reason), action="registration.update",
+                 object_type="registration", object_id=reg.id, before=before,
+                 after=audit.snapshot(reg, REGISTRATION_FIELDS))
+    touched = [d for d in (reg.date_from, reg.date_to, *_dates(before)) if d is not None]
+    return reg, _recalc_premises(session, [reg.premises_id], min(touched))
+
+
+def _dates(snapshot: dict[str, Any]) -> list[date]:
+    return [date.fromisoformat(snapshot[k]) for k in ("date_from", "date_to") if snapshot[k]]
+
+
+# absences
+
+def create_absence(session: Session, actor: Actor, data: AbsenceCreate
+                   ) -> tuple[Absence, list[AccountRecalc]]:
+    """A temporary absence; accounts of the premises where the person lives are recalculated."""
+    if session.get(Person, data.person_id) is None:
+        raise Invalid("person_not_found", f"человек {data.person_id} не найден",
+                      field="person_id")
+    absence = PassportRepository(session).add_absence(
+        person_id=data.person_id, date_from=data.date_from, date_to=data.date_to,
+        document=data.document)
+    audit.record(session, actor.with_reason(data.reason), action="absence.create",
+                 object_type="absence", object_id=absence.id,
+                 after={**audit.snapshot(absence, ABSENCE_FIELDS),
+                        "document": None if data.document is None else audit.PERSONAL_MASK})
+    premises = queries.premises_of_person(session, data.person_id, data.date_from, data.date_to)
+    return absence, _recalc_premises(session, premises, data.date_from)
+
+
+def _recalc_premises(session: Session, premises_ids: list[int], day: date
+                     ) -> list[AccountRecalc]:
+    accounts = []
+    for premises_id in premises_ids:
+        accounts += accounts_of_premises(session, premises_id)
+    return registry.recalculate_accounts(session, accounts, registry.period_of(day))

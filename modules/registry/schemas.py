@@ -1,0 +1,280 @@
+"""Pydantic models of the registry (create / update / read) and the shapes shared by modules:
+pages, decimal strings, the recalculation result attached to a change.
+
+Areas, volumes and tariffs travel as decimal strings with at most six decimals, money as
+decimal strings with two; a JSON number is refused for them, so no binary float sneaks in.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any, Generic, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+
+from zhkh.kernel.money import format_kopecks, format_micro, to_micro
+from zhkh.modules.registry.account_number import AccountNumberError, validate_account_number
+
+T = TypeVar("T")
+
+DecimalText = Annotated[str, StringConstraints(pattern=r"^\d{1,12}(\.\d{1,6})?$")]
+"""A non-negative decimal string with at most six decimals (``"54.3"``)."""
+Ref = Annotated[int, Field(ge=1, le=2**63 - 1)]
+"""A reference to a stored object by id (bounded so no database overflows on it)."""
+Reason = Annotated[str | None, Field(default=None, max_length=2000,
+                                     description="Основание изменения (в журнал аудита)")]
+
+
+def micro(text: str | None) -> int | None:
+    """A :data:`DecimalText` → fixed point 1e-6 (None stays None)."""
+    return None if text is None else to_micro(text)
+
+
+def decimal_text(value: int | None) -> str | None:
+    """Fixed point 1e-6 → decimal string (None stays None)."""
+    return None if value is None else format_micro(value)
+
+
+def money_text(kopecks: int) -> str:
+    """Kopecks → ``"1234.56"``."""
+    return format_kopecks(kopecks)
+
+
+class Input(BaseModel):
+    """Base of request bodies: unknown fields are an error naming the field."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class Page(BaseModel, Generic[T]):
+    """One page of a list: the items, the total matching the filters, the window asked for."""
+
+    items: list[T]
+    total: int
+    limit: int
+    offset: int
+
+
+class AccountRecalc(BaseModel):
+    """Lines of an account recomputed after a change (None while recalculation is absent)."""
+
+    account: str
+    period: str
+    lines: list[dict[str, Any]] | None
+    error: dict[str, Any] | None = None
+
+
+HeatingPayment = Literal["season", "evenly"]
+PremisesKind = Literal["flat", "room", "nonresidential"]
+
+
+class HouseCreate(Input):
+    address: str = Field(min_length=1, max_length=500)
+    fias_guid: str | None = Field(default=None, min_length=36, max_length=36)
+    management_company_id: Ref | None = None
+    house_type: str = Field(default="apartment", min_length=1, max_length=32)
+    house_heat_meter: bool = False
+    heating_payment: HeatingPayment = "evenly"
+    total_area: DecimalText = "0"
+    common_area: DecimalText = "0"
+    reason: Reason = None
+
+
+class HouseUpdate(Input):
+    address: str | None = Field(default=None, min_length=1, max_length=500)
+    fias_guid: str | None = Field(default=None, min_length=36, max_length=36)
+    management_company_id: Ref | None = None
+    house_type: str | None = Field(default=None, min_length=1, max_length=32)
+    house_heat_meter: bool | None = None
+    heating_payment: HeatingPayment | None = None
+    total_area: DecimalText | None = None
+    common_area: DecimalText | None = None
+    reason: Reason = None
+
+
+class HouseOut(BaseModel):
+    id: int
+    address: str
+    fias_guid: str | None
+    management_company_id: int | None
+    house_type: str
+    house_heat_meter: bool
+    heating_payment: str
+    total_area: str
+    common_area: str
+
+    @classmethod
+    def of(cls, house: Any) -> HouseOut:
+        """The read model of a ``House`` row."""
+        return cls(id=house.id, address=house.address, fias_guid=house.fias_guid,
+                   management_company_id=house.management_company_id,
+                   house_type=house.house_type, house_heat_meter=house.house_heat_meter,
+                   heating_payment=house.heating_payment,
+                   total_area=format_micro(house.total_area_micro),
+                   common_area=format_micro(house.common_area_micro))
+
+
+class PremisesCreate(Input):
+    house_id: Ref
+    number: str = Field(min_length=1, max_length=32)
+    kind: PremisesKind = "flat"
+    area: DecimalText = "0"
+    rooms: int = Field(default=1, ge=0, le=1000)
+    amenities: str | None = Field(default=None, max_length=64)
+    parent_id: Ref | None = None
+    meter_installable: dict[str, bool] = Field(default_factory=dict)
+    reason: Reason = None
+
+
+class PremisesUpdate(Input):
+    number: str | None = Field(default=None, min_length=1, max_length=32)
+    kind: PremisesKind | None = None
+    area: DecimalText | None = None
+    rooms: int | None = Field(default=None, ge=0, le=1000)
+    amenities: str | None = Field(default=None, max_length=64)
+    parent_id: Ref | None = None
+    reason: Reason = None
+
+
+class PremisesOut(BaseModel):
+    id: int
+    house_id: int
+    number: str
+    kind: str
+    area: str
+    rooms: int
+    amenities: str | None
+    parent_id: int | None
+    meter_installable: dict[str, bool]
+
+    @classmethod
+    def of(cls, premises: Any) -> PremisesOut:
+        """The read model of a ``Premises`` row."""
+        return cls(id=premises.id, house_id=premises.house_id, number=premises.number,
+                   kind=premises.kind, area=format_micro(premises.area_micro),
+                   rooms=premises.rooms, amenities=premises.amenities,
+                   parent_id=premises.parent_id,
+                   meter_installable={i.service: i.installable for i in premises.installability})
+
+
+class PremisesChanged(PremisesOut):
+    recalculation: list[AccountRecalc] = Field(default_factory=list)
+
+
+class AccountServiceIn(Input):
+    service: str = Field(min_length=1, max_length=64)
+    provider: str = Field(min_length=1, max_length=64, description="Код поставщика")
+    date_from: date
+    date_to: date | None = None
+
+    @field_validator("date_to")
+    @classmethod
+    def _ordered(cls, value: date | None, info: Any) -> date | None:
+        start = info.data.get("date_from")
+        if value is not None and start is not None and value < start:
+            raise ValueError("дата окончания раньше даты начала")
+        return value
+
+
+def _account_number(value: str) -> str:
+    try:
+        return validate_account_number(value)
+    except AccountNumberError as exc:
+        raise ValueError(str(exc)) from None
+
+
+class AccountCreate(Input):
+    number: str = Field(min_length=6, max_length=20)
+    premises_id: Ref
+    opened_on: date
+    closed_on: date | None = None
+    services: list[AccountServiceIn] = Field(default_factory=list)
+    reason: Reason = None
+
+    @field_validator("number")
+    @classmethod
+    def _valid_number(cls, value: str) -> str:
+        return _account_number(value)
+
+    @field_validator("closed_on")
+    @classmethod
+    def _ordered(cls, value: date | None, info: Any) -> date | None:
+        start = info.data.get("opened_on")
+        if value is not None and start is not None and value < start:
+            raise ValueError("дата закрытия раньше даты открытия")
+        return value
+
+
+class AccountUpdate(Input):
+    opened_on: date | None = None
+    closed_on: date | None = None
+    reason: Reason = None
+
+
+class AccountServiceOut(BaseModel):
+    id: int
+    service: str
+    provider: str
+    date_from: date
+    date_to: date | None
+
+
+class AccountOut(BaseModel):
+    id: int
+    number: str
+    premises_id: int
+    house_id: int
+    address: str
+    premises_number: str
+    opened_on: date
+    closed_on: date | None
+
+    @classmethod
+    def of(cls, account: Any, premises: Any) -> AccountOut:
+        """The read model of an ``Account`` row with its premises (and the premises' house)."""
+        return cls(id=account.id, number=account.number, premises_id=account.premises_id,
+                   house_id=premises.house_id, address=premises.house.address,
+                   premises_number=premises.number, opened_on=account.opened_on,
+                   closed_on=account.closed_on)
+
+
+class LedgerLineOut(BaseModel):
+    id: int
+    service: str
+    component: str | None
+    zone: str | None
+    provider_id: int
+    period_for: str
+    period_booked: str
+    kind: str
+    is_recalculation: bool
+    method: str | None
+    volume: str | None
+    tariff: str | None
+    amount: str
+    rulebook_version: str
+    explain: str | None
+
+    @classmethod
+    def of(cls, line: Any) -> LedgerLineOut:
+        """The read model of a ``LedgerLine``; money and volumes as decimal strings."""
+        return cls(id=line.id, service=line.service, component=line.component, zone=line.zone,
+                   provider_id=line.provider_id, period_for=line.period_for,
+                   period_booked=line.period_booked, kind=line.kind,
+                   is_recalculation=line.kind == "recalculation"
+                   or line.period_for != line.period_booked,
+                   method=line.method, volume=decimal_text(line.volume_micro),
+                   tariff=decimal_text(line.tariff_micro), amount=money_text(line.amount_kopecks),
+                   rulebook_version=line.rulebook_version, explain=line.explain)
+
+
+class LedgerPeriodOut(BaseModel):
+    period: str
+    total: str
+    lines: list[LedgerLineOut]
+
+
+class AccountCard(BaseModel):
+    account: AccountOut
+    services: list[AccountServiceOut]
+    periods: list[LedgerPeriodOut]

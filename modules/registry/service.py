@@ -1,0 +1,350 @@
+"""Registry services: houses, premises, accounts and their services; the account card; the
+online recalculation seam used by every module whose change affects charges.
+
+Services validate, apply, and write an audit entry in the caller's transaction; they never
+commit. Every function taking an ``Actor`` is a mutation and is audited.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Iterable
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from zhkh.kernel.calc.errors import CalculationError
+from zhkh.kernel.period import Period
+from zhkh.modules import audit
+from zhkh.modules.audit import Actor
+from zhkh.modules.billing.models import Period as BillingPeriod
+from zhkh.modules.billing.repository import RecalculationQueueRepository
+from zhkh.modules.errors import Conflict, DomainError, Invalid, NotFound
+from zhkh.modules.registry import queries
+from zhkh.modules.registry.models import Account, AccountService, House, Premises, Provider
+from zhkh.modules.registry.repository import RegistryRepository
+from zhkh.modules.registry.schemas import (
+    AccountCard,
+    AccountCreate,
+    AccountOut,
+    AccountRecalc,
+    AccountServiceIn,
+    AccountServiceOut,
+    AccountUpdate,
+    HouseCreate,
+    HouseUpdate,
+    LedgerLineOut,
+    LedgerPeriodOut,
+    PremisesCreate,
+    PremisesUpdate,
+    micro,
+    money_text,
+)
+
+HOUSE_FIELDS = ("address", "fias_guid", "management_company_id", "house_type",
+                "house_heat_meter", "heating_payment", "total_area_micro", "common_area_micro")
+PREMISES_FIELDS = ("house_id", "number", "kind", "area_micro", "rooms", "amenities", "parent_id")
+ACCOUNT_FIELDS = ("number", "premises_id", "opened_on", "closed_on")
+SERVICE_FIELDS = ("account_id", "service", "provider_id", "date_from", "date_to")
+_AREAS = {"total_area": "total_area_micro", "common_area": "common_area_micro",
+          "area": "area_micro"}
+RECALC_MODULE = "zhkh.modules.billing.account_calc"
+
+
+def changes_of(data: Any) -> dict[str, Any]:
+    """The fields a PATCH body sets (``reason`` excluded), decimal strings → fixed point."""
+    out = {}
+    for name, value in data.model_dump(exclude_unset=True, exclude={"reason"}).items():
+        out[_AREAS.get(name, name)] = micro(value) if name in _AREAS else value
+    return out
+
+
+def apply(obj: Any, changes: dict[str, Any], required: Iterable[str] = ()) -> None:
+    """Set attributes; a required one set to null is an ``Invalid`` naming the field."""
+    for name in required:
+        if name in changes and changes[name] is None:
+            raise Invalid("field_required", f"поле {name} не может быть пустым", field=name)
+    for name, value in changes.items():
+        setattr(obj, name, value)
+
+
+# houses
+
+def get_house(session: Session, house_id: int) -> House:
+    """The house or ``NotFound`` (``house_not_found``)."""
+    house = session.get(House, house_id)
+    if house is None:
+        raise NotFound("house_not_found", f"дом {house_id} не найден", obj=f"house:{house_id}")
+    return house
+
+
+def create_house(session: Session, actor: Actor, data: HouseCreate) -> House:
+    """A new house; a duplicate FIAS GUID is a ``Conflict``."""
+    _fias_free(session, data.fias_guid, None)
+    house = RegistryRepository(session).add_house(
+        address=data.address, fias_guid=data.fias_guid,
+        management_company_id=data.management_company_id, house_type=data.house_type,
+        house_heat_meter=data.house_heat_meter, heating_payment=data.heating_payment,
+        total_area_micro=micro(data.total_area), common_area_micro=micro(data.common_area))
+    audit.record(session, actor.with_reason(data.reason), action="house.create",
+                 object_type="house", object_id=house.id,
+                 after=audit.snapshot(house, HOUSE_FIELDS))
+    return house
+
+
+def update_house(session: Session, actor: Actor, house_id: int, data: HouseUpdate) -> House:
+    """Change house attributes; an area change queues recalculation of the house's accounts."""
+    house = get_house(session, house_id)
+    changes = changes_of(data)
+    if "fias_guid" in changes:
+        _fias_free(session, changes["fias_guid"], house_id)
+    before = audit.snapshot(house, HOUSE_FIELDS)
+    apply(house, changes, required=("address", "house_type", "house_heat_meter",
+                                    "heating_payment", "total_area_micro", "common_area_micro"))
+    session.flush()
+    audit.record(session, actor.with_reason(data.reason), action="house.update",
+                 object_type="house", object_id=house.id, before=before,
+                 after=audit.snapshot(house, HOUSE_FIELDS))
+    if {"total_area_micro", "common_area_micro"} & changes.keys():
+        period = current_period(session)
+        queue = RecalculationQueueRepository(session)
+        for account in RegistryRepository(session).accounts_of_house(house_id):
+            queue.enqueue(account_id=account.id, period_for=period,
+                          reason=f"изменена площадь дома {house_id}")
+    return house
+
+
+def _fias_free(session: Session, guid: str | None, own_id: int | None) -> None:
+    if guid is None:
+        return
+    other = session.scalar(select(House.id).where(House.fias_guid == guid))
+    if other is not None and other != own_id:
+        raise Conflict("house_exists", f"дом с ФИАС {guid} уже есть (дом {other})",
+                       field="fias_guid", obj=f"house:{other}")
+
+
+# premises
+
+def get_premises(session: Session, premises_id: int) -> Premises:
+    """The premises or ``NotFound`` (``premises_not_found``)."""
+    premises = session.get(Premises, premises_id)
+    if premises is None:
+        raise NotFound("premises_not_found", f"помещение {premises_id} не найдено",
+                       obj=f"premises:{premises_id}")
+    return premises
+
+
+def create_premises(session: Session, actor: Actor, data: PremisesCreate) -> Premises:
+    """A new premises in an existing house; its number is unique in the house."""
+    _exists(session, House, data.house_id, "house_not_found", "house_id", "дом")
+    _premises_shape(session, data.house_id, data.kind, data.parent_id)
+    _number_free(session, data.house_id, data.number, None)
+    premises = RegistryRepository(session).add_premises(
+        house_id=data.house_id, number=data.number, kind=data.kind,
+        area_micro=micro(data.area), rooms=data.rooms, amenities=data.amenities,
+        parent_id=data.parent_id, meter_installable=data.meter_installable)
+    audit.record(session, actor.with_reason(data.reason), action="premises.create",
+                 object_type="premises", object_id=premises.id,
+                 after=audit.snapshot(premises, PREMISES_FIELDS))
+    return premises
+
+
+def update_premises(session: Session, actor: Actor, premises_id: int, data: PremisesUpdate
+                    ) -> tuple[Premises, list[AccountRecalc]]:
+    """Change a premises; an area change recalculates its accounts (returned)."""
+    premises = get_premises(session, premises_id)
+    changes = changes_of(data)
+    if "number" in changes and changes["number"] is not None:
+        _number_free(session, premises.house_id, changes["number"], premises_id)
+    _premises_shape(session, premises.house_id, changes.get("kind") or premises.kind,
+                    changes.get("parent_id", premises.parent_id))
+    before = audit.snapshot(premises, PREMISES_FIELDS)
+    apply(premises, changes, required=("number", "kind", "area_micro", "rooms"))
+    session.flush()
+    audit.record(session, actor.with_reason(data.reason), action="premises.update",
+                 object_type="premises", object_id=premises.id, before=before,
+                 after=audit.snapshot(premises, PREMISES_FIELDS))
+    recalc: list[AccountRecalc] = []
+    if "area_micro" in changes and changes["area_micro"] != before["area_micro"]:
+        accounts = queries.accounts_of_premises(session, premises_id)
+        recalc = recalculate_accounts(session, accounts, current_period(session))
+    return premises, recalc
+
+
+def _premises_shape(session: Session, house_id: int, kind: str, parent_id: int | None) -> None:
+    if parent_id is None:
+        return
+    if kind != "room":
+        raise Invalid("parent_only_for_rooms", "родительское помещение указывается только "
+                      "для комнаты (kind = room)", field="parent_id")
+    parent = session.get(Premises, parent_id)
+    if parent is None or parent.house_id != house_id:
+        raise Invalid("premises_not_found", f"помещение {parent_id} не найдено в доме {house_id}",
+                      field="parent_id")
+
+
+def _number_free(session: Session, house_id: int, number: str, own_id: int | None) -> None:
+    other = session.scalar(select(Premises.id).where(Premises.house_id == house_id,
+                                                     Premises.number == number))
+    if other is not None and other != own_id:
+        raise Conflict("premises_exists", f"в доме {house_id} уже есть помещение № {number}",
+                       field="number", obj=f"premises:{other}")
+
+
+def _exists(session: Session, model: type, key: int, code: str, field: str, what: str) -> None:
+    if session.get(model, key) is None:
+        raise Invalid(code, f"{what} {key} не найден(о)", field=field)
+
+
+# accounts
+
+def get_account(session: Session, number: str) -> Account:
+    """The account by number or ``NotFound`` (``account_not_found``)."""
+    account = RegistryRepository(session).account_by_number(number)
+    if account is None:
+        raise NotFound("account_not_found", f"лицевой счёт {number} не найден",
+                       obj=f"account:{number}")
+    return account
+
+
+def create_account(session: Session, actor: Actor, data: AccountCreate) -> Account:
+    """A new account with its services; a number already used is ``account_exists`` (409)."""
+    _exists(session, Premises, data.premises_id, "premises_not_found", "premises_id",
+            "помещение")
+    repo = RegistryRepository(session)
+    if repo.account_by_number(data.number) is not None:
+        raise Conflict("account_exists", f"лицевой счёт {data.number} уже существует",
+                       field="number", obj=f"account:{data.number}")
+    account = repo.add_account(number=data.number, premises_id=data.premises_id,
+                               opened_on=data.opened_on, closed_on=data.closed_on)
+    actor = actor.with_reason(data.reason)
+    audit.record(session, actor, action="account.create", object_type="account",
+                 object_id=account.number, after=audit.snapshot(account, ACCOUNT_FIELDS))
+    for i, item in enumerate(data.services):
+        _add_service(session, actor, account, item, field=f"services.{i}.provider")
+    return account
+
+
+def update_account(session: Session, actor: Actor, number: str, data: AccountUpdate) -> Account:
+    """Change the opening or closing date (``closed_on: null`` re-opens)."""
+    account = get_account(session, number)
+    changes = changes_of(data)
+    opened = changes.get("opened_on") or account.opened_on
+    closed = changes.get("closed_on", account.closed_on)
+    if closed is not None and closed < opened:
+        raise Invalid("dates_out_of_order", "дата закрытия раньше даты открытия",
+                      field="closed_on")
+    before = audit.snapshot(account, ACCOUNT_FIELDS)
+    apply(account, changes, required=("opened_on",))
+    session.flush()
+    audit.record(session, actor.with_reason(data.reason), action="account.update",
+                 object_type="account", object_id=account.number, before=before,
+                 after=audit.snapshot(account, ACCOUNT_FIELDS))
+    return account
+
+
+def add_account_service(session: Session, actor: Actor, number: str, data: AccountServiceIn
+                        ) -> AccountService:
+    """A service of the account bought from a provider (by provider code)."""
+    account = get_account(session, number)
+    return _add_service(session, actor, account, data, field="provider")
+
+
+def _add_service(session: Session, actor: Actor, account: Account, item: AccountServiceIn, *,
+                 field: str) -> AccountService:
+    provider = RegistryRepository(session).provider_by_code(item.provider)
+    if provider is None:
+        raise Invalid("provider_not_found", f"поставщик {item.provider} не найден", field=field)
+    svc = RegistryRepository(session).add_account_service(
+        account_id=account.id, service=item.service, provider_id=provider.id,
+        date_from=item.date_from, date_to=item.date_to)
+    audit.record(session, actor, action="account_service.create", object_type="account_service",
+                 object_id=svc.id, after=audit.snapshot(svc, SERVICE_FIELDS))
+    return svc
+
+
+def account_view(session: Session, account: Account) -> AccountOut:
+    """The read model of an account with its address."""
+    return AccountOut.of(account, get_premises(session, account.premises_id))
+
+
+def account_card(session: Session, number: str, *, period_from: str | None = None,
+                 period_to: str | None = None) -> AccountCard:
+    """Details, services and ledger lines grouped by booked period (recalculations marked);
+    the ledger may be empty before the first monthly run."""
+    account = get_account(session, number)
+    services = RegistryRepository(session).account_services(account.id)
+    codes = provider_codes(session, (s.provider_id for s in services))
+    periods: dict[str, list[Any]] = {}
+    for line in queries.ledger_of_account(session, account.id, period_from=period_from,
+                                          period_to=period_to):
+        periods.setdefault(line.period_booked, []).append(line)
+    return AccountCard(
+        account=account_view(session, account),
+        services=[AccountServiceOut(id=s.id, service=s.service, provider=codes[s.provider_id],
+                                    date_from=s.date_from, date_to=s.date_to)
+                  for s in services],
+        periods=[LedgerPeriodOut(period=p, total=money_text(sum(x.amount_kopecks for x in ls)),
+                                 lines=[LedgerLineOut.of(x) for x in ls])
+                 for p, ls in periods.items()])
+
+
+def provider_codes(session: Session, ids: Iterable[int]) -> dict[int, str]:
+    """``{provider id: code}`` for the given ids."""
+    wanted = set(ids)
+    if not wanted:
+        return {}
+    rows = session.execute(select(Provider.id, Provider.code).where(Provider.id.in_(wanted)))
+    return {provider_id: code for provider_id, code in rows}
+
+
+# recalculation seam
+
+def current_period(session: Session) -> str:
+    """The latest open billing period, or the month of today when none is open."""
+    latest = session.scalar(select(BillingPeriod.period).where(BillingPeriod.status == "open")
+                            .order_by(BillingPeriod.period.desc()).limit(1))
+    return latest or str(Period.of(date.today()))
+
+
+def period_of(day: date) -> str:
+    """The period ``YYYY-MM`` containing ``day``."""
+    return str(Period.of(day))
+
+
+def recalculator() -> Callable[[Session, str, str], list[dict[str, Any]]] | None:
+    """``billing.account_calc.recalculate_account`` when that module exists, else None.
+
+    Imported lazily so this layer works before the recalculation service exists; an import
+    error *inside* that module is a fault and propagates.
+    """
+    try:
+        module = importlib.import_module(RECALC_MODULE)
+    except ModuleNotFoundError as exc:
+        if exc.name != RECALC_MODULE:
+            raise
+        return None
+    return getattr(module, "recalculate_account", None)
+
+
+def recalculate_accounts(session: Session, accounts: Iterable[Account], period: str
+                         ) -> list[AccountRecalc]:
+    """Recalculate each account for ``period`` in this transaction; ``lines`` is None while
+    the recalculation service is absent, a calculation refusal is reported as ``error``."""
+    calc = recalculator()
+    out = []
+    for account in accounts:
+        if calc is None:
+            out.append(AccountRecalc(account=account.number, period=period, lines=None))
+            continue
+        try:
+            lines = calc(session, account.number, period)
+        except (CalculationError, DomainError) as exc:
+            out.append(AccountRecalc(account=account.number, period=period, lines=None,
+                                     error=exc.as_dict()))
+            continue
+        out.append(AccountRecalc(account=account.number, period=period,
+                                 lines=[audit.jsonable(line) for line in lines]))
+    return out

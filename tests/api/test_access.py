@@ -1,0 +1,148 @@
+"""Every role × every endpoint: allowed → neither 401 nor 403; denied → 403 ``forbidden``.
+
+The expected role sets are written out here, independently of the permission table, so a
+change of the table that is not also a deliberate change of this test fails.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from zhkh.modules.access.permissions import ROLES, is_allowed
+
+ALL = set(ROLES)
+REGISTRY_READ = ALL - {"external_system"}
+REGISTRY_WRITE = {"admin", "operator"}
+PASSPORT_READ = {"admin", "operator", "passport_officer", "analyst", "auditor"}
+PASSPORT_WRITE = {"admin", "passport_officer"}
+METERS_READ = ALL - {"passport_officer"}
+METERS_WRITE = {"admin", "operator"}
+READINGS_READ = ALL - {"passport_officer"}
+READINGS_WRITE = {"admin", "operator", "cashier", "external_system"}
+AUDIT_READ = {"admin", "auditor"}
+CALCULATE = {"admin", "methodologist", "external_system"}
+RULES = {"admin", "methodologist", "analyst", "auditor"}
+
+# (method, path with {placeholders} from the world, body, roles allowed)
+ENDPOINTS = [
+    ("POST", "/v1/houses", {"address": "ул. Мира, 2"}, REGISTRY_WRITE),
+    ("GET", "/v1/houses", None, REGISTRY_READ),
+    ("GET", "/v1/houses/{house}", None, REGISTRY_READ),
+    ("PATCH", "/v1/houses/{house}", {"house_type": "apartment"}, REGISTRY_WRITE),
+    ("POST", "/v1/premises", {"house_id": "{house}", "number": "99"}, REGISTRY_WRITE),
+    ("GET", "/v1/premises", None, REGISTRY_READ),
+    ("GET", "/v1/premises/{flat}", None, REGISTRY_READ),
+    ("PATCH", "/v1/premises/{flat}", {"rooms": 2}, REGISTRY_WRITE),
+    ("POST", "/v1/accounts", {"number": "0000009993", "premises_id": "{flat}",
+                              "opened_on": "2024-01-01"}, REGISTRY_WRITE),
+    ("GET", "/v1/accounts", None, REGISTRY_READ),
+    ("GET", "/v1/accounts/{account}", None, REGISTRY_READ),
+    ("PATCH", "/v1/accounts/{account}", {"opened_on": "2020-01-01"}, REGISTRY_WRITE),
+    ("POST", "/v1/accounts/{account}/services", {"service": "hot_water",
+                                                 "provider": "vodokanal",
+                                                 "date_from": "2024-01-01"}, REGISTRY_WRITE),
+    ("POST", "/v1/persons", {"birth_date": "1990-01-01"}, PASSPORT_WRITE),
+    ("GET", "/v1/persons", None, PASSPORT_READ),
+    ("GET", "/v1/persons/{person}", None, PASSPORT_READ),
+    ("PATCH", "/v1/persons/{person}", {"birth_date": "1980-05-06"}, PASSPORT_WRITE),
+    ("POST", "/v1/registrations", {"person_id": "{person}", "premises_id": "{flat}",
+                                   "kind": "stay", "date_from": "2025-01-01",
+                                   "date_to": "2025-02-01"}, PASSPORT_WRITE),
+    ("GET", "/v1/registrations", None, PASSPORT_READ),
+    ("GET", "/v1/registrations/{registration}", None, PASSPORT_READ),
+    ("PATCH", "/v1/registrations/{registration}", {"kind": "residence"}, PASSPORT_WRITE),
+    ("POST", "/v1/absences", {"person_id": "{person}", "date_from": "2025-03-01",
+                              "date_to": "2025-03-20"}, PASSPORT_WRITE),
+    ("GET", "/v1/absences", None, PASSPORT_READ),
+    ("POST", "/v1/meters", {"serial": "Z", "service": "hot_water", "premises_id": "{flat}",
+                            "installed_on": "2024-01-01"}, METERS_WRITE),
+    ("GET", "/v1/meters", None, METERS_READ),
+    ("GET", "/v1/meters/{meter}", None, METERS_READ),
+    ("PATCH", "/v1/meters/{meter}", {"serial": "X-1"}, METERS_WRITE),
+    ("POST", "/v1/meters/{meter}/readings", {"taken_on": "2026-10-20", "value": "12.5",
+                                             "source": "portal"}, READINGS_WRITE),
+    ("GET", "/v1/meters/{meter}/readings", None, READINGS_READ),
+    ("GET", "/v1/audit", None, AUDIT_READ),
+    ("POST", "/v1/calculate", {}, CALCULATE),
+    ("GET", "/v1/rules", None, RULES),
+]
+
+
+def _fill(value, ids):
+    if isinstance(value, str):
+        return value.format(**ids)
+    if isinstance(value, dict):
+        return {k: (int(_fill(v, ids)) if isinstance(v, str) and v.startswith("{")
+                    else _fill(v, ids)) for k, v in value.items()}
+    return value
+
+
+@pytest.fixture(scope="module")
+def ids(module_world):
+    w = module_world
+    return {"house": w.house["id"], "flat": w.flats[1]["id"], "account": w.accounts[1]["number"],
+            "person": w.person["id"], "registration": w.registration["id"],
+            "meter": w.meter["id"]}
+
+
+CASES = [(role, method, path, body, role in allowed)
+         for method, path, body, allowed in ENDPOINTS for role in ROLES]
+
+
+@pytest.mark.parametrize(("role", "method", "path", "body", "allowed"), CASES,
+                         ids=[f"{c[0]}-{c[1]}-{c[2]}" for c in CASES])
+def test_a_role_reaches_exactly_the_endpoints_its_permissions_grant(
+        module_api, ids, role, method, path, body, allowed):
+    response = module_api.call(method, _fill(path, ids), role, json=_fill(body, ids))
+    if allowed:
+        assert response.status_code not in (401, 403), response.text
+        assert response.status_code < 500, response.text
+    else:
+        assert response.status_code == 403, response.text
+        assert response.json()["error"]["code"] == "forbidden"
+
+
+def test_the_expected_matrix_is_the_permission_table_for_every_endpoint_module():
+    modules = {"/v1/houses": "registry", "/v1/audit": "audit", "/v1/rules": "rules"}
+    for method, path, _body, allowed in ENDPOINTS:
+        if path in modules:
+            action = "read" if method == "GET" else "write"
+            assert {r for r in ROLES if is_allowed(r, modules[path], action)} == allowed
+
+
+@pytest.mark.parametrize(("method", "path", "body"), [(m, p, b) for m, p, b, _ in ENDPOINTS])
+def test_every_endpoint_answers_401_without_a_key(module_api, ids, method, path, body):
+    response = module_api.client.request(method, _fill(path, ids), json=_fill(body, ids))
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "unauthenticated"
+
+
+@pytest.mark.parametrize("headers", [
+    {"Authorization": "Bearer zk_not-a-real-key"},
+    {"X-API-Key": "zk_not-a-real-key"},
+    {"Authorization": "Basic dXNlcjpwYXNz"},
+    {"Authorization": "Bearer "},
+])
+def test_an_unknown_or_malformed_key_is_401(module_api, headers):
+    response = module_api.client.get("/v1/houses", headers=headers)
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "unauthenticated"
+
+
+def test_the_x_api_key_header_works_like_bearer(module_api):
+    key = module_api.keys["operator"]
+    assert module_api.client.get("/v1/houses", headers={"X-API-Key": key}).status_code == 200
+
+
+def test_a_revoked_key_is_refused(api):
+    from zhkh.modules.access.service import authenticate, revoke_api_key
+
+    with api.database.session() as session:
+        principal = authenticate(session, api.keys["cashier"])
+        revoke_api_key(session, principal.key_id)
+    assert api.get("/v1/houses", "cashier").status_code == 401
+
+
+def test_unknown_roles_get_nothing():
+    assert not is_allowed("nobody", "registry", "read")
+    assert not is_allowed("cashier", "registry", "write")
