@@ -1,0 +1,260 @@
+"""CLI of billing operations: ``run``, ``period close``, ``recalc``, ``demo``, ``db upgrade``.
+
+Thin: it builds the database and the calculator from the settings (or options), calls a
+module, and renders Russian tables with rich. Mount with ``register(app)``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from zhkh.adapters.db import Database, current_revision, downgrade, normalize_url, upgrade
+from zhkh.adapters.settings import get_settings
+from zhkh.kernel.money import format_rub_ru
+
+console = Console()
+period_app = typer.Typer(help="Расчётные периоды", no_args_is_help=True)
+db_app = typer.Typer(help="База данных", no_args_is_help=True)
+
+DatabaseOption = Annotated[str | None, typer.Option(
+    "--database", help="URL базы (по умолчанию ZHKH_DATABASE_URL или sqlite:///zhkh.sqlite)")]
+RulesOption = Annotated[Path | None, typer.Option(
+    "--rules", help="Папка правил (по умолчанию опубликованные)")]
+
+
+def register(app: typer.Typer) -> None:
+    """Add the billing commands to the ``zhkh`` application."""
+    app.command("run")(run)
+    app.command("recalc")(recalc)
+    app.command("demo")(demo)
+    app.add_typer(period_app, name="period")
+    app.add_typer(db_app, name="db")
+
+
+def _calculator(rules: Path | None):
+    from zhkh.kernel.rulebook import RulebookError
+    from zhkh.modules.billing.compute import calculator_for
+
+    try:
+        return calculator_for(Path(rules or get_settings().rules_dir))
+    except RulebookError as exc:
+        console.print(f"[red]Ошибки в правилах:[/red]\n{exc}")
+        raise typer.Exit(2) from None
+
+
+def _database(url: str | None) -> Database:
+    return Database.from_url(url or get_settings().database_url)
+
+
+def _progress() -> Progress:
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                    TimeElapsedColumn(), console=console, transient=True)
+
+
+def run(period: Annotated[str, typer.Option("--period", help="Период ГГГГ-ММ")],
+        database: DatabaseOption = None, rules: RulesOption = None,
+        batch: Annotated[int, typer.Option(help="Домов в одной транзакции")] = 50) -> None:
+    """Расчёт периода: начисления по всем домам, перерасчёты из очереди, сводка."""
+    from zhkh.modules.billing.repository import PeriodClosedError
+    from zhkh.modules.billing.run import run_period
+
+    calculator = _calculator(rules)
+    db = _database(database)
+    try:
+        with _progress() as bar:
+            task = bar.add_task(f"Расчёт {period}", total=None)
+            report = run_period(db.session, calculator, period, houses_per_batch=batch,
+                                progress=lambda done, total: bar.update(task, completed=done,
+                                                                        total=total),
+                                actor="cli")
+    except (PeriodClosedError, ValueError) as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(1) from None
+    finally:
+        db.dispose()
+    _render_run(report, calculator)
+    if report.errors:
+        raise typer.Exit(3)
+
+
+def _render_run(report, calculator) -> None:
+    table = Table(title=f"Расчёт за {report.period} (правила {report.rulebook_version})")
+    for col, justify in (("Услуга", "left"), ("Строк", "right"), ("Счетов", "right"),
+                         ("Начислено", "right")):
+        table.add_column(col, justify=justify)
+    for service, (lines, accounts, kopecks) in sorted(report.by_service.items()):
+        table.add_row(calculator.service_title(service), str(lines), str(accounts),
+                      format_rub_ru(kopecks))
+    table.add_row("[b]Итого[/b]", str(report.lines), str(report.accounts),
+                  f"[b]{format_rub_ru(report.amount_kopecks)}[/b]")
+    console.print(table)
+    rate = report.lines / report.seconds if report.seconds else 0
+    console.print(f"Домов: {report.houses}; перерасчётов из очереди: "
+                  f"{report.recalculation_lines} на {format_rub_ru(report.recalculation_kopecks)};"
+                  f" время {report.seconds:.1f} с ({rate:,.0f} строк/с); запуск {report.run_id}")
+    if report.errors:
+        errors = Table(title=f"Ошибки расчёта: {len(report.errors)} (сохранены, расчёт "
+                             "остальных счетов выполнен)")
+        for col in ("Счёт", "Услуга", "Код", "Сообщение"):
+            errors.add_column(col)
+        for e in report.errors[:50]:
+            errors.add_row(e.account, e.service or "—", e.code, e.message)
+        console.print(errors)
+
+
+@period_app.command("close")
+def period_close(period: Annotated[str, typer.Argument(help="Период ГГГГ-ММ")],
+                 database: DatabaseOption = None,
+                 factor: Annotated[int, typer.Option(
+                     help="Во сколько раз объём выше среднего считается подозрительным")] = 10
+                 ) -> None:
+    """Закрыть период после проверок; блокирующие проверки не дают закрыть."""
+    from zhkh.modules.billing.periods import close_period
+    from zhkh.modules.billing.repository import PeriodClosedError
+
+    db = _database(database)
+    try:
+        with db.session() as session:
+            report = close_period(session, period, actor="cli", factor=factor)
+    except (PeriodClosedError, ValueError) as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(1) from None
+    finally:
+        db.dispose()
+    table = Table(title=f"Проверки перед закрытием {report.period}")
+    for col in ("Проверка", "Вид", "Найдено", "Примеры"):
+        table.add_column(col)
+    for c in report.checks:
+        kind = "блокирует" if c.blocking else "предупреждение"
+        mark = "[red]" if c.failed and c.blocking else ("[yellow]" if c.failed else "[green]")
+        table.add_row(c.title, kind, f"{mark}{c.count}", "\n".join(c.examples[:5]))
+    console.print(table)
+    if not report.closed:
+        console.print("[red]Период не закрыт. Мешают: "
+                      + "; ".join(f"{c.title} ({c.count})" for c in report.blocking) + "[/red]")
+        raise typer.Exit(1)
+    console.print(f"[green]Период {report.period} закрыт.[/green] Открыт период {report.opened}.")
+
+
+def recalc(since: Annotated[str, typer.Option("--since", help="С какого месяца ГГГГ-ММ")],
+           reason: Annotated[str, typer.Option(help="Причина для пояснения строк")] =
+           "изменение правил с прошедшей даты",
+           database: DatabaseOption = None, rules: RulesOption = None) -> None:
+    """Перерасчёт закрытых месяцев с указанного по текущим данным и правилам."""
+    from zhkh.modules.billing.recalc import recalc_since
+    from zhkh.modules.billing.repository import PeriodClosedError
+
+    calculator = _calculator(rules)
+    db = _database(database)
+    try:
+        with _progress() as bar:
+            task = bar.add_task(f"Перерасчёт с {since}", total=None)
+            booked = recalc_since(db.session, calculator, since, reason=reason,
+                                  progress=lambda d, t: bar.update(task, completed=d, total=t))
+    except (PeriodClosedError, ValueError) as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(1) from None
+    finally:
+        db.dispose()
+    table = Table(title=f"Перерасчёт с {since}: {len(booked)} строк")
+    for col, justify in (("Месяц", "left"), ("Услуга", "left"), ("Строк", "right"),
+                         ("Сумма", "right")):
+        table.add_column(col, justify=justify)
+    groups: dict[tuple[str, str], list[int]] = {}
+    for b in booked:
+        entry = groups.setdefault((b.period_for, b.service), [0, 0])
+        entry[0] += 1
+        entry[1] += b.amount_kopecks
+    for (month, service), (n, kopecks) in sorted(groups.items()):
+        table.add_row(month, calculator.service_title(service), str(n), format_rub_ru(kopecks))
+    console.print(table)
+
+
+def demo(accounts: Annotated[int, typer.Option(help="Лицевых счетов")] = 5000,
+         houses: Annotated[int, typer.Option(help="Домов")] = 50,
+         database: Annotated[str, typer.Option(
+             help="URL базы; пересоздаётся при каждом запуске")] = "sqlite:///zhkh-demo.sqlite",
+         months: Annotated[int, typer.Option(help="Месяцев (последний — 2026-10)")] = 12,
+         seed: Annotated[int, typer.Option(help="Зерно генератора")] = 20251101,
+         rules: RulesOption = None) -> None:
+    """Демонстрация: синтетический город, год начислений с поздними исправлениями, сводка."""
+    from zhkh.modules.billing.demo import run_demo
+
+    calculator = _calculator(rules)
+    recreate(database)
+    db = _database(database)
+    try:
+        with _progress() as bar:
+            task = bar.add_task("Расчёт", total=None)
+
+            def progress(month: str, done: int, total: int) -> None:
+                bar.update(task, description=f"Расчёт {month}", completed=done, total=total)
+
+            report = run_demo(db.session, calculator, accounts=accounts, houses=houses,
+                              months=months, seed=seed, say=console.print, progress=progress)
+    finally:
+        db.dispose()
+    _render_demo(report, calculator, database)
+
+
+def _render_demo(report, calculator, database: str) -> None:
+    from zhkh.modules.analytics.summary import by_month, by_service
+
+    months = Table(title="Начисления по месяцам")
+    for col, justify in (("Месяц", "left"), ("Начислено", "right"), ("Перерасчёты", "right"),
+                         ("Итого", "right"), ("Счетов", "right"), ("Ошибок", "right"),
+                         ("Время, с", "right")):
+        months.add_column(col, justify=justify)
+    runs = {m.period: m.run for m in report.months}
+    for period, charged, recalculated, accounts in by_month(report.summary):
+        run = runs.get(period)
+        months.add_row(period, format_rub_ru(charged), format_rub_ru(recalculated),
+                       format_rub_ru(charged + recalculated), str(accounts),
+                       str(len(run.errors)) if run else "—",
+                       f"{run.seconds:.1f}" if run else "—")
+    console.print(months)
+    services = Table(title="Начисления по услугам за все месяцы")
+    for col, justify in (("Услуга", "left"), ("Начислено", "right"), ("Перерасчёты", "right"),
+                         ("Итого", "right")):
+        services.add_column(col, justify=justify)
+    total = 0
+    for service, charged, recalculated in by_service(report.summary):
+        total += charged + recalculated
+        services.add_row(calculator.service_title(service), format_rub_ru(charged),
+                         format_rub_ru(recalculated), format_rub_ru(charged + recalculated))
+    services.add_row("[b]Итого[/b]", "", "", f"[b]{format_rub_ru(total)}[/b]")
+    console.print(services)
+    if report.stopped:
+        console.print(f"[red]Сценарий остановлен: {report.stopped}[/red]")
+    console.print(f"База: {database}; построение {report.build_seconds:.1f} с, всего "
+                  f"{report.seconds:.1f} с")
+
+
+def recreate(url: str) -> None:
+    """Empty the database at ``url`` (SQLite: delete the file; PostgreSQL: migrate down to
+    nothing) and migrate it to the newest schema."""
+    from sqlalchemy.engine import make_url
+
+    url = normalize_url(url)
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            for suffix in ("", "-wal", "-shm"):
+                Path(parsed.database + suffix).unlink(missing_ok=True)
+    elif current_revision(url) is not None:
+        downgrade(url, "base")
+    upgrade(url)
+
+
+@db_app.command("upgrade")
+def db_upgrade(database: DatabaseOption = None) -> None:
+    """Применить миграции схемы до последней версии."""
+    url = database or get_settings().database_url
+    upgrade(url)
+    console.print(f"Схема базы обновлена до версии {current_revision(url)}")

@@ -1,0 +1,1 @@
+"""Analytics: summaries of the ledger by service, month, provider … (read only)."""

@@ -1,0 +1,103 @@
+"""Online recalculation of one account after a change (the API calls it in its transaction).
+
+``recalculate_account(session, number, period)``: ``period`` is the earliest month the change
+touches. Closed months from there on get recalculation lines booked in the open period (with
+every month the account is queued for); the open period's charge lines of the account are
+computed again. Nothing is committed here: the caller's unit of work owns the transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from zhkh.kernel.calc.errors import CalculationError
+from zhkh.kernel.money import format_kopecks
+from zhkh.kernel.period import Period as Month
+from zhkh.modules.billing.compute import Calculator, calculator_of
+from zhkh.modules.billing.facts import FactsReader
+from zhkh.modules.billing.models import RecalculationRequest
+from zhkh.modules.billing.recalc import Booked, open_period, recalc_accounts
+from zhkh.modules.billing.repository import (
+    PeriodClosedError,
+    PeriodRepository,
+    RecalculationQueueRepository,
+)
+from zhkh.modules.billing.run import new_run_id, replace_charges
+from zhkh.modules.db.repository import NotFoundError
+from zhkh.modules.registry.models import Account
+
+
+def recompute_open(session: Session, calculator: Calculator, account_ids: Sequence[int],
+                   period: str, run_id: str) -> list[dict[str, Any]]:
+    """Replace the charge lines of ``account_ids`` booked in the open ``period`` with freshly
+    computed ones; returns the new lines as JSON-ready dicts. A calculation error of an
+    account is stored as a run error and its lines are removed."""
+    facts = FactsReader(session, period).for_accounts(account_ids)
+    computed = calculator.compute(facts)
+    replace_charges(session, period, account_ids, computed, facts.provider_ids,
+                    calculator.version, run_id)
+    return [{**line.model_dump(), "period_for": period, "period_booked": period,
+             "rulebook_version": calculator.version} for _, line in computed.lines]
+
+
+def recalculate_account(session: Session, account_number: str, period: str, *,
+                        calculator: Calculator | None = None,
+                        reason: str = "изменение данных лицевого счёта") -> list[dict[str, Any]]:
+    """Recompute one account after a change touching ``period`` and later months.
+
+    Returns the account's new charge lines of the open period and the recalculation lines
+    booked for closed months (JSON-ready dicts, money as strings). Raises ``NotFoundError``
+    for an unknown account and ``CalculationError`` when the account cannot be calculated in
+    the open period (nothing of it is written then).
+    """
+    calculator = calculator or calculator_of(session)
+    account_id = session.scalar(select(Account.id).where(Account.number == account_number))
+    if account_id is None:
+        raise NotFoundError("accounts", account_number)
+    month = str(Month.parse(period))
+    booked_in = _open_or_create(session, month)
+    queue = RecalculationQueueRepository(session)
+    pending = list(session.scalars(select(RecalculationRequest).where(
+        RecalculationRequest.account_id == account_id,
+        RecalculationRequest.processed_at.is_(None))))
+    since = min([month, *(p.period_for for p in pending)])
+    run_id = new_run_id(booked_in, "online")
+    booked = recalc_accounts(session, calculator, [account_id], since, reason=reason,
+                             run_id=run_id) if since < booked_in else []
+    lines = _recompute_strict(session, calculator, account_id, account_number, booked_in,
+                              run_id)
+    if pending:
+        queue.mark_processed([p.id for p in pending])
+    return lines + [_booked_dict(b, account_number, booked_in) for b in booked]
+
+
+def _open_or_create(session: Session, month: str) -> str:
+    try:
+        return open_period(session)
+    except PeriodClosedError:  # none open at all: the month of the change becomes the open one
+        return PeriodRepository(session).open(month).period
+
+
+def _recompute_strict(session: Session, calculator: Calculator, account_id: int, number: str,
+                      period: str, run_id: str) -> list[dict[str, Any]]:
+    facts = FactsReader(session, period).for_accounts([account_id])
+    computed = calculator.compute(facts)
+    if computed.errors:
+        first = computed.errors[0]
+        raise CalculationError(first.code, first.message, account=number,
+                               service=first.service)
+    replace_charges(session, period, [account_id], computed, facts.provider_ids,
+                    calculator.version, run_id)
+    return [{**line.model_dump(), "period_for": period, "period_booked": period,
+             "rulebook_version": calculator.version} for _, line in computed.lines]
+
+
+def _booked_dict(b: Booked, number: str, booked_in: str) -> dict[str, Any]:
+    return {"account": number, "service": b.service, "provider_id": b.provider_id,
+            "kind": "recalculation", "period_for": b.period_for, "period_booked": booked_in,
+            "was": format_kopecks(b.was_kopecks), "now": format_kopecks(b.now_kopecks),
+            "amount": format_kopecks(b.amount_kopecks), "explain": b.explain}

@@ -1,0 +1,117 @@
+"""Situations → charge lines, per house, with per-account errors kept as values.
+
+A house is calculated in one call of the kernel. When that call refuses (a
+``CalculationError`` names one account), every account of the house is calculated on its own
+so the others still get their lines and each failing account gets its own error.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from zhkh.kernel.calc.calculate import calculate, engine_for
+from zhkh.kernel.calc.errors import CalculationError
+from zhkh.kernel.calc.result import Line
+from zhkh.kernel.calc.situation import Situation
+from zhkh.kernel.money import to_kopecks, to_micro
+from zhkh.kernel.rulebook import Rulebook, load_rulebook
+from zhkh.modules.billing.facts import BatchFacts, FactError
+from zhkh.modules.billing.repository import LedgerRow
+from zhkh.rules import RULES_DIR
+
+
+@dataclass(slots=True)
+class Computed:
+    """Lines of a batch (with their account ids) and the errors met."""
+
+    lines: list[tuple[int, Line]] = field(default_factory=list)
+    errors: list[FactError] = field(default_factory=list)
+    failed_accounts: set[int] = field(default_factory=set)
+
+
+class Calculator:
+    """One rulebook and its engine (the engine caches decisions per signature)."""
+
+    def __init__(self, rulebook: Rulebook, engine: object | None = None):
+        self.rulebook = rulebook
+        self.engine = engine if engine is not None else engine_for(rulebook)
+
+    @property
+    def version(self) -> str:
+        return self.rulebook.version
+
+    def compute(self, facts: BatchFacts) -> Computed:
+        """Lines of every situation of ``facts``; fact errors and calculation errors are
+        returned as values, one per failing account."""
+        out = Computed(errors=list(facts.errors))
+        out.failed_accounts = {e.account_id for e in facts.errors}
+        for situation in facts.situations:
+            try:
+                lines = calculate(situation, self.rulebook, self.engine).lines
+            except CalculationError:
+                lines = self._one_by_one(situation, facts, out)
+            out.lines += [(facts.account_ids[line.account], line) for line in lines]
+        return out
+
+    def _one_by_one(self, situation: Situation, facts: BatchFacts, out: Computed) -> list[Line]:
+        lines: list[Line] = []
+        for account in situation.accounts:
+            single = situation.model_copy(update={"accounts": [account]})
+            try:
+                lines += calculate(single, self.rulebook, self.engine).lines
+            except CalculationError as exc:
+                account_id = facts.account_ids[account.number]
+                out.errors.append(FactError(account_id, exc.service or None, exc.code,
+                                            str(exc)))
+                out.failed_accounts.add(account_id)
+        return lines
+
+    def service_title(self, code: str) -> str:
+        """The Russian title of a service (its code when the catalogue lacks it)."""
+        spec = self.rulebook.services.get(code)
+        return spec.title if spec is not None else code
+
+
+@lru_cache(maxsize=4)
+def calculator_for(rules_dir: Path) -> Calculator:
+    """The process-wide calculator of a rules folder (loaded once; the online path needs it)."""
+    return Calculator(load_rulebook(rules_dir))
+
+
+SESSION_KEY = "zhkh_calculator"
+"""``session.info`` key where a composition root may put the calculator of its settings."""
+
+
+def calculator_of(session: Session) -> Calculator:
+    """The calculator for work in ``session``: the one the composition root put in
+    ``session.info[SESSION_KEY]``, else the rules folder of ``ZHKH_RULES_DIR`` (the same
+    variable ``Settings.rules_dir`` reads; modules may not import the settings adapter),
+    else the shipped rules."""
+    found = session.info.get(SESSION_KEY)
+    if found is not None:
+        return found
+    return calculator_for(Path(os.environ.get("ZHKH_RULES_DIR") or RULES_DIR))
+
+
+def explain_with_rules(line: Line) -> str:
+    """The line's formula with the ids of the rules it applied (stored in the ledger)."""
+    return f"{line.explain} [правила: {', '.join(line.rule_ids)}]"
+
+
+def ledger_rows(lines: Iterable[tuple[int, Line]], provider_ids: dict[str, int], *,
+                period_booked: str, version: str, run_id: str) -> Iterator[LedgerRow]:
+    """Charge lines as ledger rows (kopecks and 1e-6 integers), booked in their own month."""
+    for account_id, line in lines:
+        yield LedgerRow(
+            account_id=account_id, service=line.service, component=line.component,
+            zone=line.zone, provider_id=provider_ids[line.provider], period_for=line.period,
+            period_booked=period_booked, kind="charge", method=line.method,
+            volume_micro=to_micro(line.volume), tariff_micro=to_micro(line.tariff),
+            amount_kopecks=to_kopecks(line.amount), rulebook_version=version,
+            explain=explain_with_rules(line), run_id=run_id)

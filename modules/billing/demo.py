@@ -1,0 +1,193 @@
+"""``zhkh demo``: a synthetic town billed for a year, with late corrections, in a fresh database.
+
+Scenario, month by month: readings arrive; in the 4th month a few readings of a closed month
+are corrected (queued for recalculation), in the 7th some registrations are entered
+backdated (queued), in the 9th one move-out is entered online the way the API does
+(``recalculate_account`` in the same transaction); the month is run (the queue is booked as
+recalculation lines), checked and closed. The summary by service and month comes from the
+ledger.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from zhkh.kernel.money import format_decimal_ru
+from zhkh.kernel.period import Period
+from zhkh.modules.analytics.summary import SummaryRow, by_service_and_month
+from zhkh.modules.billing.account_calc import recalculate_account
+from zhkh.modules.billing.compute import Calculator
+from zhkh.modules.billing.demo_town import Town, TownBuilder, fix_sequences, write_readings
+from zhkh.modules.billing.periods import CloseReport, close_period
+from zhkh.modules.billing.repository import RecalculationQueueRepository
+from zhkh.modules.billing.run import RunReport, UnitOfWork, run_period
+from zhkh.modules.meters.models import Meter
+from zhkh.modules.meters.repository import MeterRepository
+from zhkh.modules.passport.models import Registration
+from zhkh.modules.passport.repository import PassportRepository
+from zhkh.modules.registry.models import Account
+
+DEFAULT_URL = "sqlite:///zhkh-demo.sqlite"
+LAST_MONTH = Period(2026, 10)
+SEED = 20251101
+HISTORY_MONTHS = 4
+
+
+@dataclass(slots=True)
+class MonthOutcome:
+    """What happened in one month of the scenario."""
+
+    period: str
+    run: RunReport
+    close: CloseReport
+    changes: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class DemoReport:
+    """The demo's outcome: months, the ledger summary and timings."""
+
+    accounts: int
+    houses: int
+    months: list[MonthOutcome] = field(default_factory=list)
+    summary: list[SummaryRow] = field(default_factory=list)
+    build_seconds: float = 0.0
+    seconds: float = 0.0
+    stopped: str | None = None
+
+
+def run_demo(unit: UnitOfWork, calculator: Calculator, *, accounts: int = 5000,
+             houses: int = 50, months: int = 12, seed: int = SEED,
+             say: Callable[[str], None] = lambda _m: None,
+             progress: Callable[[str, int, int], None] | None = None) -> DemoReport:
+    """Build the town in the empty, migrated database behind ``unit`` and bill ``months``
+    months ending 2026-10. The same arguments always give the same ledger."""
+    started = time.perf_counter()
+    report = DemoReport(accounts=accounts, houses=houses)
+    rng = random.Random(seed)
+    first = LAST_MONTH.shift(-(months - 1))
+    with unit() as session:
+        town = TownBuilder(session, rng, accounts=accounts, houses=houses,
+                           start=first).build()
+        for back in range(HISTORY_MONTHS, 0, -1):
+            write_readings(session, town, rng, first.shift(-back), missing=0.0)
+        fix_sequences(session)
+    report.build_seconds = time.perf_counter() - started
+    say(f"Город построен: {len(town.houses)} домов, {len(town.accounts)} лицевых счетов "
+        f"({report.build_seconds:.1f} с)")
+    for i in range(months):
+        month = first.shift(i)
+        outcome = _month(unit, calculator, town, rng, month, i, progress)
+        report.months.append(outcome)
+        for change in outcome.changes:
+            say(change)
+        if not outcome.close.closed:
+            report.stopped = (f"период {month} не закрыт: " + "; ".join(
+                f"{c.title} ({c.count})" for c in outcome.close.blocking))
+            break
+    with unit() as session:
+        report.summary = by_service_and_month(session)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _month(unit: UnitOfWork, calculator: Calculator, town: Town, rng: random.Random,
+           month: Period, index: int, progress) -> MonthOutcome:
+    changes: list[str] = []
+    with unit() as session:
+        write_readings(session, town, rng, month)
+        if index == 3:
+            changes += _correct_readings(session, town, rng, month.shift(-2))
+        if index == 6:
+            changes += _backdated_registrations(session, town, rng, month.shift(-3))
+    on_batch = (lambda done, total: progress(str(month), done, total)) if progress else None
+    run = run_period(unit, calculator, str(month), progress=on_batch, actor="demo")
+    if index == 8:
+        with unit() as session:
+            changes += _online_move_out(session, calculator, town, rng, month.shift(-2))
+    with unit() as session:
+        close = close_period(session, str(month), actor="demo")
+    return MonthOutcome(str(month), run, close, changes)
+
+
+def _sample(rng: random.Random, items: list, share: int) -> list:
+    return rng.sample(items, min(len(items), max(2, len(items) // share)))
+
+
+def _correct_readings(session: Session, town: Town, rng: random.Random, month: Period
+                      ) -> list[str]:
+    """Correct some readings taken in the closed ``month`` (halve the month's use) and queue
+    their accounts for recalculation."""
+    meters = MeterRepository(session)
+    queue = RecalculationQueueRepository(session)
+    zone_ids = sorted({z.meter_id for z in town.zones})
+    done = 0
+    for meter_id in _sample(rng, zone_ids, 1000):
+        meter = session.get(Meter, meter_id)
+        readings = meters.current_readings(meter_id, last=month.last_day)
+        in_month = [r for r in readings if r.taken_on >= month.first_day]
+        if not in_month:
+            continue
+        target = in_month[-1]
+        earlier = [r for r in readings if r.zone == target.zone and r.taken_on < target.taken_on]
+        if not earlier:
+            continue
+        value = (earlier[-1].value_micro + target.value_micro) // 2
+        meters.correct_reading(target.id, value_micro=value,
+                               reason="ошибка при вводе показания")
+        account_id = session.scalar(select(Account.id).where(
+            Account.premises_id == meter.premises_id))
+        queue.enqueue(account_id=account_id, period_for=str(month),
+                      reason=f"исправлено показание прибора {meter.serial} от "
+                             f"{target.taken_on:%d.%m.%Y}: было "
+                             f"{format_decimal_ru(target.value_micro)}, "
+                             f"стало {format_decimal_ru(value)}")
+        done += 1
+    return [f"Исправлено показаний за закрытый {month}: {done} (поставлены в перерасчёт)"]
+
+
+def _backdated_registrations(session: Session, town: Town, rng: random.Random, month: Period
+                             ) -> list[str]:
+    """Register new residents from the 10th of the closed ``month`` and queue the accounts."""
+    passport = PassportRepository(session)
+    queue = RecalculationQueueRepository(session)
+    day = month.first_day + timedelta(days=9)
+    chosen = _sample(rng, town.accounts, 500)
+    for account_id, premises_id in chosen:
+        person = passport.add_person()
+        passport.add_registration(person_id=person.id, premises_id=premises_id,
+                                  kind="residence", date_from=day)
+        queue.enqueue(account_id=account_id, period_for=str(month),
+                      reason=f"регистрация с {day:%d.%m.%Y} внесена задним числом")
+    return [f"Внесено регистраций задним числом (с {day:%d.%m.%Y}): {len(chosen)} "
+            "(поставлены в перерасчёт)"]
+
+
+def _online_move_out(session: Session, calculator: Calculator, town: Town,
+                     rng: random.Random, month: Period) -> list[str]:
+    """End one registration at the 15th of the closed ``month`` and recalculate online."""
+    day = month.first_day + timedelta(days=14)
+    candidates = list(session.scalars(select(Registration).where(
+        Registration.date_to.is_(None), Registration.date_from < month.first_day)
+        .order_by(Registration.id).limit(50)))
+    if not candidates:
+        return []
+    reg = rng.choice(candidates)
+    PassportRepository(session).end_registration(reg.id, day)
+    session.flush()
+    number = session.scalar(select(Account.number).where(Account.premises_id == reg.premises_id))
+    lines = recalculate_account(session, number, str(month), calculator=calculator,
+                                reason=f"снятие с регистрации с {day:%d.%m.%Y}")
+    recalcs = [ln for ln in lines if ln["kind"] == "recalculation"]
+    return [f"Онлайн: счёт {number}, снятие с регистрации с {day:%d.%m.%Y} — строк "
+            f"открытого периода {len(lines) - len(recalcs)}, перерасчётов {len(recalcs)}"]
+
+
+__all__ = ["DEFAULT_URL", "DemoReport", "run_demo"]

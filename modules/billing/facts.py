@@ -1,0 +1,357 @@
+"""Facts of the database → situations for the calculation, in bulk, one batch of houses at a time.
+
+Every table is read once per batch as columns (``stream_columns``) filtered by the batch's
+houses (or by a few accounts for the online path), then grouped in Python into one
+:class:`~zhkh.kernel.calc.situation.Situation` per house. The situations are built with
+``model_construct``: the database constraints already hold what the validators check, and
+validation would cost more than the calculation itself (see ``benchmarks/bench_run.py``).
+
+Meter readings are read lean: the previous and the current month for every meter, and the
+12 months of history (п. 59) only for meters whose readings are missing, because only the
+average method and the months-without-readings count look further back.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Select, and_, exists, func, select
+from sqlalchemy.orm import Session, aliased
+
+from zhkh.kernel.calc.observations import HISTORY_WINDOW
+from zhkh.kernel.calc.situation import (
+    Account,
+    AccountService,
+    House,
+    Meter,
+    Overrides,
+    Reading,
+    Resident,
+    Situation,
+)
+from zhkh.kernel.period import Period
+from zhkh.modules.db.bulk import stream_columns
+from zhkh.modules.db.repository import overlapping
+from zhkh.modules.meters.models import Meter as MeterRow
+from zhkh.modules.meters.models import MeterZone
+from zhkh.modules.meters.models import Reading as ReadingRow
+from zhkh.modules.passport.models import OwnershipShare, Registration
+from zhkh.modules.registry.models import Account as AccountRow
+from zhkh.modules.registry.models import AccountService as ServiceRow
+from zhkh.modules.registry.models import House as HouseRow
+from zhkh.modules.registry.models import MeterInstallability, Premises, Provider
+
+HEATING_SEASON_MONTHS = frozenset({1, 2, 3, 4, 10, 11, 12})
+"""Months of the heating season of the demo region (the local act fixes the dates each year).
+
+TODO(rules): the season calendar belongs in rule data; the rulebook has no kind for it yet.
+"""
+
+HOUSE_TYPES = {"apartment": "apartment_building", "apartment_building": "apartment_building",
+               "private": "private"}
+"""Registry house-type codes → the ``house_type`` fact the rules read."""
+
+IN_CHUNK = 900
+"""Ids per ``IN (…)`` list (far below SQLite's and PostgreSQL's parameter limits)."""
+
+
+@dataclass(slots=True)
+class FactError:
+    """Facts that cannot become a situation (an unknown house type …), as a value."""
+
+    account_id: int
+    service: str | None
+    code: str
+    message: str
+
+
+@dataclass(slots=True)
+class BatchFacts:
+    """Situations of a batch (one per house) and the ids the ledger writer needs."""
+
+    period: str
+    situations: list[Situation] = field(default_factory=list)
+    account_ids: dict[str, int] = field(default_factory=dict)
+    """Account number → id, for every account in a situation."""
+    provider_ids: dict[str, int] = field(default_factory=dict)
+    """Provider code → id."""
+    scope_account_ids: list[int] = field(default_factory=list)
+    """Every account of the scope, with or without services (their old lines are replaced)."""
+    errors: list[FactError] = field(default_factory=list)
+
+
+def _dec(micro: int) -> Decimal:
+    return Decimal(micro).scaleb(-6)
+
+
+def _columns(session: Session, stmt: Select[Any]) -> dict[str, list[Any]]:
+    """All rows of ``stmt`` as one columnar dict (streamed in batches)."""
+    merged: dict[str, list[Any]] = {c.key: [] for c in stmt.selected_columns}
+    for part in stream_columns(session, stmt):
+        for key, values in part.items():
+            merged[key].extend(values)
+    return merged
+
+
+def _rows(cols: dict[str, list[Any]]) -> Iterable[tuple[Any, ...]]:
+    return zip(*cols.values(), strict=True)
+
+
+def _chunks(ids: Sequence[int]) -> Iterable[list[int]]:
+    for i in range(0, len(ids), IN_CHUNK):
+        yield list(ids[i:i + IN_CHUNK])
+
+
+class FactsReader:
+    """Reads the facts of one period for batches of houses or for single accounts."""
+
+    def __init__(self, session: Session, period: str | Period):
+        self.session = session
+        self.period = period if isinstance(period, Period) else Period.parse(period)
+        self.first, self.last = self.period.first_day, self.period.last_day
+        self.prev_first = self.period.shift(-1).first_day
+        self.hist_first = self.period.shift(-(HISTORY_WINDOW + 1)).first_day
+        self.heating_season = self.period.month in HEATING_SEASON_MONTHS
+        self._providers: dict[int, str] | None = None
+
+    # public -------------------------------------------------------------------------------
+
+    def for_houses(self, house_ids: Sequence[int]) -> BatchFacts:
+        """Situations of the houses ``house_ids`` (houses without billable accounts omitted)."""
+        houses = list(house_ids)
+        scope = select(Premises.id).where(Premises.house_id.in_(houses))
+        accounts = select(AccountRow.id).where(AccountRow.premises_id.in_(scope))
+        return self._build(houses, scope, accounts)
+
+    def for_accounts(self, account_ids: Sequence[int]) -> BatchFacts:
+        """Situations holding only ``account_ids`` (with their houses' data)."""
+        ids = list(account_ids)
+        scope = select(AccountRow.premises_id).where(AccountRow.id.in_(ids))
+        houses = list(self.session.scalars(
+            select(Premises.house_id).where(Premises.id.in_(scope)).distinct()))
+        accounts = select(AccountRow.id).where(AccountRow.id.in_(ids))
+        return self._build(houses, scope, accounts)
+
+    # assembly -----------------------------------------------------------------------------
+
+    def _build(self, houses: list[int], premises_scope, account_scope) -> BatchFacts:
+        out = BatchFacts(period=str(self.period))
+        providers = self._provider_codes()
+        out.provider_ids = {code: pid for pid, code in providers.items()}
+        out.scope_account_ids = list(self.session.scalars(account_scope))
+        house_info = self._houses(houses)
+        services = self._services(account_scope)
+        if not services["account_id"]:
+            return out
+        installable = self._installability(premises_scope)
+        residents = self._residents(premises_scope)
+        owners = self._owners(premises_scope)
+        meters = self._meters(premises_scope)
+        accounts: dict[int, dict[str, Any]] = {}
+        for (acc_id, number, house_id, prem_id, kind, area, rooms, amenities, service,
+             provider_id, _from) in _rows(services):
+            acc = accounts.get(acc_id)
+            if acc is None:
+                acc = accounts[acc_id] = {
+                    "number": number, "house": house_id, "premises": prem_id, "kind": kind,
+                    "area": area, "rooms": rooms, "amenities": amenities or "full",
+                    "services": {}}
+            # a service changed provider inside the month: the latest contract is charged
+            acc["services"][service] = providers[provider_id]
+        by_house: dict[int, list[Account]] = defaultdict(list)
+        for acc_id, acc in accounts.items():
+            if acc["house"] not in house_info:
+                continue
+            prem = acc["premises"]
+            svc = [
+                AccountService.model_construct(
+                    service=code, provider=provider,
+                    meter_installable=installable.get((prem, code), True),
+                    meter_access_refusals=0, meters=meters.get((prem, code), []))
+                for code, provider in acc["services"].items()]
+            by_house[acc["house"]].append(Account.model_construct(
+                number=acc["number"], area=_dec(acc["area"]), rooms=acc["rooms"],
+                premises_kind=acc["kind"], amenities=acc["amenities"],
+                owners=owners.get(prem, 0), residents=residents.get(prem, []), services=svc))
+            out.account_ids[acc["number"]] = acc_id
+        for house_id, house_accounts in by_house.items():
+            house, error = house_info[house_id]
+            if error is not None:
+                out.errors += [FactError(out.account_ids[a.number], None, "bad_house", error)
+                               for a in house_accounts]
+                continue
+            out.situations.append(Situation.model_construct(
+                period=str(self.period), house=house, accounts=house_accounts,
+                overrides=Overrides.model_construct(tariffs={}, norms={})))
+        return out
+
+    def _provider_codes(self) -> dict[int, str]:
+        if self._providers is None:
+            self._providers = dict(
+                self.session.execute(select(Provider.id, Provider.code)).all())
+        return self._providers
+
+    def _houses(self, house_ids: list[int]) -> dict[int, tuple[House, str | None]]:
+        found: dict[int, tuple[House, str | None]] = {}
+        volumes = self._house_heating_volumes(house_ids)
+        for chunk in _chunks(house_ids):
+            cols = _columns(self.session, select(
+                HouseRow.id, HouseRow.house_type, HouseRow.house_heat_meter,
+                HouseRow.heating_payment, HouseRow.total_area_micro,
+            ).where(HouseRow.id.in_(chunk)))
+            for hid, htype, heat_meter, payment, total in _rows(cols):
+                fact_type = HOUSE_TYPES.get(htype)
+                error = None if fact_type else (
+                    f"дом {hid}: тип дома {htype!r} неизвестен правилам; "
+                    f"допустимы: {', '.join(HOUSE_TYPES)}")
+                volume = volumes.get(hid)
+                found[hid] = (House.model_construct(
+                    id=str(hid), house_type=fact_type or "apartment_building",
+                    heat_meter=bool(heat_meter), heating_payment=payment,
+                    heating_season=self.heating_season,
+                    total_area=_dec(total) if total else None,
+                    heating_volume=_dec(volume) if volume is not None else None), error)
+        return found
+
+    def _services(self, account_scope) -> dict[str, list[Any]]:
+        stmt = (
+            select(AccountRow.id.label("account_id"), AccountRow.number, Premises.house_id,
+                   Premises.id.label("premises_id"), Premises.kind, Premises.area_micro,
+                   Premises.rooms, Premises.amenities, ServiceRow.service,
+                   ServiceRow.provider_id, ServiceRow.date_from)
+            .join(Premises, AccountRow.premises_id == Premises.id)
+            .join(ServiceRow, ServiceRow.account_id == AccountRow.id)
+            .where(AccountRow.id.in_(account_scope),
+                   overlapping(ServiceRow.date_from, ServiceRow.date_to, self.first, self.last),
+                   overlapping(AccountRow.opened_on, AccountRow.closed_on, self.first,
+                               self.last))
+            .order_by(AccountRow.id, ServiceRow.service, ServiceRow.date_from))
+        return _columns(self.session, stmt)
+
+    def _installability(self, premises_scope) -> dict[tuple[int, str], bool]:
+        cols = _columns(self.session, select(
+            MeterInstallability.premises_id, MeterInstallability.service,
+            MeterInstallability.installable,
+        ).where(MeterInstallability.premises_id.in_(premises_scope)))
+        return {(p, s): bool(i) for p, s, i in _rows(cols)}
+
+    def _residents(self, premises_scope) -> dict[int, list[Resident]]:
+        cols = _columns(self.session, select(
+            Registration.premises_id, Registration.person_id, Registration.kind,
+            Registration.date_from, Registration.date_to,
+        ).where(Registration.premises_id.in_(premises_scope),
+                overlapping(Registration.date_from, Registration.date_to, self.first, self.last))
+            .order_by(Registration.premises_id, Registration.id))
+        out: dict[int, list[Resident]] = defaultdict(list)
+        for prem, person, kind, start, end in _rows(cols):
+            out[prem].append(Resident.model_construct(
+                person=str(person), kind=kind, start=start, end=end))
+        return out
+
+    def _owners(self, premises_scope) -> dict[int, int]:
+        cols = _columns(self.session, select(
+            OwnershipShare.premises_id,
+            func.count(func.distinct(OwnershipShare.person_id)).label("owners"),
+        ).where(OwnershipShare.premises_id.in_(premises_scope),
+                overlapping(OwnershipShare.date_from, OwnershipShare.date_to, self.first,
+                            self.last))
+            .group_by(OwnershipShare.premises_id))
+        return dict(_rows(cols))
+
+    def _meters(self, premises_scope) -> dict[tuple[int, str], list[Meter]]:
+        cols = _columns(self.session, select(
+            MeterRow.id, MeterRow.serial, MeterRow.premises_id, MeterRow.service,
+            MeterRow.capacity_micro, MeterRow.verified_until, MeterRow.installed_on,
+            MeterRow.removed_on,
+        ).where(MeterRow.premises_id.in_(premises_scope), MeterRow.kind == "individual",
+                overlapping(MeterRow.installed_on, MeterRow.removed_on, self.first, self.last))
+            .order_by(MeterRow.id))
+        ids = cols["id"]
+        if not ids:
+            return {}
+        zones = self._zones(ids)
+        readings = self._readings(ids, self.prev_first)
+        lacking = [mid for mid, inst in zip(ids, cols["installed_on"], strict=True)
+                   if inst < self.first and not _has_recent(readings.get(mid), zones[mid],
+                                                             self.prev_first, self.first)]
+        if lacking:
+            older = self._readings(lacking, self.hist_first, before=self.prev_first)
+            for mid, rows in older.items():
+                readings[mid] = rows + readings.get(mid, [])
+        out: dict[tuple[int, str], list[Meter]] = defaultdict(list)
+        for mid, serial, prem, service, cap, verified, inst, removed in _rows(cols):
+            out[(prem, service)].append(Meter.model_construct(
+                id=serial, zones=zones[mid], capacity=_dec(cap) if cap else None,
+                verified_until=verified, installed=inst, removed=removed,
+                readings=readings.get(mid, [])))
+        return out
+
+    def _zones(self, meter_ids: list[int]) -> dict[int, list[str]]:
+        zones: dict[int, list[str]] = defaultdict(list)
+        for chunk in _chunks(meter_ids):
+            cols = _columns(self.session, select(MeterZone.meter_id, MeterZone.zone)
+                            .where(MeterZone.meter_id.in_(chunk)))
+            for mid, zone in _rows(cols):
+                zones[mid].append(zone)
+        order = {"single": 0, "day": 1, "peak": 1, "half_peak": 2, "night": 3}
+        return {mid: sorted(zs, key=lambda z: order.get(z, 9)) for mid, zs in zones.items()}
+
+    def _readings(self, meter_ids: list[int], since: date, *, before: date | None = None
+                  ) -> dict[int, list[Reading]]:
+        newer = aliased(ReadingRow)
+        out: dict[int, list[Reading]] = defaultdict(list)
+        upto = self.last if before is None else before
+        for chunk in _chunks(meter_ids):
+            stmt = (select(ReadingRow.meter_id, ReadingRow.zone, ReadingRow.taken_on,
+                           ReadingRow.value_micro)
+                    .where(ReadingRow.meter_id.in_(chunk), ReadingRow.taken_on >= since,
+                           (ReadingRow.taken_on < upto) if before is not None
+                           else (ReadingRow.taken_on <= upto),
+                           ~exists().where(newer.supersedes_id == ReadingRow.id))
+                    .order_by(ReadingRow.meter_id, ReadingRow.taken_on, ReadingRow.id))
+            for mid, zone, taken, value in _rows(_columns(self.session, stmt)):
+                out[mid].append(Reading.model_construct(date=taken, value=_dec(value), zone=zone))
+        return out
+
+    def _house_heating_volumes(self, house_ids: list[int]) -> dict[int, int]:
+        """Heat used in the period by each house with a heat meter: current − previous reading
+        of every house heating meter, summed (None when a meter lacks either reading)."""
+        newer = aliased(ReadingRow)
+        per_meter: dict[tuple[int, int, str], list[tuple[date, int]]] = defaultdict(list)
+        for chunk in _chunks(house_ids):
+            stmt = (select(MeterRow.house_id, ReadingRow.meter_id, ReadingRow.zone,
+                           ReadingRow.taken_on, ReadingRow.value_micro)
+                    .join(MeterRow, MeterRow.id == ReadingRow.meter_id)
+                    .where(MeterRow.house_id.in_(chunk), MeterRow.kind == "house",
+                           MeterRow.service == "heating",
+                           and_(ReadingRow.taken_on >= self.hist_first,
+                                ReadingRow.taken_on <= self.last),
+                           ~exists().where(newer.supersedes_id == ReadingRow.id))
+                    .order_by(ReadingRow.meter_id, ReadingRow.taken_on, ReadingRow.id))
+            for hid, mid, zone, taken, value in _rows(_columns(self.session, stmt)):
+                per_meter[(hid, mid, zone)].append((taken, value))
+        volumes: dict[int, int] = {}
+        missing: set[int] = set()
+        for (hid, _mid, _zone), readings in per_meter.items():
+            before = [v for d, v in readings if d < self.first]
+            during = [v for d, v in readings if d >= self.first]
+            if not before or not during:
+                missing.add(hid)
+                continue
+            volumes[hid] = volumes.get(hid, 0) + during[-1] - before[-1]
+        return {h: v for h, v in volumes.items() if h not in missing}
+
+
+def _has_recent(readings: list[Reading] | None, zones: list[str], prev_first: date,
+                first: date) -> bool:
+    """Every zone has a reading in the previous month and one in the period."""
+    if not readings:
+        return False
+    prev = {r.zone for r in readings if prev_first <= r.date < first}
+    cur = {r.zone for r in readings if r.date >= first}
+    return set(zones) <= prev and set(zones) <= cur

@@ -1,0 +1,196 @@
+"""Closing a period, after pre-close checks.
+
+Blocking checks (closing is refused while any fails): an earlier period still open; run errors
+left unresolved (no successful calculation of the account since); accounts with services in
+the period but without charge lines; queued recalculations touching the period or earlier.
+Warnings (reported, not blocking): suspicious volumes, a meter volume more than ``factor``
+times the account's monthly average of the previous six months.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from sqlalchemy import and_, exists, func, literal, select
+from sqlalchemy.orm import Session, aliased
+
+from zhkh.kernel.money import format_decimal_ru
+from zhkh.kernel.period import Period as Month
+from zhkh.modules.billing.models import LedgerLine, Period, RecalculationRequest, RunError
+from zhkh.modules.billing.repository import (
+    AuditRepository,
+    PeriodClosedError,
+    PeriodRepository,
+)
+from zhkh.modules.db.repository import overlapping
+from zhkh.modules.registry.models import Account
+from zhkh.modules.registry.models import AccountService as ServiceRow
+
+EXAMPLES = 10
+HISTORY_MONTHS = 6
+
+
+@dataclass(slots=True)
+class Check:
+    """One pre-close check: how many cases, a few examples, and whether it blocks closing."""
+
+    code: str
+    title: str
+    blocking: bool
+    count: int = 0
+    examples: list[str] = field(default_factory=list)
+
+    @property
+    def failed(self) -> bool:
+        return self.count > 0
+
+
+@dataclass(slots=True)
+class CloseReport:
+    """The checks and whether the period was closed (and which one was opened next)."""
+
+    period: str
+    checks: list[Check]
+    closed: bool = False
+    opened: str | None = None
+
+    @property
+    def blocking(self) -> list[Check]:
+        return [c for c in self.checks if c.blocking and c.failed]
+
+
+def pre_close_checks(session: Session, period: str, *, factor: int = 10) -> list[Check]:
+    """Every pre-close check of ``period`` (read only)."""
+    key = str(Month.parse(period))
+    return [_earlier_open(session, key), _open_errors(session, key),
+            _missing_charges(session, key), _queued(session, key),
+            _suspicious(session, key, factor)]
+
+
+def close_period(session: Session, period: str, *, actor: str = "system", factor: int = 10,
+                 open_next: bool = True) -> CloseReport:
+    """Close ``period`` if no blocking check fails (then open the next month); the closing is
+    audited. A period that does not exist or is already closed is refused with
+    ``PeriodClosedError``. Nothing is committed here."""
+    key = str(Month.parse(period))
+    found = PeriodRepository(session).get(key)
+    if found is None:
+        raise PeriodClosedError(f"период {key} не открыт: закрывать нечего")
+    if found.status == "closed":
+        raise PeriodClosedError(f"период {key} уже закрыт")
+    report = CloseReport(period=key, checks=pre_close_checks(session, key, factor=factor))
+    if report.blocking:
+        return report
+    periods = PeriodRepository(session)
+    periods.close(key)
+    report.closed = True
+    if open_next:
+        report.opened = periods.open(str(Month.parse(key).shift(1))).period
+    AuditRepository(session).record(
+        actor=actor, action="period.close", object_type="period", object_id=key,
+        before={"status": "open"}, after={"status": "closed", "opened_next": report.opened},
+        reason="; ".join(f"{c.title}: {c.count}" for c in report.checks if c.failed) or None)
+    return report
+
+
+def _earlier_open(session: Session, key: str) -> Check:
+    check = Check("earlier_open", "Не закрыты более ранние периоды", True)
+    found = list(session.scalars(select(Period.period).where(
+        Period.status == "open", Period.period < key).order_by(Period.period)))
+    check.count, check.examples = len(found), found[:EXAMPLES]
+    return check
+
+
+def _services_in(key: str):
+    month = Month.parse(key)
+    return overlapping(ServiceRow.date_from, ServiceRow.date_to, month.first_day,
+                       month.last_day)
+
+
+def _open_errors(session: Session, key: str) -> Check:
+    check = Check("run_errors", "Ошибки расчёта не устранены", True)
+    later = aliased(RunError)
+    prefix = f"{key}:%"
+    stmt = (select(Account.number, RunError.service, RunError.message)
+            .join(Account, Account.id == RunError.account_id)
+            .where(RunError.run_id.like(prefix),
+                   ~exists().where(LedgerLine.account_id == RunError.account_id,
+                                   LedgerLine.period_booked == key,
+                                   LedgerLine.kind == "charge",
+                                   LedgerLine.run_id > RunError.run_id),
+                   ~exists().where(later.account_id == RunError.account_id,
+                                   later.run_id.like(prefix), later.run_id > RunError.run_id),
+                   exists().where(ServiceRow.account_id == RunError.account_id,
+                                  _services_in(key)))
+            .order_by(RunError.id))
+    rows = session.execute(stmt).all()
+    check.count = len({r[0] for r in rows})
+    check.examples = [f"счёт {n}, {s or 'все услуги'}: {m}" for n, s, m in rows[:EXAMPLES]]
+    return check
+
+
+def _missing_charges(session: Session, key: str) -> Check:
+    check = Check("no_charges", "Счета с услугами, но без начислений", True)
+    month = Month.parse(key)
+    cond = and_(exists().where(ServiceRow.account_id == Account.id, _services_in(key)),
+                overlapping(Account.opened_on, Account.closed_on, month.first_day,
+                            month.last_day),
+                ~exists().where(LedgerLine.account_id == Account.id,
+                                LedgerLine.period_booked == key, LedgerLine.kind == "charge"))
+    check.count = session.scalar(select(func.count()).select_from(Account).where(cond)) or 0
+    check.examples = [f"счёт {n}" for n in session.scalars(
+        select(Account.number).where(cond).order_by(Account.id).limit(EXAMPLES))]
+    return check
+
+
+def _queued(session: Session, key: str) -> Check:
+    check = Check("queue", "Ожидают перерасчёта (выполните zhkh run или zhkh recalc)", True)
+    stmt = (select(Account.number, RecalculationRequest.period_for, RecalculationRequest.reason)
+            .join(Account, Account.id == RecalculationRequest.account_id)
+            .where(RecalculationRequest.processed_at.is_(None),
+                   RecalculationRequest.period_for <= key)
+            .order_by(RecalculationRequest.id))
+    rows = session.execute(stmt).all()
+    check.count = len(rows)
+    check.examples = [f"счёт {n} за {p}: {r}" for n, p, r in rows[:EXAMPLES]]
+    return check
+
+
+def _suspicious(session: Session, key: str, factor: int) -> Check:
+    check = Check("suspicious_volume",
+                  f"Объём по прибору больше среднего за {HISTORY_MONTHS} мес. в {factor} раз",
+                  False)
+    month = Month.parse(key)
+    group = (LedgerLine.account_id, LedgerLine.service,
+             func.coalesce(LedgerLine.component, literal("")).label("component"),
+             func.coalesce(LedgerLine.zone, literal("")).label("zone"))
+    monthly = (select(*group, LedgerLine.period_for,
+                      func.sum(LedgerLine.volume_micro).label("volume"))
+               .where(LedgerLine.kind == "charge",
+                      LedgerLine.period_for >= str(month.shift(-HISTORY_MONTHS)),
+                      LedgerLine.period_for < key)
+               .group_by(*group, LedgerLine.period_for).subquery())
+    history = (select(monthly.c.account_id, monthly.c.service, monthly.c.component,
+                      monthly.c.zone, func.avg(monthly.c.volume).label("average"))
+               .group_by(monthly.c.account_id, monthly.c.service, monthly.c.component,
+                         monthly.c.zone)
+               .having(func.count() >= 3).subquery())
+    current = (select(*group, func.sum(LedgerLine.volume_micro).label("volume"))
+               .where(LedgerLine.kind == "charge", LedgerLine.period_booked == key,
+                      LedgerLine.method == "meter")
+               .group_by(*group).subquery())
+    joined = and_(current.c.account_id == history.c.account_id,
+                  current.c.service == history.c.service,
+                  current.c.component == history.c.component, current.c.zone == history.c.zone)
+    cond = and_(history.c.average > 0, current.c.volume > history.c.average * factor)
+    base = select(current.c.account_id).join(history, joined).where(cond)
+    check.count = session.scalar(select(func.count()).select_from(base.subquery())) or 0
+    rows = session.execute(
+        select(Account.number, current.c.service, current.c.volume, history.c.average)
+        .join(history, joined).join(Account, Account.id == current.c.account_id)
+        .where(cond).order_by(Account.number).limit(EXAMPLES)).all()
+    check.examples = [
+        f"счёт {n}, {s}: {format_decimal_ru(int(v))} при среднем ≈ "
+        f"{format_decimal_ru(int(Decimal(str(a))))}" for n, s, v, a in rows]
+    return check

@@ -1,0 +1,171 @@
+"""The monthly run: facts in bulk → kernel → ledger lines in bulk, atomically per batch of houses.
+
+Each batch is one unit of work: the charge lines of the batch's accounts booked in the period
+are deleted and written again (COPY on PostgreSQL) together with the batch's run errors, so a
+rerun replaces lines and never duplicates them, and a crash leaves every batch either fully
+old or fully new. Recalculation lines already booked in the period are kept (they are about
+closed months, which a rerun does not change). After the charges, pending entries of the
+recalculation queue are processed (``recalc.process_queue``).
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from zhkh.kernel.money import to_kopecks
+from zhkh.kernel.period import Period as Month
+from zhkh.modules.billing.compute import Calculator, Computed, ledger_rows
+from zhkh.modules.billing.facts import FactsReader
+from zhkh.modules.billing.repository import (
+    AuditRepository,
+    LedgerRepository,
+    PeriodRepository,
+    RunErrorRepository,
+)
+from zhkh.modules.registry.models import House
+
+UnitOfWork = Callable[[], AbstractContextManager[Session]]
+"""A callable giving a session that commits when its block ends (``Database.session``)."""
+
+Progress = Callable[[int, int], None]
+"""Called after each batch with (houses done, houses in total)."""
+
+DELETE_CHUNK = 900
+
+
+def new_run_id(period: str, kind: str) -> str:
+    """``<period>:<UTC timestamp to µs>:<kind>:<random>`` — sortable by time within a period."""
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
+    return f"{period}:{stamp}:{kind}:{secrets.token_hex(2)}"
+
+
+@dataclass(slots=True)
+class RunErrorInfo:
+    """One per-account error of a run, for the report."""
+
+    account: str
+    service: str | None
+    code: str
+    message: str
+
+
+@dataclass(slots=True)
+class RunReport:
+    """What a run did: counts, money by service, errors, time."""
+
+    period: str
+    run_id: str
+    rulebook_version: str
+    houses: int = 0
+    accounts: int = 0
+    lines: int = 0
+    amount_kopecks: int = 0
+    by_service: dict[str, list[int]] = field(default_factory=dict)
+    """Service → [lines, accounts, kopecks]."""
+    errors: list[RunErrorInfo] = field(default_factory=list)
+    recalculation_lines: int = 0
+    recalculation_kopecks: int = 0
+    seconds: float = 0.0
+
+
+def run_period(unit: UnitOfWork, calculator: Calculator, period: str, *,
+               houses_per_batch: int = 50, house_ids: Sequence[int] | None = None,
+               progress: Progress | None = None, process_queue: bool = True,
+               actor: str = "system") -> RunReport:
+    """Calculate ``period`` for every house (or ``house_ids``) and write its charge lines.
+
+    Guarantees: the period is open (opened if new; a closed period is refused with
+    ``PeriodClosedError`` before anything is written); after the run the ledger holds for each
+    account exactly the lines ``calculate`` gives on its situation, booked in ``period``; an
+    account whose calculation fails has no charge lines in the period and one stored run error
+    per failure; other accounts are unaffected.
+    """
+    started = time.perf_counter()
+    key = str(Month.parse(period))
+    run_id = new_run_id(key, "run")
+    report = RunReport(period=key, run_id=run_id, rulebook_version=calculator.version)
+    with unit() as session:
+        PeriodRepository(session).open(key)
+        houses = list(house_ids) if house_ids is not None else list(
+            session.scalars(select(House.id).order_by(House.id)))
+    per_service: dict[str, set[int]] = defaultdict(set)
+    for start in range(0, len(houses), houses_per_batch):
+        batch = houses[start:start + houses_per_batch]
+        with unit() as session:
+            computed, numbers = write_batch(session, calculator, key, batch, run_id)
+        _account(report, computed, numbers, per_service)
+        if progress is not None:
+            progress(min(start + houses_per_batch, len(houses)), len(houses))
+    report.houses = len(houses)
+    for service, accounts in per_service.items():
+        report.by_service[service][1] = len(accounts)
+    if process_queue:
+        from zhkh.modules.billing.recalc import process_queue as run_queue
+
+        booked = run_queue(unit, calculator, reason="изменение данных после закрытия периода")
+        report.recalculation_lines = len(booked)
+        report.recalculation_kopecks = sum(r.amount_kopecks for r in booked)
+    report.seconds = time.perf_counter() - started
+    with unit() as session:
+        AuditRepository(session).record(
+            actor=actor, action="billing.run", object_type="period", object_id=key,
+            after={"run_id": run_id, "lines": report.lines, "accounts": report.accounts,
+                   "errors": len(report.errors), "amount_kopecks": report.amount_kopecks,
+                   "rulebook_version": calculator.version})
+    return report
+
+
+def write_batch(session: Session, calculator: Calculator, period: str, house_ids: list[int],
+                run_id: str) -> tuple[Computed, dict[int, str]]:
+    """Recompute the charge lines of ``house_ids`` in the open ``period`` within the caller's
+    transaction: delete the old charge lines of their accounts, write the new ones and the
+    errors. Returns what was computed and the account numbers by id."""
+    facts = FactsReader(session, period).for_houses(house_ids)
+    computed = calculator.compute(facts)
+    replace_charges(session, period, facts.scope_account_ids, computed, facts.provider_ids,
+                    calculator.version, run_id)
+    return computed, {v: k for k, v in facts.account_ids.items()}
+
+
+def replace_charges(session: Session, period: str, account_ids: Sequence[int],
+                    computed: Computed, provider_ids: dict[str, int], version: str,
+                    run_id: str) -> int:
+    """Delete the charge lines of ``account_ids`` booked in ``period`` and write the computed
+    ones and the errors; returns the number of lines written."""
+    ledger = LedgerRepository(session)
+    ids = list(account_ids)
+    for i in range(0, len(ids), DELETE_CHUNK):
+        ledger.delete_for_recompute(period, account_ids=ids[i:i + DELETE_CHUNK],
+                                    kinds=("charge",))
+    written = ledger.write_lines(ledger_rows(computed.lines, provider_ids, period_booked=period,
+                                             version=version, run_id=run_id))
+    if computed.errors:
+        RunErrorRepository(session).add_many(
+            run_id, ((e.account_id, e.service, e.code, e.message) for e in computed.errors))
+    return written
+
+
+def _account(report: RunReport, computed: Computed, numbers: dict[int, str],
+             per_service: dict[str, set[int]]) -> None:
+    accounts: set[int] = set()
+    for account_id, line in computed.lines:
+        kopecks = to_kopecks(line.amount)
+        entry = report.by_service.setdefault(line.service, [0, 0, 0])
+        entry[0] += 1
+        entry[2] += kopecks
+        report.amount_kopecks += kopecks
+        accounts.add(account_id)
+        per_service[line.service].add(account_id)
+    report.lines += len(computed.lines)
+    report.accounts += len(accounts)
+    report.errors += [RunErrorInfo(numbers.get(e.account_id, str(e.account_id)), e.service,
+                                   e.code, e.message) for e in computed.errors]

@@ -1,0 +1,40 @@
+"""The demo at a tiny size: it runs its year (here three months) and its summary is the ledger."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from zhkh.modules.analytics.summary import by_month, by_service
+from zhkh.modules.billing.demo import run_demo
+from zhkh.modules.billing.models import LedgerLine, Period
+
+
+def test_a_tiny_demo_closes_every_month_and_its_summary_equals_the_ledger(
+        session, unit, calculator):
+    report = run_demo(unit, calculator, accounts=60, houses=3, months=3)
+    assert report.stopped is None
+    assert [m.period for m in report.months] == ["2026-08", "2026-09", "2026-10"]
+    assert all(m.close.closed and not m.run.errors for m in report.months)
+    statuses = dict(session.execute(select(Period.period, Period.status)).all())
+    assert statuses == {"2026-08": "closed", "2026-09": "closed", "2026-10": "closed",
+                        "2026-11": "open"}
+    ledger = dict(session.execute(select(LedgerLine.period_booked,
+                                         func.sum(LedgerLine.amount_kopecks))
+                                  .group_by(LedgerLine.period_booked)).all())
+    assert {p: c + r for p, c, r, _n in by_month(report.summary)} == {
+        p: int(v) for p, v in ledger.items()}
+    assert sum(c + r for _s, c, r in by_service(report.summary)) == sum(
+        int(v) for v in ledger.values())
+    assert all(m.run.accounts == 60 for m in report.months)
+
+
+def test_the_late_changes_of_the_demo_land_as_recalculations_in_later_months(
+        session, unit, calculator):
+    report = run_demo(unit, calculator, accounts=24, houses=2, months=9)
+    assert report.stopped is None and len(report.months) == 9
+    recalcs = session.execute(select(LedgerLine.period_for, LedgerLine.period_booked).where(
+        LedgerLine.kind == "recalculation")).all()
+    assert recalcs and all(f < b for f, b in recalcs)
+    booked = {b for _f, b in recalcs}
+    assert booked <= {"2026-05", "2026-08", "2026-10"}
+    assert "2026-05" in booked  # the corrected readings of 2026-03
