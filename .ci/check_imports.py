@@ -22,7 +22,8 @@ def violations(root: Path) -> list[str]:
             for m in IMPORT.finditer(path.read_text(encoding="utf-8")):
                 if m.group(1) in banned:
                     line = path.read_text(encoding="utf-8")[: m.start()].count("\n") + 1
-                    found.append(f"{path.relative_to(root)}:{line}: {folder} imports zhkh.{m.group(1)}")
+                    where = f"{path.relative_to(root)}:{line}"
+                    found.append(f"{where}: {folder} imports zhkh.{m.group(1)}")
     return found
 
 

@@ -1,6 +1,7 @@
 """Periods are calendar months; a month is cut at change dates into day ranges."""
 
 from datetime import date
+from itertools import pairwise
 
 import pytest
 from hypothesis import given
@@ -31,5 +32,5 @@ def test_day_ranges_cover_the_month_exactly_once(year, month, cuts):
     ranges = split_by_dates(p, cuts)
     assert ranges[0][0] == p.first_day and ranges[-1][1] == p.last_day
     assert sum(days_inclusive(s, e) for s, e in ranges) == p.days
-    for (_, e1), (s2, _) in zip(ranges, ranges[1:], strict=False):
+    for (_, e1), (s2, _) in pairwise(ranges):
         assert (s2 - e1).days == 1
