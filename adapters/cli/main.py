@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 
+from zhkh.adapters.cli import access, billing, finance
 from zhkh.adapters.settings import get_settings
 
 app = typer.Typer(help="zhkh — расчётный центр ЖКУ", no_args_is_help=True, add_completion=False)
@@ -96,13 +97,8 @@ def rules_test(directory: DirArgument = None) -> None:
         raise typer.Exit(1)
 
 
-from zhkh.adapters.cli.billing import register  # noqa: E402 - mounted after the core commands
-
-register(app)
-
-from zhkh.adapters.cli.finance import register as register_finance  # noqa: E402
-
-register_finance(app)
+for _module in (billing, finance, access):
+    _module.register(app)
 
 
 def main() -> None:  # pragma: no cover - console entry point

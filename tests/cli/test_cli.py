@@ -72,3 +72,27 @@ def test_rules_test_runs_the_examples_and_fails_on_a_kopeck(tmp_path):
     bad = runner.invoke(app, ["rules", "test", str(draft)])
     assert bad.exit_code == 1
     assert "447.81" in bad.output and "447.82" in bad.output
+
+
+def test_keys_create_prints_a_key_that_the_api_accepts(tmp_path):
+    from fastapi.testclient import TestClient
+
+    from zhkh.adapters.settings import Settings
+    from zhkh.api.app import create_app
+
+    url = f"sqlite:///{tmp_path}/keys.sqlite"
+    result = runner.invoke(app, ["keys", "create", "--role", "methodologist",
+                                 "--name", "Отдел тарифов", "--database", url])
+    assert result.exit_code == 0, result.output
+    key = result.output.strip().splitlines()[-1]
+    with TestClient(create_app(Settings(database_url=url))) as client:
+        assert client.get("/v1/rules/cold_water.vodokanal").status_code == 401
+        ok = client.get("/v1/rules/cold_water.vodokanal", headers={"X-API-Key": key})
+        assert ok.status_code == 200
+
+
+def test_keys_create_refuses_an_unknown_role(tmp_path):
+    result = runner.invoke(app, ["keys", "create", "--role", "boss", "--name", "x",
+                                 "--database", f"sqlite:///{tmp_path}/k.sqlite"])
+    assert result.exit_code == 2
+    assert "boss" in result.output
