@@ -3,6 +3,7 @@
 A file holds ``cases:``, each with a sentence ``name``, a ``situation`` (the same shape as
 ``POST /v1/calculate``) and either ``expect:`` — a list of line selectors with the exact values
 they must have — or ``expect_error:`` with the error ``code`` (and optionally account/service).
+Penalty and allocation cases are described in ``examples_finance.py``.
 A selector's keys among account, service, component, zone, date_from, kind pick the lines;
 amounts of the picked lines are summed; ``amount``, ``volume``, ``method``, ``rule_ids`` (subset),
 ``tariff`` and ``coefficient`` must match exactly — zero tolerance on money.
@@ -20,11 +21,13 @@ import yaml
 
 from zhkh.kernel.calc.calculate import calculate, engine_for
 from zhkh.kernel.calc.errors import CalculationError
+from zhkh.kernel.calc.examples_finance import check_allocation, check_penalties
 from zhkh.kernel.calc.result import CalculationResult, Line
 from zhkh.kernel.calc.situation import Situation
 from zhkh.kernel.rulebook import Rulebook, load_rulebook, rulebook_from_overrides
 
 SELECT_KEYS = ("account", "service", "component", "zone", "date_from", "kind")
+FINANCE_KEYS = ("penalties", "expect_penalties", "allocate", "expect_allocation")
 CHECK_KEYS = ("amount", "volume", "method", "rule_ids", "tariff", "coefficient", "excess", "lines")
 
 
@@ -38,6 +41,8 @@ class Case:
     expect: list[dict[str, Any]] = field(default_factory=list)
     expect_error: dict[str, Any] | None = None
     expect_total: str | None = None
+    finance: dict[str, Any] = field(default_factory=dict)
+    """``penalties``/``expect_penalties`` or ``allocate``/``expect_allocation`` cases."""
 
 
 @dataclass
@@ -61,16 +66,24 @@ def load_cases(rules_dir: Path) -> list[Case]:
         rel = path.relative_to(rules_dir).as_posix()
         for i, raw in enumerate(data.get("cases", [])):
             name = raw.get("name") or f"пример №{i + 1}"
-            situation = json.loads(json.dumps(raw.get("situation", {}), default=str))
+            situation = _plain(raw.get("situation", {}))
+            finance = {k: _plain(raw[k]) for k in FINANCE_KEYS if k in raw}
             cases.append(
                 Case(rel, name, situation, list(raw.get("expect", []) or []),
-                     raw.get("expect_error"), raw.get("expect_total"))
+                     raw.get("expect_error"), raw.get("expect_total"), finance)
             )
     return cases
 
 
+def _plain(value: Any) -> Any:
+    """YAML values as JSON would give them (dates become ISO strings)."""
+    return json.loads(json.dumps(value, default=str))
+
+
 def run_case(case: Case, rulebook: Rulebook, engines: dict[str, Any]) -> Outcome:
     """Calculate the case's situation and compare with what it expects."""
+    if case.finance:
+        return Outcome(case.file, case.name, _run_finance(case, rulebook))
     try:
         situation = Situation.model_validate(case.situation)
         rb = rulebook
@@ -99,6 +112,18 @@ def run_examples(rules_dir: Path) -> list[Outcome]:
     finally:
         for engine in engines.values():
             engine.close()
+
+
+def _run_finance(case: Case, rulebook: Rulebook) -> list[str]:
+    f = case.finance
+    try:
+        if "penalties" in f:
+            return check_penalties(f["penalties"], f.get("expect_penalties", []), rulebook)
+        if "allocate" in f:
+            return check_allocation(f["allocate"], f.get("expect_allocation", {}), rulebook)
+    except (CalculationError, ValueError, KeyError) as exc:
+        return [f"пример не рассчитан: {exc}"]
+    return ["пример без ситуации должен содержать penalties или allocate"]
 
 
 def _compare_error(case: Case, exc: CalculationError) -> list[str]:
