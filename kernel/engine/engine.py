@@ -14,10 +14,15 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from zhkh.kernel.engine.errors import AmbiguousRuleError, EngineError, NoRuleError
+from zhkh.kernel.engine.errors import (
+    AmbiguousRuleError,
+    EngineError,
+    NoRuleError,
+    RulesetLimitError,
+)
 from zhkh.kernel.engine.host import SENTINEL_ACTION, QuietHost
 from zhkh.kernel.engine.lint import lint_ruleset
-from zhkh.kernel.engine.translate import ALWAYS, KindCodec, check_condition
+from zhkh.kernel.engine.translate import ALWAYS, MAX_PROPERTIES, KindCodec, check_condition
 from zhkh.kernel.rulebook.conditions import Condition
 
 Fact = Mapping[str, str | int | bool]
@@ -163,6 +168,11 @@ def _build_kind(
         ids.append(rule.id)
         priorities[rule.id] = rule.priority
     codec = KindCodec.for_conditions(ruleset, (rule.when for rule in rules))
+    if codec.max_properties > MAX_PROPERTIES:
+        raise RulesetLimitError(
+            f"вид правил «{kind}»: условия называют {len(codec.numbers)} атрибутов, сообщение "
+            f"durable-rules вышло бы в {codec.max_properties} свойств (допустимо {MAX_PROPERTIES})"
+        )
     definition: dict[str, Any] = {
         f"r{index}": {"all": [{"m": codec.condition(rule.when)}], "run": f"{ruleset}/{index}"}
         for index, rule in enumerate(rules)

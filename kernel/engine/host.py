@@ -27,6 +27,7 @@ from durable.engine import Host, MessageNotHandledException
 from zhkh.kernel.engine.errors import EngineError
 
 SENTINEL_ACTION = "always"
+MAX_FIRED_NODES = 64  # comparisons of one node firing for one fact; one more fails with 303
 HITS = "hits"
 
 
@@ -78,6 +79,11 @@ class QuietHost(Host):
         except MessageNotHandledException as error:  # the sentinel rule makes this a fault
             raise EngineError(f"durable-rules не обработал факт {message}") from error
         except durable_rules_engine.error as error:
+            if "303" in str(error):
+                raise EngineError(
+                    f"к одному факту подходит более {MAX_FIRED_NODES} сравнений одного уровня "
+                    f"(предел durable-rules): {message}"
+                ) from error
             raise EngineError(f"ошибка durable-rules на факте {message}: {error}") from error
         rules.delete_state(sid)
         for seen in (returned, state):

@@ -5,8 +5,9 @@ builds one chain of alpha nodes per branch, sharing identical prefixes. Measured
 (tests/kernel/test_durable_contract.py pins them):
 
 - 512 equality children of one node make the engine hang (``NEXT_BUCKET_LENGTH``);
-- more than 65 other children (``$neq $lt $ex`` …) make every assert fail with error 303;
-- 256 branches ending at the same node fail ruleset creation with error 108.
+- more than 64 of a node's other children (``$neq $lt`` …) firing for one fact fail the assert
+  with error 303 (children of different nodes add up freely);
+- 256 branches ending at the same node crash the process on assert (segfault).
 
 The lint rebuilds that trie from the generated JSON and keeps a margin under each limit.
 """
@@ -100,5 +101,5 @@ def _check_width(kind: str, node: _Node, test: str) -> None:
     if len(node.other) > MAX_OTHER_CHILDREN:
         raise RulesetLimitError(
             f"вид правил «{kind}»: более {MAX_OTHER_CHILDREN} разных сравнений на одном уровне "
-            f"(например {test}); durable-rules отказывает на 66-м"
+            f"(например {test}); durable-rules отказывает, если на факт сработают более 64"
         )

@@ -1,18 +1,21 @@
 """Conditions → durable-rules JSON, and facts → durable messages, with `matches` semantics.
 
-durable-rules coerces types loosely (``"1" == 1`` holds, ``$gt`` on a string is true) and never
-matches ``true`` in comparisons, so no raw value is sent. Each attribute referenced by the rules
-of a kind gets a number N and up to two message properties:
+durable-rules coerces types loosely (``"1" == 1`` holds, booleans compare as numbers), and in
+2.0.28 a branch made only of ``$nex`` tests hangs the engine. So no raw value is compared across
+types and neither ``$ex`` nor ``$nex`` is used. Each attribute referenced by the rules of a kind
+gets a number N and these message properties:
 
-- ``eN`` (every present attribute): the value as a *typed key*, ``"s" + text`` for a string and
-  ``"n" + digits`` for an integer or a boolean (so ``True == 1`` as in Python, ``"1" != 1``).
-  eq / ne / in / not_in / present / absent test ``eN`` only, string against string.
-- ``sN``, ``iN``, ``bN`` (only when a rule of the kind compares the attribute with lt/lte/gt/gte):
-  the raw string, the integer, or the boolean as 0/1 — one property per Python type, so a
-  comparison only ever sees a value of its own type, as :func:`conditions.matches` requires.
+- ``eN`` (always sent): the *typed key* of the value, ``"s" + text`` for a string and
+  ``"n" + digits`` for an integer or a boolean (``True == 1`` as in Python, ``"1" != 1``), or
+  ``"x"`` when the fact lacks the attribute (no typed key equals ``"x"``). eq / ne / in / not_in /
+  present / absent test ``eN`` only, string against string;
+- ``yN`` and ``cN`` (only when a rule of the kind compares the attribute with lt/lte/gt/gte, and
+  the fact has it): the type letter (``s``, ``i``, ``b``) and the value: an integer, a boolean
+  as 0/1, a string through :func:`ordered_text` (durable mis-orders trailing whitespace).
+  A comparison is ``yN == letter`` followed by the comparison of ``cN``: it only ever sees a value
+  of its own type and never a missing one, as :func:`conditions.matches` requires (trap 6).
 
-Every comparison is guarded by ``$ex`` on the property it reads (trap 6). Every message carries
-``t: 1``; an empty condition becomes ``{"$ex": {"t": 1}}`` (durable needs at least one test).
+Every message carries ``t: 1``; an empty condition becomes ``{"t": 1}`` (durable needs a test).
 """
 
 from __future__ import annotations
@@ -25,7 +28,9 @@ from zhkh.kernel.engine.errors import EngineError
 from zhkh.kernel.rulebook.conditions import Condition, Op, Scalar, Test
 
 MARKER = "t"
-ALWAYS: dict[str, Any] = {"$ex": {MARKER: 1}}
+ALWAYS: dict[str, Any] = {MARKER: 1}
+MISSING = "x"
+MAX_PROPERTIES = 250  # durable refuses messages of more than 255 properties
 INT_MIN, INT_MAX = -(2**63), 2**63 - 1
 
 _COMPARISONS = {Op.LT: "$lt", Op.LTE: "$lte", Op.GT: "$gt", Op.GTE: "$gte"}
@@ -40,9 +45,7 @@ def check_scalar(value: object, where: str) -> None:
         if not isinstance(value, bool) and not INT_MIN <= value <= INT_MAX:
             raise EngineError(f"{where}: целое вне диапазона int64: {value}")
     else:
-        raise EngineError(
-            f"{where}: ожидается строка, целое или true/false, получено {value!r}"
-        )
+        raise EngineError(f"{where}: ожидается строка, целое или true/false, получено {value!r}")
 
 
 def typed_key(value: Scalar) -> str:
@@ -53,12 +56,22 @@ def typed_key(value: Scalar) -> str:
 
 
 def _typed_property(value: Scalar) -> tuple[str, int | str]:
-    """Letter of the per-type property and the value durable compares."""
+    """Type letter of a value and the value durable compares (a boolean as 0/1)."""
     if isinstance(value, bool):
         return "b", int(value)
     if isinstance(value, int):
         return "i", value
-    return "s", value
+    return "s", ordered_text(value)
+
+
+def ordered_text(text: str) -> str:
+    """Text durable orders as Python does: each code point as 6 hex digits, then ``!``.
+
+    durable drops trailing whitespace of a condition's string in lt/lte/gt/gte (``"s" < "s "``
+    is false there). Hex digits carry no whitespace; fixed width keeps code point order, and the
+    terminator ``!`` (below ``0``) makes a prefix sort first, as in Python.
+    """
+    return "".join(f"{ord(char):06x}" for char in text) + "!"
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,16 +97,21 @@ class KindCodec:
     def message(self, fact: Mapping[str, Scalar], sid: str) -> dict[str, Any]:
         """The durable message of ``fact``: attributes no rule of the kind names are left out."""
         message: dict[str, Any] = {"sid": sid, MARKER: 1}
-        for attr, value in fact.items():
-            number = self.numbers.get(attr)
-            if number is None:
+        for attr, number in self.numbers.items():
+            if attr not in fact:
+                message[f"e{number}"] = MISSING
                 continue
+            value = fact[attr]
             check_scalar(value, f"атрибут {attr}")
             message[f"e{number}"] = typed_key(value)
             if attr in self.compared:
-                letter, raw = _typed_property(value)
-                message[f"{letter}{number}"] = raw
+                message[f"y{number}"], message[f"c{number}"] = _typed_property(value)
         return message
+
+    @property
+    def max_properties(self) -> int:
+        """Most properties a message of this kind can have (sid, marker, eN, yN, cN)."""
+        return 2 + len(self.numbers) + 2 * len(self.compared)
 
     def condition(self, condition: Condition) -> dict[str, Any]:
         """The durable ``m`` expression of a condition (a flat ``$and`` of the tests' parts)."""
@@ -112,25 +130,25 @@ class KindCodec:
     def _parts(self, test: Test) -> list[dict[str, Any]]:
         number = self.numbers[test.attr]
         e = f"e{number}"
+        present = {"$neq": {e: MISSING}}
         op = test.op
         if op is Op.PRESENT:
-            return [{"$ex": {e: 1}}]
+            return [present]
         if op is Op.ABSENT:
-            return [{"$nex": {e: 1}}]
+            return [{e: MISSING}]
         if op is Op.EQ:
             return [{e: typed_key(test.value)}]  # type: ignore[arg-type]
         if op is Op.NE:
-            return [{"$ex": {e: 1}}, {"$neq": {e: typed_key(test.value)}}]  # type: ignore[arg-type]
+            return [present, {"$neq": {e: typed_key(test.value)}}]  # type: ignore[arg-type]
         if op is Op.IN:
             keys = _unique_keys(test.value)  # type: ignore[arg-type]
             alternatives = [{e: key} for key in keys]
             return [alternatives[0] if len(keys) == 1 else {"$or": alternatives}]
         if op is Op.NOT_IN:
             keys = _unique_keys(test.value)  # type: ignore[arg-type]
-            return [{"$ex": {e: 1}}, *({"$neq": {e: key}} for key in keys)]
+            return [present, *({"$neq": {e: key}} for key in keys)]
         letter, raw = _typed_property(test.value)  # type: ignore[arg-type]
-        prop = f"{letter}{number}"
-        return [{"$ex": {prop: 1}}, {_COMPARISONS[op]: {prop: raw}}]
+        return [{f"y{number}": letter}, {_COMPARISONS[op]: {f"c{number}": raw}}]
 
 
 def _unique_keys(values: tuple[Scalar, ...]) -> list[str]:
