@@ -25,6 +25,7 @@ from zhkh.kernel.period import Period
 from zhkh.modules.billing.account_calc import recalculate_account
 from zhkh.modules.billing.compute import calculator_for
 from zhkh.modules.billing.demo_town import TownBuilder, fix_sequences, write_readings
+from zhkh.modules.billing.fast_batch import TIMINGS
 from zhkh.modules.billing.models import LedgerLine
 from zhkh.modules.billing.run import run_period
 from zhkh.modules.registry.models import Account
@@ -50,6 +51,7 @@ def _town(url: str, accounts: int) -> tuple[Database, float]:
 
 def _run_once(benchmark, db: Database, label: str) -> None:
     calculator = calculator_for(RULES_DIR)
+    TIMINGS.clear()
     report = benchmark.pedantic(run_period, args=(db.session, calculator, str(PERIOD)),
                                 rounds=1, iterations=1)
     with db.reader() as session:
@@ -59,9 +61,11 @@ def _run_once(benchmark, db: Database, label: str) -> None:
     assert lines == report.lines and total == report.amount_kopecks
     benchmark.extra_info.update(lines=report.lines, accounts=report.accounts,
                                 seconds=round(report.seconds, 2),
-                                rows_per_second=round(report.lines / report.seconds))
+                                rows_per_second=round(report.lines / report.seconds),
+                                stages={k: round(v, 2) for k, v in TIMINGS.items()})
     print(f"\n{label}: {report.accounts} счетов, {report.lines} строк за "
-          f"{report.seconds:.1f} с — {report.lines / report.seconds:,.0f} строк/с")
+          f"{report.seconds:.1f} с — {report.lines / report.seconds:,.0f} строк/с; этапы, с: "
+          + ", ".join(f"{k} {v:.1f}" for k, v in TIMINGS.items()))
 
 
 @pytest.mark.benchmark(group="monthly-run")

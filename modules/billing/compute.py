@@ -12,6 +12,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -33,6 +34,8 @@ class Computed:
     lines: list[tuple[int, Line]] = field(default_factory=list)
     errors: list[FactError] = field(default_factory=list)
     failed_accounts: set[int] = field(default_factory=set)
+    columnar: list[tuple[str, Any, Any]] = field(default_factory=list)
+    """Lines of the columnar path as (service, account ids, kopecks) arrays, for the report."""
 
 
 class Calculator:

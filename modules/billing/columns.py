@@ -1,0 +1,321 @@
+"""Facts of a batch of houses straight into numpy columns for the columnar path, plus routing.
+
+A few bulk SELECTs per batch (streamed with ``stream_columns``; dates come as day numbers
+computed by the database): accounts, their services, registrations, meters, zones and readings
+(the previous and current month for every meter, 13 months for meters lacking readings — the
+same readings :class:`~zhkh.modules.billing.facts.FactsReader` loads, so history and
+months-without-readings agree). No pydantic model is built.
+
+Routing: an account takes the per-situation path (``ColumnBatch.slow``) when its residents
+change inside the month, a meter of it is installed on or after the first day or removed
+before the last one, a service has more than one meter or more than one contract in the
+month, a loaded reading is dated after its meter's verification end (the situation path
+reports that error), or its house type is unknown to the rules.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from sqlalchemy import Select, exists, func, select
+from sqlalchemy.orm import Session, aliased
+
+from zhkh.kernel.calc.columnar import FactColumns, day_number
+from zhkh.kernel.period import Period
+from zhkh.modules.billing.facts import HEATING_SEASON_MONTHS, HOUSE_TYPES, FactsReader
+from zhkh.modules.db.bulk import stream_columns
+from zhkh.modules.db.repository import overlapping
+from zhkh.modules.meters.models import Meter as MeterRow
+from zhkh.modules.meters.models import MeterZone
+from zhkh.modules.meters.models import Reading as ReadingRow
+from zhkh.modules.passport.models import Registration
+from zhkh.modules.registry.models import Account as AccountRow
+from zhkh.modules.registry.models import AccountService as ServiceRow
+from zhkh.modules.registry.models import House as HouseRow
+from zhkh.modules.registry.models import Premises
+
+ZONE_ORDER = {"single": 0, "day": 1, "peak": 1, "half_peak": 2, "night": 3}
+FAR = 10**6
+"""Day number standing for "no date" (an open end, no verification end)."""
+
+
+@dataclass(slots=True)
+class ColumnBatch:
+    """Columns of the simple accounts of a batch and the ids of the others."""
+
+    facts: FactColumns
+    numbers: dict[int, str] = field(default_factory=dict)
+    provider_ids: dict[str, int] = field(default_factory=dict)
+    scope_account_ids: list[int] = field(default_factory=list)
+    slow: list[int] = field(default_factory=list)
+
+
+def _days(column: Any, session: Session) -> Any:
+    """SQL: the date as days since 1970-01-01 (an integer), NULL as :data:`FAR`."""
+    if session.get_bind().dialect.name == "postgresql":
+        expr = column - func.to_date("1970-01-01", "YYYY-MM-DD")
+    else:
+        expr = func.cast(func.julianday(column) - 2440587.5, _int())
+    return func.coalesce(expr, FAR)
+
+
+def _int():
+    from sqlalchemy import BigInteger
+
+    return BigInteger()
+
+
+def _arrays(session: Session, stmt: Select[Any]) -> dict[str, np.ndarray | list]:
+    """Columns of ``stmt``: integer columns as int64 arrays, the others as lists."""
+    merged: dict[str, list[Any]] = {c.key: [] for c in stmt.selected_columns}
+    # Core connection, not the ORM session: no ORM result processing per row
+    for part in stream_columns(session.connection(), stmt, batch=50_000):
+        for key, values in part.items():
+            merged[key].extend(values)
+    out: dict[str, np.ndarray | list] = {}
+    for key, values in merged.items():
+        if values and isinstance(values[0], (int, bool)) and not isinstance(values[0], str):
+            out[key] = np.array(values, dtype=np.int64)
+        elif not values:
+            out[key] = np.zeros(0, dtype=np.int64)
+        else:
+            out[key] = values
+    return out
+
+
+def _codes(values: list[str], vocab: dict[str, int]) -> np.ndarray:
+    return np.array([vocab.setdefault(v, len(vocab)) for v in values], dtype=np.int32)
+
+
+class ColumnReader:
+    """Reads the facts of one period for batches of houses as columns."""
+
+    def __init__(self, session: Session, period: str | Period):
+        self.session = session
+        self.period = period if isinstance(period, Period) else Period.parse(period)
+        p = self.period
+        self.first, self.last = day_number(p.first_day), day_number(p.last_day)
+        self.prev_first = day_number(p.shift(-1).first_day)
+        self.hist_first = day_number(p.shift(-13).first_day)
+        self.month = (p.year - 1970) * 12 + p.month - 1
+        self.rows = FactsReader(session, p)
+
+    def for_houses(self, house_ids: Sequence[int]) -> ColumnBatch:
+        """Columns of the simple accounts of ``house_ids``; the rest in ``slow``."""
+        houses = list(house_ids)
+        premises = select(Premises.id).where(Premises.house_id.in_(houses))
+        providers = self.rows._provider_codes()
+        scope = list(self.session.scalars(
+            select(AccountRow.id).where(AccountRow.premises_id.in_(premises))))
+        acc = self._accounts(premises)
+        svc = self._services(premises)
+        house = self._houses(houses)
+        slow = np.zeros(len(acc["id"]), dtype=bool)
+        a_of = np.searchsorted(acc["id"], svc["account_id"])
+        # several contracts of one service in the month → the situation path picks the latest
+        names = svc["service"] if len(svc["account_id"]) else []
+        same = np.array([names[i] == names[i - 1] for i in range(1, len(names))], dtype=bool)
+        dup = np.zeros(len(names), dtype=bool)
+        if len(names) > 1:
+            same &= svc["account_id"][1:] == svc["account_id"][:-1]
+            dup[1:] |= same
+            dup[:-1] |= same
+        slow[a_of[dup]] = True
+        persons, changes = self._persons(premises, acc)
+        slow |= changes
+        h_of = np.searchsorted(house["id"], acc["house_id"])
+        slow |= house["bad"][h_of]
+        meters = MeterColumns(self, premises, acc)
+        slow |= meters.slow_accounts
+        facts = self._facts(acc, svc, a_of, house, h_of, persons, meters, providers, slow)
+        numbers = dict(zip(acc["id"].tolist(), acc["number"], strict=True))
+        return ColumnBatch(facts=facts, numbers=numbers,
+                           provider_ids={c: i for i, c in providers.items()},
+                           scope_account_ids=scope,
+                           slow=acc["id"][slow].tolist())
+
+    def _accounts(self, premises) -> dict[str, Any]:
+        p = self.period
+        out = _arrays(self.session, select(
+            AccountRow.id, AccountRow.number, AccountRow.premises_id, Premises.house_id,
+            Premises.kind, Premises.area_micro, Premises.amenities,
+        ).join(Premises, AccountRow.premises_id == Premises.id)
+            .where(AccountRow.premises_id.in_(premises),
+                   overlapping(AccountRow.opened_on, AccountRow.closed_on, p.first_day,
+                               p.last_day))
+            .order_by(AccountRow.id))
+        if not len(out["id"]):
+            out.update(number=[], kind=[], amenities=[])
+        out["amenities"] = [a or "full" for a in out["amenities"]]
+        return out
+
+    def _services(self, premises) -> dict[str, Any]:
+        p = self.period
+        return _arrays(self.session, select(
+            ServiceRow.account_id, ServiceRow.service, ServiceRow.provider_id,
+        ).join(AccountRow, AccountRow.id == ServiceRow.account_id)
+            .where(AccountRow.premises_id.in_(premises),
+                   overlapping(ServiceRow.date_from, ServiceRow.date_to, p.first_day,
+                               p.last_day),
+                   overlapping(AccountRow.opened_on, AccountRow.closed_on, p.first_day,
+                               p.last_day))
+            .order_by(ServiceRow.account_id, ServiceRow.service))
+
+    def _houses(self, house_ids: list[int]) -> dict[str, np.ndarray]:
+        volumes = self.rows._house_heating_volumes(house_ids)
+        cols = _arrays(self.session, select(
+            HouseRow.id, HouseRow.house_type, HouseRow.house_heat_meter,
+            HouseRow.heating_payment, HouseRow.total_area_micro,
+        ).where(HouseRow.id.in_(house_ids)).order_by(HouseRow.id))
+        ids = np.asarray(cols["id"], dtype=np.int64)
+        types = list(cols["house_type"]) if len(ids) else []
+        return {
+            "id": ids,
+            "bad": np.array([t not in HOUSE_TYPES for t in types] or [False])[:len(ids)],
+            "type": [HOUSE_TYPES.get(t, "apartment_building") for t in types],
+            "heat_meter": np.asarray(cols["house_heat_meter"], dtype=bool),
+            "payment": list(cols["heating_payment"]) if len(ids) else [],
+            "total": np.asarray(cols["total_area_micro"], dtype=np.int64),
+            "volume": np.array([volumes.get(h, -1) for h in ids.tolist()], dtype=np.int64),
+        }
+
+    def _persons(self, premises, acc) -> tuple[np.ndarray, np.ndarray]:
+        """Residents on the first day (owners when none) and whether the count changes."""
+        cols = _arrays(self.session, select(
+            Registration.premises_id, _days(Registration.date_from, self.session).label("f"),
+            _days(Registration.date_to, self.session).label("t"),
+        ).where(Registration.premises_id.in_(premises),
+                overlapping(Registration.date_from, Registration.date_to,
+                            self.period.first_day, self.period.last_day)))
+        prem = acc["premises_id"]
+        order = np.argsort(prem, kind="stable")
+        where = order[np.searchsorted(prem[order], cols["premises_id"])] if len(prem) else []
+        f, t = cols["f"], cols["t"]
+        active = (f <= self.first) & (t >= self.first)
+        change = ((f > self.first) & (f <= self.last)) | ((t >= self.first) & (t < self.last))
+        count = np.bincount(where, weights=active, minlength=len(prem)).astype(np.int64)
+        changes = np.bincount(where, weights=change, minlength=len(prem)) > 0
+        owners = self.rows._owners(premises)
+        fallback = np.array([owners.get(p, 0) for p in prem.tolist()], dtype=np.int64)
+        return np.where(count > 0, count, fallback), changes
+
+    def _facts(self, acc, svc, a_of, house, h_of, persons, meters, providers, slow
+               ) -> FactColumns:
+        keep = ~slow[a_of]
+        a_of = a_of[keep]
+        services = [s for s, k in zip(svc["service"], keep.tolist(), strict=True) if k]
+        vocab: dict[str, dict[str, int]] = {k: {} for k in (
+            "service", "provider", "house_type", "heating_payment", "premises_kind",
+            "amenities")}
+        installable = self.rows._installability(
+            select(Premises.id).where(Premises.id.in_(np.unique(acc["premises_id"][a_of])
+                                                      .tolist())))
+        prem = acc["premises_id"][a_of]
+        hf = h_of[a_of]
+        codes = {
+            "service": _codes(services, vocab["service"]),
+            "provider": _codes([providers[p] for p in svc["provider_id"][keep].tolist()],
+                               vocab["provider"]),
+            "house_type": _codes([house["type"][h] for h in hf.tolist()], vocab["house_type"]),
+            "heating_payment": _codes([house["payment"][h] for h in hf.tolist()],
+                                      vocab["heating_payment"]),
+            "premises_kind": _codes([acc["kind"][a] for a in a_of.tolist()],
+                                    vocab["premises_kind"]),
+            "amenities": _codes([acc["amenities"][a] for a in a_of.tolist()],
+                                vocab["amenities"]),
+        }
+        flags = {
+            "meter_installable": np.array(
+                [installable.get((p, s), True) for p, s in zip(prem.tolist(), services,
+                                                                strict=True)], dtype=bool),
+            "house_heat_meter": house["heat_meter"][hf],
+            "heating_season": np.full(len(a_of), self.period.month in HEATING_SEASON_MONTHS),
+        }
+        return meters.columns(self.period, acc["id"][a_of], prem, services, codes,
+                              {k: list(v) for k, v in vocab.items()}, flags,
+                              area=acc["area_micro"][a_of], persons=persons[a_of],
+                              house_total=house["total"][hf], house_volume=house["volume"][hf])
+
+
+class MeterColumns:
+    """Individual meters of a batch with their zones and the readings the situation path loads."""
+
+    def __init__(self, reader: ColumnReader, premises, acc):
+        self.r, s = reader, reader.session
+        p = reader.period
+        m = _arrays(s, select(
+            MeterRow.id, MeterRow.premises_id, MeterRow.service,
+            func.coalesce(MeterRow.capacity_micro, 0).label("capacity"),
+            _days(MeterRow.verified_until, s).label("verified"),
+            _days(MeterRow.installed_on, s).label("installed"),
+            _days(MeterRow.removed_on, s).label("removed"),
+        ).where(MeterRow.premises_id.in_(premises), MeterRow.kind == "individual",
+                overlapping(MeterRow.installed_on, MeterRow.removed_on, p.first_day,
+                            p.last_day)).order_by(MeterRow.id))
+        self.m = m
+        n = len(m["id"])
+        self.zones = self._zones(premises)
+        self._read(n)
+        # route: several meters of a service, installed/removed inside, readings after expiry
+        key = {}
+        multi = np.zeros(n, dtype=bool)
+        for i, (pr, sv) in enumerate(zip(m["premises_id"].tolist() if n else [],
+                                         m["service"] if n else [], strict=True)):
+            if (pr, sv) in key:
+                multi[i] = multi[key[(pr, sv)]] = True
+            key[(pr, sv)] = i
+        self.table.meter_of = key
+        bad = multi | (m["installed"] >= reader.first if n else multi)
+        if n:
+            bad |= m["removed"] < reader.last
+            bad |= self.late
+        bad_prem = set(m["premises_id"][bad].tolist()) if n else set()
+        self.slow_accounts = np.array([p in bad_prem for p in acc["premises_id"].tolist()],
+                                      dtype=bool)
+
+    def _zones(self, premises) -> dict[int, tuple[str, ...]]:
+        p = self.r.period
+        cols = _arrays(self.r.session, select(MeterZone.meter_id, MeterZone.zone)
+                       .join(MeterRow, MeterRow.id == MeterZone.meter_id)
+                       .where(MeterRow.premises_id.in_(premises),
+                              MeterRow.kind == "individual",
+                              overlapping(MeterRow.installed_on, MeterRow.removed_on,
+                                          p.first_day, p.last_day)))
+        zones: dict[int, list[str]] = {}
+        for mid, z in zip(cols["meter_id"].tolist(), cols["zone"] or [], strict=True):
+            zones.setdefault(mid, []).append(z)
+        return {mid: tuple(sorted(zs, key=lambda z: ZONE_ORDER.get(z, 9)))
+                for mid, zs in zones.items()}
+
+    def _readings(self, ids: list[int], since: int, until: int) -> dict[str, Any]:
+        s = self.r.session
+        newer = aliased(ReadingRow)
+        day = _days(ReadingRow.taken_on, s)
+        parts = []
+        for i in range(0, len(ids), 20_000):
+            chunk = ids[i:i + 20_000]
+            parts.append(_arrays(s, select(
+                ReadingRow.meter_id, ReadingRow.zone, day.label("day"), ReadingRow.value_micro,
+                ReadingRow.id,
+            ).where(ReadingRow.meter_id.in_(chunk), day >= since, day <= until,
+                    ~exists().where(newer.supersedes_id == ReadingRow.id))))
+        return {k: (np.concatenate([np.asarray(p[k], dtype=np.int64) for p in parts])
+                    if k != "zone" else [z for p in parts for z in p[k]])
+                for k in ("meter_id", "zone", "day", "value_micro", "id")} if parts else {
+            k: (np.zeros(0, np.int64) if k != "zone" else []) for k in
+            ("meter_id", "zone", "day", "value_micro", "id")}
+
+    def _read(self, n: int) -> None:
+        """Zone rows (meter, position) with previous/current readings and the history."""
+        from zhkh.modules.billing.columns_readings import ReadingTable
+
+        self.table = ReadingTable(self, n)
+        self.late = self.table.late
+
+    def columns(self, period, account, prem, services, codes, vocab, flags, **per_fact):
+        """The :class:`FactColumns` of the facts (premises × service) given."""
+        return self.table.columns(period, account, prem, services, codes, vocab, flags,
+                                  **per_fact)
