@@ -43,7 +43,7 @@ class Period(Base):
 
     __tablename__ = "billing_periods"
     __table_args__ = (
-        period_check("period"),
+        *period_check("period"),
         one_of("status", PERIOD_STATUSES),
         CheckConstraint(
             "(status = 'open' AND closed_at IS NULL) OR "
@@ -63,8 +63,8 @@ class LedgerLine(Base):
 
     __tablename__ = "ledger_lines"
     __table_args__ = (
-        period_check("period_for"),
-        period_check("period_booked"),
+        *period_check("period_for"),
+        *period_check("period_booked"),
         one_of("kind", LINE_KINDS),
         integer_check("amount_kopecks"),
         integer_check("volume_micro"),
@@ -103,7 +103,7 @@ class RecalculationRequest(Base):
 
     __tablename__ = "recalculation_queue"
     __table_args__ = (
-        period_check("period_for"),
+        *period_check("period_for"),
         Index("ix_recalculation_queue_pending", "processed_at", "account_id"),
     )
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import text
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from zhkh.modules.billing.repository import (
     AuditRepository,
@@ -154,3 +154,25 @@ def test_the_audit_log_cannot_be_edited_or_deleted(session):
     _refused(session, text("DELETE FROM audit_log WHERE id = :i"), {"i": entry.id}, "аудита")
     history = AuditRepository(session).history("period", "2026-09")
     assert [(e.before, e.after) for e in history] == [({"status": "open"}, {"status": "closed"})]
+
+
+@pytest.mark.parametrize("value", [
+    "2026-10", "1000-01", "9999-12",
+    "2026-00", "2026-13", "2026-1x", "20a6-10", "0999-10", "2026-1", "2026-100", "2026/10",
+    " 2026-1", "2026-²1", "２０２６-10",
+])
+def test_the_period_check_accepts_exactly_yyyy_mm(session, world, value):
+    """The cheap dialect forms of the check agree with the plain definition of a period."""
+    import re
+
+    expected = bool(re.fullmatch(r"[1-9][0-9]{3}-(0[1-9]|1[0-2])", value, flags=re.ASCII))
+    params = {"account": world.accounts[0].id, "provider": world.provider.id,
+              "for_": value, "booked": "9999-12", "kind": "recalculation", "amount": 1}
+    PeriodRepository(session).open("9999-12")
+    if expected:
+        with session.begin_nested():
+            session.execute(INSERT_LINE, params)
+    else:  # PostgreSQL may refuse by the column length or another check first
+        with pytest.raises(DBAPIError, match=r"period_for_format|not_booked_before_due|too long"), \
+                session.begin_nested():
+            session.execute(INSERT_LINE, params)

@@ -23,14 +23,14 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
-def _period_sql(column: str) -> str:
-    """``column`` is ``YYYY-MM`` (frozen copy of ``zhkh.modules.db.base.period_sql``)."""
-    digit = "('0','1','2','3','4','5','6','7','8','9')"
-    months = ", ".join(f"'{m:02d}'" for m in range(1, 13))
-    parts = [f"length({column}) = 7", f"substr({column}, 5, 1) = '-'"]
-    parts += [f"substr({column}, {i}, 1) IN {digit}" for i in range(1, 5)]
-    parts.append(f"substr({column}, 6, 2) IN ({months})")
-    return " AND ".join(parts)
+def _period_checks(column: str, name: str) -> list[sa.CheckConstraint]:
+    """``column`` is ``YYYY-MM`` (frozen copy of ``zhkh.modules.db.base.period_check``)."""
+    forms = {
+        "postgresql": f"{column} ~ '^[1-9][0-9]{{3}}-(0[1-9]|1[0-2])$'",
+        "sqlite": f"{column} GLOB '[1-9][0-9][0-9][0-9]-[01][0-9]' "
+                  f"AND substr({column}, 6, 2) BETWEEN '01' AND '12'",
+    }
+    return [sa.CheckConstraint(sql, name=name).ddl_if(dialect=d) for d, sql in forms.items()]
 
 
 def upgrade() -> None:
@@ -53,7 +53,7 @@ def upgrade() -> None:
     sa.Column('opened_at', sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
     sa.Column('closed_at', sa.DateTime(timezone=True), nullable=True),
     sa.CheckConstraint("(status = 'open' AND closed_at IS NULL) OR (status = 'closed' AND closed_at IS NOT NULL)", name=op.f('ck_billing_periods_closed_at_iff_closed')),
-    sa.CheckConstraint(_period_sql('period'), name=op.f('ck_billing_periods_period_format')),
+    *_period_checks('period', op.f('ck_billing_periods_period_format')),
     sa.CheckConstraint("status IN ('open', 'closed')", name=op.f('ck_billing_periods_status_allowed')),
     sa.PrimaryKeyConstraint('period', name=op.f('pk_billing_periods'))
     )
@@ -240,8 +240,8 @@ def upgrade() -> None:
     sa.Column('created_at', sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
     sa.CheckConstraint("kind <> 'charge' OR period_for = period_booked", name=op.f('ck_ledger_lines_charge_in_own_period')),
     sa.CheckConstraint("kind IN ('charge', 'recalculation', 'benefit', 'quality_reduction', 'penalty', 'correction')", name=op.f('ck_ledger_lines_kind_allowed')),
-    sa.CheckConstraint(_period_sql('period_booked'), name=op.f('ck_ledger_lines_period_booked_format')),
-    sa.CheckConstraint(_period_sql('period_for'), name=op.f('ck_ledger_lines_period_for_format')),
+    *_period_checks('period_booked', op.f('ck_ledger_lines_period_booked_format')),
+    *_period_checks('period_for', op.f('ck_ledger_lines_period_for_format')),
     sa.CheckConstraint('amount_kopecks = CAST(amount_kopecks AS BIGINT)', name=op.f('ck_ledger_lines_amount_kopecks_integer')),
     sa.CheckConstraint('period_for <= period_booked', name=op.f('ck_ledger_lines_not_booked_before_due')),
     sa.CheckConstraint('tariff_micro = CAST(tariff_micro AS BIGINT)', name=op.f('ck_ledger_lines_tariff_micro_integer')),
@@ -268,7 +268,7 @@ def upgrade() -> None:
     sa.Column('reason', sa.String(length=500), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
     sa.Column('processed_at', sa.DateTime(timezone=True), nullable=True),
-    sa.CheckConstraint(_period_sql('period_for'), name=op.f('ck_recalculation_queue_period_for_format')),
+    *_period_checks('period_for', op.f('ck_recalculation_queue_period_for_format')),
     sa.ForeignKeyConstraint(['account_id'], ['accounts.id'], name=op.f('fk_recalculation_queue_account_id_accounts')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_recalculation_queue'))
     )
