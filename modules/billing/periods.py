@@ -184,13 +184,12 @@ def _suspicious(session: Session, key: str, factor: int) -> Check:
                   current.c.service == history.c.service,
                   current.c.component == history.c.component, current.c.zone == history.c.zone)
     cond = and_(history.c.average > 0, current.c.volume > history.c.average * factor)
-    base = select(current.c.account_id).join(history, joined).where(cond)
-    check.count = session.scalar(select(func.count()).select_from(base.subquery())) or 0
     rows = session.execute(
         select(Account.number, current.c.service, current.c.volume, history.c.average)
         .join(history, joined).join(Account, Account.id == current.c.account_id)
-        .where(cond).order_by(Account.number).limit(EXAMPLES)).all()
+        .where(cond).order_by(Account.number)).all()
+    check.count = len(rows)
     check.examples = [
         f"счёт {n}, {s}: {format_decimal_ru(int(v))} при среднем ≈ "
-        f"{format_decimal_ru(int(Decimal(str(a))))}" for n, s, v, a in rows]
+        f"{format_decimal_ru(int(Decimal(str(a))))}" for n, s, v, a in rows[:EXAMPLES]]
     return check
