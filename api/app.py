@@ -23,6 +23,8 @@ from zhkh.api.routers import (
     registrations,
     rules,
 )
+from zhkh.modules.billing.compute import SESSION_KEY as RUN_CALCULATOR
+from zhkh.modules.billing.compute import Calculator as RunCalculator
 from zhkh.modules.calculation.service import Calculator
 
 MODULE_ROUTERS = (houses, premises, accounts, persons, registrations, meters, audit)
@@ -39,14 +41,16 @@ def create_app(settings: Settings | None = None, *, calculator: Calculator | Non
         description="Открытый расчётный центр ЖКУ: расчёт начислений с объяснением по нормам.",
     )
     app.state.settings = settings
-    app.state.calculator = calculator or Calculator(settings.rules_dir)
+    app.state.calculator = calculator = calculator or Calculator(settings.rules_dir)
     database = database or Database.from_url(settings.database_url)
     app.state.database = database
+    # online recalculation after a change uses the same rulebook and engine as /v1/calculate
+    info = {RUN_CALCULATOR: RunCalculator(calculator.rulebook, calculator.engine)}
     app.state.session_factories = {
-        "write": make_session_factory(database.engine),
+        "write": make_session_factory(database.engine, info),
         # On SQLite a reading request starts with a deferred BEGIN and never takes the lock.
         "read": make_session_factory(database.engine.execution_options(
-            **{BEGIN_OPTION: "DEFERRED"})),
+            **{BEGIN_OPTION: "DEFERRED"}), info),
     }
     install_error_handlers(app)
     install_domain_error_handlers(app)

@@ -31,6 +31,7 @@ def make_api_client(tmp_path_factory):
         db.dispose()
         client = TestClient(create_app(Settings(database_url=url)), raise_server_exceptions=False)
         client.headers["Authorization"] = f"Bearer {key}"
+        client.db_url = url  # type: ignore[attr-defined]
         return client
 
     return make

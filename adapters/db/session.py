@@ -17,9 +17,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from zhkh.adapters.db.engine import BEGIN_OPTION, create_db_engine
 
 
-def make_session_factory(engine: Engine) -> sessionmaker[Session]:
-    """Sessions bound to ``engine``; objects stay readable after commit (no expire)."""
-    return sessionmaker(bind=engine, expire_on_commit=False, autoflush=True)
+def make_session_factory(engine: Engine, info: dict | None = None) -> sessionmaker[Session]:
+    """Sessions bound to ``engine``; objects stay readable after commit (no expire).
+
+    ``info`` is copied into every session's ``session.info`` (the composition root passes the
+    calculator there so online recalculation uses the same rules as the rest of the app).
+    """
+    return sessionmaker(bind=engine, expire_on_commit=False, autoflush=True, info=info)
 
 
 @contextmanager

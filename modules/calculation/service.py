@@ -32,6 +32,11 @@ class Calculator:
         self._override_engines: OrderedDict[str, tuple[Rulebook, Engine]] = OrderedDict()
         self._lock = threading.Lock()
 
+    @property
+    def engine(self) -> Engine:
+        """The engine of the published rulebook (shared with the monthly run of this process)."""
+        return self._engine
+
     def calculate(self, situation: Situation) -> CalculationResult:
         """Lines, totals and explain for the situation; raises CalculationError for bad facts."""
         rulebook, engine = self._for_overrides(situation)

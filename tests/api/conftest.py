@@ -33,6 +33,7 @@ class StubCalculator:
     """Enough of ``Calculator`` for the rules and calculate routes to answer."""
 
     rulebook = SimpleNamespace(version="test")
+    engine = SimpleNamespace()  # never asked: these tests replace the recalculation
 
     def rules_at(self, _day: date) -> list[dict[str, Any]]:
         return []
