@@ -97,6 +97,37 @@ def rules_test(directory: DirArgument = None) -> None:
         raise typer.Exit(1)
 
 
+@rules_app.command("diff")
+def rules_diff(
+    draft: Annotated[Path, typer.Argument(help="Папка черновика правил")],
+    period: Annotated[str, typer.Option(help="Период, ГГГГ-ММ")],
+    database: Annotated[str | None, typer.Option(help="URL базы данных")] = None,
+    rules: RulesOption = None,
+) -> None:
+    """Показать, как черновик правил изменит начисления периода по всей базе (ничего не пишет)."""
+    from zhkh.adapters.cli.render import print_rules_diff
+    from zhkh.adapters.db import Database
+    from zhkh.kernel.period import Period
+    from zhkh.kernel.rulebook import RulebookError
+    from zhkh.modules.billing.compute import calculator_for
+    from zhkh.modules.billing.rules_diff import rules_diff as compare
+
+    try:
+        period = str(Period.parse(period))
+        published = calculator_for(Path(rules or get_settings().rules_dir))
+        proposed = calculator_for(draft)
+    except RulebookError as exc:
+        _fail(f"Ошибки в правилах:\n{exc}", 1)
+    except ValueError as exc:
+        _fail(str(exc), 2)
+    db = Database.from_url(database or get_settings().database_url)
+    try:
+        with db.reader() as session:
+            print_rules_diff(compare(session, published, proposed, period))
+    finally:
+        db.dispose()
+
+
 for _module in (billing, finance, access):
     _module.register(app)
 

@@ -96,3 +96,34 @@ def test_keys_create_refuses_an_unknown_role(tmp_path):
                                  "--database", f"sqlite:///{tmp_path}/k.sqlite"])
     assert result.exit_code == 2
     assert "boss" in result.output
+
+
+def test_rules_diff_shows_what_a_draft_tariff_changes_without_writing(tmp_path):
+    from zhkh.adapters.db import Database, upgrade
+    from zhkh.modules.billing.compute import calculator_for
+    from zhkh.modules.billing.demo import run_demo
+
+    url = f"sqlite:///{tmp_path}/town.sqlite"
+    upgrade(url)
+    db = Database.from_url(url)
+    run_demo(db.session, calculator_for(RULES_DIR), accounts=40, houses=2, months=2, seed=7,
+             say=lambda *_: None, progress=None)
+    with db.reader() as session:
+        from sqlalchemy import text
+
+        lines_before = session.execute(text("select count(*) from ledger_lines")).scalar()
+    draft = tmp_path / "draft"
+    shutil.copytree(RULES_DIR, draft, ignore=shutil.ignore_patterns("__pycache__", "*.py"))
+    path = draft / "tariffs" / "housing.yaml"
+    text_ = path.read_text(encoding="utf-8")
+    assert '"35.20"' in text_
+    path.write_text(text_.replace('"35.20"', '"36.20"'), encoding="utf-8")
+    periods = runner.invoke(app, ["rules", "diff", str(draft), "--period", "2026-10",
+                                  "--database", url], env={"COLUMNS": "200"})
+    assert periods.exit_code == 0, periods.output
+    assert "Содержание жилого помещения" in periods.output
+    assert "Наибольшие изменения" in periods.output
+    with db.reader() as session:
+        assert session.execute(text("select count(*) from ledger_lines")).scalar() == (
+            lines_before)
+    db.dispose()
