@@ -65,12 +65,16 @@ class BaseRow:
     persons: int = 0
 
 
-def _dated_at(values: DatedValues, day: date, what: str, rule_id: str) -> Decimal:
+def _dated_at(values: DatedValues, day: date, what: str, rule_id: str,
+              where: tuple[str | None, str | None] = (None, None)) -> Decimal:
+    """The value in force on ``day``; none yet is an error naming the rule (and the account)."""
     v = values.at(day)
     if v is None:
         raise CalculationError(
             "no_value",
-            f"у правила {rule_id} нет значения ({what}) на {day.isoformat()}",
+            f"у правила {rule_id} нет значения ({what}) на {day.isoformat()}: первое значение "
+            f"действует с {values.steps[0][0].isoformat()}",
+            account=where[0], service=where[1],
         )
     return v
 
@@ -135,25 +139,30 @@ class ServicePlanner:
         return rows
 
     def _row(self, decision, comp, zone, base, start, end, tariff, norm, comp_norm) -> PlanRow:
+        where = (self.account.number, self.service_in.service)
+
+        def at(values: DatedValues, what: str, rule_id: str) -> Decimal:
+            return _dated_at(values, start, what, rule_id, where)
+
         a, b, c = base.a, base.b, base.c
         explain: dict[str, int] = {"a": a, "b": b, "c": c}
         factor = MICRO
         factor_unit = ""
         if decision.method == "norm":
-            norm_v = to_micro(_dated_at(norm.values, start, "норматив", norm.id))
+            norm_v = to_micro(at(norm.values, "норматив", norm.id))
             a = base.persons * norm_v
             explain.update(persons=base.persons, norm=norm_v)
         if decision.method == "area_norm":
-            factor = to_micro(_dated_at(norm.values, start, "норматив", norm.id))
+            factor = to_micro(at(norm.values, "норматив", norm.id))
             factor_unit = norm.unit
         if decision.method == "fixed" and decision.quantity is not None:
-            a = to_micro(_dated_at(decision.quantity, start, "количество", decision.rule.id))
+            a = to_micro(at(decision.quantity, "количество", decision.rule.id))
             explain["a"] = a
         if comp_norm is not None:
-            factor = to_micro(_dated_at(comp_norm.values, start, "норматив", comp_norm.id))
+            factor = to_micro(at(comp_norm.values, "норматив", comp_norm.id))
             factor_unit = comp_norm.unit
-        coef = to_micro(_dated_at(decision.coefficient, start, "коэффициент", decision.rule.id))
-        price = to_micro(_dated_at(tariff.values, start, "тариф", tariff.id))
+        coef = to_micro(at(decision.coefficient, "коэффициент", decision.rule.id))
+        price = to_micro(at(tariff.values, "тариф", tariff.id))
         rule_ids = tuple(
             r.id for r in (decision.rule, tariff, norm, comp_norm) if r is not None
         )
@@ -297,7 +306,8 @@ def derived_rows(derived, rows, volumes, decider, catalog, house, period) -> lis
                 zone=None, provider=service_in.provider, method="derived",
                 kernel_method=QUANTITY, a=sum(per_source), b=0, c=0,
                 share=(days_inclusive(start, end), dim), factor=MICRO,
-                price=to_micro(_dated_at(tariff.values, start, "тариф", tariff.id)), coef=MICRO,
+                price=to_micro(_dated_at(tariff.values, start, "тариф", tariff.id,
+                                         (account.number, service_in.service))), coef=MICRO,
                 start=start, end=end, rule_ids=(tariff.id,), source=spec.derived_source,
                 unit=comp.unit, base_unit=spec.unit, factor_unit="",
                 explain_inputs={"parts": per_source},
