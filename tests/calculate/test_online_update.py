@@ -4,12 +4,17 @@ import pytest
 
 from zhkh.adapters.db import Database
 from zhkh.modules.billing.repository import PeriodRepository
+from zhkh.modules.registry import service as registry_service
 from zhkh.modules.registry.repository import RegistryRepository
+
+REAL_RECALCULATOR = registry_service.recalculator
+"""Captured at collection: the REST tests replace the seam for their whole session."""
 
 
 @pytest.fixture(scope="module")
 def admin(make_api_client):
-    with make_api_client("admin") as client:
+    with pytest.MonkeyPatch.context() as patch, make_api_client("admin") as client:
+        patch.setattr(registry_service, "recalculator", REAL_RECALCULATOR)
         db = Database.from_url(client.db_url)
         with db.session() as session:
             RegistryRepository(session).add_provider(code="vodokanal", name="Водоканал",
