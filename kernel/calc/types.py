@@ -9,15 +9,29 @@ from pydantic import BeforeValidator
 
 from zhkh.kernel.money import MoneyError, to_decimal
 
+LIMIT = Decimal(10) ** 12
+"""Largest magnitude of an input number: far above any area, reading or volume, and small
+enough that its fixed-point form (×10⁶) always fits the kernel's int64."""
+PLACES = 6
+"""Most decimal places an input number may have: the fixed point keeps six, so a seventh
+would be silently rounded away."""
+
 
 def _exact(value: object) -> Decimal:
     if isinstance(value, float):
         raise ValueError("число нужно передавать строкой (например \"54.30\"), а не дробью JSON")
     try:
-        return to_decimal(value)  # type: ignore[arg-type]
+        number = to_decimal(value)  # type: ignore[arg-type]
     except MoneyError as exc:
         raise ValueError(str(exc)) from None
+    if abs(number) >= LIMIT:
+        raise ValueError(f"число {value} вне допустимого диапазона (по модулю меньше 10¹²)")
+    if number.as_tuple().exponent < -PLACES and number != number.quantize(Decimal(1).scaleb(
+            -PLACES)):
+        raise ValueError(f"у числа {value} больше {PLACES} знаков после запятой")
+    return number
 
 
 Dec = Annotated[Decimal, BeforeValidator(_exact)]
-"""An exact decimal given as a string (or integer) in JSON."""
+"""An exact decimal given as a string (or integer) in JSON: at most six decimal places, less
+than 10¹² in magnitude."""

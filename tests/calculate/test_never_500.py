@@ -8,8 +8,20 @@ from hypothesis import strategies as st
 SERVICES = ["cold_water", "hot_water", "wastewater", "electricity", "gas", "heating",
             "maintenance", "capital_repair", "solid_waste", "intercom", "elevator"]
 
-decimals = st.decimals(min_value=0, max_value=10**6, places=3, allow_nan=False).map(str)
-areas = st.decimals(min_value="0.01", max_value=10**4, places=2, allow_nan=False).map(str)
+def now_and_then(usual, odd):
+    """``usual`` nine times in ten, ``odd`` the tenth."""
+    return st.integers(0, 9).flatmap(lambda i: odd if i == 0 else usual)
+
+
+decimals = now_and_then(
+    st.decimals(min_value=0, max_value=10**6, places=3, allow_nan=False).map(str),
+    # any decimal at all: huge, tiny, negative, many places — a 422, never a 500
+    st.decimals(allow_nan=False, allow_infinity=False).map(str),
+)
+areas = now_and_then(
+    st.decimals(min_value="0.01", max_value=10**4, places=2, allow_nan=False).map(str),
+    st.sampled_from(["1e30", "99999999999999", "0.0000001", "9999999999.999999"]),
+)
 days = st.dates(date(2024, 1, 1), date(2027, 12, 31))  # mostly inside the rules' dates
 
 
