@@ -9,9 +9,9 @@ from pydantic import BeforeValidator
 
 from zhkh.kernel.money import MoneyError, to_decimal
 
-LIMIT = Decimal(10) ** 12
-"""Largest magnitude of an input number: far above any area, reading or volume, and small
-enough that its fixed-point form (×10⁶) always fits the kernel's int64."""
+LIMIT_DIGITS = 12
+"""Input numbers are below 10¹² in magnitude: far above any area, reading or volume, and small
+enough that their fixed-point form (×10⁶) always fits the kernel's int64."""
 PLACES = 6
 """Most decimal places an input number may have: the fixed point keeps six, so a seventh
 would be silently rounded away."""
@@ -24,7 +24,8 @@ def _exact(value: object) -> Decimal:
         number = to_decimal(value)  # type: ignore[arg-type]
     except MoneyError as exc:
         raise ValueError(str(exc)) from None
-    if abs(number) >= LIMIT:
+    # adjusted() needs no arithmetic: abs() of 1e999999999 overflows the decimal context
+    if number and number.adjusted() >= LIMIT_DIGITS:
         raise ValueError(f"число {value} вне допустимого диапазона (по модулю меньше 10¹²)")
     if number.as_tuple().exponent < -PLACES and number != number.quantize(Decimal(1).scaleb(
             -PLACES)):
