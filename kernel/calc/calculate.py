@@ -17,7 +17,7 @@ from zhkh.kernel.calc.observations import active_meters, check_verification, per
 from zhkh.kernel.calc.plan import PlanRow, ServicePlanner, derived_rows
 from zhkh.kernel.calc.result import AccountTotal, CalculationResult, Line, ServiceTotal
 from zhkh.kernel.calc.signature import build_signature
-from zhkh.kernel.calc.situation import Account, Situation
+from zhkh.kernel.calc.situation import Account, AccountService, Situation
 from zhkh.kernel.charges import OK, OVERFLOW, READING_DECREASE, compute_arrays
 from zhkh.kernel.engine import Engine
 from zhkh.kernel.money import format_kopecks, format_micro, to_kopecks
@@ -36,7 +36,7 @@ def calculate(situation: Situation, rulebook: Rulebook, engine: Engine) -> Calcu
     decider = Decider(rulebook, engine)
     period = situation.period_value
     rows: list[PlanRow] = []
-    derived: list[tuple[Account, object]] = []
+    derived: list[tuple[Account, AccountService]] = []
     for account in situation.accounts:
         persons = persons_segments(account, period)
         for service_in in account.services:
