@@ -70,6 +70,7 @@ def run(period: Annotated[str, typer.Option("--period", help="Период ГГ�
         with _progress() as bar:
             task = bar.add_task(f"Расчёт {period}", total=None)
             report = run_period(db.session, calculator, period, houses_per_batch=batch,
+                                pipeline=True,
                                 progress=lambda done, total: bar.update(task, completed=done,
                                                                         total=total),
                                 actor="cli")

@@ -16,9 +16,10 @@ NBSP = "\u00a0"
 
 def num(micro: int) -> str:
     """Same text as ``explain.num``: ``4900000`` → ``4,9``, ``1234000000`` → ``1 234``."""
-    sign = "−" if micro < 0 else ""
-    whole, frac = divmod(abs(micro), MICRO)
-    text = f"{sign}{whole:,}".replace(",", NBSP)
+    if micro < 0:
+        return "−" + num(-micro)
+    whole, frac = divmod(micro, MICRO)
+    text = str(whole) if whole < 1000 else f"{whole:,}".replace(",", NBSP)
     if frac:
         return f"{text},{frac:06d}".rstrip("0")
     return text
@@ -26,9 +27,11 @@ def num(micro: int) -> str:
 
 def rub(kopecks: int) -> str:
     """Same text as ``money.format_rub_ru``: ``107428`` → ``1 074,28 ₽``."""
-    sign = "−" if kopecks < 0 else ""
-    whole, kop = divmod(abs(kopecks), 100)
-    return f"{sign}{whole:,}".replace(",", NBSP) + f",{kop:02d}{NBSP}₽"
+    if kopecks < 0:
+        return "−" + rub(-kopecks)
+    whole, kop = divmod(kopecks, 100)
+    text = str(whole) if whole < 1000 else f"{whole:,}".replace(",", NBSP)
+    return f"{text},{kop:02d}{NBSP}₽"
 
 
 class ExplainTemplate:
@@ -78,3 +81,42 @@ def derived_text(parts: list[int], base_unit: str, volume: int, unit: str, price
     base = "(" + " + ".join(num(v) for v in parts) + f") {base_unit}"
     return (f"{base} = {num(volume)} {unit} × {decimal_num(price)} ₽/{unit} = {rub(amount)} "
             f"({source})")
+
+
+def texts(t: ExplainTemplate, norm: int, a: list[int], b: list[int], c: list[int],
+          persons: list[int], volume: list[int], amount: list[int]) -> list[str]:
+    """``t.text(t.base(…), volume, amount)`` of many lines of one template at once: the
+    template's constant parts are joined once, each line is one f-string."""
+    u, method = t.base_unit, t.method
+    tail, show_volume = t.tail
+    end = f" ({t.source})"
+    mid = f"{t.middle} = " if show_volume else t.middle
+    unit = f" {t.unit}{tail}" if show_volume else tail
+    n, r = num, rub
+    if not show_volume:  # area or fixed without a factor: no volume in the text
+        base = {"area": " м²", "area_norm": " м²", "fixed": f" {u}"}[method]
+        base += t.middle + tail
+        return [f"{n(x)}{base}{r(m)}{end}" for x, m in zip(a, amount, strict=True)]
+    match method:
+        case "meter":
+            return [f"({n(y)} − {n(x)}) {u}{mid}{n(v)}{unit}{r(m)}{end}" if y >= x else
+                    f"({n(z)} − {n(x)} + {n(y)}) {u} (переход через ноль){mid}{n(v)}{unit}"
+                    f"{r(m)}{end}"
+                    for x, y, z, v, m in zip(a, b, c, volume, amount, strict=True)]
+        case "average":
+            return [f"{n(x)} {u} / {y} мес{mid}{n(v)}{unit}{r(m)}{end}"
+                    for x, y, v, m in zip(a, b, volume, amount, strict=True)]
+        case "norm":
+            per = f" чел × {n(norm)} {u}{mid}"
+            return [f"{p}{per}{n(v)}{unit}{r(m)}{end}"
+                    for p, v, m in zip(persons, volume, amount, strict=True)]
+        case "area" | "area_norm":
+            return [f"{n(x)} м²{mid}{n(v)}{unit}{r(m)}{end}"
+                    for x, v, m in zip(a, volume, amount, strict=True)]
+        case "house_share":
+            return [f"{n(x)} {u} × {n(y)} м² / {n(z)} м²{mid}{n(v)}{unit}{r(m)}{end}"
+                    for x, y, z, v, m in zip(a, b, c, volume, amount, strict=True)]
+        case "fixed":
+            return [f"{n(x)} {u}{mid}{n(v)}{unit}{r(m)}{end}"
+                    for x, v, m in zip(a, volume, amount, strict=True)]
+    raise ValueError(method)

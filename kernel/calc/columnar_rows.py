@@ -8,7 +8,7 @@ import numpy as np
 
 from zhkh.kernel.calc.catalog import Catalog
 from zhkh.kernel.calc.columnar import ColumnarResult, FactColumns, run_kernel
-from zhkh.kernel.calc.columnar_explain import derived_text, num
+from zhkh.kernel.calc.columnar_explain import derived_text, num, texts
 from zhkh.kernel.calc.columnar_plan import RowTemplate
 from zhkh.kernel.money import MICRO
 
@@ -171,15 +171,21 @@ class RowBuilder:
         return total, parts
 
     def _explain(self, facts, tmpl, a, b, c, vol, amt, persons) -> list[str]:
-        out: list[str] = []
-        templates = self.templates
-        for t_i, a_i, b_i, c_i, v_i, m_i, p_i in zip(
-                tmpl.tolist(), a.tolist(), b.tolist(), c.tolist(), vol.tolist(), amt.tolist(),
-                persons.tolist(), strict=True):
-            t = templates[t_i]
-            base = t.explain.base(a_i, b_i, c_i, p_i, t.norm)
-            out.append(t.explain.text(base, v_i, m_i))
-        return out
+        """Explain texts of the rows, formatted per template over all its rows at once."""
+        out = np.empty(len(tmpl), dtype=object)
+        if not len(tmpl):
+            return []
+        order = np.argsort(tmpl, kind="stable")
+        sorted_t = tmpl[order]
+        starts = np.flatnonzero(np.r_[True, sorted_t[1:] != sorted_t[:-1]])
+        ends = np.r_[starts[1:], len(order)]
+        for lo, hi in zip(starts.tolist(), ends.tolist(), strict=True):
+            rows = order[lo:hi]
+            t = self.templates[int(sorted_t[lo])]
+            out[rows] = texts(t.explain, t.norm, a[rows].tolist(), b[rows].tolist(),
+                              c[rows].tolist(), persons[rows].tolist(), vol[rows].tolist(),
+                              amt[rows].tolist())
+        return out.tolist()
 
     def _derived_explain(self, tmpl, rows, parts, vol, amt) -> list[str]:
         out = []

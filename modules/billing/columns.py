@@ -1,6 +1,6 @@
 """Facts of a batch of houses straight into numpy columns for the columnar path, plus routing.
 
-A few bulk SELECTs per batch (streamed with ``stream_columns``; dates come as day numbers
+A few bulk SELECTs per batch (fetched whole from the driver cursor; dates come as day numbers
 computed by the database): accounts, their services, registrations, meters, zones and readings
 (the previous and current month for every meter, 13 months for meters lacking readings — the
 same readings :class:`~zhkh.modules.billing.facts.FactsReader` loads, so history and
@@ -17,16 +17,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Select, exists, func, select
+from sqlalchemy import BigInteger, Select, any_, bindparam, exists, func, select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session, aliased
 
-from zhkh.kernel.calc.columnar import FactColumns, day_number
+from zhkh.kernel.calc.columnar import EPOCH, FactColumns, day_number
 from zhkh.kernel.period import Period
 from zhkh.modules.billing.facts import HEATING_SEASON_MONTHS, HOUSE_TYPES, FactsReader
-from zhkh.modules.db.bulk import stream_columns
 from zhkh.modules.db.repository import overlapping
 from zhkh.modules.meters.models import Meter as MeterRow
 from zhkh.modules.meters.models import MeterZone
@@ -69,25 +70,36 @@ def _int():
 
 
 def _arrays(session: Session, stmt: Select[Any]) -> dict[str, np.ndarray | list]:
-    """Columns of ``stmt``: integer columns as int64 arrays, the others as lists."""
-    merged: dict[str, list[Any]] = {c.key: [] for c in stmt.selected_columns}
-    # Core connection, not the ORM session: no ORM result processing per row
-    for part in stream_columns(session.connection(), stmt, batch=50_000):
-        for key, values in part.items():
-            merged[key].extend(values)
+    """Columns of ``stmt``: integer columns as int64 arrays, the others as lists.
+
+    The rows are fetched at once from the driver's cursor (a batch's facts fit in memory):
+    the statements select only integers and strings (dates come as day numbers), which need
+    no SQLAlchemy result processing, and a server-side cursor's round trips and per-row
+    ``Row`` objects cost more than the query on PostgreSQL.
+    """
+    result = session.connection().execute(stmt)
+    try:
+        keys = list(result.keys())
+        rows = result.cursor.fetchall() if result.cursor is not None else []
+    finally:
+        result.close()
+    merged = list(zip(*rows, strict=True)) if rows else [() for _ in keys]
     out: dict[str, np.ndarray | list] = {}
-    for key, values in merged.items():
+    for key, values in zip(keys, merged, strict=True):
         if values and isinstance(values[0], (int, bool)) and not isinstance(values[0], str):
             out[key] = np.array(values, dtype=np.int64)
         elif not values:
             out[key] = np.zeros(0, dtype=np.int64)
         else:
-            out[key] = values
+            out[key] = list(values)
     return out
 
 
 def _codes(values: list[str], vocab: dict[str, int]) -> np.ndarray:
-    return np.array([vocab.setdefault(v, len(vocab)) for v in values], dtype=np.int32)
+    """Codes of ``values`` in ``vocab``; new values get the next codes in first-seen order."""
+    for v in dict.fromkeys(values):
+        vocab.setdefault(v, len(vocab))
+    return np.fromiter(map(vocab.__getitem__, values), dtype=np.int32, count=len(values))
 
 
 class ColumnReader:
@@ -130,7 +142,8 @@ class ColumnReader:
         slow |= house["bad"][h_of]
         meters = MeterColumns(self, premises, acc)
         slow |= meters.slow_accounts
-        facts = self._facts(acc, svc, a_of, house, h_of, persons, meters, providers, slow)
+        facts = self._facts(premises, acc, svc, a_of, house, h_of, persons, meters, providers,
+                           slow)
         numbers = dict(zip(acc["id"].tolist(), acc["number"], strict=True))
         return ColumnBatch(facts=facts, numbers=numbers,
                            provider_ids={c: i for i, c in providers.items()},
@@ -202,7 +215,7 @@ class ColumnReader:
         fallback = np.array([owners.get(p, 0) for p in prem.tolist()], dtype=np.int64)
         return np.where(count > 0, count, fallback), changes
 
-    def _facts(self, acc, svc, a_of, house, h_of, persons, meters, providers, slow
+    def _facts(self, premises, acc, svc, a_of, house, h_of, persons, meters, providers, slow
                ) -> FactColumns:
         keep = ~slow[a_of]
         a_of = a_of[keep]
@@ -210,9 +223,8 @@ class ColumnReader:
         vocab: dict[str, dict[str, int]] = {k: {} for k in (
             "service", "provider", "house_type", "heating_payment", "premises_kind",
             "amenities")}
-        installable = self.rows._installability(
-            select(Premises.id).where(Premises.id.in_(np.unique(acc["premises_id"][a_of])
-                                                      .tolist())))
+        # the batch's premises (a superset of the facts'): looked up per fact below
+        installable = self.rows._installability(premises)
         prem = acc["premises_id"][a_of]
         hf = h_of[a_of]
         codes = {
@@ -294,13 +306,20 @@ class MeterColumns:
         s = self.r.session
         newer = aliased(ReadingRow)
         day = _days(ReadingRow.taken_on, s)
+        # the date range on the column itself, so the (meter, zone, taken_on) index serves it
+        first, last = EPOCH + timedelta(days=since), EPOCH + timedelta(days=until)
+        postgres = s.get_bind().dialect.name == "postgresql"
+        step = max(len(ids), 1) if postgres else 20_000
         parts = []
-        for i in range(0, len(ids), 20_000):
-            chunk = ids[i:i + 20_000]
+        for i in range(0, len(ids), step):
+            chunk = ids[i:i + step]
+            among = (ReadingRow.meter_id == any_(bindparam(f"meters_{i}", chunk,
+                                                           type_=ARRAY(BigInteger)))
+                     if postgres else ReadingRow.meter_id.in_(chunk))
             parts.append(_arrays(s, select(
                 ReadingRow.meter_id, ReadingRow.zone, day.label("day"), ReadingRow.value_micro,
                 ReadingRow.id,
-            ).where(ReadingRow.meter_id.in_(chunk), day >= since, day <= until,
+            ).where(among, ReadingRow.taken_on >= first, ReadingRow.taken_on <= last,
                     ~exists().where(newer.supersedes_id == ReadingRow.id))))
         return {k: (np.concatenate([np.asarray(p[k], dtype=np.int64) for p in parts])
                     if k != "zone" else [z for p in parts for z in p[k]])

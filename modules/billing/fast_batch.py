@@ -21,7 +21,7 @@ from zhkh.modules.billing.compute import Calculator, Computed
 from zhkh.modules.billing.facts import BatchFacts, FactsReader
 from zhkh.modules.billing.models import LedgerLine
 from zhkh.modules.billing.repository import LEDGER_COLUMNS
-from zhkh.modules.db.bulk import insert_rows
+from zhkh.modules.db.bulk import copy_escape, copy_text, insert_rows
 
 SLOW_CHUNK = 900
 TIMINGS: dict[str, float] = {}
@@ -103,15 +103,46 @@ def ledger_tuples(fast: FastBatch, *, period: str, version: str, run_id: str
 
 def write_columnar(session: Session, fast: FastBatch, *, period: str, version: str,
                    run_id: str) -> int:
-    """Append the columnar lines (COPY on PostgreSQL); returns the count."""
-    rows = ledger_tuples(fast, period=period, version=version, run_id=run_id)
+    """Append the columnar lines (COPY text built in bulk on PostgreSQL, multi-row INSERTs on
+    SQLite); returns the count."""
     conn = session.connection()
-    if conn.dialect.name != "sqlite":
-        return insert_rows(session, LedgerLine.__table__, LEDGER_COLUMNS, rows)
-    # SQLite: the driver's executemany with positional rows (the ledger triggers still apply)
-    session.flush()
-    rows = list(rows)
-    marks = ", ".join("?" for _ in LEDGER_COLUMNS)
-    conn.connection.driver_connection.executemany(
-        f"INSERT INTO ledger_lines ({', '.join(LEDGER_COLUMNS)}) VALUES ({marks})", rows)
-    return len(rows)
+    if conn.dialect.name == "postgresql" and conn.dialect.driver == "psycopg":
+        copy_text(session, LedgerLine.__table__, LEDGER_COLUMNS,
+                  copy_chunks(fast, period=period, version=version, run_id=run_id))
+        return len(fast.result.fact)
+    rows = ledger_tuples(fast, period=period, version=version, run_id=run_id)
+    return insert_rows(session, LedgerLine.__table__, LEDGER_COLUMNS, rows)
+
+
+def copy_chunks(fast: FastBatch, *, period: str, version: str, run_id: str,
+                lines_per_chunk: int = 20_000) -> Iterator[str]:
+    """The columnar lines in COPY text format (``LEDGER_COLUMNS`` order), in chunks.
+
+    Everything but the account, provider, volume, amount and explain is constant per row
+    template and escaped once; numbers need no escaping; the explain texts are escaped only
+    when one of them holds a COPY special character.
+    """
+    res, cols = fast.result, fast.batch.facts
+    providers = [str(fast.provider_ids[p]) for p in cols.vocab["provider"]]
+    esc = copy_escape
+    heads = [f"\t{esc(t.service)}\t{esc(t.component)}\t{esc(t.zone)}\t" for t in res.templates]
+    middles = [f"\t{esc(period)}\t{esc(period)}\tcharge\t{esc(t.method)}\t"
+               for t in res.templates]
+    prices = [f"\t{t.price}\t" for t in res.templates]
+    before_explain = f"\t{esc(version)}\t"
+    tails = [esc(f" [правила: {', '.join(t.rule_ids)}]") + f"\t{esc(run_id)}\n"
+             for t in res.templates]
+    explain = res.explain
+    joined = "".join(explain)
+    if any(c in joined for c in "\\\t\n\r"):
+        explain = [esc(e) for e in explain]
+    acc = cols.account[res.fact].tolist()
+    prov = cols.codes["provider"][res.fact].tolist()
+    tmpl, vol, amt = res.template.tolist(), res.volume.tolist(), res.amount.tolist()
+    for lo in range(0, len(acc), lines_per_chunk):
+        hi = lo + lines_per_chunk
+        yield "".join([
+            f"{a}{heads[t]}{providers[p]}{middles[t]}{v}{prices[t]}{m}{before_explain}{e}"
+            f"{tails[t]}"
+            for a, p, t, v, m, e in zip(acc[lo:hi], prov[lo:hi], tmpl[lo:hi], vol[lo:hi],
+                                        amt[lo:hi], explain[lo:hi], strict=True)])

@@ -11,7 +11,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import BigInteger, any_, bindparam, delete, func, select, update
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from zhkh.kernel.period import Period as Month
 from zhkh.modules.billing.models import (
@@ -121,7 +122,7 @@ class LedgerRepository(Repository):
         if house_id is not None:
             stmt = stmt.where(LedgerLine.account_id.in_(_accounts_of_house(house_id)))
         if account_ids is not None:
-            stmt = stmt.where(LedgerLine.account_id.in_(list(account_ids)))
+            stmt = stmt.where(_among(self.session, LedgerLine.account_id, account_ids))
         if kinds is not None:
             stmt = stmt.where(LedgerLine.kind.in_(list(kinds)))
         if PeriodRepository(self.session).is_closed(period_booked):
@@ -162,6 +163,13 @@ class LedgerRepository(Repository):
         if house_id is not None:
             stmt = stmt.where(table.c.account_id.in_(_accounts_of_house(house_id)))
         return stream_columns(self.session, stmt.order_by(table.c.id), batch=batch)
+
+
+def _among(session: Any, column: Any, ids: Sequence[int]) -> Any:
+    """``column IN ids``: one array parameter on PostgreSQL (``= ANY``), an IN list elsewhere."""
+    if session.get_bind().dialect.name == "postgresql":
+        return column == any_(bindparam("ids", list(ids), type_=ARRAY(BigInteger)))
+    return column.in_(list(ids))
 
 
 def _accounts_of_house(house_id: int):

@@ -10,22 +10,30 @@ recalculation queue are processed (``recalc.process_queue``).
 
 from __future__ import annotations
 
+import gc
 import secrets
 import time
-from collections import defaultdict
-from collections.abc import Callable, Sequence
-from contextlib import AbstractContextManager
+from collections import defaultdict, deque
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from zhkh.kernel.money import to_kopecks
 from zhkh.kernel.period import Period as Month
 from zhkh.modules.billing.compute import Calculator, Computed, ledger_rows
 from zhkh.modules.billing.facts import FactsReader
-from zhkh.modules.billing.fast_batch import compute_batch, summarize, tick, write_columnar
+from zhkh.modules.billing.fast_batch import (
+    FastBatch,
+    compute_batch,
+    summarize,
+    tick,
+    write_columnar,
+)
 from zhkh.modules.billing.repository import (
     AuditRepository,
     LedgerRepository,
@@ -41,6 +49,12 @@ Progress = Callable[[int, int], None]
 """Called after each batch with (houses done, houses in total)."""
 
 DELETE_CHUNK = 900
+ANALYZE_AFTER = 100_000
+"""Lines written by a run on PostgreSQL after which the ledger's statistics are refreshed
+(then again each time the count doubles, and at the end)."""
+WRITERS = 2
+"""Writer threads of a pipelined run: each batch's COPY costs the server about as much as
+computing it costs Python, so two writers keep both cores busy while this thread computes."""
 
 
 def new_run_id(period: str, kind: str) -> str:
@@ -81,7 +95,8 @@ class RunReport:
 def run_period(unit: UnitOfWork, calculator: Calculator, period: str, *,
                houses_per_batch: int = 200, house_ids: Sequence[int] | None = None,
                progress: Progress | None = None, process_queue: bool = True,
-               actor: str = "system", columnar: bool = True) -> RunReport:
+               actor: str = "system", columnar: bool = True,
+               pipeline: bool = False) -> RunReport:
     """Calculate ``period`` for every house (or ``house_ids``) and write its charge lines.
 
     Guarantees: the period is open (opened if new; a closed period is refused with
@@ -89,6 +104,14 @@ def run_period(unit: UnitOfWork, calculator: Calculator, period: str, *,
     account exactly the lines ``calculate`` gives on its situation, booked in ``period``; an
     account whose calculation fails has no charge lines in the period and one stored run error
     per failure; other accounts are unaffected.
+
+    ``pipeline=True`` (PostgreSQL only; ignored on SQLite, whose one writer holds the database
+    from its first statement) reads and computes the next batch while ``WRITERS`` threads
+    write the previous ones; each batch is still one transaction (its delete, lines and
+    errors), so the guarantees above hold per batch as without it. It needs a ``unit`` whose
+    sessions are independent (each on its own connection, as ``Database.session`` gives),
+    since several threads use it. On PostgreSQL the ledger is analyzed as the run's lines
+    double and at the end.
     """
     started = time.perf_counter()
     key = str(Month.parse(period))
@@ -98,16 +121,32 @@ def run_period(unit: UnitOfWork, calculator: Calculator, period: str, *,
         PeriodRepository(session).open(key)
         houses = list(house_ids) if house_ids is not None else list(
             session.scalars(select(House.id).order_by(House.id)))
+        backend = session.get_bind().dialect.name
     per_service: dict[str, set[int]] = defaultdict(set)
-    for start in range(0, len(houses), houses_per_batch):
-        batch = houses[start:start + houses_per_batch]
-        with unit() as session:
-            computed, numbers = write_batch(session, calculator, key, batch, run_id,
-                                            columnar=columnar)
+    batches = [houses[i:i + houses_per_batch] for i in range(0, len(houses), houses_per_batch)]
+
+    analyze_at = ANALYZE_AFTER
+
+    def done(computed: Computed, numbers: dict[int, str], index: int) -> None:
+        nonlocal analyze_at
         _account(report, computed, numbers, per_service)
+        if backend == "postgresql" and report.lines >= analyze_at:
+            _analyze_ledger(unit)
+            analyze_at = 2 * report.lines
         if progress is not None:
-            progress(min(start + houses_per_batch, len(houses)), len(houses))
+            progress(min((index + 1) * houses_per_batch, len(houses)), len(houses))
+
+    if columnar and pipeline and backend == "postgresql":
+        _pipelined(unit, calculator, key, batches, run_id, done)
+    else:
+        for index, batch in enumerate(batches):
+            with collector_paused(), unit() as session:
+                computed, numbers = write_batch(session, calculator, key, batch, run_id,
+                                                columnar=columnar)
+            done(computed, numbers, index)
     report.houses = len(houses)
+    if backend == "postgresql" and report.lines >= ANALYZE_AFTER:
+        _analyze_ledger(unit)  # fresh statistics for the checks and reruns that follow
     for service, accounts in per_service.items():
         report.by_service[service][1] = len(accounts)
     if process_queue:
@@ -126,6 +165,81 @@ def run_period(unit: UnitOfWork, calculator: Calculator, period: str, *,
     return report
 
 
+def _analyze_ledger(unit: UnitOfWork) -> None:
+    """Refresh the planner's statistics of the ledger (PostgreSQL).
+
+    Taken when the lines written by this run double: a ledger that held nothing of the period
+    (or nothing at all) when last analyzed would make the planner scan the whole table for
+    each batch's delete instead of probing the (period_booked, account_id) index.
+    """
+    with unit() as session:
+        session.execute(text("ANALYZE ledger_lines"))
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """The cyclic garbage collector off for one batch, back on (if it was) afterwards.
+
+    A batch allocates millions of small acyclic objects (fetched rows, numbers, texts); each
+    allocation threshold crossed would make the collector traverse them, up to a full
+    collection over everything alive — about a third of the facts stage. Reference counting
+    still frees them; the few cycles of a batch (a session) are collected after it.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _pipelined(unit: UnitOfWork, calculator: Calculator, period: str,
+               batches: list[list[int]], run_id: str,
+               done: Callable[[Computed, dict[int, str], int], None], *,
+               writers: int = WRITERS) -> None:
+    """Compute the next batch in this thread while writer threads commit the previous ones.
+
+    The facts are read in a transaction of their own (at READ COMMITTED every statement sees
+    a fresh snapshot anyway); a writer's transaction deletes and writes exactly the accounts
+    the facts scoped. Batches hold disjoint accounts, so concurrent writers touch disjoint
+    lines (the period and provider rows they both reference are only share-locked). At most
+    ``writers`` batches wait; results are taken in batch order. A failed write stops the run
+    at the next batch; batches committed before it stay committed.
+    """
+    pending: deque[tuple[Future, int]] = deque()
+    with ThreadPoolExecutor(max_workers=writers, thread_name_prefix="zhkh-run-writer") as pool:
+        for index, batch in enumerate(batches):
+            with collector_paused(), unit() as session:
+                fast = compute_batch(session, calculator, period, batch)
+            while len(pending) >= writers or (pending and pending[0][0].done()):
+                future, number = pending.popleft()
+                done(*future.result(), number)
+            pending.append((pool.submit(_write_fast, unit, fast, period, calculator.version,
+                                        run_id), index))
+        while pending:
+            future, number = pending.popleft()
+            done(*future.result(), number)
+
+
+def _write_fast(unit: UnitOfWork, fast: FastBatch, period: str, version: str, run_id: str
+                ) -> tuple[Computed, dict[int, str]]:
+    with unit() as session:
+        _write_computed(session, fast, period, version, run_id)
+    return fast.computed, fast.batch.numbers
+
+
+def _write_computed(session: Session, fast: FastBatch, period: str, version: str,
+                    run_id: str) -> None:
+    started = time.perf_counter()
+    replace_charges(session, period, fast.scope_account_ids, fast.computed, fast.provider_ids,
+                    version, run_id)
+    started = tick("delete", started)
+    write_columnar(session, fast, period=period, version=version, run_id=run_id)
+    tick("write", started)
+    summarize(fast)
+
+
 def write_batch(session: Session, calculator: Calculator, period: str, house_ids: list[int],
                 run_id: str, *, columnar: bool = True) -> tuple[Computed, dict[int, str]]:
     """Recompute the charge lines of ``house_ids`` in the open ``period`` within the caller's
@@ -139,13 +253,7 @@ def write_batch(session: Session, calculator: Calculator, period: str, house_ids
                         facts.provider_ids, calculator.version, run_id)
         return computed, {v: k for k, v in facts.account_ids.items()}
     fast = compute_batch(session, calculator, period, house_ids)
-    started = time.perf_counter()
-    replace_charges(session, period, fast.scope_account_ids, fast.computed, fast.provider_ids,
-                    calculator.version, run_id)
-    started = tick("delete", started)
-    write_columnar(session, fast, period=period, version=calculator.version, run_id=run_id)
-    tick("write", started)
-    summarize(fast)
+    _write_computed(session, fast, period, calculator.version, run_id)
     return fast.computed, fast.batch.numbers
 
 
@@ -156,9 +264,10 @@ def replace_charges(session: Session, period: str, account_ids: Sequence[int],
     ones and the errors; returns the number of lines written."""
     ledger = LedgerRepository(session)
     ids = list(account_ids)
-    for i in range(0, len(ids), DELETE_CHUNK):
-        ledger.delete_for_recompute(period, account_ids=ids[i:i + DELETE_CHUNK],
-                                    kinds=("charge",))
+    # PostgreSQL takes the ids as one array parameter; SQLite in IN lists of DELETE_CHUNK
+    chunk = len(ids) or 1 if session.get_bind().dialect.name == "postgresql" else DELETE_CHUNK
+    for i in range(0, len(ids), chunk):
+        ledger.delete_for_recompute(period, account_ids=ids[i:i + chunk], kinds=("charge",))
     written = ledger.write_lines(ledger_rows(computed.lines, provider_ids, period_booked=period,
                                              version=version, run_id=run_id))
     if computed.errors:

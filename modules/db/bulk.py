@@ -36,8 +36,11 @@ def insert_rows(
 ) -> int:
     """Insert ``rows`` (tuples in ``columns`` order) into ``table``; returns the count written.
 
-    PostgreSQL with psycopg 3: one ``COPY … FROM STDIN``. Other backends: executemany in
-    chunks of ``chunk`` rows. Database constraints and triggers apply on both paths.
+    PostgreSQL with psycopg 3: one ``COPY … FROM STDIN``. SQLite: multi-row ``INSERT …
+    VALUES (…), (…)`` statements through the driver (values pass the columns' SQLAlchemy bind
+    processors, as on the ORM path) — one statement per row costs a statement journal per row
+    once the table has a trigger. Other backends: executemany in chunks of ``chunk`` rows.
+    Database constraints and triggers apply on every path.
     """
     conn = _connection(target)
     unknown = [c for c in columns if c not in table.c]
@@ -46,6 +49,8 @@ def insert_rows(
     checked = _checked(rows, columns)
     if conn.dialect.name == "postgresql" and conn.dialect.driver == "psycopg":
         return _copy_rows(conn, table, columns, checked)
+    if conn.dialect.name == "sqlite" and not _python_defaults(table, columns):
+        return _sqlite_values(conn, table, columns, checked)
     statement = table.insert()
     written = 0
     iterator = iter(checked)
@@ -53,6 +58,69 @@ def insert_rows(
         conn.execute(statement, [dict(zip(columns, row, strict=True)) for row in batch])
         written += len(batch)
     return written
+
+
+SQLITE_VARIABLES = 16_000
+"""Bound values per SQLite statement (the limit is 32 766 since SQLite 3.32)."""
+
+
+def _python_defaults(table: Table, columns: Sequence[str]) -> bool:
+    """True when a column left out has a Python-side default (only SQLAlchemy applies it)."""
+    return any(c.default is not None for c in table.c if c.name not in columns)
+
+
+def _sqlite_values(conn: Connection, table: Table, columns: Sequence[str],
+                   rows: Iterable[Sequence[Any]]) -> int:
+    width = len(columns)
+    per = max(1, SQLITE_VARIABLES // width)
+    procs = [table.c[c].type._cached_bind_processor(conn.dialect) for c in columns]
+    if any(procs):
+        rows = (tuple(v if p is None or v is None else p(v)
+                      for p, v in zip(procs, row, strict=True))
+                for row in rows)
+    quote = conn.dialect.identifier_preparer.quote
+    head = (f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in columns)}) "
+            "VALUES ")
+    one = "(" + ", ".join("?" * width) + ")"
+    full = head + ", ".join([one] * per)
+    raw = conn.connection.driver_connection
+    dbapi_error = conn.dialect.loaded_dbapi.Error
+    written = 0
+    iterator = iter(rows)
+    try:
+        while batch := list(islice(iterator, per)):
+            sql = full if len(batch) == per else head + ", ".join([one] * len(batch))
+            raw.execute(sql, [v for row in batch for v in row])
+            written += len(batch)
+    except dbapi_error as err:
+        raise DBAPIError.instance(head, None, err, dbapi_error) from err
+    return written
+
+
+def copy_text(target: Executor, table: Table, columns: Sequence[str],
+              chunks: Iterable[str]) -> None:
+    """``COPY table (columns) FROM STDIN`` (PostgreSQL, psycopg 3) of text already in COPY
+    text format (tab-separated, ``\\N`` for NULL, escaped by the caller; see
+    :func:`copy_escape`). Constraints and triggers apply as for any COPY."""
+    conn = _connection(target)
+    quote = conn.dialect.identifier_preparer.quote
+    sql = f"COPY {quote(table.name)} ({', '.join(quote(c) for c in columns)}) FROM STDIN"
+    raw = conn.connection.driver_connection
+    dbapi_error = conn.dialect.loaded_dbapi.Error
+    try:
+        with raw.cursor() as cursor, cursor.copy(sql) as copy:
+            for chunk in chunks:
+                copy.write(chunk.encode())
+    except dbapi_error as err:
+        raise DBAPIError.instance(sql, None, err, dbapi_error) from err
+
+
+COPY_SPECIAL = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def copy_escape(value: str | None) -> str:
+    """A text value in COPY text format (``\\N`` for None)."""
+    return "\\N" if value is None else value.translate(COPY_SPECIAL)
 
 
 def _checked(rows: Iterable[Sequence[Any]], columns: Sequence[str]
