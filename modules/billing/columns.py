@@ -10,7 +10,8 @@ Routing: an account takes the per-situation path (``ColumnBatch.slow``) when its
 change inside the month, a meter of it is installed on or after the first day or removed
 before the last one, a service has more than one meter or more than one contract in the
 month, a loaded reading is dated after its meter's verification end (the situation path
-reports that error), or its house type is unknown to the rules.
+reports that error), a resident has a temporary absence in the month, or its house type is
+unknown to the rules.
 """
 
 from __future__ import annotations
@@ -138,6 +139,9 @@ class ColumnReader:
         slow[a_of[dup]] = True
         persons, changes = self._persons(premises, acc)
         slow |= changes
+        # a temporary absence gives recalculation lines: only the situation path books them
+        away = set(self.rows.absences(premises))
+        slow |= np.array([p in away for p in acc["premises_id"].tolist()], dtype=bool)
         h_of = np.searchsorted(house["id"], acc["house_id"])
         slow |= house["bad"][h_of]
         meters = MeterColumns(self, premises, acc)
@@ -297,7 +301,7 @@ class MeterColumns:
                               overlapping(MeterRow.installed_on, MeterRow.removed_on,
                                           p.first_day, p.last_day)))
         zones: dict[int, list[str]] = {}
-        for mid, z in zip(cols["meter_id"].tolist(), cols["zone"] or [], strict=True):
+        for mid, z in zip(cols["meter_id"].tolist(), list(cols["zone"]), strict=True):
             zones.setdefault(mid, []).append(z)
         return {mid: tuple(sorted(zs, key=lambda z: ZONE_ORDER.get(z, 9)))
                 for mid, zs in zones.items()}

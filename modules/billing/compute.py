@@ -109,12 +109,13 @@ def explain_with_rules(line: Line) -> str:
 
 def ledger_rows(lines: Iterable[tuple[int, Line]], provider_ids: dict[str, int], *,
                 period_booked: str, version: str, run_id: str) -> Iterator[LedgerRow]:
-    """Charge lines as ledger rows (kopecks and 1e-6 integers), booked in their own month."""
+    """Computed lines as ledger rows (kopecks and 1e-6 integers), booked in their own month:
+    charges, and the month's own recalculations (a temporary absence) with their kind."""
     for account_id, line in lines:
         yield LedgerRow(
             account_id=account_id, service=line.service, component=line.component,
             zone=line.zone, provider_id=provider_ids[line.provider], period_for=line.period,
-            period_booked=period_booked, kind="charge", method=line.method,
+            period_booked=period_booked, kind=line.kind, method=line.method,
             volume_micro=to_micro(line.volume), tariff_micro=to_micro(line.tariff),
             amount_kopecks=to_kopecks(line.amount), rulebook_version=version,
             explain=explain_with_rules(line), run_id=run_id)

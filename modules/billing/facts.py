@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy import Select, and_, exists, func, select
 from sqlalchemy.orm import Session, aliased
 
+from zhkh.kernel.calc.inputs import Absence as AbsenceIn
 from zhkh.kernel.calc.observations import HISTORY_WINDOW
 from zhkh.kernel.calc.situation import (
     Account,
@@ -40,7 +41,7 @@ from zhkh.modules.db.repository import overlapping
 from zhkh.modules.meters.models import Meter as MeterRow
 from zhkh.modules.meters.models import MeterZone
 from zhkh.modules.meters.models import Reading as ReadingRow
-from zhkh.modules.passport.models import OwnershipShare, Registration
+from zhkh.modules.passport.models import Absence, OwnershipShare, Registration
 from zhkh.modules.registry.models import Account as AccountRow
 from zhkh.modules.registry.models import AccountService as ServiceRow
 from zhkh.modules.registry.models import House as HouseRow
@@ -150,6 +151,7 @@ class FactsReader:
             return out
         installable = self._installability(premises_scope)
         residents = self._residents(premises_scope)
+        absences = self.absences(premises_scope)
         owners = self._owners(premises_scope)
         meters = self._meters(premises_scope)
         accounts: dict[int, dict[str, Any]] = {}
@@ -179,6 +181,7 @@ class FactsReader:
                 premises_kind=acc["kind"], amenities=acc["amenities"],
                 owners=owners.get(prem, 0), residents=residents.get(prem, []), services=svc))
             out.account_ids[acc["number"]] = acc_id
+        premises_of = {acc["number"]: acc["premises"] for acc in accounts.values()}
         for house_id, house_accounts in by_house.items():
             house, error = house_info[house_id]
             if error is not None:
@@ -187,7 +190,13 @@ class FactsReader:
                 continue
             out.situations.append(Situation.model_construct(
                 period=str(self.period), house=house, accounts=house_accounts,
-                overrides=Overrides.model_construct(tariffs={}, norms={})))
+                overrides=Overrides.model_construct(tariffs={}, norms={}),
+                absences=[
+                    AbsenceIn.model_construct(account=a.number, person=person, start=start,
+                                            end=end, documents=documents)
+                    for a in house_accounts
+                    for person, start, end, documents in absences.get(premises_of[a.number], [])
+                ]))
         return out
 
     def _provider_codes(self) -> dict[int, str]:
@@ -251,6 +260,25 @@ class FactsReader:
         for prem, person, kind, start, end in _rows(cols):
             out[prem].append(Resident.model_construct(
                 person=str(person), kind=kind, start=start, end=end))
+        return out
+
+    def absences(self, premises_scope) -> dict[int, list[tuple[str, date, date, bool]]]:
+        """Temporary absences overlapping the period of persons registered in the premises
+        during it (ПП 354 разд. VIII): premises → (person, departure, return, documents)."""
+        registered = (select(Registration.premises_id, Registration.person_id)
+                      .where(Registration.premises_id.in_(premises_scope),
+                             overlapping(Registration.date_from, Registration.date_to,
+                                         self.first, self.last))
+                      .distinct().subquery())
+        cols = _columns(self.session, select(
+            registered.c.premises_id, Absence.person_id, Absence.date_from, Absence.date_to,
+            Absence.document,
+        ).join(registered, registered.c.person_id == Absence.person_id)
+            .where(overlapping(Absence.date_from, Absence.date_to, self.first, self.last))
+            .order_by(registered.c.premises_id, Absence.person_id, Absence.date_from))
+        out: dict[int, list[tuple[str, date, date, bool]]] = defaultdict(list)
+        for prem, person, start, end, document in _rows(cols):
+            out[prem].append((str(person), start, end, bool(document and document.strip())))
         return out
 
     def _owners(self, premises_scope) -> dict[int, int]:

@@ -112,9 +112,12 @@ class LedgerRepository(Repository):
 
     def delete_for_recompute(self, period_booked: str, *, house_id: int | None = None,
                              account_ids: Sequence[int] | None = None,
-                             kinds: Sequence[str] | None = None) -> int:
+                             kinds: Sequence[str] | None = None,
+                             own_month: bool = False) -> int:
         """Delete lines booked in the open ``period_booked`` (all, or of one house, or of some
-        accounts, optionally only some kinds) so they can be computed again; returns the count.
+        accounts, optionally only some kinds, optionally only lines about that month itself —
+        not recalculations of earlier months booked there) so they can be computed again;
+        returns the count.
         """
         if self.session.get(Period, period_booked) is None:
             raise PeriodClosedError(f"период {period_booked} не открыт")
@@ -125,6 +128,8 @@ class LedgerRepository(Repository):
             stmt = stmt.where(_among(self.session, LedgerLine.account_id, account_ids))
         if kinds is not None:
             stmt = stmt.where(LedgerLine.kind.in_(list(kinds)))
+        if own_month:
+            stmt = stmt.where(LedgerLine.period_for == period_booked)
         if PeriodRepository(self.session).is_closed(period_booked):
             raise PeriodClosedError(f"период {period_booked} закрыт, его строки не удаляются")
         return self.session.execute(stmt, execution_options={"synchronize_session": False}

@@ -257,17 +257,23 @@ def write_batch(session: Session, calculator: Calculator, period: str, house_ids
     return fast.computed, fast.batch.numbers
 
 
+OWN_KINDS = ("charge", "recalculation")
+"""What a run computes for its own month: charges and the month's own recalculations (a
+temporary absence). Recalculations of closed months booked in it are kept."""
+
+
 def replace_charges(session: Session, period: str, account_ids: Sequence[int],
                     computed: Computed, provider_ids: dict[str, int], version: str,
                     run_id: str) -> int:
-    """Delete the charge lines of ``account_ids`` booked in ``period`` and write the computed
+    """Delete the lines of ``account_ids`` about ``period`` booked in it and write the computed
     ones and the errors; returns the number of lines written."""
     ledger = LedgerRepository(session)
     ids = list(account_ids)
     # PostgreSQL takes the ids as one array parameter; SQLite in IN lists of DELETE_CHUNK
     chunk = len(ids) or 1 if session.get_bind().dialect.name == "postgresql" else DELETE_CHUNK
     for i in range(0, len(ids), chunk):
-        ledger.delete_for_recompute(period, account_ids=ids[i:i + chunk], kinds=("charge",))
+        ledger.delete_for_recompute(period, account_ids=ids[i:i + chunk], kinds=OWN_KINDS,
+                                    own_month=True)
     written = ledger.write_lines(ledger_rows(computed.lines, provider_ids, period_booked=period,
                                              version=version, run_id=run_id))
     if computed.errors:
