@@ -19,6 +19,7 @@ from zhkh.kernel.calc.result import CalculationResult
 from zhkh.kernel.calc.situation import Situation
 from zhkh.kernel.engine import Engine
 from zhkh.kernel.rulebook import Rulebook, RulebookError, load_rulebook, rulebook_from_overrides
+from zhkh.modules.calculation.catalog import rule_history, rules_at
 
 _MAX_OVERRIDE_ENGINES = 8
 
@@ -49,14 +50,10 @@ class Calculator:
 
     def rules_at(self, day: date) -> list[dict[str, Any]]:
         """Every rule with the value in force on ``day`` (for ``GET /v1/rules``)."""
-        from zhkh.modules.calculation.catalog import rules_at
-
         return rules_at(self.rulebook, day)
 
     def rule(self, rule_id: str) -> dict[str, Any] | None:
         """One rule with its whole history, or None."""
-        from zhkh.modules.calculation.catalog import rule_history
-
         return rule_history(self.rulebook, rule_id)
 
     def _for_overrides(self, situation: Situation) -> tuple[Rulebook, Engine]:
