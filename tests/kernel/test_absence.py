@@ -181,3 +181,32 @@ def test_the_shipped_absence_rules_never_name_heating_or_housing_services(book):
     from zhkh.kernel.rulebook.base import named_values
     named = {s for r in book.rules("absence") for s in named_values(r.condition, "service")}
     assert named and not named & {"heating", "maintenance", "capital_repair"}
+
+
+class TestTheTwoReadingsOfTheAmount:
+    """`amount: charged_share` (default) vs `amount: formula` (REFERENCE 1.6: N × T × d/D)."""
+
+    def _book(self, book: Rulebook, reading: str) -> Rulebook:
+        rules = tuple(r.model_copy(update={"amount": reading}) for r in book.rules("absence"))
+        return Rulebook(f"{book.version}+{reading}", book.source_dir, book.services,
+                        {**book.kind_rules, "absence": rules})
+
+    def test_they_agree_on_the_reference_example(self, book):
+        base = [charge("cold_water", "477.46")]
+        for reading in ("charged_share", "formula"):
+            out = extra_lines(situation(), base, away("2026-06-05", "2026-06-20"),
+                              self._book(book, reading), None)
+            assert out[0].amount == "-111.41"
+
+    def test_they_can_differ_by_a_kopeck(self, book):
+        # 2 × 4,9 × 40,03 = 392,294 → 392,29 charged; share of the charge:
+        # 392,29 × 14/60 = 91,5343… → 91,53; formula: 4,9 × 14/30 × 40,03 = 91,5353… → 91,54
+        base = [charge("cold_water", "392.29", tariff="40.03")]
+        got = {
+            reading: extra_lines(situation(), base, away("2026-06-05", "2026-06-20"),
+                                 self._book(book, reading), None)[0]
+            for reading in ("charged_share", "formula")
+        }
+        assert got["charged_share"].amount == "-91.53"
+        assert got["formula"].amount == "-91.54"
+        assert "× 40,03 ₽/м³" in got["formula"].explain

@@ -1,9 +1,11 @@
 """Recalculation for temporary absence (ПП РФ №354, п. 86–98; REFERENCE 1.6).
 
 Per absent person and per charge line of a service the ``absence`` rules cover:
-reduction = line amount × Σ over counted days (1 / persons that day) / days of the line,
-i.e. N × T × d / D_month for a line by norm. A service whose volume is the sum of other
-services (wastewater) is reduced by the share of its sources' volume that was recalculated.
+reduction = line volume × Σ over counted days (1 / persons that day) / days of the line ×
+tariff × coefficient, i.e. N × T × d / D_month for a line by norm, rounded once (or, by the
+rule's ``amount: charged_share``, the same share of the charged line's rounded amount).
+A service whose volume is the sum of other services (wastewater) is reduced by the share of
+its sources' volume that was recalculated.
 """
 
 from __future__ import annotations
@@ -119,15 +121,22 @@ def _per_person(ctx: Context, account: Account, line: Line, counted: list[date])
 def _line_reduction(ctx, account, absence, rule, line, counted) -> Line:
     length = len(line_days(line))
     share = _per_person(ctx, account, line, counted) / length
-    amount = -kopecks(frac(line.amount) * share)
-    excess = -kopecks(frac(line.excess) * share)
     volume = -frac(line.volume) * share
+    if rule.amount == "formula":  # N × d/D × T × k, rounded once (REFERENCE 1.6)
+        amount = kopecks(volume * frac(line.tariff) * frac(line.coefficient))
+        excess = amount - kopecks(volume * frac(line.tariff))
+    else:  # the absent person's daily share of the charged line
+        amount = -kopecks(frac(line.amount) * share)
+        excess = -kopecks(frac(line.excess) * share)
     persons = line.persons or ctx.persons_on(account, counted[0])
     shown = (f"{len(counted)}/({persons} чел × {length} дн.)" if line.persons
              else f"Σ 1/чел по {len(counted)} дн. / {length} дн.")
+    base = (f"{ru(frac(line.volume))} {line.unit} × {shown} × {ru(frac(line.tariff))} "
+            f"₽/{line.unit}" + ("" if frac(line.coefficient) == 1
+                                else f" × {ru(frac(line.coefficient))}")
+            if rule.amount == "formula" else f"{rub(kopecks(frac(line.amount)))} × {shown}")
     explain = (f"Перерасчёт за временное отсутствие ({absence.person}: "
-               f"{_span(absence, rule, counted)}): {rub(kopecks(frac(line.amount)))} × {shown}"
-               f" = {rub(amount)} ({rule.source})")
+               f"{_span(absence, rule, counted)}): {base} = {rub(amount)} ({rule.source})")
     return extra_line(
         line, kind=KIND, method="absence", rule_ids=[rule.id], source=rule.source,
         volume=volume, unit=line.unit, tariff=frac(line.tariff), coefficient=frac(line.coefficient),

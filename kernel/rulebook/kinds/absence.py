@@ -21,7 +21,11 @@ absence:
   (п. 90, REFERENCE 1.6 [M]); false: both are counted;
 - ``no_meter_act_from`` — from this date the premises must have an act that a meter cannot be
   installed (fact ``meter_installable: false``; ПП №1498); null: no such condition (ТКО);
-- ``documents_required`` — recalculation only when supporting documents are provided (п. 92).
+- ``documents_required`` — recalculation only when supporting documents are provided (п. 92);
+- ``amount`` — how the kopecks are found: ``charged_share`` (default: the absent person's daily
+  share of the charged, already rounded line, so recalculations never exceed what was charged)
+  or ``formula`` (REFERENCE 1.6: norm volume × days away / days in the month × tariff ×
+  coefficient, rounded once). The two readings can differ by a kopeck.
 
 For one service the matching rule with the highest ``priority`` applies; a tie is an error.
 """
@@ -50,6 +54,7 @@ class Rule(RuleBase):
     exclude_travel_days: Bool = True
     no_meter_act_from: date | None = None
     documents_required: Bool = True
+    amount: Literal["formula", "charged_share"] = "charged_share"
 
     def act_required(self, day: date) -> bool:
         """Whether on ``day`` an act «no technical possibility to install a meter» is required."""
