@@ -285,7 +285,6 @@ def derived_rows(derived, rows, volumes, decider, catalog, house, period) -> lis
     services' volume components (hot water's heat component is not a volume of water).
     """
     totals: dict[tuple[str, str], int] = {}
-    parts: dict[tuple[str, str], list[int]] = {}
     for r, vol in zip(rows, volumes.tolist(), strict=True):
         if r.factor != MICRO or r.component not in (None, catalog.volume_component(r.service)):
             continue
@@ -296,7 +295,6 @@ def derived_rows(derived, rows, volumes, decider, catalog, house, period) -> lis
         spec = catalog.service(service_in.service, account.number)
         sources = [(account.number, s) for s in spec.derived_from]
         per_source = [totals[k] for k in sources if k in totals]
-        parts[(account.number, service_in.service)] = per_source
         sig = build_signature(house, account, service_in, [], period)
         comp = spec.components[0]
         tariff = decider.tariff(sig, comp.code, None, account.number)

@@ -150,7 +150,7 @@ class TownBuilder:
         self.buf.put("houses",
              ("id", "management_company_id", "address", "house_type", "house_heat_meter",
               "heating_payment", "total_area_micro", "common_area_micro"),
-             [(h, 1, f"{STREETS[h % len(STREETS)]}, д. {h}", "apartment", heat_meter,
+             [(h, 1, f"{STREETS[h % len(STREETS)]}, д. {h}", "apartment_building", heat_meter,
                "season", sum(areas), sum(areas) // 10)])
         t.houses.append(h)
         premises, accounts, services, install, meters, mzones = [], [], [], [], [], []

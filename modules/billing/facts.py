@@ -55,7 +55,8 @@ TODO(rules): the season calendar belongs in rule data; the rulebook has no kind 
 
 HOUSE_TYPES = {"apartment": "apartment_building", "apartment_building": "apartment_building",
                "private": "private"}
-"""Registry house-type codes → the ``house_type`` fact the rules read."""
+"""Registry house-type codes → the ``house_type`` fact the rules read (``apartment`` is kept
+as an alias for houses registered before the registry used the rules' own code)."""
 
 IN_CHUNK = 900
 """Ids per ``IN (…)`` list (far below SQLite's and PostgreSQL's parameter limits)."""

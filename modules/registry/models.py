@@ -53,8 +53,8 @@ class House(Base):
         ForeignKey("management_companies.id"), index=True)
     address: Mapped[str] = mapped_column(String(500))
     fias_guid: Mapped[str | None] = mapped_column(String(36), unique=True)
-    house_type: Mapped[str] = mapped_column(String(32), default="apartment")
-    """Free code the rules match on (``apartment`` for a МКД …); its values are rule data."""
+    house_type: Mapped[str] = mapped_column(String(32), default="apartment_building")
+    """Free code the rules match on (``apartment_building`` for a МКД …): rule data."""
     house_heat_meter: Mapped[bool] = mapped_column(default=False)
     heating_payment: Mapped[str] = mapped_column(String(16), default="evenly")
     total_area_micro: Mapped[int] = mapped_column(default=0)

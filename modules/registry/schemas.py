@@ -72,7 +72,7 @@ class HouseCreate(Input):
     address: str = Field(min_length=1, max_length=500)
     fias_guid: str | None = Field(default=None, min_length=36, max_length=36)
     management_company_id: Ref | None = None
-    house_type: str = Field(default="apartment", min_length=1, max_length=32)
+    house_type: str = Field(default="apartment_building", min_length=1, max_length=32)
     house_heat_meter: bool = False
     heating_payment: HeatingPayment = "evenly"
     total_area: DecimalText = "0"
