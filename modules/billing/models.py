@@ -9,6 +9,10 @@ by the initial migration, on SQLite and PostgreSQL):
 * re-opening a closed period, renaming a period, deleting a closed period;
 * UPDATE or DELETE of the audit log.
 
+A line's references (account, provider, booking period) are foreign keys on SQLite; on
+PostgreSQL one statement-level trigger checks them per COPY (migration 0101), since per-line
+foreign-key checks were over half of the server's cost of a monthly run.
+
 Money is ``amount_kopecks``; volume and tariff are fixed point 1e-6 (``*_micro``).
 """
 
@@ -30,7 +34,15 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from zhkh.modules.db.base import Base, IdPK, integer_check, one_of, period_check
+from zhkh.modules.db.base import (
+    BIG_ID,
+    Base,
+    IdPK,
+    integer_check,
+    one_of,
+    period_check,
+    sqlite_foreign_key,
+)
 
 PERIOD_STATUSES = ("open", "closed")
 LINE_KINDS = ("charge", "recalculation", "benefit", "quality_reduction", "penalty", "correction")
@@ -74,17 +86,19 @@ class LedgerLine(Base):
                         name="charge_in_own_period"),
         Index("ix_ledger_lines_booked_account", "period_booked", "account_id"),
         Index("ix_ledger_lines_account_for", "account_id", "period_for"),
-        Index("ix_ledger_lines_run", "run_id"),
+        *(sqlite_foreign_key(column, target, "ledger_lines_references") for column, target in (
+            ("account_id", "accounts.id"), ("provider_id", "providers.id"),
+            ("period_booked", "billing_periods.period"))),
     )
 
     id: Mapped[IdPK]
-    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
+    account_id: Mapped[int] = mapped_column(BIG_ID)
     service: Mapped[str] = mapped_column(String(64))
     component: Mapped[str | None] = mapped_column(String(64))
     zone: Mapped[str | None] = mapped_column(String(16))
-    provider_id: Mapped[int] = mapped_column(ForeignKey("providers.id"))
+    provider_id: Mapped[int] = mapped_column(BIG_ID)
     period_for: Mapped[str] = mapped_column(String(7))
-    period_booked: Mapped[str] = mapped_column(ForeignKey("billing_periods.period"))
+    period_booked: Mapped[str] = mapped_column(String(7))
     kind: Mapped[str] = mapped_column(String(24))
     method: Mapped[str | None] = mapped_column(String(32))
     volume_micro: Mapped[int | None]

@@ -12,7 +12,7 @@ import importlib.util
 import pkgutil
 from typing import Annotated
 
-from sqlalchemy import BigInteger, CheckConstraint, Integer, MetaData
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKeyConstraint, Integer, MetaData
 from sqlalchemy.orm import DeclarativeBase, mapped_column
 
 NAMING_CONVENTION = {
@@ -75,6 +75,28 @@ def period_sql(column: str, dialect: str) -> str:
         return f"{column} ~ '^[1-9][0-9]{{3}}-(0[1-9]|1[0-2])$'"
     return (f"{column} GLOB '[1-9][0-9][0-9][0-9]-[01][0-9]' "
             f"AND substr({column}, 6, 2) BETWEEN '01' AND '12'")
+
+
+TRIGGER_ENFORCED = "enforced_on_postgresql_by_trigger"
+"""``info`` key of a foreign key that exists on SQLite only: on PostgreSQL a statement-level
+trigger enforces the same reference (migration 0101, the ledger's bulk COPY)."""
+
+
+def sqlite_foreign_key(column: str, target: str, trigger: str) -> ForeignKeyConstraint:
+    """A foreign key created on SQLite; on PostgreSQL ``trigger`` enforces it instead."""
+    return ForeignKeyConstraint([column], [target], info={TRIGGER_ENFORCED: trigger}).ddl_if(
+        dialect="sqlite")
+
+
+def schema_filter(dialect: str):
+    """An Alembic ``include_object`` for ``dialect``: leaves out of schema comparison the
+    foreign keys that the models declare but ``dialect`` enforces by trigger."""
+
+    def include(obj, name, type_, reflected, compare_to) -> bool:
+        return not (type_ == "foreign_key_constraint" and dialect != "sqlite"
+                    and not reflected and TRIGGER_ENFORCED in obj.info)
+
+    return include
 
 
 def period_check(column: str) -> tuple[CheckConstraint, CheckConstraint]:

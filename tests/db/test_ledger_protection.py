@@ -176,3 +176,62 @@ def test_the_period_check_accepts_exactly_yyyy_mm(session, world, value):
         with pytest.raises(DBAPIError, match=r"period_for_format|not_booked_before_due|too long"), \
                 session.begin_nested():
             session.execute(INSERT_LINE, params)
+
+
+class TestReferencesOfLines:
+    """A line points at an existing account, provider and booking period, and what a line
+    points at is not deleted: foreign keys on SQLite, one statement-level trigger per COPY
+    plus guards on the referenced tables on PostgreSQL (migration 0101)."""
+
+    REFUSED = "FOREIGN KEY|несуществующий объект"
+
+    @pytest.mark.parametrize("field", ["account", "provider", "booked"])
+    def test_a_line_pointing_at_nothing_is_refused(self, session, world, field):
+        params = {"account": world.accounts[0].id, "provider": world.provider.id,
+                  "for_": "2026-10", "booked": "2026-10", "kind": "charge", "amount": 1}
+        params[field] = "2031-01" if field == "booked" else 987_654
+        if field == "booked":
+            params["for_"] = "2031-01"
+        _refused(session, INSERT_LINE, params, self.REFUSED)
+        assert _count(session, params["booked"]) == 0
+
+    def test_the_bulk_writer_refuses_the_whole_batch(self, session, world):
+        good = _line(world, "2026-10")
+        orphan = good._replace(account_id=987_654)
+        with pytest.raises(IntegrityError, match=self.REFUSED), session.begin_nested():
+            LedgerRepository(session).write_lines([good, good, orphan])
+        assert _count(session, "2026-10") == 0
+
+    def test_lines_of_existing_rows_are_accepted_in_bulk(self, session, world):
+        rows = [_line(world, "2026-10")._replace(account_id=a.id) for a in world.accounts]
+        assert LedgerRepository(session).write_lines(rows * 3) == 6
+
+    @pytest.mark.parametrize("target", ["account", "provider", "period"])
+    def test_what_a_line_points_at_cannot_be_deleted(self, session, world, target):
+        reg_provider = world.provider.id
+        if target == "provider":
+            session.execute(text("INSERT INTO providers (code, name, inn) "
+                                 "VALUES ('teplo', 'Теплосеть', '7700000001')"))
+            reg_provider = session.execute(text(
+                "SELECT id FROM providers WHERE code = 'teplo'")).scalar_one()
+        booked = "2026-10"
+        if target == "period":
+            PeriodRepository(session).open("2026-11")
+            booked = "2026-11"
+        line = _line(world, booked)._replace(account_id=world.accounts[1].id,
+                                             provider_id=reg_provider)
+        LedgerRepository(session).write_lines([line])
+        statement = {
+            "account": ("DELETE FROM accounts WHERE id = :id", world.accounts[1].id),
+            "provider": ("DELETE FROM providers WHERE id = :id", reg_provider),
+            "period": ("DELETE FROM billing_periods WHERE period = :id", booked),
+        }[target]
+        _refused(session, text(statement[0]), {"id": statement[1]},
+                 "FOREIGN KEY|ссылаются строки журнала")
+        assert _count(session, booked) == 1
+
+    def test_an_unreferenced_row_can_still_be_deleted(self, session, world):
+        PeriodRepository(session).open("2026-12")
+        session.execute(text("DELETE FROM billing_periods WHERE period = '2026-12'"))
+        session.execute(text("DELETE FROM accounts WHERE id = :id"),
+                        {"id": world.accounts[1].id})

@@ -7,6 +7,7 @@ from alembic import context
 
 from zhkh.adapters.db.engine import create_db_engine, normalize_url
 from zhkh.modules.db import import_all_models
+from zhkh.modules.db.base import schema_filter
 
 config = context.config
 target_metadata = import_all_models()
@@ -27,6 +28,7 @@ def _configure(connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_object=schema_filter(connection.dialect.name),
     )
 
 
