@@ -205,6 +205,50 @@ class TestLoading:
         assert "house_type=private" in p.message and "нет календаря" in p.message
 
 
+COUNTING = """\
+facts:
+  - id: facts.refusals
+    title: Недопуски
+    source: 522-ФЗ
+    when: {service: heating}
+    meter_access_refusals:
+      counts_from: next_month
+      window_months: {2020-07-01: "12"}
+"""
+
+
+class TestLoadingTheCounting:
+    def test_a_valid_counting_loads(self, tmp_path):
+        book = load_rulebook(write_rules(tmp_path, **{"facts/refusals.yaml": COUNTING}))
+        assert book.by_id("facts.refusals").meter_access_refusals.counts_from == "next_month"
+
+    def test_a_window_of_a_fraction_of_a_month_is_refused(self, tmp_path):
+        text = COUNTING.replace('"12"', '"1.5"')
+        p = only(write_rules(tmp_path, **{"facts/refusals.yaml": text}))
+        assert (p.file, p.rule_id, p.field) == (
+            "facts/refusals.yaml", "facts.refusals",
+            "meter_access_refusals.window_months.2020-07-01")
+        assert "целое число месяцев" in p.message
+
+    def test_an_unknown_start_of_counting_is_refused(self, tmp_path):
+        text = COUNTING.replace("counts_from: next_month", "counts_from: someday")
+        p = only(write_rules(tmp_path, **{"facts/refusals.yaml": text}))
+        assert (p.line, p.rule_id, p.field) == (7, "facts.refusals",
+                                                "meter_access_refusals.counts_from")
+
+    def test_counting_chosen_by_a_meter_attribute_is_refused(self, tmp_path):
+        text = COUNTING.replace("when: {service: heating}", "when: {meter: absent}")
+        p = only(write_rules(tmp_path, **{"facts/refusals.yaml": text}))
+        assert p.field == "when.meter" and "только по service" in p.message
+
+    def test_two_countings_for_one_service_at_one_priority_are_refused(self, tmp_path):
+        other = COUNTING.replace("facts.refusals", "facts.refusals_all").replace(
+            "    when: {service: heating}\n", "")
+        p = only(write_rules(tmp_path, **{"facts/refusals.yaml": COUNTING,
+                                          "facts/all.yaml": other}))
+        assert p.field == "priority" and "service=heating" in p.message
+
+
 HOUSE = {"heat_meter": False, "heating_payment": "season"}
 FLAT = {"number": "1", "area": "50", "services": [{"service": "heating", "provider": "t"}]}
 

@@ -94,8 +94,9 @@ def _parse_month_day(raw: Any) -> str:
             raise ValueError
         date(_PLAIN_YEAR, int(m.group(1)), int(m.group(2)))
     except ValueError:
+        leap = " (29 февраля не подходит: бывает не каждый год)" if raw == "02-29" else ""
         raise issue([((), f"день года пишется строкой «ММ-ДД», например \"10-01\"; получено "
-                          f"{raw!r} (29 февраля не подходит: бывает не каждый год)")]) from None
+                          f"{raw!r}{leap}")]) from None
     return raw
 
 
