@@ -17,6 +17,7 @@ from zhkh.api.routers import (
     calculate,
     finance,
     houses,
+    meter_access,
     meters,
     persons,
     premises,
@@ -27,7 +28,8 @@ from zhkh.modules.billing.compute import SESSION_KEY as RUN_CALCULATOR
 from zhkh.modules.billing.compute import Calculator as RunCalculator
 from zhkh.modules.calculation.service import Calculator
 
-MODULE_ROUTERS = (houses, premises, accounts, persons, registrations, meters, audit)
+MODULE_ROUTERS = (houses, premises, accounts, persons, registrations, meters, meter_access,
+                  audit)
 
 
 def create_app(settings: Settings | None = None, *, calculator: Calculator | None = None,

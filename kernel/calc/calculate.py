@@ -12,6 +12,7 @@ from zhkh.kernel.calc.decide import Decider, engine_for
 from zhkh.kernel.calc.errors import CalculationError
 from zhkh.kernel.calc.explain import formula
 from zhkh.kernel.calc.extras import extra_lines
+from zhkh.kernel.calc.fact_rules import with_derived_facts
 from zhkh.kernel.calc.inputs import ExtrasInput
 from zhkh.kernel.calc.observations import active_meters, check_verification, persons_segments
 from zhkh.kernel.calc.plan import PlanRow, ServicePlanner, derived_rows
@@ -32,6 +33,7 @@ def calculate(situation: Situation, rulebook: Rulebook, engine: Engine) -> Calcu
     Raises CalculationError (with code, account, service) for facts no rule covers, readings
     that go down without a rollover, missing house data, or arithmetic overflow.
     """
+    situation = with_derived_facts(situation, rulebook)
     catalog = Catalog(rulebook)
     decider = Decider(rulebook, engine)
     period = situation.period_value

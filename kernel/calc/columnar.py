@@ -26,6 +26,7 @@ import numpy as np
 from zhkh.kernel.calc.catalog import Catalog, ServiceSpec
 from zhkh.kernel.calc.columnar_plan import GroupPlanner, RowTemplate
 from zhkh.kernel.calc.decide import Decider
+from zhkh.kernel.calc.fact_rules import heating_season
 from zhkh.kernel.charges import AVERAGE, METER, OK, QUANTITY, SHARE, compute_arrays
 from zhkh.kernel.engine import Engine
 from zhkh.kernel.money import MICRO
@@ -34,7 +35,9 @@ from zhkh.kernel.rulebook import Rulebook
 
 STRING_ATTRS = ("service", "provider", "house_type", "heating_payment", "premises_kind",
                 "amenities")
-FLAG_ATTRS = ("meter_installable", "house_heat_meter", "heating_season")
+FLAG_ATTRS = ("meter_installable", "house_heat_meter")
+NO_SEASON = 2
+"""``heating_season`` column value of a house the rules give no calendar for."""
 METER_STATES = ("absent", "working", "failed", "expired")
 HISTORY = 12
 NO_READING = 13
@@ -60,7 +63,7 @@ class FactColumns:
     account: np.ndarray  # int64: the caller's account key (database id)
     codes: dict[str, np.ndarray]  # STRING_ATTRS → int32 codes
     vocab: dict[str, list[str]]
-    flags: dict[str, np.ndarray]  # FLAG_ATTRS → bool
+    flags: dict[str, np.ndarray]  # FLAG_ATTRS → bool (+ "heating_season" to state it)
     refusals: np.ndarray  # int32
     area: np.ndarray  # int64
     persons: np.ndarray  # int64
@@ -155,8 +158,9 @@ def calculate_columns(cols: FactColumns, rulebook: Rulebook, engine: Engine) -> 
     derived = is_derived[cols.codes["service"]] if cols.size else np.zeros(0, bool)
     msig = meter_signature(cols, derived)
     refusals = np.minimum(cols.refusals, 1000).astype(np.int64)
+    season = season_column(cols, rulebook)
     key = _pack([*(cols.codes[a].astype(np.int64) for a in STRING_ATTRS),
-                 *(cols.flags[a].astype(np.int64) for a in FLAG_ATTRS), refusals,
+                 *(cols.flags[a].astype(np.int64) for a in FLAG_ATTRS), season, refusals,
                  msig["state"], msig["zones"], msig["history"], msig["present"], msig["mwr"],
                  np.where(msig["state"] > 0, cols.zoneset, 0).astype(np.int64),
                  derived.astype(np.int64)])
@@ -164,15 +168,38 @@ def calculate_columns(cols: FactColumns, rulebook: Rulebook, engine: Engine) -> 
     planner = GroupPlanner(Decider(rulebook, engine), cols.period, specs)
     groups = []
     for i in first_row.tolist():
-        sig = _signature(cols, msig, i, refusals)
+        sig = _signature(cols, msig, i, refusals, season)
         zones = cols.zonesets[cols.zoneset[i]] if msig["state"][i] > 0 else ()
         groups.append(planner.plan(sig, int(cols.codes["service"][i]), zones,
                                    bool(derived[i]), str(cols.account[i])))
     return RowBuilder(cols, groups, inverse.astype(np.int64), derived, catalog).build()
 
 
+def season_column(cols: FactColumns, rulebook: Rulebook) -> np.ndarray:
+    """``heating_season`` of every fact: 1 in season, 0 not, :data:`NO_SEASON` when the rules
+    give the house no calendar. Asked once per distinct house (type, heat meter, payment);
+    a ``heating_season`` column in ``cols.flags`` is taken as stated (as a situation may)."""
+    if "heating_season" in cols.flags:
+        return cols.flags["heating_season"].astype(np.int64)
+    if not cols.size:
+        return np.zeros(0, dtype=np.int64)
+    house = [cols.codes["house_type"].astype(np.int64),
+             cols.flags["house_heat_meter"].astype(np.int64),
+             cols.codes["heating_payment"].astype(np.int64)]
+    _keys, first, inverse = np.unique(_pack(house), return_index=True, return_inverse=True)
+    values = []
+    for i in first.tolist():
+        season = heating_season(
+            rulebook, cols.period,
+            house_type=cols.vocab["house_type"][cols.codes["house_type"][i]],
+            heat_meter=bool(cols.flags["house_heat_meter"][i]),
+            heating_payment=cols.vocab["heating_payment"][cols.codes["heating_payment"][i]])
+        values.append(NO_SEASON if season is None else int(season))
+    return np.array(values, dtype=np.int64)[inverse.reshape(-1)]
+
+
 def _signature(cols: FactColumns, msig: dict[str, np.ndarray], i: int,
-               refusals: np.ndarray) -> dict[str, str | int | bool]:
+               refusals: np.ndarray, season: np.ndarray) -> dict[str, str | int | bool]:
     """The signature dict of fact ``i`` (the same keys and types as ``build_signature``)."""
     v, c, f = cols.vocab, cols.codes, cols.flags
     sig: dict[str, str | int | bool] = {
@@ -183,10 +210,11 @@ def _signature(cols: FactColumns, msig: dict[str, np.ndarray], i: int,
         "house_type": v["house_type"][c["house_type"][i]],
         "house_heat_meter": bool(f["house_heat_meter"][i]),
         "heating_payment": v["heating_payment"][c["heating_payment"][i]],
-        "heating_season": bool(f["heating_season"][i]),
         "premises_kind": v["premises_kind"][c["premises_kind"][i]],
         "amenities": v["amenities"][c["amenities"][i]],
     }
+    if season[i] != NO_SEASON:
+        sig["heating_season"] = bool(season[i])
     state = int(msig["state"][i])
     sig["meter"] = METER_STATES[state]
     if state == 0:

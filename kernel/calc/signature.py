@@ -37,19 +37,24 @@ def build_signature(
     meters: list[MeterInPeriod],
     period: Period,
 ) -> Signature:
-    """Attributes of the fact (see ``zhkh.kernel.rulebook.facts``); meter ones only with a meter."""
+    """Attributes of the fact (see ``zhkh.kernel.rulebook.facts``); meter ones only with a meter.
+
+    ``situation.house`` and ``service`` must have their derived attributes filled
+    (:func:`zhkh.kernel.calc.fact_rules.with_derived_facts`).
+    """
     sig: Signature = {
         "service": service.service,
         "provider": service.provider,
         "meter_installable": service.meter_installable,
-        "meter_access_refusals": service.meter_access_refusals,
+        "meter_access_refusals": service.meter_access_refusals or 0,
         "house_type": house.house_type,
         "house_heat_meter": house.heat_meter,
         "heating_payment": house.heating_payment,
-        "heating_season": house.heating_season,
         "premises_kind": account.premises_kind,
         "amenities": account.amenities,
     }
+    if house.heating_season is not None:  # no calendar in the rules: the tests on it are false
+        sig["heating_season"] = house.heating_season
     state, event = meter_state(meters, period)
     sig["meter"] = state
     if state == "absent":

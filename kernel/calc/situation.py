@@ -78,11 +78,25 @@ class AccountService(_Model):
     meter_installable: bool = Field(
         default=True, description="Установка прибора учёта обязательна и технически возможна"
     )
-    meter_access_refusals: int = Field(
-        default=0, ge=0,
-        description="Задокументированные недопуски для установки прибора электроэнергии",
+    meter_access_refusals: int | None = Field(
+        default=None, ge=0,
+        description="Число задокументированных недопусков к прибору учёта, если оно уже "
+                    "посчитано; не указано — считается по датам актов access_refusals "
+                    "по правилу facts/ (раздел meter_access_refusals)",
+    )
+    access_refusals: list[date] = Field(
+        default_factory=list,
+        description="Даты актов о недопуске к прибору учёта этой услуги, составленных после "
+                    "последней установки прибора (недопуски «подряд»)",
     )
     meters: list[Meter] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _one_way_to_give_refusals(self) -> AccountService:
+        if self.meter_access_refusals is not None and self.access_refusals:
+            raise ValueError("недопуски указываются либо числом (meter_access_refusals), "
+                             "либо датами актов (access_refusals), но не тем и другим сразу")
+        return self
 
 
 class Resident(_Model):
@@ -127,7 +141,11 @@ class House(_Model):
     house_type: Literal["apartment_building", "private"] = "apartment_building"
     heat_meter: bool = False
     heating_payment: Literal["season", "evenly"] = "season"
-    heating_season: bool = True
+    heating_season: bool | None = Field(
+        default=None,
+        description="Период входит в отопительный период; не указано — по календарю "
+                    "отопительного периода из правил (facts/, раздел heating_season)",
+    )
     total_area: Dec | None = Field(
         default=None, description="Площадь всех жилых и нежилых помещений дома, м²"
     )

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 
 from zhkh.kernel.rulebook.base import RuleBase, named_values
 from zhkh.kernel.rulebook.errors import Problem
+from zhkh.kernel.rulebook.kinds import facts
 from zhkh.kernel.rulebook.services import ServiceCatalogue
 from zhkh.kernel.rulebook.validation import label, normalize_path
 from zhkh.kernel.rulebook.yamlio import line_of
@@ -66,6 +67,18 @@ def references(rules: Mapping[str, tuple[RuleBase, ...]],
                                         line=line_of(raw, path) or rule.line,
                                         rule_id=rule.id, field=label(path), message=message))
     return problems
+
+
+def fact_rules(rules: Mapping[str, tuple[RuleBase, ...]],
+               services: ServiceCatalogue) -> list[Problem]:
+    """Fact rules (``facts/``): no tie at the top for any combination of the attributes a
+    section may see; a heating-season calendar for every house when methods read it."""
+    reads_season = any(t.attr == "heating_season" for m in rules.get("methods", ())
+                       for t in m.condition)
+    found = facts.conflicts(rules.get("facts", ()), services, reads_season=reads_season)
+    return [_problem(rule, field, message) if rule is not None else
+            Problem(file="facts/", field=field, message=message)
+            for rule, field, message in found]
 
 
 def coverage(rules: Mapping[str, tuple[RuleBase, ...]], services: ServiceCatalogue,

@@ -70,6 +70,7 @@ def load_rulebook(path: Path) -> Rulebook:
     state.problems += checks.ambiguities(frozen)
     state.problems += checks.references(frozen, services, state.raws)
     if not state.problems:
+        state.problems += checks.fact_rules(frozen, services)
         state.problems += checks.coverage(frozen, services, service_lines)
     if state.problems:
         raise RulebookError(state.problems)

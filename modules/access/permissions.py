@@ -6,18 +6,24 @@ Modules are the protected resources of the API, actions are ``read``, ``write`` 
 role              allowed
 ================  ==========================================================================
 admin             everything
-methodologist     rules:read, calculate:run, registry:read, meters:read, readings:read
-operator          registry:read/write, meters:read/write, readings:read/write, passport:read
+methodologist     rules:read, calculate:run, registry:read, meters:read, readings:read,
+                  meter_access:read
+operator          registry:read/write, meters:read/write, readings:read/write, passport:read,
+                  meter_access:read/write
 passport_officer  passport:read/write, personal_data:read, registry:read
 cashier           registry:read, meters:read, readings:read/write (readings taken at the desk)
-dispatcher        registry:read, meters:read, readings:read
-analyst           registry:read, passport:read, meters:read, readings:read, rules:read
+dispatcher        registry:read, meters:read, readings:read, meter_access:read/write
+analyst           registry:read, passport:read, meters:read, readings:read, rules:read,
+                  meter_access:read
 auditor           registry:read, passport:read, meters:read, readings:read, rules:read,
-                  audit:read
+                  audit:read, meter_access:read
 external_system   calculate:run, meters:read, readings:read/write
 ================  ==========================================================================
 
-``registry`` covers houses, premises and accounts (the account card included); ``passport``
+``meter_access`` covers the acts of refused access to a meter (акты о недопуске): the
+operator and the dispatcher enter what the controllers of the executor or the guaranteeing
+supplier drew up; the methodologist reads them to explain a ×1.5 by norm. ``registry`` covers
+houses, premises and accounts (the account card included); ``passport``
 covers persons, registrations and absences *without* personal data; ``personal_data`` is the
 right to see a person's full name, birth date and document. Only ``admin`` and
 ``passport_officer`` hold it: the operator, the cashier and the dispatcher identify a resident
@@ -33,8 +39,8 @@ from collections.abc import Mapping
 ROLES = ("admin", "methodologist", "operator", "passport_officer", "cashier", "dispatcher",
          "analyst", "auditor", "external_system")
 
-MODULES = ("registry", "passport", "personal_data", "meters", "readings", "audit",
-           "calculate", "rules")
+MODULES = ("registry", "passport", "personal_data", "meters", "readings", "meter_access",
+           "audit", "calculate", "rules")
 
 ALL = "*"
 
@@ -43,18 +49,22 @@ _RW = ("read", "write")
 PERMISSIONS: Mapping[str, frozenset[tuple[str, str]]] = {
     "admin": frozenset({(ALL, ALL)}),
     "methodologist": frozenset({("rules", "read"), ("calculate", "run"), ("registry", "read"),
-                                ("meters", "read"), ("readings", "read")}),
+                                ("meters", "read"), ("readings", "read"),
+                                ("meter_access", "read")}),
     "operator": frozenset({*(("registry", a) for a in _RW), *(("meters", a) for a in _RW),
-                           *(("readings", a) for a in _RW), ("passport", "read")}),
+                           *(("readings", a) for a in _RW), ("passport", "read"),
+                           *(("meter_access", a) for a in _RW)}),
     "passport_officer": frozenset({*(("passport", a) for a in _RW), ("personal_data", "read"),
                                    ("registry", "read")}),
     "cashier": frozenset({("registry", "read"), ("meters", "read"),
                           *(("readings", a) for a in _RW)}),
-    "dispatcher": frozenset({("registry", "read"), ("meters", "read"), ("readings", "read")}),
+    "dispatcher": frozenset({("registry", "read"), ("meters", "read"), ("readings", "read"),
+                             *(("meter_access", a) for a in _RW)}),
     "analyst": frozenset({("registry", "read"), ("passport", "read"), ("meters", "read"),
-                          ("readings", "read"), ("rules", "read")}),
+                          ("readings", "read"), ("rules", "read"), ("meter_access", "read")}),
     "auditor": frozenset({("registry", "read"), ("passport", "read"), ("meters", "read"),
-                          ("readings", "read"), ("rules", "read"), ("audit", "read")}),
+                          ("readings", "read"), ("rules", "read"), ("audit", "read"),
+                          ("meter_access", "read")}),
     "external_system": frozenset({("calculate", "run"), ("meters", "read"),
                                   *(("readings", a) for a in _RW)}),
 }

@@ -10,8 +10,10 @@ Routing: an account takes the per-situation path (``ColumnBatch.slow``) when its
 change inside the month, a meter of it is installed on or after the first day or removed
 before the last one, a service has more than one meter or more than one contract in the
 month, a loaded reading is dated after its meter's verification end (the situation path
-reports that error), a resident has a temporary absence in the month, or its house type is
-unknown to the rules.
+reports that error), a resident has a temporary absence in the month, its premises has a
+standing act of refused access to a meter (the rules count those acts), or its house type is
+unknown to the rules. The heating season is not read here: the columnar kernel takes it from
+the rules' calendar.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from sqlalchemy.orm import Session, aliased
 
 from zhkh.kernel.calc.columnar import EPOCH, FactColumns, day_number
 from zhkh.kernel.period import Period
-from zhkh.modules.billing.facts import HEATING_SEASON_MONTHS, HOUSE_TYPES, FactsReader
+from zhkh.modules.billing.facts import HOUSE_TYPES, FactsReader
 from zhkh.modules.db.repository import overlapping
 from zhkh.modules.meters.models import Meter as MeterRow
 from zhkh.modules.meters.models import MeterZone
@@ -142,6 +144,9 @@ class ColumnReader:
         # a temporary absence gives recalculation lines: only the situation path books them
         away = set(self.rows.absences(premises))
         slow |= np.array([p in away for p in acc["premises_id"].tolist()], dtype=bool)
+        # standing acts of refused access: the rules count them on the situation path
+        refused = set(self.rows.access_refusals(premises))
+        slow |= np.array([p in refused for p in acc["premises_id"].tolist()], dtype=bool)
         h_of = np.searchsorted(house["id"], acc["house_id"])
         slow |= house["bad"][h_of]
         meters = MeterColumns(self, premises, acc)
@@ -248,7 +253,6 @@ class ColumnReader:
                 [installable.get((p, s), True) for p, s in zip(prem.tolist(), services,
                                                                 strict=True)], dtype=bool),
             "house_heat_meter": house["heat_meter"][hf],
-            "heating_season": np.full(len(a_of), self.period.month in HEATING_SEASON_MONTHS),
         }
         return meters.columns(self.period, acc["id"][a_of], prem, services, codes,
                               {k: list(v) for k, v in vocab.items()}, flags,

@@ -6,6 +6,10 @@ houses (or by a few accounts for the online path), then grouped in Python into o
 ``model_construct``: the database constraints already hold what the validators check, and
 validation would cost more than the calculation itself (see ``benchmarks/bench_run.py``).
 
+Attributes the rules derive are left to them: the heating season (``House.heating_season``
+None: the calendar in ``rules/facts/``) and the count of refusals of access to a meter (the
+dates of the standing acts go in ``AccountService.access_refusals``; the rules count them).
+
 Meter readings are read lean: the previous and the current month for every meter, and the
 12 months of history (п. 59) only for meters whose readings are missing, because only the
 average method and the months-without-readings count look further back.
@@ -38,20 +42,14 @@ from zhkh.kernel.calc.situation import (
 from zhkh.kernel.period import Period
 from zhkh.modules.db.bulk import stream_columns
 from zhkh.modules.db.repository import overlapping
+from zhkh.modules.meters.models import AccessRefusal, MeterZone
 from zhkh.modules.meters.models import Meter as MeterRow
-from zhkh.modules.meters.models import MeterZone
 from zhkh.modules.meters.models import Reading as ReadingRow
 from zhkh.modules.passport.models import Absence, OwnershipShare, Registration
 from zhkh.modules.registry.models import Account as AccountRow
 from zhkh.modules.registry.models import AccountService as ServiceRow
 from zhkh.modules.registry.models import House as HouseRow
 from zhkh.modules.registry.models import MeterInstallability, Premises, Provider
-
-HEATING_SEASON_MONTHS = frozenset({1, 2, 3, 4, 10, 11, 12})
-"""Months of the heating season of the demo region (the local act fixes the dates each year).
-
-TODO(rules): the season calendar belongs in rule data; the rulebook has no kind for it yet.
-"""
 
 HOUSE_TYPES = {"apartment": "apartment_building", "apartment_building": "apartment_building",
                "private": "private"}
@@ -118,7 +116,6 @@ class FactsReader:
         self.first, self.last = self.period.first_day, self.period.last_day
         self.prev_first = self.period.shift(-1).first_day
         self.hist_first = self.period.shift(-(HISTORY_WINDOW + 1)).first_day
-        self.heating_season = self.period.month in HEATING_SEASON_MONTHS
         self._providers: dict[int, str] | None = None
 
     # public -------------------------------------------------------------------------------
@@ -155,6 +152,7 @@ class FactsReader:
         absences = self.absences(premises_scope)
         owners = self._owners(premises_scope)
         meters = self._meters(premises_scope)
+        refusals = self.access_refusals(premises_scope)
         accounts: dict[int, dict[str, Any]] = {}
         for (acc_id, number, house_id, prem_id, kind, area, rooms, amenities, service,
              provider_id, _from) in _rows(services):
@@ -171,11 +169,15 @@ class FactsReader:
             if acc["house"] not in house_info:
                 continue
             prem = acc["premises"]
+            acts = refusals.get(prem, [])
             svc = [
                 AccountService.model_construct(
                     service=code, provider=provider,
                     meter_installable=installable.get((prem, code), True),
-                    meter_access_refusals=0, meters=meters.get((prem, code), []))
+                    meter_access_refusals=None,
+                    access_refusals=[d for who, s, d in acts
+                                     if s == code and who in (None, acc_id)],
+                    meters=meters.get((prem, code), []))
                 for code, provider in acc["services"].items()]
             by_house[acc["house"]].append(Account.model_construct(
                 number=acc["number"], area=_dec(acc["area"]), rooms=acc["rooms"],
@@ -223,7 +225,7 @@ class FactsReader:
                 found[hid] = (House.model_construct(
                     id=str(hid), house_type=fact_type or "apartment_building",
                     heat_meter=bool(heat_meter), heating_payment=payment,
-                    heating_season=self.heating_season,
+                    heating_season=None,
                     total_area=_dec(total) if total else None,
                     heating_volume=_dec(volume) if volume is not None else None), error)
         return found
@@ -280,6 +282,27 @@ class FactsReader:
         out: dict[int, list[tuple[str, date, date, bool]]] = defaultdict(list)
         for prem, person, start, end, document in _rows(cols):
             out[prem].append((str(person), start, end, bool(document and document.strip())))
+        return out
+
+    def access_refusals(self, premises_scope) -> dict[int, list[tuple[int | None, str, date]]]:
+        """Standing acts of refused access to a meter, dated up to the period's end: premises →
+        (account or None for every account, service, date), by date. An act is voided by a
+        later installation of an individual meter of its service in the premises (access
+        was given) and by its cancellation."""
+        installed_since = exists().where(
+            MeterRow.premises_id == AccessRefusal.premises_id,
+            MeterRow.service == AccessRefusal.service, MeterRow.kind == "individual",
+            MeterRow.installed_on >= AccessRefusal.refused_on, MeterRow.installed_on <= self.last)
+        cols = _columns(self.session, select(
+            AccessRefusal.premises_id, AccessRefusal.account_id, AccessRefusal.service,
+            AccessRefusal.refused_on,
+        ).where(AccessRefusal.premises_id.in_(premises_scope),
+                AccessRefusal.cancelled_at.is_(None), AccessRefusal.refused_on <= self.last,
+                ~installed_since)
+            .order_by(AccessRefusal.premises_id, AccessRefusal.refused_on, AccessRefusal.id))
+        out: dict[int, list[tuple[int | None, str, date]]] = defaultdict(list)
+        for prem, account, service, day in _rows(cols):
+            out[prem].append((account, service, day))
         return out
 
     def _owners(self, premises_scope) -> dict[int, int]:

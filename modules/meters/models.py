@@ -1,7 +1,8 @@
 """Meter tables. Readings and capacities are ``BigInteger`` fixed point 1e-6 (``*_micro``).
 
 A reading is never overwritten: a correction is a new row whose ``supersedes_id`` points at
-the reading it replaces; the current reading is the one nothing supersedes.
+the reading it replaces; the current reading is the one nothing supersedes. An act of refused
+access to a meter is never deleted either: a wrong one is cancelled with a reason.
 """
 
 from __future__ import annotations
@@ -15,8 +16,10 @@ from sqlalchemy import (
     ForeignKeyConstraint,
     Index,
     String,
+    Text,
     UniqueConstraint,
     func,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -94,3 +97,41 @@ class Reading(Base):
     reason: Mapped[str | None] = mapped_column(String(500))
     received_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now())
+
+
+class AccessRefusal(Base):
+    """Акт о недопуске: the consumer did not let the executor (for electricity the guaranteeing
+    supplier or the grid company) in to install or check the meter of a service.
+
+    ``account_id`` None: the act concerns every account of the premises; set: only that one (a
+    room of a shared flat). ``meter_id``: the meter to be checked, when there is one. The same
+    act (premises, service, number) is recorded once while it stands; a wrong record is
+    cancelled (``cancelled_at`` with ``cancel_reason``), never deleted.
+    """
+
+    __tablename__ = "meter_access_refusals"
+    __table_args__ = (
+        CheckConstraint("(cancelled_at IS NULL) = (cancel_reason IS NULL)",
+                        name="cancel_has_reason"),
+        CheckConstraint("length(act_number) > 0", name="act_number_present"),
+        Index("ix_meter_access_refusals_premises_service", "premises_id", "service",
+              "refused_on"),
+        Index("uq_meter_access_refusals_standing_act", "premises_id", "service", "act_number",
+              unique=True, sqlite_where=text("cancelled_at IS NULL"),
+              postgresql_where=text("cancelled_at IS NULL")),
+    )
+
+    id: Mapped[IdPK]
+    premises_id: Mapped[int] = mapped_column(ForeignKey("premises.id"))
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"), index=True)
+    service: Mapped[str] = mapped_column(String(64))
+    meter_id: Mapped[int | None] = mapped_column(ForeignKey("meters.id"))
+    refused_on: Mapped[date]
+    act_number: Mapped[str] = mapped_column(String(64))
+    drawn_up_by: Mapped[str] = mapped_column(String(300))
+    """Who drew up the act: organisation and person (контролёр, представитель поставщика)."""
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now())
+    cancelled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    cancel_reason: Mapped[str | None] = mapped_column(String(500))

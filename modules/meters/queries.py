@@ -1,5 +1,5 @@
-"""Meter reads and writes the repository does not have: filtered pages of meters and readings,
-and a correction that keeps the sender's ``source_id``."""
+"""Meter reads and writes the repository does not have: filtered pages of meters, readings and
+acts of refused access, and a correction that keeps the sender's ``source_id``."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from datetime import date
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session, aliased, selectinload
 
-from zhkh.modules.meters.models import Meter, Reading
+from zhkh.modules.meters.models import AccessRefusal, Meter, Reading
+from zhkh.modules.registry.models import Account
 from zhkh.modules.registry.queries import page
 
 
@@ -77,3 +78,26 @@ def add_correction(session: Session, old: Reading, *, value_micro: int, taken_on
     session.add(reading)
     session.flush()
     return reading
+
+
+def list_access_refusals(session: Session, *, premises_id: int | None = None,
+                         account_id: int | None = None, service: str | None = None,
+                         include_cancelled: bool = False, limit: int, offset: int
+                         ) -> tuple[list[AccessRefusal], int]:
+    """Acts of refused access by date: of a premises, of an account (its own acts and those
+    of its premises for every account), of a service; standing ones unless
+    ``include_cancelled``."""
+    stmt = select(AccessRefusal)
+    if premises_id is not None:
+        stmt = stmt.where(AccessRefusal.premises_id == premises_id)
+    if account_id is not None:
+        premises = select(Account.premises_id).where(Account.id == account_id)
+        stmt = stmt.where(AccessRefusal.premises_id.in_(premises),
+                          (AccessRefusal.account_id == account_id)
+                          | AccessRefusal.account_id.is_(None))
+    if service is not None:
+        stmt = stmt.where(AccessRefusal.service == service)
+    if not include_cancelled:
+        stmt = stmt.where(AccessRefusal.cancelled_at.is_(None))
+    return page(session, stmt, limit=limit, offset=offset,
+                order_by=(AccessRefusal.refused_on, AccessRefusal.id))

@@ -16,7 +16,7 @@ from sqlalchemy.orm import aliased
 
 from zhkh.modules.db.bulk import stream_columns
 from zhkh.modules.db.repository import Repository, overlapping
-from zhkh.modules.meters.models import Meter, MeterZone, Reading
+from zhkh.modules.meters.models import AccessRefusal, Meter, MeterZone, Reading
 from zhkh.modules.registry.models import Premises
 
 
@@ -63,6 +63,23 @@ class MeterRepository(Repository):
         if first is not None and last is not None:
             stmt = stmt.where(overlapping(Meter.installed_on, Meter.removed_on, first, last))
         return list(self.session.scalars(stmt.order_by(Meter.id)))
+
+    def add_access_refusal(self, *, premises_id: int, service: str, refused_on: date,
+                           act_number: str, drawn_up_by: str, account_id: int | None = None,
+                           meter_id: int | None = None, note: str | None = None
+                           ) -> AccessRefusal:
+        """A new act of refused access to a meter (flushed: its id is known)."""
+        return self._add(AccessRefusal(
+            premises_id=premises_id, account_id=account_id, service=service,
+            meter_id=meter_id, refused_on=refused_on, act_number=act_number,
+            drawn_up_by=drawn_up_by, note=note))
+
+    def standing_access_refusal(self, premises_id: int, service: str, act_number: str
+                                ) -> AccessRefusal | None:
+        """The act with this number for the premises and service that is not cancelled."""
+        return self.session.scalar(select(AccessRefusal).where(
+            AccessRefusal.premises_id == premises_id, AccessRefusal.service == service,
+            AccessRefusal.act_number == act_number, AccessRefusal.cancelled_at.is_(None)))
 
     def add_reading(self, *, meter_id: int, taken_on: date, value_micro: int, source: str,
                     source_id: str | None = None, zone: str = "single") -> tuple[Reading, bool]:

@@ -110,3 +110,52 @@ class ReadingOut(BaseModel):
                    supersedes_id=reading.supersedes_id, superseded=superseded,
                    reason=reading.reason, received_at=reading.received_at,
                    recalculation=recalculation)
+
+
+class AccessRefusalCreate(Input):
+    premises_id: Ref
+    account: str | None = Field(
+        default=None, min_length=6, max_length=20,
+        description="Лицевой счёт, если акт касается только его (комната коммунальной "
+                    "квартиры); не указан — все счета помещения")
+    service: str = Field(min_length=1, max_length=64, examples=["electricity"])
+    meter_id: Ref | None = Field(default=None, description="Прибор, к которому не допустили "
+                                                           "(для проверки), если он есть")
+    refused_on: date = Field(description="Дата акта о недопуске")
+    act_number: str = Field(min_length=1, max_length=64)
+    drawn_up_by: str = Field(min_length=1, max_length=300,
+                             description="Кто составил акт: организация, должность, ФИО")
+    note: str | None = Field(default=None, max_length=2000)
+    reason: Reason = None
+
+
+class AccessRefusalCancel(Input):
+    reason: str = Field(min_length=1, max_length=500,
+                        description="Почему акт отменён (внесён ошибочно, отменён судом …)")
+
+
+class AccessRefusalOut(BaseModel):
+    id: int
+    premises_id: int
+    account: str | None
+    service: str
+    meter_id: int | None
+    refused_on: date
+    act_number: str
+    drawn_up_by: str
+    note: str | None
+    created_at: datetime | None
+    cancelled_at: datetime | None
+    cancel_reason: str | None
+    recalculation: list[AccountRecalc] | None = None
+
+    @classmethod
+    def of(cls, refusal: Any, account: str | None,
+           recalculation: list[AccountRecalc] | None = None) -> AccessRefusalOut:
+        """The read model of an ``AccessRefusal`` (``account``: the number of its account)."""
+        return cls(id=refusal.id, premises_id=refusal.premises_id, account=account,
+                   service=refusal.service, meter_id=refusal.meter_id,
+                   refused_on=refusal.refused_on, act_number=refusal.act_number,
+                   drawn_up_by=refusal.drawn_up_by, note=refusal.note,
+                   created_at=refusal.created_at, cancelled_at=refusal.cancelled_at,
+                   cancel_reason=refusal.cancel_reason, recalculation=recalculation)

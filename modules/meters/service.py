@@ -7,12 +7,18 @@ one, which stays in the history; it needs a reason. A new reading or a meter cha
 recalculates the accounts of the meter's premises for the month concerned; a house or group
 meter queues its house's accounts for the next run instead (one reading must not recompute a
 whole house inside a request).
+
+An act of refused access to a meter (акт о недопуске) is recorded once per premises, service
+and number while it stands, and cancelled with a reason rather than deleted; either change
+recalculates the accounts it concerns from the act's month (the rules decide from which month
+the act counts, ``rules/facts/``).
 """
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from zhkh.modules import audit
@@ -20,11 +26,17 @@ from zhkh.modules.audit import Actor
 from zhkh.modules.billing.repository import RecalculationQueueRepository
 from zhkh.modules.errors import Conflict, Invalid, NotFound
 from zhkh.modules.meters import queries
-from zhkh.modules.meters.models import Meter, Reading
+from zhkh.modules.meters.models import AccessRefusal, Meter, Reading
 from zhkh.modules.meters.repository import MeterRepository, ReadingConflictError
-from zhkh.modules.meters.schemas import MeterCreate, MeterUpdate, ReadingCreate
+from zhkh.modules.meters.schemas import (
+    AccessRefusalCancel,
+    AccessRefusalCreate,
+    MeterCreate,
+    MeterUpdate,
+    ReadingCreate,
+)
 from zhkh.modules.registry import service as registry
-from zhkh.modules.registry.models import House, Premises
+from zhkh.modules.registry.models import Account, House, Premises
 from zhkh.modules.registry.queries import accounts_of_premises
 from zhkh.modules.registry.repository import RegistryRepository
 from zhkh.modules.registry.schemas import AccountRecalc, micro
@@ -34,6 +46,8 @@ METER_FIELDS = ("serial", "service", "kind", "premises_id", "house_id", "capacit
 READING_FIELDS = ("meter_id", "zone", "taken_on", "value_micro", "source", "source_id",
                   "supersedes_id")
 ON_PREMISES = ("individual", "shared")
+REFUSAL_FIELDS = ("premises_id", "account_id", "service", "meter_id", "refused_on",
+                  "act_number", "drawn_up_by", "note", "cancelled_at", "cancel_reason")
 
 
 def get_meter(session: Session, meter_id: int) -> Meter:
@@ -170,3 +184,93 @@ def _recalculate(session: Session, meter: Meter, day: date, why: str) -> list[Ac
         queue.enqueue(account_id=account.id, period_for=period,
                       reason=f"{why}: общедомовой прибор {meter.id}")
     return []
+
+
+def get_access_refusal(session: Session, refusal_id: int) -> AccessRefusal:
+    """The act or ``NotFound`` (``access_refusal_not_found``)."""
+    refusal = session.get(AccessRefusal, refusal_id)
+    if refusal is None:
+        raise NotFound("access_refusal_not_found", f"акт о недопуске {refusal_id} не найден",
+                       obj=f"meter_access_refusal:{refusal_id}")
+    return refusal
+
+
+def account_number(session: Session, account_id: int | None) -> str | None:
+    """The number of the account an act is limited to (None: every account of the premises)."""
+    return None if account_id is None else session.get(Account, account_id).number
+
+
+def record_access_refusal(session: Session, actor: Actor, data: AccessRefusalCreate
+                          ) -> tuple[AccessRefusal, list[AccountRecalc]]:
+    """Record an act of refused access; the accounts it concerns are recalculated from the
+    act's month. The same standing act (premises, service, number) is a conflict."""
+    if session.get(Premises, data.premises_id) is None:
+        raise Invalid("premises_not_found", f"помещение {data.premises_id} не найдено",
+                      field="premises_id")
+    account_id = _account_on(session, data.account, data.premises_id)
+    _check_meter_of(session, data.meter_id, data.premises_id, data.service)
+    if data.refused_on > date.today():
+        raise Invalid("refused_on_in_future", f"дата акта {data.refused_on} ещё не наступила",
+                      field="refused_on")
+    repo = MeterRepository(session)
+    known = repo.standing_access_refusal(data.premises_id, data.service, data.act_number)
+    if known is not None:
+        raise Conflict("access_refusal_exists",
+                       f"акт №{data.act_number} о недопуске ({data.service}) в помещении "
+                       f"{data.premises_id} уже внесён: запись {known.id}", field="act_number")
+    refusal = repo.add_access_refusal(
+        premises_id=data.premises_id, account_id=account_id, service=data.service,
+        meter_id=data.meter_id, refused_on=data.refused_on, act_number=data.act_number,
+        drawn_up_by=data.drawn_up_by, note=data.note)
+    audit.record(session, actor.with_reason(data.reason), action="meter_access_refusal.create",
+                 object_type="meter_access_refusal", object_id=refusal.id,
+                 after=audit.snapshot(refusal, REFUSAL_FIELDS))
+    return refusal, _recalculate_refusal(session, refusal)
+
+
+def cancel_access_refusal(session: Session, actor: Actor, refusal_id: int,
+                          data: AccessRefusalCancel) -> tuple[AccessRefusal, list[AccountRecalc]]:
+    """Cancel a standing act with a reason (it stays in the history); the accounts it
+    concerned are recalculated from its month."""
+    refusal = get_access_refusal(session, refusal_id)
+    if refusal.cancelled_at is not None:
+        raise Conflict("access_refusal_cancelled", f"акт о недопуске {refusal_id} уже отменён",
+                       obj=f"meter_access_refusal:{refusal_id}")
+    before = audit.snapshot(refusal, REFUSAL_FIELDS)
+    refusal.cancelled_at = datetime.now(UTC)
+    refusal.cancel_reason = data.reason
+    session.flush()
+    audit.record(session, actor.with_reason(data.reason), action="meter_access_refusal.cancel",
+                 object_type="meter_access_refusal", object_id=refusal.id, before=before,
+                 after=audit.snapshot(refusal, REFUSAL_FIELDS))
+    return refusal, _recalculate_refusal(session, refusal)
+
+
+def _account_on(session: Session, number: str | None, premises_id: int) -> int | None:
+    if number is None:
+        return None
+    account = session.scalar(select(Account).where(Account.number == number))
+    if account is None:
+        raise Invalid("account_not_found", f"лицевой счёт {number} не найден", field="account")
+    if account.premises_id != premises_id:
+        raise Invalid("account_not_on_premises", f"лицевой счёт {number} открыт не на "
+                      f"помещение {premises_id}", field="account")
+    return account.id
+
+
+def _check_meter_of(session: Session, meter_id: int | None, premises_id: int,
+                    service: str) -> None:
+    if meter_id is None:
+        return
+    meter = session.get(Meter, meter_id)
+    if meter is None or meter.premises_id != premises_id or meter.service != service:
+        raise Invalid("meter_not_on_premises", f"прибор {meter_id} не стоит в помещении "
+                      f"{premises_id} на услугу {service}", field="meter_id")
+
+
+def _recalculate_refusal(session: Session, refusal: AccessRefusal) -> list[AccountRecalc]:
+    if refusal.account_id is not None:
+        accounts = [session.get(Account, refusal.account_id)]
+    else:
+        accounts = accounts_of_premises(session, refusal.premises_id, include_rooms=False)
+    return registry.recalculate_accounts(session, accounts, registry.period_of(refusal.refused_on))

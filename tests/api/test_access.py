@@ -19,6 +19,8 @@ METERS_READ = ALL - {"passport_officer"}
 METERS_WRITE = {"admin", "operator"}
 READINGS_READ = ALL - {"passport_officer"}
 READINGS_WRITE = {"admin", "operator", "cashier", "external_system"}
+METER_ACCESS_READ = {"admin", "operator", "dispatcher", "methodologist", "analyst", "auditor"}
+METER_ACCESS_WRITE = {"admin", "operator", "dispatcher"}
 AUDIT_READ = {"admin", "auditor"}
 CALCULATE = {"admin", "methodologist", "external_system"}
 RULES = {"admin", "methodologist", "analyst", "auditor"}
@@ -62,6 +64,13 @@ ENDPOINTS = [
     ("POST", "/v1/meters/{meter}/readings", {"taken_on": "2026-10-20", "value": "12.5",
                                              "source": "portal"}, READINGS_WRITE),
     ("GET", "/v1/meters/{meter}/readings", None, READINGS_READ),
+    ("POST", "/v1/meter-access-refusals", {"premises_id": "{flat}", "service": "electricity",
+                                           "refused_on": "2026-10-05", "act_number": "Н-99",
+                                           "drawn_up_by": "контролёр"}, METER_ACCESS_WRITE),
+    ("GET", "/v1/meter-access-refusals", None, METER_ACCESS_READ),
+    ("GET", "/v1/meter-access-refusals/{refusal}", None, METER_ACCESS_READ),
+    ("POST", "/v1/meter-access-refusals/{refusal}/cancel", {"reason": "внесён ошибочно"},
+     METER_ACCESS_WRITE),
     ("GET", "/v1/audit", None, AUDIT_READ),
     ("POST", "/v1/calculate", {}, CALCULATE),
     ("GET", "/v1/rules", None, RULES),
@@ -78,11 +87,14 @@ def _fill(value, ids):
 
 
 @pytest.fixture(scope="module")
-def ids(module_world):
+def ids(module_api, module_world):
     w = module_world
+    refusal = module_api.ok("POST", "/v1/meter-access-refusals", {
+        "premises_id": w.flats[1]["id"], "service": "electricity", "refused_on": "2026-09-14",
+        "act_number": "Н-1", "drawn_up_by": "контролёр"})
     return {"house": w.house["id"], "flat": w.flats[1]["id"], "account": w.accounts[1]["number"],
             "person": w.person["id"], "registration": w.registration["id"],
-            "meter": w.meter["id"]}
+            "meter": w.meter["id"], "refusal": refusal["id"]}
 
 
 CASES = [(role, method, path, body, role in allowed)
@@ -103,7 +115,8 @@ def test_a_role_reaches_exactly_the_endpoints_its_permissions_grant(
 
 
 def test_the_expected_matrix_is_the_permission_table_for_every_endpoint_module():
-    modules = {"/v1/houses": "registry", "/v1/audit": "audit", "/v1/rules": "rules"}
+    modules = {"/v1/houses": "registry", "/v1/audit": "audit", "/v1/rules": "rules",
+               "/v1/meter-access-refusals": "meter_access"}
     for method, path, _body, allowed in ENDPOINTS:
         if path in modules:
             action = "read" if method == "GET" else "write"

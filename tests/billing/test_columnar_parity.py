@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import random
 from collections import Counter
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import select, update
+from sqlalchemy import exists, select, update
 
 from zhkh.kernel.calc.calculate import calculate
 from zhkh.kernel.calc.columnar import calculate_columns
@@ -21,7 +21,8 @@ from zhkh.modules.billing.facts import FactsReader
 from zhkh.modules.billing.models import LedgerLine
 from zhkh.modules.billing.run import run_period
 from zhkh.modules.meters.models import Meter
-from zhkh.modules.registry.models import House
+from zhkh.modules.meters.repository import MeterRepository
+from zhkh.modules.registry.models import House, Premises
 
 START = Period(2026, 1)
 
@@ -57,6 +58,17 @@ def _town(session, seed: int, accounts: int, houses: int, missing: float):
             verified_until=date(2026, 3, 31)))
     session.execute(update(Meter).where(Meter.id == meters[3]).values(
         verified_until=date(2026, 8, 15)))
+    # acts of refused access in every third flat without an electricity meter: two acts
+    # a few months apart, so some months count one act and later months two (×1.5)
+    bare = session.scalars(select(Premises.id).where(~exists().where(
+        Meter.premises_id == Premises.id, Meter.service == "electricity"))
+        .order_by(Premises.id)).all()
+    acts = MeterRepository(session)
+    for i, pid in enumerate(bare[::3]):
+        for n, month in enumerate((3 + i % 3, 5 + i % 3)):
+            acts.add_access_refusal(premises_id=pid, service="electricity",
+                                    refused_on=START.shift(month).first_day + timedelta(days=9),
+                                    act_number=f"Н-{pid}-{n}", drawn_up_by="контролёр")
     session.flush()
     return town
 
@@ -94,6 +106,8 @@ def test_a_run_on_the_columnar_path_writes_the_ledger_of_the_situation_path(
     before = ledger()
     fast = run_period(unit, calculator, period, columnar=True, process_queue=False)
     assert ledger() == before and before
+    # flats with two acts of refused access got ×1.5 on the path the columnar run routed them to
+    assert any("electricity.norm_no_meter_access_refused" in row[9] for row in before)
     assert (fast.lines, fast.accounts, fast.amount_kopecks) == (
         slow.lines, slow.accounts, slow.amount_kopecks)
     assert fast.by_service == slow.by_service

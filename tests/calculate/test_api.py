@@ -140,3 +140,27 @@ def test_one_rule_with_its_whole_history(client):
     r = client.get("/v1/rules/no.such")
     assert r.status_code == 404
     assert r.json()["error"]["code"] == "rule_not_found"
+
+
+def test_the_heating_season_calendar_and_the_refusal_counting_are_listed_as_rules(client):
+    body = client.get("/v1/rules", params={"kind": "facts"}).json()
+    rules = {r["id"]: r for r in body["rules"]}
+    season = rules["facts.heating_season"]["heating_season"]
+    assert season["usual"] == {"first_day": "10-01", "last_day": "04-30"}
+    assert list(season["starts"]) == ["2025-10-06"] and list(season["ends"]) == ["2026-04-20"]
+    counting = rules["facts.meter_access_refusals"]
+    assert counting["when"] == {"service": "electricity"}
+    assert counting["meter_access_refusals"] == {"counts_from": "next_month",
+                                                 "window_months": None}
+
+
+def test_a_situation_without_a_heating_season_takes_the_calendar(client):
+    sit = {"period": "2026-05", "house": {"heat_meter": False, "heating_payment": "season"},
+           "accounts": [{"number": "1", "area": "54.3",
+                         "services": [{"service": "heating", "provider": "teploset"}]}]}
+    (line,) = client.post("/v1/calculate", json=sit).json()["lines"]
+    assert (line["amount"], line["rule_ids"][0]) == ("0.00", "heating.out_of_season")
+    sit["period"] = "2026-04"
+    (line,) = client.post("/v1/calculate", json=sit).json()["lines"]
+    # 54.3 × 0.0187 × 2 385.55 = 2 422.31 (the season 2025–2026 ended on 20 April)
+    assert (line["amount"], line["method"]) == ("2422.31", "area_norm")

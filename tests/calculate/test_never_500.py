@@ -53,6 +53,7 @@ def situations(draw):
         ]
         services = [
             {"service": s, "provider": "x", "meter_installable": draw(st.booleans()),
+             "access_refusals": [d.isoformat() for d in draw(st.lists(days, max_size=3))],
              "meters": draw(st.lists(meters(), max_size=2))}
             for s in draw(st.lists(st.sampled_from(SERVICES), min_size=1, max_size=4,
                                    unique=True))
@@ -63,7 +64,7 @@ def situations(draw):
                          "services": services})
     house = {"heat_meter": draw(st.booleans()),
              "heating_payment": draw(st.sampled_from(["season", "evenly"])),
-             "heating_season": draw(st.booleans())}
+             "heating_season": draw(st.sampled_from([True, False, None]))}
     if draw(st.booleans()):
         house["total_area"] = draw(decimals)
         house["heating_volume"] = draw(decimals)

@@ -123,6 +123,52 @@ def test_a_fact_no_rule_covers_sends_its_account_to_the_situation_path(book):
     assert set(cols.account[result.fact].tolist()) == {2}
 
 
+def _heating_only(period: Period, flags: dict) -> FactColumns:
+    """One fact: heating of a flat of 54.3 m² by the norm (no house meter)."""
+    one = np.zeros(1, np.int32)
+    return FactColumns(
+        period=period, account=np.array([1], np.int64),
+        codes={k: one for k in ("service", "provider", "house_type", "heating_payment",
+                                "premises_kind", "amenities")},
+        vocab={"service": ["heating"], "provider": ["teploset"],
+               "house_type": ["apartment_building"], "heating_payment": ["season"],
+               "premises_kind": ["flat"], "amenities": ["full"]},
+        flags={"meter_installable": np.ones(1, bool), "house_heat_meter": np.zeros(1, bool),
+               **flags},
+        refusals=np.zeros(1, np.int32), area=np.array([54_300_000]), persons=np.ones(1),
+        house_total=np.zeros(1, np.int64), house_volume=np.full(1, -1),
+        has_meter=np.zeros(1, bool), verified=np.full(1, 10**6), capacity=np.zeros(1, np.int64),
+        last_back=np.zeros(1, np.int64), zoneset=np.zeros(1, np.int32), zonesets=[("single",)],
+        z_fact=np.zeros(0, np.int32), z_pos=np.zeros(0, np.int32),
+        z_prev=np.zeros(0, np.int64), z_cur=np.zeros(0, np.int64),
+        z_hist=np.zeros((0, 12), np.int64))
+
+
+@pytest.mark.parametrize(("period", "rule", "amount"), [
+    # season 2025–2026 ends on 20 April (rules/facts): April in full, May nothing
+    (Period(2026, 4), "heating.by_area_norm", 242231),  # 1.01541 Гкал × 2 385.55
+    (Period(2026, 5), "heating.out_of_season", 0)])
+def test_without_a_season_column_the_rules_calendar_decides_as_on_the_situation_path(
+        book, period, rule, amount):
+    rulebook, engine = book
+    cols = _heating_only(period, {})
+    result = calculate_columns(cols, rulebook, engine)
+    (got,) = to_lines(cols, result, {1: "A1"})
+    (expected,) = calculate(Situation.model_validate({
+        "period": str(period), "house": {"heat_meter": False, "heating_payment": "season"},
+        "accounts": [{"number": "A1", "area": "54.3", "services": [
+            {"service": "heating", "provider": "teploset"}]}]}), rulebook, engine).lines
+    assert got.model_dump() == expected.model_dump()
+    assert rule in got.rule_ids and int(Decimal(got.amount) * 100) == amount
+
+
+def test_a_stated_season_column_wins_over_the_calendar(book):
+    rulebook, engine = book
+    cols = _heating_only(Period(2026, 7), {"heating_season": np.ones(1, bool)})
+    (line,) = to_lines(cols, calculate_columns(cols, rulebook, engine), {1: "A1"})
+    assert line.method == "area_norm"
+
+
 class _Obj:
     def __init__(self, d):
         self.__dict__.update(d)

@@ -1,0 +1,80 @@
+"""Signature attributes the rulebook derives (``rules/facts/``) before signatures are built.
+
+A situation may state ``house.heating_season`` and a service's ``meter_access_refusals``
+itself (the stateless API, the methodologists' examples). Left out (None), they are derived
+here from the rulebook the calculation runs with: the heating-season calendar for the period
+and the house, and the count of the dated refusal acts (``access_refusals``) that the rule
+says count. The monthly run always leaves them to the rules, so a draft rulebook (``rules
+diff``) or a recalculation with the rules as known now uses its own calendar and counting.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from zhkh.kernel.calc.errors import CalculationError
+from zhkh.kernel.calc.situation import Account, Situation
+from zhkh.kernel.period import Period
+from zhkh.kernel.rulebook import Rulebook
+from zhkh.kernel.rulebook.kinds.facts import AccessRefusals, Rule, winner
+
+
+def heating_season(rulebook: Rulebook, period: Period, *, house_type: str, heat_meter: bool,
+                   heating_payment: str) -> bool | None:
+    """Whether ``period`` is in the heating season of such a house; None when no rule gives
+    a calendar (the attribute is then left out of the signature)."""
+    fact = {"house_type": house_type, "house_heat_meter": heat_meter,
+            "heating_payment": heating_payment}
+    rule = _winner(rulebook, "heating_season", fact)
+    return None if rule is None else rule.heating_season.in_season(period)
+
+
+def access_refusals(rulebook: Rulebook, period: Period, service: str,
+                    acts: list[date]) -> int:
+    """How many of the refusal ``acts`` count for ``period`` (every act before the period
+    when no rule covers the service: the section's defaults)."""
+    if not acts:
+        return 0
+    rule = _winner(rulebook, "meter_access_refusals", {"service": service})
+    counting = rule.meter_access_refusals if rule is not None else AccessRefusals()
+    return counting.count(acts, period)
+
+
+def with_derived_facts(situation: Situation, rulebook: Rulebook) -> Situation:
+    """The situation with the attributes it left out filled from the rulebook (the same
+    object when it left none out)."""
+    period = situation.period_value
+    house = situation.house
+    update: dict[str, Any] = {}
+    if house.heating_season is None:
+        season = heating_season(rulebook, period, house_type=house.house_type,
+                                heat_meter=house.heat_meter,
+                                heating_payment=house.heating_payment)
+        if season is not None:
+            update["house"] = house.model_copy(update={"heating_season": season})
+    accounts = [_with_refusals(a, rulebook, period) for a in situation.accounts]
+    if any(new is not old for new, old in zip(accounts, situation.accounts, strict=True)):
+        update["accounts"] = accounts
+    return situation.model_copy(update=update) if update else situation
+
+
+def _with_refusals(account: Account, rulebook: Rulebook, period: Period) -> Account:
+    services = [
+        s.model_copy(update={"meter_access_refusals": access_refusals(
+            rulebook, period, s.service, list(s.access_refusals))})
+        if s.meter_access_refusals is None and s.access_refusals else s
+        for s in account.services]
+    if all(new is old for new, old in zip(services, account.services, strict=True)):
+        return account
+    return account.model_copy(update={"services": services})
+
+
+def _winner(rulebook: Rulebook, section: str, fact: dict[str, Any]) -> Rule | None:
+    try:
+        return winner(rulebook.rules("facts"), section, fact)
+    except ValueError as exc:  # only a rulebook built in code can tie: the loader refuses it
+        raise CalculationError("ambiguous_rule", str(exc)) from None
+
+
+__all__ = ["access_refusals", "heating_season", "with_derived_facts"]
