@@ -1,8 +1,8 @@
 """Acts of refused access to a meter (акты о недопуске), for the ×1.5 of electricity by norm.
 
-Revision ID: 0004
-Revises: 0100
-Create Date: 2026-12-01
+Revision ID: 0102
+Revises: 0101
+Create Date: 2026-11-28
 
 A standing act (not cancelled) is unique per premises, service and act number: a partial
 unique index, which SQLite and PostgreSQL both support.
@@ -15,8 +15,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0004"
-down_revision: str | None = "0100"
+revision: str = "0102"
+down_revision: str | None = "0101"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
