@@ -14,9 +14,11 @@ from zhkh.api.errors import install_domain_error_handlers, install_error_handler
 from zhkh.api.routers import (
     accounts,
     audit,
+    benefits,
     calculate,
     finance,
     houses,
+    incidents,
     meter_access,
     meters,
     persons,
@@ -28,8 +30,8 @@ from zhkh.modules.billing.compute import SESSION_KEY as RUN_CALCULATOR
 from zhkh.modules.billing.compute import Calculator as RunCalculator
 from zhkh.modules.calculation.service import Calculator
 
-MODULE_ROUTERS = (houses, premises, accounts, persons, registrations, meters, meter_access,
-                  audit)
+MODULE_ROUTERS = (houses, premises, accounts, persons, registrations, benefits, meters,
+                  meter_access, incidents, audit)
 
 
 def create_app(settings: Settings | None = None, *, calculator: Calculator | None = None,

@@ -207,34 +207,36 @@ def demo(accounts: Annotated[int, typer.Option(help="Лицевых счетов
 def _render_demo(report, calculator, database: str) -> None:
     from zhkh.modules.analytics.summary import by_month, by_service
 
+    money = ("Начислено", "Перерасчёты", "Льготы", "Снижение за качество", "Итого")
     months = Table(title="Начисления по месяцам")
-    for col, justify in (("Месяц", "left"), ("Начислено", "right"), ("Перерасчёты", "right"),
-                         ("Итого", "right"), ("Счетов", "right"), ("Ошибок", "right"),
-                         ("Время, с", "right")):
-        months.add_column(col, justify=justify)
+    for col in ("Месяц", *money, "Счетов", "Ошибок", "Время, с"):
+        months.add_column(col, justify="left" if col == "Месяц" else "right")
     runs = {m.period: m.run for m in report.months}
-    for period, charged, recalculated, accounts in by_month(report.summary):
-        run = runs.get(period)
-        months.add_row(period, format_rub_ru(charged), format_rub_ru(recalculated),
-                       format_rub_ru(charged + recalculated), str(accounts),
+    for t in by_month(report.summary):
+        run = runs.get(t.key)
+        months.add_row(t.key, *_money_cells(t), str(t.accounts),
                        str(len(run.errors)) if run else "—",
                        f"{run.seconds:.1f}" if run else "—")
     console.print(months)
     services = Table(title="Начисления по услугам за все месяцы")
-    for col, justify in (("Услуга", "left"), ("Начислено", "right"), ("Перерасчёты", "right"),
-                         ("Итого", "right")):
-        services.add_column(col, justify=justify)
-    total = 0
-    for service, charged, recalculated in by_service(report.summary):
-        total += charged + recalculated
-        services.add_row(calculator.service_title(service), format_rub_ru(charged),
-                         format_rub_ru(recalculated), format_rub_ru(charged + recalculated))
-    services.add_row("[b]Итого[/b]", "", "", f"[b]{format_rub_ru(total)}[/b]")
+    for col in ("Услуга", *money):
+        services.add_column(col, justify="left" if col == "Услуга" else "right")
+    totals = by_service(report.summary)
+    for t in totals:
+        services.add_row(calculator.service_title(t.key), *_money_cells(t))
+    services.add_row("[b]Итого[/b]", *(f"[b]{format_rub_ru(sum(v))}[/b]" for v in zip(
+        *((t.charged, t.recalculated, t.benefits, t.quality, t.total) for t in totals),
+        strict=True)) if totals else ("",) * len(money))
     console.print(services)
     if report.stopped:
         console.print(f"[red]Сценарий остановлен: {report.stopped}[/red]")
     console.print(f"База: {database}; построение {report.build_seconds:.1f} с, всего "
                   f"{report.seconds:.1f} с")
+
+
+def _money_cells(t) -> list[str]:
+    return [format_rub_ru(v) for v in (t.charged, t.recalculated, t.benefits, t.quality,
+                                       t.total)]
 
 
 def recreate(url: str) -> None:

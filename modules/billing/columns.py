@@ -10,9 +10,12 @@ Routing: an account takes the per-situation path (``ColumnBatch.slow``) when its
 change inside the month, a meter of it is installed on or after the first day or removed
 before the last one, a service has more than one meter or more than one contract in the
 month, a loaded reading is dated after its meter's verification end (the situation path
-reports that error), a resident has a temporary absence in the month, its premises has a
-standing act of refused access to a meter (the rules count those acts), or its house type is
-unknown to the rules. The heating season is not read here: the columnar kernel takes it from
+reports that error), a resident has a temporary absence in the month, a holder of a benefit
+on it is registered in the month, a closed quality incident of its house or premises overlaps
+the month on one of its services, its premises has a standing act of refused access to a
+meter (the rules count those acts), or its house type is unknown to the rules. (Benefits,
+absences and quality reductions are the second stage of the calculation, which only the
+situation path runs.) The heating season is not read here: the columnar kernel takes it from
 the rules' calendar.
 """
 
@@ -147,6 +150,7 @@ class ColumnReader:
         # standing acts of refused access: the rules count them on the situation path
         refused = set(self.rows.access_refusals(premises))
         slow |= np.array([p in refused for p in acc["premises_id"].tolist()], dtype=bool)
+        slow |= self._second_stage(houses, premises, acc, svc, a_of)
         h_of = np.searchsorted(house["id"], acc["house_id"])
         slow |= house["bad"][h_of]
         meters = MeterColumns(self, premises, acc)
@@ -158,6 +162,24 @@ class ColumnReader:
                            provider_ids={c: i for i, c in providers.items()},
                            scope_account_ids=scope,
                            slow=acc["id"][slow].tolist())
+
+    def _second_stage(self, houses, premises, acc, svc, a_of) -> np.ndarray:
+        """Accounts with a benefit of the month, or a service an incident of the month in
+        their house (or premises) concerns: the situation path gives their extra lines."""
+        scope = select(AccountRow.id).where(AccountRow.premises_id.in_(premises))
+        holders = set(self.rows.benefits(scope))
+        out = np.array([a in holders for a in acc["id"].tolist()], dtype=bool)
+        incidents = [i for found in self.rows.incidents(houses, premises).values()
+                     for i in found]
+        if incidents and len(a_of):
+            house_of = acc["house_id"][a_of].tolist()
+            prem_of = acc["premises_id"][a_of].tolist()
+            hit = {("house", i.house_id, i.service) if i.premises_id is None
+                   else ("premises", i.premises_id, i.service) for i in incidents}
+            touched = [("house", h, s) in hit or ("premises", p, s) in hit
+                       for h, p, s in zip(house_of, prem_of, svc["service"], strict=True)]
+            out[a_of[np.array(touched, dtype=bool)]] = True
+        return out
 
     def _accounts(self, premises) -> dict[str, Any]:
         p = self.period

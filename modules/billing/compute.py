@@ -65,7 +65,7 @@ class Calculator:
     def _one_by_one(self, situation: Situation, facts: BatchFacts, out: Computed) -> list[Line]:
         lines: list[Line] = []
         for account in situation.accounts:
-            single = situation.model_copy(update={"accounts": [account]})
+            single = _alone(situation, account.number)
             try:
                 lines += calculate(single, self.rulebook, self.engine).lines
             except CalculationError as exc:
@@ -79,6 +79,22 @@ class Calculator:
         """The Russian title of a service (its code when the catalogue lacks it)."""
         spec = self.rulebook.services.get(code)
         return spec.title if spec is not None else code
+
+
+def _alone(situation: Situation, number: str) -> Situation:
+    """The situation of one of its accounts: the absences, benefits and premises incidents of
+    the other accounts left out (the calculation refuses items naming an absent account)."""
+    incidents = []
+    for inc in situation.incidents:
+        if inc.scope == "house":
+            incidents.append(inc)
+        elif number in inc.accounts:
+            incidents.append(inc.model_copy(update={"accounts": [number]}))
+    return situation.model_copy(update={
+        "accounts": [a for a in situation.accounts if a.number == number],
+        "absences": [a for a in situation.absences if a.account == number],
+        "benefits": [b for b in situation.benefits if b.account == number],
+        "incidents": incidents})
 
 
 @lru_cache(maxsize=4)
@@ -109,8 +125,9 @@ def explain_with_rules(line: Line) -> str:
 
 def ledger_rows(lines: Iterable[tuple[int, Line]], provider_ids: dict[str, int], *,
                 period_booked: str, version: str, run_id: str) -> Iterator[LedgerRow]:
-    """Computed lines as ledger rows (kopecks and 1e-6 integers), booked in their own month:
-    charges, and the month's own recalculations (a temporary absence) with their kind."""
+    """Computed lines as ledger rows (kopecks and 1e-6 integers), booked in their own month
+    with their kind: charges, the month's own recalculations (a temporary absence), benefits
+    and quality reductions."""
     for account_id, line in lines:
         yield LedgerRow(
             account_id=account_id, service=line.service, component=line.component,

@@ -1,9 +1,13 @@
 """``zhkh demo``: a synthetic town billed for a year, with late corrections, in a fresh database.
 
-Scenario, month by month: readings arrive; in the 4th month a few readings of a closed month
-are corrected (queued for recalculation), in the 7th some registrations are entered
-backdated (queued), in the 9th one move-out is entered online the way the API does
-(``recalculate_account`` in the same transaction); the month is run (the queue is booked as
+A few percent of the households have a benefit holder (``write_benefits``). Scenario, month
+by month: readings arrive; now and then the dispatcher records a quality incident of a house
+(an interruption, cold rooms in the heating season, a late waste collection …); in the 4th
+month a few readings of a closed month are corrected (queued for recalculation), in the 6th an
+incident of the closed month before and some benefits from two months back are entered late
+(queued), in the 7th some registrations are entered backdated (queued), in the 9th one
+move-out is entered online the way the API does (``recalculate_account`` in the same
+transaction); the month is run (charges, benefits, quality reductions; the queue is booked as
 recalculation lines), checked and closed. The summary by service and month comes from the
 ledger.
 """
@@ -14,30 +18,55 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
+from datetime import time as clock
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from zhkh.kernel.calc.fact_rules import heating_season
 from zhkh.kernel.money import format_decimal_ru
 from zhkh.kernel.period import Period
 from zhkh.modules.analytics.summary import SummaryRow, by_service_and_month
 from zhkh.modules.billing.account_calc import recalculate_account
 from zhkh.modules.billing.compute import Calculator
-from zhkh.modules.billing.demo_town import Town, TownBuilder, fix_sequences, write_readings
+from zhkh.modules.billing.demo_town import (
+    BENEFIT_DOCUMENTS,
+    Town,
+    TownBuilder,
+    fix_sequences,
+    write_benefits,
+    write_readings,
+)
 from zhkh.modules.billing.periods import CloseReport, close_period
 from zhkh.modules.billing.repository import RecalculationQueueRepository
 from zhkh.modules.billing.run import RunReport, UnitOfWork, run_period
+from zhkh.modules.complaints.repository import ComplaintsRepository
 from zhkh.modules.meters.models import Meter
 from zhkh.modules.meters.repository import MeterRepository
-from zhkh.modules.passport.models import Registration
+from zhkh.modules.passport.models import BenefitAssignment, Registration
 from zhkh.modules.passport.repository import PassportRepository
-from zhkh.modules.registry.models import Account
+from zhkh.modules.registry.models import Account, AccountService, Premises
 
 DEFAULT_URL = "sqlite:///zhkh-demo.sqlite"
 LAST_MONTH = Period(2026, 10)
 SEED = 20251101
 HISTORY_MONTHS = 4
+BENEFIT_SHARE = 0.02
+"""Households with a benefit holder (a few percent: the run takes their accounts through the
+situation path, which gives benefit lines)."""
+INCIDENT_CHANCE = 0.6
+"""Chance that a month has a quality incident (one house)."""
+INCIDENTS = (  # service, kind, hours (from, to), magnitude (from, to) or None, heating only
+    ("hot_water", "interruption", (12, 40), None, False),
+    ("cold_water", "interruption", (10, 30), None, False),
+    ("electricity", "interruption", (3, 10), None, False),
+    ("solid_waste", "tko_delay", (80, 150), None, False),
+    ("hot_water", "temperature", (24, 72), (5, 12), False),
+    ("heating", "temperature", (24, 96), (1, 4), True),
+)
+KIND_TITLES = {"interruption": "перерыв", "temperature": "отклонение температуры",
+               "tko_delay": "задержка вывоза ТКО"}
 
 
 @dataclass(slots=True)
@@ -78,10 +107,11 @@ def run_demo(unit: UnitOfWork, calculator: Calculator, *, accounts: int = 5000,
                            start=first).build()
         for back in range(HISTORY_MONTHS, 0, -1):
             write_readings(session, town, rng, first.shift(-back), missing=0.0)
+        benefits = write_benefits(session, town, rng, share=BENEFIT_SHARE, start=first)
         fix_sequences(session)
     report.build_seconds = time.perf_counter() - started
-    say(f"Город построен: {len(town.houses)} домов, {len(town.accounts)} лицевых счетов "
-        f"({report.build_seconds:.1f} с)")
+    say(f"Город построен: {len(town.houses)} домов, {len(town.accounts)} лицевых счетов, "
+        f"льгот {benefits} ({report.build_seconds:.1f} с)")
     for i in range(months):
         month = first.shift(i)
         outcome = _month(unit, calculator, town, rng, month, i, progress)
@@ -103,8 +133,13 @@ def _month(unit: UnitOfWork, calculator: Calculator, town: Town, rng: random.Ran
     changes: list[str] = []
     with unit() as session:
         write_readings(session, town, rng, month)
+        if rng.random() < INCIDENT_CHANCE:
+            changes += _incident(session, calculator, town, rng, month)
         if index == 3:
             changes += _correct_readings(session, town, rng, month.shift(-2))
+        if index == 5:
+            changes += _late_incident(session, calculator, town, rng, month.shift(-1))
+            changes += _late_benefits(session, town, rng, month.shift(-2))
         if index == 6:
             changes += _backdated_registrations(session, town, rng, month.shift(-3))
     on_batch = (lambda done, total: progress(str(month), done, total)) if progress else None
@@ -167,6 +202,75 @@ def _backdated_registrations(session: Session, town: Town, rng: random.Random, m
         queue.enqueue(account_id=account_id, period_for=str(month),
                       reason=f"регистрация с {day:%d.%m.%Y} внесена задним числом")
     return [f"Внесено регистраций задним числом (с {day:%d.%m.%Y}): {len(chosen)} "
+            "(поставлены в перерасчёт)"]
+
+
+def _incident(session: Session, calculator: Calculator, town: Town, rng: random.Random,
+              month: Period) -> list[str]:
+    """A closed quality incident of one house starting in ``month``."""
+    return ["Инцидент, " + _record_incident(session, calculator, town, rng, month, INCIDENTS)[1]]
+
+
+def _record_incident(session: Session, calculator: Calculator, town: Town,
+                     rng: random.Random, month: Period, kinds: tuple) -> tuple[int, str]:
+    """Store an incident of a random house and kind (cold rooms only in a month of the heating
+    season the rules' calendar gives) starting in ``month``; returns the house and a Russian
+    line about it."""
+    heating = bool(heating_season(calculator.rulebook, month, house_type="apartment_building",
+                                  heat_meter=False, heating_payment="season"))
+    service, kind, hours, magnitude, _season = rng.choice(
+        [k for k in kinds if heating or not k[4]])
+    house = rng.choice(town.houses)
+    start = datetime.combine(month.first_day + timedelta(days=rng.randint(0, 24)),
+                             clock(rng.randint(0, 23)))
+    end = start + timedelta(hours=rng.randint(*hours))
+    value = None if magnitude is None else rng.randint(*magnitude) * 1_000_000
+    ComplaintsRepository(session).add_incident(
+        house_id=house, service=service, kind=kind, started_at=start, ended_at=end,
+        magnitude_micro=value, reference=f"акт {month}-{house}")
+    deviation = "" if value is None else f", отклонение {value // 1_000_000}"
+    return house, (f"дом {house}: {calculator.service_title(service)} — {KIND_TITLES[kind]} "
+                   f"{start:%d.%m %H:%M}–{end:%d.%m %H:%M}{deviation}")
+
+
+def _late_incident(session: Session, calculator: Calculator, town: Town,
+                   rng: random.Random, month: Period) -> list[str]:
+    """An interruption of hot water in the closed ``month``, recorded now; the accounts of
+    its house that have hot water are queued for recalculation."""
+    house, text = _record_incident(session, calculator, town, rng, month, INCIDENTS[:1])
+    accounts = list(session.scalars(
+        select(Account.id).join(Premises, Premises.id == Account.premises_id)
+        .where(Premises.house_id == house, Account.id.in_(
+            select(AccountService.account_id).where(AccountService.service == "hot_water")))))
+    queue = RecalculationQueueRepository(session)
+    for account_id in accounts:
+        queue.enqueue(account_id=account_id, period_for=str(month),
+                      reason=f"акт о перерыве ГВС в доме {house} внесён после закрытия "
+                             f"периода {month}")
+    return [f"Инцидент за закрытый {month} внесён задним числом, {text} "
+            f"(счетов в перерасчёт: {len(accounts)})"]
+
+
+def _late_benefits(session: Session, town: Town, rng: random.Random, month: Period
+                   ) -> list[str]:
+    """Benefits of veterans of labour from the first day of the closed ``month`` for a few
+    households without one, entered now and queued for recalculation."""
+    holders = set(session.scalars(select(BenefitAssignment.account_id)))
+    candidates = [(a, p) for a, p in town.accounts
+                  if a not in holders and any(end is None for _pe, _s, end in
+                                              town.residents.get(p, []))]
+    passport = PassportRepository(session)
+    queue = RecalculationQueueRepository(session)
+    chosen = _sample(rng, candidates, 1000)
+    for account_id, premises_id in chosen:
+        person = next(pe for pe, _s, end in town.residents[premises_id] if end is None)
+        passport.add_benefit(person_id=person, account_id=account_id,
+                             category="veteran_labour", date_from=month.first_day,
+                             document=BENEFIT_DOCUMENTS["veteran_labour"])
+        queue.enqueue(account_id=account_id, period_for=str(month),
+                      reason=f"льгота ветерана труда с {month.first_day:%d.%m.%Y} назначена "
+                             "задним числом")
+    return [f"Назначено льгот задним числом (с {month.first_day:%d.%m.%Y}): {len(chosen)} "
             "(поставлены в перерасчёт)"]
 
 

@@ -4,7 +4,9 @@ residents, owners, meters and monthly readings, written in bulk with explicit id
 Everything comes from one ``random.Random(seed)``, so the same arguments give the same town.
 Shares are rough but realistic: most flats have water and electricity meters (a third of the
 electricity ones two-zone), some have none (most of those could install one → ×1.5), some
-readings are missing, half of the houses have a heat meter.
+readings are missing, half of the houses have a heat meter. ``write_benefits`` gives a few
+percent of the households a benefit holder (veterans of labour, disabled persons, combat
+veterans, large families), as the ``benefits`` rules name them.
 """
 
 from __future__ import annotations
@@ -67,6 +69,8 @@ class Town:
     zones: list[ZoneState] = field(default_factory=list)
     house_meters: list[ZoneState] = field(default_factory=list)
     premises_persons: dict[int, int] = field(default_factory=dict)
+    residents: dict[int, list[tuple[int, date, date | None]]] = field(default_factory=dict)
+    """Premises id → registered persons (person id, first day, last day or None)."""
     next_person: int = 1
     reading_seq: int = 0
 
@@ -235,6 +239,7 @@ class TownBuilder:
                     days=rng.randint(0, 27))
             regs.append((person, pid, "residence" if rng.random() < 0.95 else "stay", start,
                          end))
+            t.residents.setdefault(pid, []).append((person, start, end))
         owner = t.next_person
         t.next_person += 1
         persons.append((owner,))
@@ -246,6 +251,40 @@ class TownBuilder:
                                           "denominator", "date_from"), owners)
         t.premises_persons[pid] = count
         return count
+
+
+BENEFIT_CATEGORIES = (("veteran_labour", 45), ("disabled", 30), ("veteran_combat", 15),
+                      ("large_family", 10))
+"""Categories of the ``benefits`` rules and their weights among the demo's holders."""
+BENEFIT_DOCUMENTS = {
+    "veteran_labour": "удостоверение ветерана труда", "disabled": "справка МСЭ",
+    "veteran_combat": "удостоверение ветерана боевых действий",
+    "large_family": "удостоверение многодетной семьи"}
+
+
+def write_benefits(session: Session, town: Town, rng: random.Random, *, share: float,
+                   start: Period) -> int:
+    """Benefit assignments for about ``share`` of the accounts with residents: one holder per
+    household (every member of a large family of three or more); most hold the category from
+    before ``start``, a tenth from a day of the year after it. Returns the rows written."""
+    categories = [c for c, _w in BENEFIT_CATEGORIES]
+    weights = [w for _c, w in BENEFIT_CATEGORIES]
+    rows = []
+    for account_id, premises_id in town.accounts:
+        residents = town.residents.get(premises_id, [])
+        if not residents or rng.random() >= share:
+            continue
+        category = rng.choices(categories, weights)[0]
+        if category == "large_family" and len(residents) < 3:
+            category = "veteran_labour"
+        holders = residents if category == "large_family" else [rng.choice(residents)]
+        since = (start.shift(rng.randint(0, 11)).first_day + timedelta(days=rng.randint(0, 27))
+                 if rng.random() < 0.1 else date(rng.randint(2005, 2024), 1, 1))
+        rows += [(person, account_id, category, max(since, first), BENEFIT_DOCUMENTS[category])
+                 for person, first, _last in holders]
+    _put(session, "benefit_assignments",
+         ("person_id", "account_id", "category", "date_from", "document"), rows)
+    return len(rows)
 
 
 def write_readings(session: Session, town: Town, rng: random.Random, month: Period, *,

@@ -10,6 +10,10 @@ Attributes the rules derive are left to them: the heating season (``House.heatin
 None: the calendar in ``rules/facts/``) and the count of refusals of access to a meter (the
 dates of the standing acts go in ``AccountService.access_refusals``; the rules count them).
 
+Benefit assignments (passport) and closed quality incidents (complaints) that overlap the period
+become the situation's ``benefits`` and ``incidents``: the second stage of the calculation
+turns them into ``benefit`` and ``quality_reduction`` lines.
+
 Meter readings are read lean: the previous and the current month for every meter, and the
 12 months of history (п. 59) only for meters whose readings are missing, because only the
 average method and the months-without-readings count look further back.
@@ -28,6 +32,7 @@ from sqlalchemy import Select, and_, exists, func, select
 from sqlalchemy.orm import Session, aliased
 
 from zhkh.kernel.calc.inputs import Absence as AbsenceIn
+from zhkh.kernel.calc.inputs import BenefitAssignment as BenefitIn
 from zhkh.kernel.calc.observations import HISTORY_WINDOW
 from zhkh.kernel.calc.situation import (
     Account,
@@ -40,6 +45,12 @@ from zhkh.kernel.calc.situation import (
     Situation,
 )
 from zhkh.kernel.period import Period
+from zhkh.modules.billing.facts_extras import (
+    StoredIncident,
+    read_benefits,
+    read_incidents,
+    situation_incidents,
+)
 from zhkh.modules.db.bulk import stream_columns
 from zhkh.modules.db.repository import overlapping
 from zhkh.modules.meters.models import AccessRefusal, MeterZone
@@ -150,6 +161,8 @@ class FactsReader:
         installable = self._installability(premises_scope)
         residents = self._residents(premises_scope)
         absences = self.absences(premises_scope)
+        benefits = self.benefits(account_scope)
+        incidents = self.incidents(houses, premises_scope)
         owners = self._owners(premises_scope)
         meters = self._meters(premises_scope)
         refusals = self.access_refusals(premises_scope)
@@ -199,7 +212,16 @@ class FactsReader:
                                             end=end, documents=documents)
                     for a in house_accounts
                     for person, start, end, documents in absences.get(premises_of[a.number], [])
-                ]))
+                ],
+                benefits=[
+                    BenefitIn.model_construct(account=a.number, person=person,
+                                              category=category, start=start, end=end)
+                    for a in house_accounts
+                    for person, category, start, end in benefits.get(
+                        out.account_ids[a.number], [])
+                ],
+                incidents=situation_incidents(incidents.get(house_id, []), house_accounts,
+                                              premises_of)))
         return out
 
     def _provider_codes(self) -> dict[int, str]:
@@ -304,6 +326,15 @@ class FactsReader:
         for prem, account, service, day in _rows(cols):
             out[prem].append((account, service, day))
         return out
+
+    def benefits(self, account_scope) -> dict[int, list[tuple[str, str, date, date | None]]]:
+        """Benefit assignments of the period (see :func:`facts_extras.read_benefits`)."""
+        return read_benefits(self.session, account_scope, self.first, self.last)
+
+    def incidents(self, house_ids: Sequence[int], premises_scope
+                  ) -> dict[int, list[StoredIncident]]:
+        """Closed quality incidents of the period (see :func:`facts_extras.read_incidents`)."""
+        return read_incidents(self.session, house_ids, premises_scope, self.first, self.last)
 
     def _owners(self, premises_scope) -> dict[int, int]:
         cols = _columns(self.session, select(

@@ -2,8 +2,9 @@
 
 For each account × service × provider of a closed month: compute the month again with the
 current facts and the current rules, compare with what the ledger holds for that month
-(``period_for``: its charges and every recalculation booked since), and book the difference
-as a ``recalculation`` line in the open period, explain «было X, стало Y, причина: …».
+(``period_for``: its charges, benefits, quality reductions and every recalculation booked
+since), and book the difference as a ``recalculation`` line in the open period, explain
+«было X, стало Y, причина: …».
 Closed lines are never touched. Booking is idempotent: a second pass finds no difference.
 Accounts whose new calculation fails get a run error and no recalculation line.
 """
@@ -29,7 +30,7 @@ from zhkh.modules.billing.repository import (
     RecalculationQueueRepository,
     RunErrorRepository,
 )
-from zhkh.modules.billing.run import Progress, UnitOfWork, new_run_id
+from zhkh.modules.billing.run import OWN_KINDS, Progress, UnitOfWork, new_run_id
 from zhkh.modules.registry.models import House
 
 Key = tuple[int, str, int]
@@ -69,14 +70,15 @@ def closed_months(session: Session, since: str, before: str) -> list[str]:
 
 def ledger_sums(session: Session, period_for: str, account_ids: Sequence[int]
                 ) -> dict[Key, int]:
-    """What the ledger holds for ``period_for`` (charges + recalculations), per key."""
+    """What the ledger holds for ``period_for`` per key: every kind a calculation gives
+    (``OWN_KINDS``: charges, recalculations, benefits, quality reductions)."""
     sums: dict[Key, int] = {}
     ids = list(account_ids)
     for i in range(0, len(ids), IN_CHUNK):
         stmt = (select(LedgerLine.account_id, LedgerLine.service, LedgerLine.provider_id,
                        func.sum(LedgerLine.amount_kopecks))
                 .where(LedgerLine.period_for == period_for,
-                       LedgerLine.kind.in_(("charge", "recalculation")),
+                       LedgerLine.kind.in_(OWN_KINDS),
                        LedgerLine.account_id.in_(ids[i:i + IN_CHUNK]))
                 .group_by(LedgerLine.account_id, LedgerLine.service, LedgerLine.provider_id))
         for account_id, service, provider_id, total in session.execute(stmt):

@@ -1,10 +1,11 @@
 """The monthly run: facts in bulk → kernel → ledger lines in bulk, atomically per batch of houses.
 
-Each batch is one unit of work: the charge lines of the batch's accounts booked in the period
-are deleted and written again (COPY on PostgreSQL) together with the batch's run errors, so a
-rerun replaces lines and never duplicates them, and a crash leaves every batch either fully
-old or fully new. Recalculation lines already booked in the period are kept (they are about
-closed months, which a rerun does not change). After the charges, pending entries of the
+Each batch is one unit of work: the lines the run computes for the batch's accounts (charges,
+the month's own recalculations, benefits, quality reductions — ``OWN_KINDS``) booked in the
+period are deleted and written again (COPY on PostgreSQL) together with the batch's run
+errors, so a rerun replaces lines and never duplicates them, and a crash leaves every batch
+either fully old or fully new. Recalculation lines already booked in the period are kept (they
+are about closed months, which a rerun does not change). After the charges, pending entries of the
 recalculation queue are processed (``recalc.process_queue``).
 """
 
@@ -257,9 +258,10 @@ def write_batch(session: Session, calculator: Calculator, period: str, house_ids
     return fast.computed, fast.batch.numbers
 
 
-OWN_KINDS = ("charge", "recalculation")
-"""What a run computes for its own month: charges and the month's own recalculations (a
-temporary absence). Recalculations of closed months booked in it are kept."""
+OWN_KINDS = ("charge", "recalculation", "benefit", "quality_reduction")
+"""What a run computes for its own month: charges, the month's own recalculations (a
+temporary absence), benefits and quality reductions. Recalculations of closed months booked
+in it are kept."""
 
 
 def replace_charges(session: Session, period: str, account_ids: Sequence[int],

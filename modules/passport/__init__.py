@@ -1,1 +1,1 @@
-"""Passport office (Паспортистка): persons, registrations, owners, absences."""
+"""Passport office (Паспортистка): persons, registrations, owners, absences, benefits."""

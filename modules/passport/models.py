@@ -89,3 +89,27 @@ class Absence(Base):
     date_from: Mapped[date]
     date_to: Mapped[date]
     document: Mapped[str | None] = mapped_column(Text)
+
+
+class BenefitAssignment(Base):
+    """A person's right to a benefit category (льгота), applied on one account.
+
+    ``category`` is the code the ``benefits`` rules name (``veteran_combat`` …); both dates are
+    inclusive, an open end is NULL. ``document`` is the basis (удостоверение, справка МСЭ …):
+    personal data, shown only to roles that may read it.
+    """
+
+    __tablename__ = "benefit_assignments"
+    __table_args__ = (
+        CheckConstraint("date_to IS NULL OR date_to >= date_from", name="dates_ordered"),
+        CheckConstraint("length(category) > 0", name="category_not_empty"),
+        Index("ix_benefit_assignments_account_dates", "account_id", "date_from"),
+    )
+
+    id: Mapped[IdPK]
+    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id"), index=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
+    category: Mapped[str] = mapped_column(String(64))
+    date_from: Mapped[date]
+    date_to: Mapped[date | None]
+    document: Mapped[str | None] = mapped_column(Text)

@@ -1,5 +1,5 @@
 """SQL of the passport office: persons (and their separate personal data), registrations,
-ownership shares, absences."""
+ownership shares, absences, benefit assignments."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from zhkh.modules.db.bulk import stream_columns
 from zhkh.modules.db.repository import Repository, active_on, overlapping
 from zhkh.modules.passport.models import (
     Absence,
+    BenefitAssignment,
     OwnershipShare,
     Person,
     PersonData,
@@ -91,6 +92,18 @@ class PassportRepository(Repository):
             overlapping(Absence.date_from, Absence.date_to, first, last))
             .order_by(Absence.date_from))
         return list(self.session.scalars(stmt))
+
+    def add_benefit(self, *, person_id: int, account_id: int, category: str,
+                    date_from: date, date_to: date | None = None,
+                    document: str | None = None) -> BenefitAssignment:
+        """A person's benefit category applied on an account, both dates inclusive."""
+        return self._add(BenefitAssignment(person_id=person_id, account_id=account_id,
+                                           category=category, date_from=date_from,
+                                           date_to=date_to, document=document))
+
+    def get_benefit(self, benefit_id: int) -> BenefitAssignment:
+        """The benefit assignment; raises NotFoundError naming it."""
+        return self._require(BenefitAssignment, benefit_id)
 
     def stream_house_registrations(self, house_id: int, first: date, last: date, *,
                                    batch: int = 10_000) -> Iterator[dict[str, list[object]]]:

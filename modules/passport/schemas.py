@@ -1,5 +1,5 @@
 """Pydantic models of the passport office: persons (personal data apart), registrations,
-absences.
+absences, benefit assignments.
 
 Personal data — full name, birth date, document — sits in :class:`PersonalData`; a reader
 without the right to see it gets ``personal: null`` and ``personal_data_hidden: true``.
@@ -125,4 +125,49 @@ class AbsenceOut(BaseModel):
         travel) only with the right to personal data."""
         return cls(id=absence.id, person_id=absence.person_id, date_from=absence.date_from,
                    date_to=absence.date_to, document=absence.document if personal else None,
+                   recalculation=recalculation)
+
+
+class BenefitCreate(Input):
+    person_id: Ref
+    account: str = Field(min_length=6, max_length=20, description="Номер лицевого счёта")
+    category: str = Field(min_length=1, max_length=64, examples=["veteran_combat"],
+                          description="Льготная категория, как её называют правила benefits/")
+    date_from: date
+    date_to: date | None = Field(default=None, description="Последний день; null — бессрочно")
+    document: str = Field(min_length=1, max_length=1000,
+                          description="Основание: удостоверение, справка МСЭ …")
+    reason: Reason = None
+
+    _dates = field_validator("date_to")(_ordered)
+
+
+class BenefitUpdate(Input):
+    """Only the fields sent are changed; ``date_to`` ends the benefit."""
+
+    category: str | None = Field(default=None, min_length=1, max_length=64)
+    date_from: date | None = None
+    date_to: date | None = None
+    document: str | None = Field(default=None, min_length=1, max_length=1000)
+    reason: Reason = None
+
+
+class BenefitOut(BaseModel):
+    id: int
+    person_id: int
+    account: str
+    category: str
+    date_from: date
+    date_to: date | None
+    document: str | None
+    recalculation: list[AccountRecalc] | None = None
+
+    @classmethod
+    def of(cls, benefit: Any, account: str, *, personal: bool,
+           recalculation: list[AccountRecalc] | None = None) -> BenefitOut:
+        """The read model of a ``BenefitAssignment`` on the account numbered ``account``; its
+        document (it may tell of a disability) only with the right to personal data."""
+        return cls(id=benefit.id, person_id=benefit.person_id, account=account,
+                   category=benefit.category, date_from=benefit.date_from,
+                   date_to=benefit.date_to, document=benefit.document if personal else None,
                    recalculation=recalculation)

@@ -1,40 +1,54 @@
-"""Passport services: persons with their personal data, registrations, absences.
+"""Passport services: persons with their personal data, registrations, absences, benefits.
 
 Audit of personal data: a person's snapshot keeps its personal fields masked
 (``"***"`` when set, ``null`` when empty) and an update lists ``personal_fields_changed`` —
 the names of personal fields whose value changed — so the log proves a change without
 holding the values. A registration or an absence recalculates the accounts of the premises
-concerned for the first month it touches.
+concerned for the first month it touches; a benefit assignment recalculates its account from
+the first day whose benefit it changes. A benefit's category must be one the ``benefits``
+rules name, and its holder registered in the account's premises during it.
 """
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from zhkh.modules import audit
 from zhkh.modules.audit import Actor
+from zhkh.modules.billing.compute import calculator_of
+from zhkh.modules.calculation.vocabulary import benefit_categories
 from zhkh.modules.errors import Invalid, NotFound
 from zhkh.modules.passport import queries
-from zhkh.modules.passport.models import Absence, Person, PersonData, Registration
+from zhkh.modules.passport.models import (
+    Absence,
+    BenefitAssignment,
+    Person,
+    PersonData,
+    Registration,
+)
 from zhkh.modules.passport.repository import PassportRepository
 from zhkh.modules.passport.schemas import (
     PERSONAL_FIELDS,
     AbsenceCreate,
+    BenefitCreate,
+    BenefitUpdate,
     PersonCreate,
     PersonUpdate,
     RegistrationCreate,
     RegistrationUpdate,
 )
 from zhkh.modules.registry import service as registry
-from zhkh.modules.registry.models import Premises
+from zhkh.modules.registry.models import Account, Premises
 from zhkh.modules.registry.queries import accounts_of_premises
 from zhkh.modules.registry.schemas import AccountRecalc
 
 REGISTRATION_FIELDS = ("person_id", "premises_id", "kind", "date_from", "date_to")
 ABSENCE_FIELDS = ("person_id", "date_from", "date_to")
+BENEFIT_FIELDS = ("person_id", "account_id", "category", "date_from", "date_to")
 _DATA_FIELDS = ("full_name", "document_kind", "document_number", "document_issued")
 
 
@@ -179,6 +193,100 @@ def create_absence(session: Session, actor: Actor, data: AbsenceCreate
                         "document": None if data.document is None else audit.PERSONAL_MASK})
     premises = queries.premises_of_person(session, data.person_id, data.date_from, data.date_to)
     return absence, _recalc_premises(session, premises, data.date_from)
+
+
+# benefits
+
+def get_benefit(session: Session, benefit_id: int) -> BenefitAssignment:
+    """The benefit assignment or ``NotFound`` (``benefit_not_found``)."""
+    benefit = session.get(BenefitAssignment, benefit_id)
+    if benefit is None:
+        raise NotFound("benefit_not_found", f"льгота {benefit_id} не найдена",
+                       obj=f"benefit:{benefit_id}")
+    return benefit
+
+
+def create_benefit(session: Session, actor: Actor, data: BenefitCreate
+                   ) -> tuple[BenefitAssignment, Account, list[AccountRecalc]]:
+    """Assign a benefit category to a person on an account; the account is recalculated from
+    the benefit's first month."""
+    if session.get(Person, data.person_id) is None:
+        raise Invalid("person_not_found", f"человек {data.person_id} не найден",
+                      field="person_id")
+    account = session.scalar(select(Account).where(Account.number == data.account))
+    if account is None:
+        raise Invalid("account_not_found", f"лицевой счёт {data.account} не найден",
+                      field="account")
+    _known_category(session, data.category)
+    _holder_registered(session, data.person_id, account, data.date_from, data.date_to)
+    benefit = PassportRepository(session).add_benefit(
+        person_id=data.person_id, account_id=account.id, category=data.category,
+        date_from=data.date_from, date_to=data.date_to, document=data.document)
+    audit.record(session, actor.with_reason(data.reason), action="benefit.create",
+                 object_type="benefit", object_id=benefit.id, after=_benefit_audit(benefit))
+    return benefit, account, registry.recalculate_accounts(
+        session, [account], registry.period_of(benefit.date_from))
+
+
+def update_benefit(session: Session, actor: Actor, benefit_id: int, data: BenefitUpdate
+                   ) -> tuple[BenefitAssignment, Account, list[AccountRecalc]]:
+    """Change category, dates or document (``date_to`` ends the benefit); the account is
+    recalculated from the first day whose benefit changed (nothing for a document alone)."""
+    benefit = get_benefit(session, benefit_id)
+    account = session.get(Account, benefit.account_id)
+    changes = data.model_dump(exclude_unset=True, exclude={"reason"})
+    start = changes.get("date_from") or benefit.date_from
+    end = changes.get("date_to", benefit.date_to)
+    if end is not None and end < start:
+        raise Invalid("dates_out_of_order", "дата окончания раньше даты начала", field="date_to")
+    if changes.get("category") is not None:
+        _known_category(session, changes["category"])
+    _holder_registered(session, benefit.person_id, account, start, end)
+    before = _benefit_audit(benefit)
+    old = (benefit.category, benefit.date_from, benefit.date_to)
+    registry.apply(benefit, changes, required=("category", "date_from", "document"))
+    session.flush()
+    audit.record(session, actor.with_reason(data.reason), action="benefit.update",
+                 object_type="benefit", object_id=benefit.id, before=before,
+                 after=_benefit_audit(benefit))
+    day = _first_changed_day(old, (benefit.category, benefit.date_from, benefit.date_to))
+    if day is None:
+        return benefit, account, []
+    return benefit, account, registry.recalculate_accounts(session, [account],
+                                                           registry.period_of(day))
+
+
+def _benefit_audit(benefit: BenefitAssignment) -> dict[str, Any]:
+    return {**audit.snapshot(benefit, BENEFIT_FIELDS),
+            "document": None if benefit.document is None else audit.PERSONAL_MASK}
+
+
+def _known_category(session: Session, category: str) -> None:
+    known = benefit_categories(calculator_of(session).rulebook)
+    if category not in known:
+        raise Invalid("unknown_benefit_category", f"льготная категория {category!r} не описана "
+                      f"в правилах benefits/; есть: {', '.join(known) or 'нет ни одной'}",
+                      field="category")
+
+
+def _holder_registered(session: Session, person_id: int, account: Account, first: date,
+                       last: date | None) -> None:
+    if not queries.registered_between(session, person_id, account.premises_id, first, last):
+        raise Invalid("benefit_holder_not_registered",
+                      f"человек {person_id} не зарегистрирован в помещении счёта "
+                      f"{account.number} ни в один день льготы", field="person_id")
+
+
+def _first_changed_day(old: tuple[str, date, date | None], new: tuple[str, date, date | None]
+                       ) -> date | None:
+    """The first day on which the benefit (category, first day, last day) differs; None when
+    nothing that counts changed."""
+    if old == new:
+        return None
+    if old[0] != new[0] or old[1] != new[1]:
+        return min(old[1], new[1])
+    ends = [d for d in (old[2], new[2]) if d is not None]
+    return min(ends) + timedelta(days=1)
 
 
 def _recalc_premises(session: Session, premises_ids: list[int], day: date

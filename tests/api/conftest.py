@@ -23,16 +23,19 @@ from zhkh.adapters.settings import Settings
 from zhkh.api.app import create_app
 from zhkh.modules.access.permissions import ROLES
 from zhkh.modules.access.service import create_api_key
+from zhkh.modules.billing.compute import calculator_for
 from zhkh.modules.billing.repository import PeriodRepository
 from zhkh.modules.registry import service as registry_service
 from zhkh.modules.registry.account_number import make_account_number
 from zhkh.modules.registry.repository import RegistryRepository
+from zhkh.rules import RULES_DIR
 
 
 class StubCalculator:
-    """Enough of ``Calculator`` for the rules and calculate routes to answer."""
+    """Enough of ``Calculator`` for the rules and calculate routes to answer; the rulebook is
+    the shipped one, which the services read to check benefit categories and incident kinds."""
 
-    rulebook = SimpleNamespace(version="test")
+    rulebook = calculator_for(RULES_DIR).rulebook
     engine = SimpleNamespace()  # never asked: these tests replace the recalculation
 
     def rules_at(self, _day: date) -> list[dict[str, Any]]:

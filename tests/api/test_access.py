@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 
 from zhkh.modules.access.permissions import ROLES, is_allowed
+from zhkh.modules.registry.account_number import make_account_number
 
 ALL = set(ROLES)
 REGISTRY_READ = ALL - {"external_system"}
@@ -22,7 +23,14 @@ READINGS_WRITE = {"admin", "operator", "cashier", "external_system"}
 METER_ACCESS_READ = {"admin", "operator", "dispatcher", "methodologist", "analyst", "auditor"}
 METER_ACCESS_WRITE = {"admin", "operator", "dispatcher"}
 AUDIT_READ = {"admin", "auditor"}
+COMPLAINTS_READ = {"admin", "dispatcher", "operator", "methodologist", "analyst", "auditor"}
+COMPLAINTS_WRITE = {"admin", "dispatcher"}
 CALCULATE = {"admin", "methodologist", "external_system"}
+FLAT_1_ACCOUNT = make_account_number(100)  # the world's person lives in flat 1
+BENEFIT = {"person_id": "{person}", "account": FLAT_1_ACCOUNT, "category": "veteran_labour",
+           "date_from": "2025-01-01", "document": "удостоверение ветерана труда"}
+INCIDENT = {"house_id": "{house}", "service": "cold_water", "kind": "interruption",
+            "started_at": "2026-10-05T08:00", "ended_at": "2026-10-05T20:00"}
 RULES = {"admin", "methodologist", "analyst", "auditor"}
 
 # (method, path with {placeholders} from the world, body, roles allowed)
@@ -56,6 +64,14 @@ ENDPOINTS = [
     ("POST", "/v1/absences", {"person_id": "{person}", "date_from": "2025-03-01",
                               "date_to": "2025-03-20"}, PASSPORT_WRITE),
     ("GET", "/v1/absences", None, PASSPORT_READ),
+    ("POST", "/v1/benefits", BENEFIT, PASSPORT_WRITE),
+    ("GET", "/v1/benefits", None, PASSPORT_READ),
+    ("GET", "/v1/benefits/{benefit}", None, PASSPORT_READ),
+    ("PATCH", "/v1/benefits/{benefit}", {"document": "удостоверение №2"}, PASSPORT_WRITE),
+    ("POST", "/v1/incidents", INCIDENT, COMPLAINTS_WRITE),
+    ("GET", "/v1/incidents", None, COMPLAINTS_READ),
+    ("GET", "/v1/incidents/{incident}", None, COMPLAINTS_READ),
+    ("PATCH", "/v1/incidents/{incident}", {"reference": "акт №7"}, COMPLAINTS_WRITE),
     ("POST", "/v1/meters", {"serial": "Z", "service": "hot_water", "premises_id": "{flat}",
                             "installed_on": "2024-01-01"}, METERS_WRITE),
     ("GET", "/v1/meters", None, METERS_READ),
@@ -92,9 +108,13 @@ def ids(module_api, module_world):
     refusal = module_api.ok("POST", "/v1/meter-access-refusals", {
         "premises_id": w.flats[1]["id"], "service": "electricity", "refused_on": "2026-09-14",
         "act_number": "Н-1", "drawn_up_by": "контролёр"})
-    return {"house": w.house["id"], "flat": w.flats[1]["id"], "account": w.accounts[1]["number"],
-            "person": w.person["id"], "registration": w.registration["id"],
-            "meter": w.meter["id"], "refusal": refusal["id"]}
+    found = {"house": w.house["id"], "flat": w.flats[1]["id"],
+             "account": w.accounts[1]["number"], "person": w.person["id"],
+             "registration": w.registration["id"], "meter": w.meter["id"],
+             "refusal": refusal["id"]}
+    found["benefit"] = module_api.ok("POST", "/v1/benefits", _fill(BENEFIT, found))["id"]
+    found["incident"] = module_api.ok("POST", "/v1/incidents", _fill(INCIDENT, found))["id"]
+    return found
 
 
 CASES = [(role, method, path, body, role in allowed)
@@ -116,7 +136,8 @@ def test_a_role_reaches_exactly_the_endpoints_its_permissions_grant(
 
 def test_the_expected_matrix_is_the_permission_table_for_every_endpoint_module():
     modules = {"/v1/houses": "registry", "/v1/audit": "audit", "/v1/rules": "rules",
-               "/v1/meter-access-refusals": "meter_access"}
+               "/v1/meter-access-refusals": "meter_access", "/v1/benefits": "passport",
+               "/v1/incidents": "complaints"}
     for method, path, _body, allowed in ENDPOINTS:
         if path in modules:
             action = "read" if method == "GET" else "write"

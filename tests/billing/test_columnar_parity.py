@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 from collections import Counter
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -16,13 +16,14 @@ from zhkh.kernel.calc.columnar import calculate_columns
 from zhkh.kernel.calc.columnar_rows import to_lines
 from zhkh.kernel.period import Period
 from zhkh.modules.billing.columns import ColumnReader
-from zhkh.modules.billing.demo_town import TownBuilder, write_readings
+from zhkh.modules.billing.demo_town import TownBuilder, write_benefits, write_readings
 from zhkh.modules.billing.facts import FactsReader
 from zhkh.modules.billing.models import LedgerLine
 from zhkh.modules.billing.run import run_period
+from zhkh.modules.complaints.repository import ComplaintsRepository
 from zhkh.modules.meters.models import Meter
 from zhkh.modules.meters.repository import MeterRepository
-from zhkh.modules.registry.models import House, Premises
+from zhkh.modules.registry.models import Account, AccountService, House, Premises
 
 START = Period(2026, 1)
 
@@ -45,12 +46,15 @@ def _both_paths(session, calculator, period: Period):
     return sorted(got, key=_key), sorted(expected, key=_key), routed, batch
 
 
-def _town(session, seed: int, accounts: int, houses: int, missing: float):
+def _town(session, seed: int, accounts: int, houses: int, missing: float,
+          extras: bool = False):
     rng = random.Random(seed)
     town = TownBuilder(session, rng, accounts=accounts, houses=houses,
                        start=START.shift(3)).build()
     for back in range(8, -1, -1):
         write_readings(session, town, rng, START.shift(9 - back), missing=missing)
+    if extras:
+        _benefits_and_incidents(session, town, rng)
     meters = sorted(z.meter_id for z in town.zones)
     # some meters past verification (before the months checked) and one inside a month
     for mid in meters[::7]:
@@ -73,6 +77,42 @@ def _town(session, seed: int, accounts: int, houses: int, missing: float):
     return town
 
 
+def _benefits_and_incidents(session, town, rng) -> None:
+    """Benefit holders in a fifth of the households; in the first house a closed interruption
+    of cold water for the house and an open one (August 2026), in a flat of the last house
+    cold radiators from 28 July to 2 August."""
+    write_benefits(session, town, rng, share=0.2, start=START.shift(3))
+    incidents = ComplaintsRepository(session)
+    incidents.add_incident(house_id=town.houses[0], service="cold_water", kind="interruption",
+                           started_at=datetime(2026, 8, 3, 9), ended_at=datetime(2026, 8, 4, 21))
+    incidents.add_incident(house_id=town.houses[0], service="hot_water", kind="interruption",
+                           started_at=datetime(2026, 8, 20, 9))
+    last = max(p for a, p in town.accounts)
+    house = session.scalar(select(Premises.house_id).where(Premises.id == last))
+    incidents.add_incident(house_id=house, premises_id=last, service="heating",
+                           kind="temperature", magnitude_micro=3_000_000,
+                           started_at=datetime(2026, 7, 28, 0), ended_at=datetime(2026, 8, 2, 0))
+    session.flush()
+
+
+def _second_stage_accounts(session, period: Period) -> set[int]:
+    """Accounts with a benefit holder registered in the month or a closed incident of their
+    house (on a service they have) or premises in it."""
+    reader = FactsReader(session, period)
+    houses = list(session.scalars(select(House.id)))
+    premises = select(Premises.id).where(Premises.house_id.in_(houses))
+    found = set(reader.benefits(select(Account.id)))
+    for incidents in reader.incidents(houses, premises).values():
+        for inc in incidents:
+            stmt = select(Account.id).join(Premises, Premises.id == Account.premises_id).join(
+                AccountService, AccountService.account_id == Account.id).where(
+                AccountService.service == inc.service)
+            stmt = stmt.where(Premises.id == inc.premises_id) if inc.premises_id else \
+                stmt.where(Premises.house_id == inc.house_id)
+            found |= set(session.scalars(stmt))
+    return found
+
+
 def test_the_columnar_lines_equal_the_situation_lines_for_several_months(session, calculator):
     _town(session, seed=11, accounts=160, houses=4, missing=0.2)
     methods: Counter = Counter()
@@ -89,11 +129,23 @@ def test_the_columnar_lines_equal_the_situation_lines_for_several_months(session
         assert methods[wanted] > 0, wanted
 
 
+def test_accounts_with_a_benefit_or_an_incident_take_the_situation_path(session, calculator):
+    _town(session, seed=3, accounts=60, houses=3, missing=0.1, extras=True)
+    for offset in (5, 6, 7):
+        period = START.shift(offset)
+        _got, _expected, routed, _batch = _both_paths(session, calculator, period)
+        second = _second_stage_accounts(session, period)
+        assert second and second <= routed
+    # the open incident and the July–August cold rooms were read only where they overlap
+    assert _second_stage_accounts(session, START.shift(5)) != _second_stage_accounts(
+        session, START.shift(6))
+
+
 def test_a_run_on_the_columnar_path_writes_the_ledger_of_the_situation_path(
         session, unit, calculator):
-    _town(session, seed=5, accounts=90, houses=3, missing=0.3)
+    _town(session, seed=5, accounts=90, houses=3, missing=0.3, extras=True)
     period = str(START.shift(7))
-    fields = (LedgerLine.account_id, LedgerLine.service, LedgerLine.component,
+    fields = (LedgerLine.account_id, LedgerLine.kind, LedgerLine.service, LedgerLine.component,
               LedgerLine.zone, LedgerLine.provider_id, LedgerLine.method,
               LedgerLine.volume_micro, LedgerLine.tariff_micro, LedgerLine.amount_kopecks,
               LedgerLine.explain, LedgerLine.rulebook_version)
@@ -107,7 +159,9 @@ def test_a_run_on_the_columnar_path_writes_the_ledger_of_the_situation_path(
     fast = run_period(unit, calculator, period, columnar=True, process_queue=False)
     assert ledger() == before and before
     # flats with two acts of refused access got ×1.5 on the path the columnar run routed them to
-    assert any("electricity.norm_no_meter_access_refused" in row[9] for row in before)
+    assert any("electricity.norm_no_meter_access_refused" in row[10] for row in before)
+    kinds = {line[1] for line in before}
+    assert {"charge", "benefit", "quality_reduction"} <= kinds
     assert (fast.lines, fast.accounts, fast.amount_kopecks) == (
         slow.lines, slow.accounts, slow.amount_kopecks)
     assert fast.by_service == slow.by_service
@@ -124,7 +178,8 @@ def test_random_small_towns_give_the_same_lines_on_both_paths(
         session, calculator, seed, accounts, missing, offset):
     with session.begin_nested() as nested:
         _town(session, seed=seed, accounts=accounts, houses=max(1, accounts // 15),
-              missing=missing)
-        got, expected, _routed, _batch = _both_paths(session, calculator, START.shift(offset))
+              missing=missing, extras=True)
+        got, expected, routed, _batch = _both_paths(session, calculator, START.shift(offset))
         assert [ln.model_dump() for ln in got] == [ln.model_dump() for ln in expected]
+        assert _second_stage_accounts(session, START.shift(offset)) <= routed
         nested.rollback()

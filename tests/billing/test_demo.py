@@ -21,11 +21,14 @@ def test_a_tiny_demo_closes_every_month_and_its_summary_equals_the_ledger(
     ledger = dict(session.execute(select(LedgerLine.period_booked,
                                          func.sum(LedgerLine.amount_kopecks))
                                   .group_by(LedgerLine.period_booked)).all())
-    assert {p: c + r for p, c, r, _n in by_month(report.summary)} == {
+    assert {t.key: t.total for t in by_month(report.summary)} == {
         p: int(v) for p, v in ledger.items()}
-    assert sum(c + r for _s, c, r in by_service(report.summary)) == sum(
+    assert sum(t.total for t in by_service(report.summary)) == sum(
         int(v) for v in ledger.values())
     assert all(m.run.accounts == 60 for m in report.months)
+    kinds = dict(session.execute(select(LedgerLine.kind, func.sum(LedgerLine.amount_kopecks))
+                                 .group_by(LedgerLine.kind)).all())
+    assert sum(t.benefits for t in by_service(report.summary)) == kinds["benefit"] < 0
 
 
 def test_the_late_changes_of_the_demo_land_as_recalculations_in_later_months(
@@ -36,5 +39,11 @@ def test_the_late_changes_of_the_demo_land_as_recalculations_in_later_months(
         LedgerLine.kind == "recalculation")).all()
     assert recalcs and all(f < b for f, b in recalcs)
     booked = {b for _f, b in recalcs}
-    assert booked <= {"2026-05", "2026-08", "2026-10"}
+    assert booked <= {"2026-05", "2026-07", "2026-08", "2026-10"}
     assert "2026-05" in booked  # the corrected readings of 2026-03
+    # an incident of 2026-06 and benefits from 2026-05, entered in 2026-07
+    late = {(f, b) for f, b in recalcs if b == "2026-07"}
+    assert late == {("2026-05", "2026-07"), ("2026-06", "2026-07")}
+    quality = session.execute(select(LedgerLine.period_for, LedgerLine.period_booked).where(
+        LedgerLine.kind == "quality_reduction")).all()
+    assert quality and all(f == b for f, b in quality)

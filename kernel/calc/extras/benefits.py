@@ -68,29 +68,36 @@ def _line_benefit(ctx, account, a, line, lines, skip, after_quality) -> Line | N
         return None
     all_days = line_days(line)
     length = len(all_days)
+    shares = ShareMemo(ctx, account, rule, line, lines)
+    percents: dict[object, Fraction] = {}
     per_day: list[tuple[date, tuple[Fraction, Fraction, str]]] = []
     for d in all_days:
         if d < a.start or (a.end is not None and d > a.end) or d in skip:
             continue
         if not registered(account, a.person, d):
             continue
-        percent = rule.percent_at(d)
+        percent = shares.percent(d)
         n = line.persons or ctx.persons_on(account, d)
         if percent is None or percent == 0 or n == 0:
             continue
-        share, text = _share(ctx, account, rule, line, lines, d, n)
-        per_day.append((d, (Fraction(percent), share, text)))
+        share, text = shares.at(d, n)
+        if percent not in percents:
+            percents[percent] = Fraction(percent)
+        per_day.append((d, (percents[percent], share, text)))
     if not per_day:
         return None
     base = frac(line.amount) - frac(line.excess)
     left = after_quality(line.account, line.service)
-    total = sum((p / 100 * s for _, (p, s, _t) in per_day), Fraction(0)) * base * left / length
+    segments = runs(per_day)
+    # the sum over days, taken per run of equal days (exact fractions: the same sum)
+    counted = [((last - first).days + 1, value) for first, last, value in segments]
+    total = sum((k * (p / 100 * s) for k, (p, s, _t) in counted), Fraction(0)) \
+        * base * left / length
     amount = kopecks(total)
     if amount == 0:
         return None
-    segments = runs(per_day)
     explain = _explain(rule, a, base, left, length, segments, amount)
-    volume = sum((s for _, (_p, s, _t) in per_day), Fraction(0)) * frac(line.volume) / length
+    volume = sum((k * s for k, (_p, s, _t) in counted), Fraction(0)) * frac(line.volume) / length
     return extra_line(
         line, kind=KIND, method=rule.basis, rule_ids=[rule.id], source=rule.source,
         volume=volume, unit=line.unit, tariff=frac(line.tariff),
@@ -98,6 +105,121 @@ def _line_benefit(ctx, account, a, line, lines, skip, after_quality) -> Line | N
         date_from=per_day[0][0], date_to=per_day[-1][0], component=line.component,
         zone=line.zone, persons=1, norm=line.norm,
     )
+
+
+class ShareMemo:
+    """:func:`_share` of one charge line, computed once per distinct value of what it reads of
+    the day: the persons count, and the area standard (area basis) or the norm in force and
+    the source line (consumption basis); dated values that do not change inside the line are
+    looked up once. The results are those of calling ``_share`` and ``percent_at`` for every
+    day (``CACHE = False`` does exactly that: the reference the memo is tested against); only
+    the rule selection and the explain formatting are not repeated."""
+
+    CACHE = True
+
+    def __init__(self, ctx: Context, account: Account, rule, line: Line, lines: list[Line]):
+        self.ctx, self.account, self.rule, self.line, self.lines = ctx, account, rule, line, lines
+        self._memo: dict[tuple, tuple[Fraction, str]] = {}
+        self._norm_rules: dict[tuple[str, str | None], object] = {}
+        self._plans: dict[int, tuple[str, object]] = {}
+        self._first, self._last = date.fromisoformat(line.date_from), date.fromisoformat(
+            line.date_to)
+        self._steady: dict[object, object] = {}
+        """Keys of persons counts (area basis) or the line's norm key (consumption basis)
+        when the dated values read do not change inside the line; the percent likewise."""
+
+    def percent(self, day: date):
+        """The rule's discount in percent on ``day`` (None before its first date)."""
+        if not self.CACHE:
+            return self.rule.percent_at(day)
+        if "percent" not in self._steady:
+            steady = not self._changes(self.rule.percent)
+            self._steady["percent"] = (steady, self.rule.percent_at(self._first))
+        steady, value = self._steady["percent"]
+        return value if steady else self.rule.percent_at(day)
+
+    def at(self, day: date, n: int) -> tuple[Fraction, str]:
+        """The holder's part of the line on ``day`` for ``n`` persons, and its text."""
+        if not self.CACHE:
+            return _share(self.ctx, self.account, self.rule, self.line, self.lines, day, n)
+        key = (n, self._day_key(day, n))
+        found = self._memo.get(key)
+        if found is None:
+            found = self._memo[key] = _share(self.ctx, self.account, self.rule, self.line,
+                                             self.lines, day, n)
+        return found
+
+    def _day_key(self, day: date, n: int) -> object:
+        if self.rule.basis == "person_share":
+            return None
+        if self.rule.basis == "area_within_social_norm":
+            if n in self._steady:
+                return self._steady[n]
+            key = self.rule.social_area(n, day)
+            if not any(self._changes(v) for step in self.rule.social_norm
+                       for v in (step.total, step.per_person) if v is not None):
+                self._steady[n] = key
+            return key
+        if "norm" in self._steady:
+            return self._steady["norm"]
+        key = self._norm_key(self.line, day)
+        how, what = self._plan(self.line)
+        if how == "fixed" or (how == "norms" and not any(
+                self._changes(self._norm_rules[part].values) for part in what
+                if self._norm_rules[part] is not None)):
+            self._steady["norm"] = key
+        return key
+
+    def _changes(self, values) -> bool:
+        """Whether dated ``values`` take a new value on a day of the line after its first."""
+        return bool(values.change_dates(self._first, self._last))
+
+    def _norm_key(self, line: Line, day: date) -> object:
+        """What :func:`_within_norm` reads of ``day`` for ``line`` (mirrors its branches)."""
+        how, what = self._plan(line)
+        if how == "fixed":
+            return None
+        if how == "source":
+            source = _source_line(self.lines, line, what, day)
+            return ("source", None if source is None else id(source),
+                    None if source is None else self._norm_key(source, day))
+        return tuple(self._norm_value(service, component, day) for service, component in what)
+
+    def _plan(self, line: Line) -> tuple[str, object]:
+        """The day-independent part of :func:`_within_norm` for ``line``: no day dependence
+        (``fixed``), the source component to look up per day, or the norms it sums."""
+        found = self._plans.get(id(line))
+        if found is not None:
+            return found
+        spec = self.ctx.rulebook.services.get(line.service)
+        part = spec.component(line.component) if spec and line.component else None
+        if line.method == "norm":
+            plan: tuple[str, object] = ("fixed", None)
+        elif part is not None and part.volume_from is not None:
+            plan = ("source", part.volume_from)
+        elif frac(line.volume) <= 0:
+            plan = ("fixed", None)
+        elif spec is not None and spec.derived_from:
+            plan = ("norms", [(s, None) for s in spec.derived_from
+                              if self.ctx.service_in(self.account, s) is not None])
+        else:
+            plan = ("norms", [(line.service, line.component)])
+        self._plans[id(line)] = plan
+        return plan
+
+    def _norm_value(self, service: str, component: str | None, day: date) -> object:
+        key = (service, component)
+        if key not in self._norm_rules:
+            self._norm_rules[key] = _norm_rule(self.ctx, self.account, service, component)[0]
+        rule = self._norm_rules[key]
+        return None if rule is None else rule.values.at(day)
+
+
+def _source_line(lines: list[Line], line: Line, component: str, day: date) -> Line | None:
+    """The account's charge line of ``component`` of the same service covering ``day``."""
+    return next((x for x in lines if x.account == line.account and x.kind == "charge"
+                 and x.service == line.service and x.component == component
+                 and x.date_from <= day.isoformat() <= x.date_to), None)
 
 
 def _share(ctx, account: Account, rule, line: Line, lines: list[Line], day: date,
@@ -122,9 +244,7 @@ def _within_norm(ctx, account, line, lines, day, n) -> tuple[Fraction, str]:
     spec = ctx.rulebook.services.get(line.service)
     part = spec.component(line.component) if spec and line.component else None
     if part is not None and part.volume_from is not None:
-        source = next((x for x in lines if x.account == line.account and x.kind == "charge"
-                       and x.service == line.service and x.component == part.volume_from
-                       and x.date_from <= day.isoformat() <= x.date_to), None)
+        source = _source_line(lines, line, part.volume_from, day)
         if source is not None:
             return _within_norm(ctx, account, source, lines, day, n)
         return Fraction(1, n), f"1/{n} чел"
@@ -148,12 +268,19 @@ def _norm(ctx: Context, account: Account, line: Line, day: date) -> Fraction:
     return _norm_of(ctx, account, line.service, day, line.component)
 
 
-def _norm_of(ctx, account, service, day, component=None) -> Fraction:
+def _norm_rule(ctx, account, service, component=None):
+    """The norm rule of the account's service (its first own component by default) and the
+    fact it was selected for."""
     spec = ctx.rulebook.services.get(service)
     if component is None and spec is not None:
         component = next((c.id for c in spec.components if c.volume_from is None), None)
     fact = ctx.fact(account, service, component)
-    rule = ctx.select("norms", fact, lambda r: True, account.number, "льгота в пределах норматива")
+    return ctx.select("norms", fact, lambda r: True, account.number,
+                      "льгота в пределах норматива"), fact
+
+
+def _norm_of(ctx, account, service, day, component=None) -> Fraction:
+    rule, fact = _norm_rule(ctx, account, service, component)
     value = rule.values.at(day) if rule is not None else None
     if value is None:
         raise CalculationError(

@@ -1,0 +1,1 @@
+"""Complaints (Учёт претензий): quality incidents of services (ПП РФ №354, прил. 1)."""

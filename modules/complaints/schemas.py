@@ -1,0 +1,108 @@
+"""Pydantic models of quality incidents. Times are local wall-clock times of the house
+(``2026-06-10T08:00``), without a time zone; magnitudes are decimal strings."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, Field
+
+from zhkh.modules.registry.schemas import (
+    AccountRecalc,
+    DecimalText,
+    Input,
+    Reason,
+    Ref,
+    decimal_text,
+)
+
+IncidentKind = Literal["interruption", "temperature", "pressure", "tko_delay", "unsafe"]
+NEEDS_MAGNITUDE = {"temperature": "на сколько °C ниже нормативной",
+                   "pressure": "на сколько процентов вне допустимого диапазона"}
+
+
+def _local(value: datetime | None) -> datetime | None:
+    if value is not None and value.tzinfo is not None:
+        raise ValueError("время указывается местное, без часового пояса "
+                         "(например, 2026-06-10T08:00)")
+    return value
+
+
+LocalTime = Annotated[datetime, AfterValidator(_local)]
+MAGNITUDE = ("Величина отклонения: для temperature — °C ниже нормативной, для pressure — % вне "
+             "допустимого диапазона; для других видов не указывается")
+
+
+def shape_problem(kind: str, started_at: datetime, ended_at: datetime | None,
+                  magnitude: str | None) -> tuple[str, str, str] | None:
+    """The first problem of an incident's values taken together, as (code, field, message);
+    None when they fit."""
+    if ended_at is not None and ended_at <= started_at:
+        return ("times_out_of_order", "ended_at", "конец инцидента должен быть позже начала")
+    if kind in NEEDS_MAGNITUDE and magnitude is None:
+        return ("magnitude_required", "magnitude",
+                f"для инцидента {kind} нужна величина отклонения — {NEEDS_MAGNITUDE[kind]}")
+    if kind not in NEEDS_MAGNITUDE and magnitude is not None:
+        return ("magnitude_not_used", "magnitude",
+                f"для инцидента {kind} величина отклонения не используется")
+    return None
+
+
+class IncidentCreate(Input):
+    house_id: Ref | None = Field(default=None, description="Дом; для помещения — необязательно")
+    premises_id: Ref | None = Field(default=None, description="Помещение; не указано — весь дом")
+    service: str = Field(min_length=1, max_length=64, examples=["hot_water"])
+    kind: IncidentKind
+    started_at: LocalTime
+    ended_at: LocalTime | None = Field(default=None, description="Не указан — инцидент идёт; "
+                                       "плата снижается, когда он закрыт")
+    magnitude: DecimalText | None = Field(default=None, description=MAGNITUDE)
+    reference: str | None = Field(default=None, max_length=200,
+                                  description="Номер акта или обращения")
+    reason: Reason = None
+
+
+class IncidentUpdate(Input):
+    """Only the fields sent are changed; ``ended_at`` closes the incident."""
+
+    started_at: LocalTime | None = None
+    ended_at: LocalTime | None = None
+    magnitude: DecimalText | None = Field(default=None, description=MAGNITUDE)
+    reference: str | None = Field(default=None, max_length=200)
+    reason: Reason = None
+
+
+class RecalcSummary(BaseModel):
+    """How many accounts a change recalculated, from which month, and which failed."""
+
+    period: str
+    accounts: int
+    errors: list[AccountRecalc] = Field(default_factory=list)
+
+
+class IncidentOut(BaseModel):
+    id: int
+    house_id: int
+    premises_id: int | None
+    service: str
+    kind: str
+    started_at: datetime
+    ended_at: datetime | None
+    magnitude: str | None
+    reference: str | None
+    recalculation: list[AccountRecalc] | None = Field(
+        default=None, description="Новые строки каждого пересчитанного счёта — для инцидента "
+        "в помещении; для инцидента по дому строки смотрите в карточках счетов")
+    recalculated: RecalcSummary | None = None
+
+    @classmethod
+    def of(cls, incident: Any, *, recalculation: list[AccountRecalc] | None = None,
+           recalculated: RecalcSummary | None = None) -> IncidentOut:
+        """The read model of a ``QualityIncident`` (with the recalculation after a change)."""
+        return cls(id=incident.id, house_id=incident.house_id,
+                   premises_id=incident.premises_id, service=incident.service,
+                   kind=incident.kind, started_at=incident.started_at,
+                   ended_at=incident.ended_at, magnitude=decimal_text(incident.magnitude_micro),
+                   reference=incident.reference, recalculation=recalculation,
+                   recalculated=recalculated)
