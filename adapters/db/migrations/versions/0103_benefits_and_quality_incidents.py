@@ -3,7 +3,7 @@
 Chained after 0102 so the history keeps one head (the id 0003 was reserved when 0100 was the
 head).
 
-Revision ID: 0003
+Revision ID: 0103
 Revises: 0102
 Create Date: 2026-12-01
 """
@@ -15,7 +15,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0003"
+revision: str = "0103"
 down_revision: str | None = "0102"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
