@@ -27,14 +27,13 @@ from datetime import timedelta
 from typing import Any
 
 import numpy as np
-from sqlalchemy import BigInteger, Select, any_, bindparam, exists, func, select
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import BigInteger, Select, exists, func, select
 from sqlalchemy.orm import Session, aliased
 
 from zhkh.kernel.calc.columnar import EPOCH, FactColumns, day_number
 from zhkh.kernel.period import Period
 from zhkh.modules.billing.facts import HOUSE_TYPES, FactsReader
-from zhkh.modules.db.repository import overlapping
+from zhkh.modules.db.repository import among, overlapping
 from zhkh.modules.meters.models import Meter as MeterRow
 from zhkh.modules.meters.models import MeterZone
 from zhkh.modules.meters.models import Reading as ReadingRow
@@ -70,8 +69,6 @@ def _days(column: Any, session: Session) -> Any:
 
 
 def _int():
-    from sqlalchemy import BigInteger
-
     return BigInteger()
 
 
@@ -343,13 +340,12 @@ class MeterColumns:
         parts = []
         for i in range(0, len(ids), step):
             chunk = ids[i:i + step]
-            among = (ReadingRow.meter_id == any_(bindparam(f"meters_{i}", chunk,
-                                                           type_=ARRAY(BigInteger)))
-                     if postgres else ReadingRow.meter_id.in_(chunk))
+            chosen = among(ReadingRow.meter_id, chunk, "postgresql" if postgres else "sqlite",
+                           name=f"meters_{i}")
             parts.append(_arrays(s, select(
                 ReadingRow.meter_id, ReadingRow.zone, day.label("day"), ReadingRow.value_micro,
                 ReadingRow.id,
-            ).where(among, ReadingRow.taken_on >= first, ReadingRow.taken_on <= last,
+            ).where(chosen, ReadingRow.taken_on >= first, ReadingRow.taken_on <= last,
                     ~exists().where(newer.supersedes_id == ReadingRow.id))))
         return {k: (np.concatenate([np.asarray(p[k], dtype=np.int64) for p in parts])
                     if k != "zone" else [z for p in parts for z in p[k]])

@@ -11,8 +11,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import BigInteger, any_, bindparam, delete, func, select, update
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import delete, func, select, update
 
 from zhkh.kernel.period import Period as Month
 from zhkh.modules.billing.models import (
@@ -23,7 +22,7 @@ from zhkh.modules.billing.models import (
     RunError,
 )
 from zhkh.modules.db.bulk import insert_rows, stream_columns
-from zhkh.modules.db.repository import Repository
+from zhkh.modules.db.repository import Repository, among
 from zhkh.modules.registry.models import Account, Premises
 
 
@@ -125,7 +124,8 @@ class LedgerRepository(Repository):
         if house_id is not None:
             stmt = stmt.where(LedgerLine.account_id.in_(_accounts_of_house(house_id)))
         if account_ids is not None:
-            stmt = stmt.where(_among(self.session, LedgerLine.account_id, account_ids))
+            stmt = stmt.where(among(LedgerLine.account_id, account_ids,
+                                     self.session.get_bind().dialect.name))
         if kinds is not None:
             stmt = stmt.where(LedgerLine.kind.in_(list(kinds)))
         if own_month:
@@ -168,13 +168,6 @@ class LedgerRepository(Repository):
         if house_id is not None:
             stmt = stmt.where(table.c.account_id.in_(_accounts_of_house(house_id)))
         return stream_columns(self.session, stmt.order_by(table.c.id), batch=batch)
-
-
-def _among(session: Any, column: Any, ids: Sequence[int]) -> Any:
-    """``column IN ids``: one array parameter on PostgreSQL (``= ANY``), an IN list elsewhere."""
-    if session.get_bind().dialect.name == "postgresql":
-        return column == any_(bindparam("ids", list(ids), type_=ARRAY(BigInteger)))
-    return column.in_(list(ids))
 
 
 def _accounts_of_house(house_id: int):

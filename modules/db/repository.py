@@ -5,11 +5,12 @@ Repositories flush but never commit: the request or the run that owns the sessio
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, and_, or_
+from sqlalchemy import BigInteger, ColumnElement, and_, bindparam, func, or_, select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from zhkh.modules.db.base import Base
@@ -59,3 +60,19 @@ def overlapping(date_from: Any, date_to: Any, first: date, last: date) -> Column
 def active_on(date_from: Any, date_to: Any, day: date) -> ColumnElement[bool]:
     """SQL condition: the inclusive range ``[date_from, date_to]`` contains ``day``."""
     return overlapping(date_from, date_to, day, day)
+
+
+def among(column: Any, ids: Sequence[int], dialect: str, *, name: str = "ids"
+          ) -> ColumnElement[bool]:
+    """``column IN ids`` for thousands of ids.
+
+    PostgreSQL: ``column IN (SELECT unnest(:ids))`` — one array parameter, which the planner
+    joins as a set (an index probe per id). ``column = ANY(:ids)`` would be planned as a filter:
+    with tens of thousands of ids it chose sequential scans of the whole ledger or readings
+    table, once per batch of a run. Elsewhere an ``IN`` list (keep it under the driver's limit
+    of bound parameters).
+    """
+    if dialect == "postgresql":
+        return column.in_(select(func.unnest(bindparam(name, list(ids),
+                                                       type_=ARRAY(BigInteger)))))
+    return column.in_(list(ids))
