@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import gc
 import secrets
+import threading
 import time
 from collections import defaultdict, deque
 from collections.abc import Callable, Iterator, Sequence
@@ -53,6 +54,8 @@ DELETE_CHUNK = 900
 ANALYZE_AFTER = 100_000
 """Lines written by a run on PostgreSQL after which the ledger's statistics are refreshed
 (then again each time the count doubles, and at the end)."""
+READERS = 2
+"""Threads computing batches of a pipelined run (see ``_pipelined``)."""
 WRITERS = 2
 """Writer threads of a pipelined run: each batch's COPY costs the server about as much as
 computing it costs Python, so two writers keep both cores busy while this thread computes."""
@@ -177,50 +180,82 @@ def _analyze_ledger(unit: UnitOfWork) -> None:
         session.execute(text("ANALYZE ledger_lines"))
 
 
+_paused = 0
+_paused_lock = threading.Lock()
+_was_enabled = False
+
+
 @contextmanager
 def collector_paused() -> Iterator[None]:
-    """The cyclic garbage collector off for one batch, back on (if it was) afterwards.
+    """The cyclic garbage collector off while any batch is being computed, back on (if it
+    was) when the last one ends.
 
     A batch allocates millions of small acyclic objects (fetched rows, numbers, texts); each
     allocation threshold crossed would make the collector traverse them, up to a full
     collection over everything alive — about a third of the facts stage. Reference counting
-    still frees them; the few cycles of a batch (a session) are collected after it.
+    still frees them; the few cycles of a batch (a session) are collected afterwards. Counted,
+    so that batches computed by several threads at once do not switch it back on early.
     """
-    enabled = gc.isenabled()
-    gc.disable()
+    global _paused, _was_enabled
+    with _paused_lock:
+        if _paused == 0:
+            _was_enabled = gc.isenabled()
+            gc.disable()
+        _paused += 1
     try:
         yield
     finally:
-        if enabled:
-            gc.enable()
+        with _paused_lock:
+            _paused -= 1
+            if _paused == 0 and _was_enabled:
+                gc.enable()
 
 
 def _pipelined(unit: UnitOfWork, calculator: Calculator, period: str,
                batches: list[list[int]], run_id: str,
                done: Callable[[Computed, dict[int, str], int], None], *,
-               writers: int = WRITERS) -> None:
-    """Compute the next batch in this thread while writer threads commit the previous ones.
+               readers: int = READERS, writers: int = WRITERS) -> None:
+    """Compute batches in ``readers`` threads while ``writers`` threads commit earlier ones.
 
-    The facts are read in a transaction of their own (at READ COMMITTED every statement sees
-    a fresh snapshot anyway); a writer's transaction deletes and writes exactly the accounts
-    the facts scoped. Batches hold disjoint accounts, so concurrent writers touch disjoint
-    lines (the period and provider rows they both reference are only share-locked). At most
-    ``writers`` batches wait; results are taken in batch order. A failed write stops the run
-    at the next batch; batches committed before it stay committed.
+    Most of reading a batch's facts is waiting for the database; with two batches in
+    computation, one computes in Python while the other's queries run on the server (the
+    driver releases the GIL while it waits). The facts are read in a transaction of their own
+    (at READ COMMITTED every statement sees a fresh snapshot anyway); a writer's transaction
+    deletes and writes exactly the accounts the facts scoped. Batches hold disjoint accounts,
+    so concurrent writers touch disjoint lines (the rows they all reference are only
+    share-locked). Results are written and reported in batch order. A failed batch stops the
+    run; batches committed before it stay committed.
     """
-    pending: deque[tuple[Future, int]] = deque()
-    with ThreadPoolExecutor(max_workers=writers, thread_name_prefix="zhkh-run-writer") as pool:
-        for index, batch in enumerate(batches):
-            with collector_paused(), unit() as session:
-                fast = compute_batch(session, calculator, period, batch)
-            while len(pending) >= writers or (pending and pending[0][0].done()):
-                future, number = pending.popleft()
-                done(*future.result(), number)
-            pending.append((pool.submit(_write_fast, unit, fast, period, calculator.version,
-                                        run_id), index))
-        while pending:
-            future, number = pending.popleft()
-            done(*future.result(), number)
+    upcoming = iter(enumerate(batches))
+    computing: deque[tuple[Future, int]] = deque()
+    writing: deque[tuple[Future, int]] = deque()
+    with ThreadPoolExecutor(max_workers=readers, thread_name_prefix="zhkh-run-reader") as rpool, \
+            ThreadPoolExecutor(max_workers=writers, thread_name_prefix="zhkh-run-writer") as wpool:
+
+        def feed() -> None:
+            while len(computing) < readers and (item := next(upcoming, None)) is not None:
+                computing.append((rpool.submit(_compute, unit, calculator, period, item[1]),
+                                  item[0]))
+
+        feed()
+        while computing:
+            future, index = computing.popleft()
+            fast = future.result()
+            feed()
+            while len(writing) >= writers or (writing and writing[0][0].done()):
+                written, number = writing.popleft()
+                done(*written.result(), number)
+            writing.append((wpool.submit(_write_fast, unit, fast, period, calculator.version,
+                                         run_id), index))
+        while writing:
+            written, number = writing.popleft()
+            done(*written.result(), number)
+
+
+def _compute(unit: UnitOfWork, calculator: Calculator, period: str, batch: list[int]
+             ) -> FastBatch:
+    with collector_paused(), unit() as session:
+        return compute_batch(session, calculator, period, batch)
 
 
 def _write_fast(unit: UnitOfWork, fast: FastBatch, period: str, version: str, run_id: str
