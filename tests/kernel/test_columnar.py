@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import date
 from decimal import Decimal
 
@@ -12,7 +13,7 @@ from hypothesis import strategies as st
 
 from zhkh.kernel.calc.calculate import calculate, engine_for
 from zhkh.kernel.calc.columnar import FactColumns, calculate_columns, day_number
-from zhkh.kernel.calc.columnar_explain import num, rub
+from zhkh.kernel.calc.columnar_explain import num, num_python, rub, rub_python
 from zhkh.kernel.calc.columnar_rows import to_lines
 from zhkh.kernel.calc.explain import num as decimal_num
 from zhkh.kernel.calc.situation import Situation
@@ -174,13 +175,31 @@ class _Obj:
         self.__dict__.update(d)
 
 
-@given(st.integers(-10**15, 10**15))
-def test_the_fast_number_formatter_equals_the_decimal_one(value):
-    assert num(value) == decimal_num(value)
-    assert rub(value) == format_rub_ru(value)
+FORMATTERS = [pytest.param((num, rub), id="in-use"),
+              pytest.param((num_python, rub_python), id="python-twin")]
+INT64 = 2**63 - 1
 
 
-def test_the_fast_formatter_equals_the_decimal_one_on_edges():
-    for value in (0, 1, 999_999, 1_000_000, 1_234_567_890, -1, -500_000,
-                  int(Decimal("4.9") * 10**6)):
-        assert num(value) == decimal_num(value)
+@pytest.mark.parametrize("fmt", FORMATTERS)
+@given(value=st.one_of(st.integers(-10**15, 10**15), st.integers(-INT64, INT64)))
+def test_the_fast_number_formatter_equals_the_decimal_one(fmt, value):
+    fast_num, fast_rub = fmt
+    assert fast_num(value) == decimal_num(value)
+    assert fast_rub(value) == format_rub_ru(value)
+
+
+@pytest.mark.parametrize("fmt", FORMATTERS)
+def test_the_fast_formatter_equals_the_decimal_one_on_edges(fmt):
+    fast_num, fast_rub = fmt
+    for value in (0, 1, 9, 10, 99, 100, 999, 1000, 999_999, 1_000_000, 1_000_001, 1_234_567_890,
+                  -1, -500_000, int(Decimal("4.9") * 10**6), 10**18, INT64, -INT64):
+        assert fast_num(value) == decimal_num(value)
+        assert fast_rub(value) == format_rub_ru(value)
+
+
+def test_the_compiled_formatter_is_in_use_when_the_build_is_required():
+    if os.environ.get("ZHKH_REQUIRE_COMPILED") != "1":
+        pytest.skip("сборка без обязательного компилированного ядра")
+    from zhkh.kernel import _format
+
+    assert (num, rub) == (_format.num, _format.rub)
