@@ -158,3 +158,18 @@ def test_residents_count_in_their_own_premises_only(session, calculator):
         expected += calculate(situation, calculator.rulebook, calculator.engine).lines
     assert [ln.model_dump() for ln in got] == [
         ln.model_dump() for ln in sorted(expected, key=lambda ln: ln.account)]
+
+
+def test_days_nobody_lives_in_a_flat_without_owners_are_not_charged_by_the_norm(
+        session, calculator):
+    # A leaves after 10 November, B stays 21–25 November, no owner is recorded:
+    # 4,9 × 10/30 = 1,633333 м³ → 96,46 ₽; 4,9 × 5/30 = 0,816667 м³ × 59,06 = 48,232353 → 48,23 ₽
+    _flat(session, first_to=date(2026, 11, 10), second_from=date(2026, 11, 21),
+          second_to=date(2026, 11, 25))
+    lines = sorted(_columnar(session, calculator), key=_key)
+    water = [ln for ln in lines if ln.service == "cold_water"]
+    assert [(ln.date_from, ln.date_to, ln.persons, ln.volume, ln.amount) for ln in water] == [
+        ("2026-11-01", "2026-11-10", 1, "1.633333", "96.46"),
+        ("2026-11-21", "2026-11-25", 1, "0.816667", "48.23")]
+    assert [ln.model_dump() for ln in lines] == [
+        ln.model_dump() for ln in sorted(_situation(session, calculator), key=_key)]
