@@ -2,9 +2,13 @@
 
 Pure: numpy arrays in, arrays out. Gives, for every fact it accepts, exactly the lines
 :func:`~zhkh.kernel.calc.calculate.calculate` gives (volumes, amounts, excess, method, rule ids,
-tariff, coefficient, explain). "Simple" means constant through the month: the caller routes
-accounts with a registration, a meter or a contract changing inside the month, more than one
-meter per service, benefits, absences or incidents to the per-situation path. What this module
+tariff, coefficient, explain, days). "Simple" means constant through the month but for the
+number of residents: the caller routes accounts with a meter or a contract changing inside the
+month, more than one meter per service, benefits, absences or incidents to the per-situation
+path. Residents changing inside the month come as runs of days (``FactColumns.p_*``): a norm
+row of such a fact is cut into one row per run with its share of the month, as
+``plan.ServicePlanner`` cuts it; rows of other methods do not depend on residents and stay
+whole. What this module
 finds it cannot reproduce exactly (a dated value changing inside the month, a fact no rule
 covers, a kernel refusal, missing readings or house data …) marks the account in
 ``ColumnarResult.slow``; the caller calculates those accounts on the per-situation path, which
@@ -56,7 +60,9 @@ class FactColumns:
 
     String attributes are codes into ``vocab[attr]``; numbers are fixed point 1e-6; -1 means
     "none" in ``house_volume``, ``z_prev``, ``z_cur``, ``z_hist``. ``persons`` is the number of
-    residents on every day of the month (owners when nobody is registered).
+    residents on every day of the month (owners when nobody is registered), except for the
+    facts listed in ``p_fact``: their residents change inside the month, and the P rows give
+    the count per run of days (ordered by fact, then day, covering the month).
     """
 
     period: Period
@@ -80,6 +86,10 @@ class FactColumns:
     z_prev: np.ndarray  # int64
     z_cur: np.ndarray  # int64
     z_hist: np.ndarray  # int64 (Z, 12): monthly volumes, most recent first, -1 = none
+    p_fact: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))  # int32
+    p_first: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))  # day of month
+    p_last: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))  # inclusive
+    p_persons: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
 
     @property
     def size(self) -> int:
@@ -97,6 +107,8 @@ class ColumnarResult:
     amount: np.ndarray
     plain: np.ndarray
     persons: np.ndarray  # int64 (norm lines; else 0)
+    day_from: np.ndarray  # int32 first day of the month the line covers (1-based)
+    day_to: np.ndarray  # int32 last day it covers (inclusive)
     explain: list[str]
     slow: np.ndarray  # int64 account keys to calculate on the per-situation path
     timings: dict[str, float] = field(default_factory=dict)
@@ -232,13 +244,17 @@ KERNEL_METHODS = {"meter": METER, "average": AVERAGE, "norm": QUANTITY, "area": 
 
 
 def run_kernel(method: np.ndarray, factor: np.ndarray, price: np.ndarray, coef: np.ndarray,
-               dec: np.ndarray, a: np.ndarray, b: np.ndarray, c: np.ndarray
+               dec: np.ndarray, a: np.ndarray, b: np.ndarray, c: np.ndarray,
+               share_num: np.ndarray | None = None, share_den: np.ndarray | None = None
                ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """The compiled kernel over whole-month rows; returns volume, amount, plain, ok mask."""
+    """The compiled kernel over the rows (whole-month rows when no share is given); returns
+    volume, amount, plain, ok mask."""
     n = len(dec)
     ones = np.ones(n, dtype=np.int32)
+    num = ones if share_num is None else share_num.astype(np.int32)
+    den = ones if share_den is None else share_den.astype(np.int32)
     out = compute_arrays(dec.astype(np.int32), a.astype(np.int64), b.astype(np.int64),
-                         c.astype(np.int64), ones, ones, method.astype(np.int8),
+                         c.astype(np.int64), num, den, method.astype(np.int8),
                          factor.astype(np.int64), price.astype(np.int64),
                          coef.astype(np.int64))
     return out.volume, out.amount, out.plain, out.status == OK

@@ -80,11 +80,14 @@ class ExplainTemplate:
                 return f"{num(a)} {u}"
         raise ValueError(self.method)
 
-    def text(self, base: str, volume: int, amount: int) -> str:
-        """The whole formula given the base expression, the volume and the amount."""
+    def text(self, base: str, volume: int, amount: int,
+             share: tuple[int, int] | None = None) -> str:
+        """The whole formula given the base expression, the volume and the amount; ``share``
+        (days, days in month) of a row covering part of the month adds ``× d/D дн.``."""
         tail, show_volume = self.tail
-        vol = f" = {num(volume)} {self.unit}" if show_volume else ""
-        return f"{base}{self.middle}{vol}{tail}{rub(amount)} ({self.source})"
+        days = f" × {share[0]}/{share[1]} дн." if share and share[0] != share[1] else ""
+        vol = f" = {num(volume)} {self.unit}" if show_volume or days else ""
+        return f"{base}{self.middle}{days}{vol}{tail}{rub(amount)} ({self.source})"
 
 
 def derived_text(parts: list[int], base_unit: str, volume: int, unit: str, price: int,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 
 import numpy as np
 
@@ -29,6 +30,7 @@ class RowBuilder:
         self.g_offset = np.array(offsets or [0], dtype=np.int64)
         self.g_count = np.array(counts or [0], dtype=np.int64)
         self.bad = np.zeros(cols.size, dtype=bool)
+        self.dim = cols.period.days
         g_slow = np.array([g is None for g in groups] or [False])
         if cols.size:
             self.bad |= g_slow[inverse]
@@ -42,28 +44,33 @@ class RowBuilder:
     def build(self) -> ColumnarResult:
         started = time.perf_counter()
         facts, tmpl = self._expand(~self.derived)
-        a, b, c, keep = self._inputs(facts, tmpl)
+        facts, tmpl, persons, first, last = self._split(facts, tmpl)
+        a, b, c, keep = self._inputs(facts, tmpl, persons)
         facts, tmpl, a, b, c = facts[keep], tmpl[keep], a[keep], b[keep], c[keep]
-        vol, amt, plain, ok = self._kernel(tmpl, a, b, c)
+        persons, first, last = persons[keep], first[keep], last[keep]
+        days = last - first + 1
+        vol, amt, plain, ok = self._kernel(tmpl, a, b, c, days)
         np.logical_or.at(self.bad, facts[~ok], True)
         started = self._t("kernel", started)
         d_facts, d_tmpl = self._expand(self.derived)
         d_a, parts = self._derived_inputs(facts, tmpl, vol, d_facts)
         zeros = np.zeros(len(d_facts), dtype=np.int64)
-        d_vol, d_amt, d_plain, d_ok = self._kernel(d_tmpl, d_a, zeros, zeros)
+        d_vol, d_amt, d_plain, d_ok = self._kernel(d_tmpl, d_a, zeros, zeros,
+                                                   np.full(len(d_facts), self.dim))
         np.logical_or.at(self.bad, d_facts[~d_ok], True)
         slow = np.unique(self.cols.account[self.bad])
         good_acc = ~np.isin(self.cols.account, slow)
         started = self._t("kernel", started)
         keep1, keep2 = good_acc[facts], good_acc[d_facts]
-        persons = self.cols.persons[facts[keep1]]
+        persons = persons[keep1]
         explain = self._explain(facts[keep1], tmpl[keep1], a[keep1], b[keep1], c[keep1],
-                                vol[keep1], amt[keep1], persons)
+                                vol[keep1], amt[keep1], persons, days[keep1])
         explain += self._derived_explain(d_tmpl[keep2], np.nonzero(keep2)[0], parts,
                                          d_vol[keep2], d_amt[keep2])
         self._t("explain", started)
         is_norm = np.array([t.method == "norm" for t in self.templates] or [False])
         persons = np.where(is_norm[tmpl[keep1]], persons, 0)
+        n2 = int(keep2.sum())
         return ColumnarResult(
             templates=self.templates,
             fact=np.concatenate([facts[keep1], d_facts[keep2]]).astype(np.int32),
@@ -71,8 +78,34 @@ class RowBuilder:
             volume=np.concatenate([vol[keep1], d_vol[keep2]]),
             amount=np.concatenate([amt[keep1], d_amt[keep2]]),
             plain=np.concatenate([plain[keep1], d_plain[keep2]]),
-            persons=np.concatenate([persons, np.zeros(int(keep2.sum()), np.int64)]),
+            persons=np.concatenate([persons, np.zeros(n2, np.int64)]),
+            day_from=np.concatenate([first[keep1], np.ones(n2, np.int32)]).astype(np.int32),
+            day_to=np.concatenate([last[keep1], np.full(n2, self.dim)]).astype(np.int32),
             explain=explain, slow=slow, timings=self.timings)
+
+    def _split(self, facts: np.ndarray, tmpl: np.ndarray):
+        """Rows cut at the days the residents change (``plan.ServicePlanner`` cuts norm rows
+        at each run of ``persons_segments``; other methods do not read residents): (fact,
+        template, persons, first day, last day) of every row."""
+        cols, dim = self.cols, self.dim
+        runs = np.bincount(cols.p_fact, minlength=cols.size) if cols.size else \
+            np.zeros(0, np.int64)
+        is_norm = np.array([t.method == "norm" for t in self.templates] or [False])[tmpl]
+        split = is_norm & (runs[facts] > 0) if len(facts) else is_norm
+        if not split.any():
+            n = len(facts)
+            return (facts, tmpl, cols.persons[facts].astype(np.int64),
+                    np.ones(n, np.int32), np.full(n, dim, np.int32))
+        reps = np.where(split, runs[facts], 1)
+        first_run = (np.cumsum(runs) - runs)[facts]
+        within = np.arange(int(reps.sum())) - np.repeat(np.cumsum(reps) - reps, reps)
+        run = np.repeat(np.where(split, first_run, 0), reps) + within
+        facts, tmpl, split = (np.repeat(x, reps) for x in (facts, tmpl, split))
+        run = np.where(split, run, 0)
+        return (facts, tmpl,
+                np.where(split, cols.p_persons[run], cols.persons[facts]).astype(np.int64),
+                np.where(split, cols.p_first[run], 1).astype(np.int32),
+                np.where(split, cols.p_last[run], dim).astype(np.int32))
 
     def _expand(self, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(fact, template) of every row of the facts in ``mask`` (bad facts get no rows)."""
@@ -87,7 +120,7 @@ class RowBuilder:
     def _attr(self, name: str, dtype=np.int64) -> np.ndarray:
         return np.array([getattr(t, name) for t in self.templates] or [0], dtype=dtype)
 
-    def _inputs(self, facts, tmpl):
+    def _inputs(self, facts, tmpl, persons):
         """a, b, c per row and the rows kept (norm rows need persons > 0); marks bad facts."""
         cols, n = self.cols, len(facts)
         method = np.array([t.method for t in self.templates] or [""], dtype=object)[tmpl]
@@ -112,9 +145,8 @@ class RowBuilder:
             bad[m] = (z[m] < 0) | (b[m] == 0)
         m = method == "norm"
         if m.any():
-            persons = cols.persons[facts[m]]
-            a[m] = persons * self._attr("norm")[tmpl[m]]
-            keep[m] = persons > 0
+            a[m] = persons[m] * self._attr("norm")[tmpl[m]]
+            keep[m] = persons[m] > 0
         m = (method == "area") | (method == "area_norm")
         a[m] = cols.area[facts[m]]
         m = method == "house_share"
@@ -136,9 +168,10 @@ class RowBuilder:
         pos = np.minimum(pos, width - 1)
         return index[facts, pos] if len(facts) else np.zeros(0, np.int64)
 
-    def _kernel(self, tmpl, a, b, c):
+    def _kernel(self, tmpl, a, b, c, days):
         return run_kernel(self._attr("kernel_method"), self._attr("factor"),
-                          self._attr("price"), self._attr("coef"), tmpl, a, b, c)
+                          self._attr("price"), self._attr("coef"), tmpl, a, b, c,
+                          days, np.full(len(tmpl), self.dim))
 
     def _derived_inputs(self, facts, tmpl, vol, d_facts):
         """Source volume of each derived row: the sum of the account's volume rows of the
@@ -170,11 +203,25 @@ class RowBuilder:
                 total[rows] += np.where(seen[acc], sums[acc], 0)
         return total, parts
 
-    def _explain(self, facts, tmpl, a, b, c, vol, amt, persons) -> list[str]:
-        """Explain texts of the rows, formatted per template over all its rows at once."""
+    def _explain(self, facts, tmpl, a, b, c, vol, amt, persons, days) -> list[str]:
+        """Explain texts of the rows: those of whole-month rows formatted per template over
+        all its rows at once, the few covering part of the month (their text shows the days)
+        one by one."""
         out = np.empty(len(tmpl), dtype=object)
-        if not len(tmpl):
-            return []
+        part = days != self.dim
+        for i in np.nonzero(part)[0].tolist():
+            t = self.templates[int(tmpl[i])]
+            out[i] = t.explain.text(
+                t.explain.base(int(a[i]), int(b[i]), int(c[i]), int(persons[i]), t.norm),
+                int(vol[i]), int(amt[i]), share=(int(days[i]), self.dim))
+        whole = np.nonzero(~part)[0]
+        if len(whole):
+            out[whole] = self._explain_whole(*(x[whole] for x in (tmpl, a, b, c, vol, amt,
+                                                                   persons)))
+        return out.tolist()
+
+    def _explain_whole(self, tmpl, a, b, c, vol, amt, persons) -> np.ndarray:
+        out = np.empty(len(tmpl), dtype=object)
         order = np.argsort(tmpl, kind="stable")
         sorted_t = tmpl[order]
         starts = np.flatnonzero(np.r_[True, sorted_t[1:] != sorted_t[:-1]])
@@ -185,7 +232,7 @@ class RowBuilder:
             out[rows] = texts(t.explain, t.norm, a[rows].tolist(), b[rows].tolist(),
                               c[rows].tolist(), persons[rows].tolist(), vol[rows].tolist(),
                               amt[rows].tolist())
-        return out.tolist()
+        return out
 
     def _derived_explain(self, tmpl, rows, parts, vol, amt) -> list[str]:
         out = []
@@ -204,7 +251,8 @@ def to_lines(cols: FactColumns, result: ColumnarResult, numbers: dict[int, str])
     from zhkh.kernel.money import format_kopecks, format_micro
 
     period = str(cols.period)
-    first, last = cols.period.first_day.isoformat(), cols.period.last_day.isoformat()
+    days = [(cols.period.first_day + timedelta(days=d)).isoformat()
+            for d in range(cols.period.days)]
     providers = cols.vocab["provider"]
     out = []
     for i, (f, t_i) in enumerate(zip(result.fact.tolist(), result.template.tolist(),
@@ -214,7 +262,8 @@ def to_lines(cols: FactColumns, result: ColumnarResult, numbers: dict[int, str])
         out.append(Line(
             account=numbers[int(cols.account[f])], service=t.service, component=t.component,
             zone=t.zone, provider=providers[cols.codes["provider"][f]], period=period,
-            date_from=first, date_to=last, method=t.method, rule_ids=list(t.rule_ids),
+            date_from=days[int(result.day_from[i]) - 1],
+            date_to=days[int(result.day_to[i]) - 1], method=t.method, rule_ids=list(t.rule_ids),
             source=t.source, volume=format_micro(volume), unit=t.unit,
             persons=int(result.persons[i]) if t.method == "norm" else None,
             norm=format_micro(t.norm) if t.method == "norm" else None,

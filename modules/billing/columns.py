@@ -6,17 +6,19 @@ computed by the database): accounts, their services, registrations, meters, zone
 same readings :class:`~zhkh.modules.billing.facts.FactsReader` loads, so history and
 months-without-readings agree). No pydantic model is built.
 
-Routing: an account takes the per-situation path (``ColumnBatch.slow``) when its residents
-change inside the month, a meter of it is installed on or after the first day or removed
-before the last one, a service has more than one meter or more than one contract in the
-month, a loaded reading is dated after its meter's verification end (the situation path
-reports that error), a resident has a temporary absence in the month, a holder of a benefit
-on it is registered in the month, a closed quality incident of its house or premises overlaps
-the month on one of its services, its premises has a standing act of refused access to a
-meter (the rules count those acts), or its house type is unknown to the rules. (Benefits,
-absences and quality reductions are the second stage of the calculation, which only the
-situation path runs.) The heating season is not read here: the columnar kernel takes it from
-the rules' calendar.
+Residents changing inside the month come as runs of days (``FactColumns.p_*``, see
+:func:`~zhkh.kernel.calc.columnar_persons.persons_runs`): those accounts stay columnar.
+
+Routing: an account takes the per-situation path (``ColumnBatch.slow``) when a meter of it
+is installed on or after the first day or removed before the last one, a service has more
+than one meter or more than one contract in the month, a loaded reading is dated after its
+meter's verification end (the situation path reports that error), a resident has a temporary
+absence in the month, a holder of a benefit on it is registered in the month, a closed
+quality incident of its house or premises overlaps the month on one of its services, its
+premises has a standing act of refused access to a meter (the rules count those acts), or
+its house type is unknown to the rules. (Benefits, absences and quality reductions are the
+second stage of the calculation, which only the situation path runs.) The heating season is
+not read here: the columnar kernel takes it from the rules' calendar.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from sqlalchemy import BigInteger, Select, exists, func, select
 from sqlalchemy.orm import Session, aliased
 
 from zhkh.kernel.calc.columnar import EPOCH, FactColumns, day_number
+from zhkh.kernel.calc.columnar_persons import PersonsRuns, persons_runs, spread
 from zhkh.kernel.period import Period
 from zhkh.modules.billing.facts import HOUSE_TYPES, FactsReader
 from zhkh.modules.db.repository import among, overlapping
@@ -139,8 +142,7 @@ class ColumnReader:
             dup[1:] |= same
             dup[:-1] |= same
         slow[a_of[dup]] = True
-        persons, changes = self._persons(premises, acc)
-        slow |= changes
+        persons = self._persons(premises, acc)
         # a temporary absence gives recalculation lines: only the situation path books them
         away = set(self.rows.absences(premises))
         slow |= np.array([p in away for p in acc["premises_id"].tolist()], dtype=bool)
@@ -223,30 +225,45 @@ class ColumnReader:
             "volume": np.array([volumes.get(h, -1) for h in ids.tolist()], dtype=np.int64),
         }
 
-    def _persons(self, premises, acc) -> tuple[np.ndarray, np.ndarray]:
-        """Residents on the first day (owners when none) and whether the count changes."""
+    def _persons(self, premises, acc) -> tuple[np.ndarray, PersonsRuns]:
+        """Residents of each account's premises on every day (owners when none), and the
+        runs of days (``persons_runs``, held by account index) of the accounts whose count
+        changes inside the month (their first value is then the first day's)."""
         cols = _arrays(self.session, select(
             Registration.premises_id, _days(Registration.date_from, self.session).label("f"),
             _days(Registration.date_to, self.session).label("t"),
         ).where(Registration.premises_id.in_(premises),
                 overlapping(Registration.date_from, Registration.date_to,
                             self.period.first_day, self.period.last_day)))
-        prem = acc["premises_id"]
-        order = np.argsort(prem, kind="stable")
-        where = order[np.searchsorted(prem[order], cols["premises_id"])] if len(prem) else []
-        f, t = cols["f"], cols["t"]
+        held, of_acc = np.unique(acc["premises_id"], return_inverse=True)
+        reg = np.asarray(cols["premises_id"], np.int64)
+        at = np.minimum(np.searchsorted(held, reg), max(len(held) - 1, 0))
+        mine = held[at] == reg if len(held) else np.zeros(len(reg), bool)
+        # a premises without an account in the month is nobody's to count
+        where, f, t = at[mine], cols["f"][mine], cols["t"][mine]
+        owners = self.rows._owners(premises)
+        own = np.array([owners.get(p, 0) for p in held.tolist()], dtype=np.int64)
         active = (f <= self.first) & (t >= self.first)
         change = ((f > self.first) & (f <= self.last)) | ((t >= self.first) & (t < self.last))
-        count = np.bincount(where, weights=active, minlength=len(prem)).astype(np.int64)
-        changes = np.bincount(where, weights=change, minlength=len(prem)) > 0
-        owners = self.rows._owners(premises)
-        fallback = np.array([owners.get(p, 0) for p in prem.tolist()], dtype=np.int64)
-        return np.where(count > 0, count, fallback), changes
+        count = np.bincount(where, weights=active, minlength=len(held)).astype(np.int64)
+        persons = np.where(count > 0, count, own)
+        changed = np.flatnonzero(np.bincount(where, weights=change, minlength=len(held)) > 0)
+        pick = np.isin(where, changed)
+        runs = persons_runs(self.first, self.period.days, np.searchsorted(changed, where[pick]),
+                            f[pick], t[pick], own[changed])
+        # one run (one person leaves as another comes, the last one leaves as many owners):
+        # the month is whole at the first day's count
+        cut = (np.bincount(runs.holder, minlength=len(changed)) > 1)[runs.holder]
+        runs = PersonsRuns(holder=changed[runs.holder[cut]], first=runs.first[cut],
+                           last=runs.last[cut], persons=runs.persons[cut])
+        return persons[of_acc], spread(runs, of_acc, len(held))
 
     def _facts(self, premises, acc, svc, a_of, house, h_of, persons, meters, providers, slow
                ) -> FactColumns:
+        persons, runs = persons
         keep = ~slow[a_of]
         a_of = a_of[keep]
+        runs = spread(runs, a_of, len(acc["id"]))
         services = [s for s, k in zip(svc["service"], keep.tolist(), strict=True) if k]
         vocab: dict[str, dict[str, int]] = {k: {} for k in (
             "service", "provider", "house_type", "heating_payment", "premises_kind",
@@ -276,7 +293,10 @@ class ColumnReader:
         return meters.columns(self.period, acc["id"][a_of], prem, services, codes,
                               {k: list(v) for k, v in vocab.items()}, flags,
                               area=acc["area_micro"][a_of], persons=persons[a_of],
-                              house_total=house["total"][hf], house_volume=house["volume"][hf])
+                              house_total=house["total"][hf], house_volume=house["volume"][hf],
+                              runs={"p_fact": runs.holder.astype(np.int32),
+                                    "p_first": runs.first, "p_last": runs.last,
+                                    "p_persons": runs.persons})
 
 
 class MeterColumns:

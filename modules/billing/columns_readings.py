@@ -109,8 +109,9 @@ class ReadingTable:
         return hist
 
     def columns(self, period, account, prem, services, codes, vocab, flags, *, area, persons,
-                house_total, house_volume) -> FactColumns:
-        """Per-fact meter columns joined to the facts (premises × service) and zone rows."""
+                house_total, house_volume, runs) -> FactColumns:
+        """Per-fact meter columns joined to the facts (premises × service) and zone rows;
+        ``runs`` are the ``p_*`` columns of residents changing inside the month."""
         f = len(account)
         by_service = self.meter_of
         midx = np.array([by_service.get((p, s), -1) for p, s in
@@ -136,7 +137,8 @@ class ReadingTable:
             z_fact=z_fact.astype(np.int32), z_pos=self.z_pos[z_rows] if self.n else z_rows,
             z_prev=self.prev[z_rows] if self.n else z_rows,
             z_cur=self.cur[z_rows] if self.n else z_rows,
-            z_hist=self.hist[z_rows] if self.n else np.zeros((0, HISTORY), np.int64))
+            z_hist=self.hist[z_rows] if self.n else np.zeros((0, HISTORY), np.int64),
+            **runs)
 
 
 FAR_DAY = 10**7

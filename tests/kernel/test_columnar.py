@@ -114,6 +114,31 @@ def test_hand_built_columns_give_the_lines_of_calculate(book):
     assert {ln.method for ln in got} >= {"meter", "norm", "house_share", "area", "derived"}
 
 
+def test_runs_of_residents_cut_the_norm_lines_as_calculate_does(book):
+    # A1's second resident registers on 11 November: 1 person on days 1–10, 2 on 11–30
+    rulebook, engine = book
+    cols = _columns()
+    facts = [i for i in range(cols.size) if cols.account[i] == 1]
+    cols.p_fact = np.repeat(np.array(facts, np.int32), 2)
+    cols.p_first = np.tile(np.array([1, 11], np.int32), len(facts))
+    cols.p_last = np.tile(np.array([10, 30], np.int32), len(facts))
+    cols.p_persons = np.tile(np.array([1, 2], np.int64), len(facts))
+    situation = _situation().model_dump(by_alias=True)
+    situation["accounts"][0]["residents"][1]["from"] = "2026-11-11"
+    result = calculate_columns(cols, rulebook, engine)
+    got = to_lines(cols, result, {1: "A1", 2: "A2"})
+    expected = calculate(Situation.model_validate(situation), rulebook, engine).lines
+
+    def key(ln):
+        return (ln.account, ln.service, ln.component or "", ln.zone or "", ln.date_from)
+    assert [ln.model_dump() for ln in sorted(got, key=key)] == [
+        ln.model_dump() for ln in sorted(expected, key=key)]
+    cut = sorted((ln.service, ln.component, ln.date_from, ln.persons) for ln in got
+                 if ln.date_from != "2026-11-01")
+    # hot water by the norm: both components cut (heat with its factor); nothing else is
+    assert cut == [("hot_water", "heat", "2026-11-11", 2), ("hot_water", "water", "2026-11-11", 2)]
+
+
 def test_a_fact_no_rule_covers_sends_its_account_to_the_situation_path(book):
     rulebook, engine = book
     cols = _columns()
