@@ -6,9 +6,9 @@ recalculation of one account. Correctness is asserted before any figure is repor
     ZHKH_BENCH_PG_ACCOUNTS=1000000 pytest benchmarks/bench_run.py -k postgres
 
 The PostgreSQL database named in the URL is recreated (migrated down and up) and analyzed.
-The run is pipelined on PostgreSQL (facts and compute in one thread, two writer threads with a
-transaction per batch); stage seconds are summed per thread, so on PostgreSQL they add up to
-more than the wall time.
+The run is pipelined on PostgreSQL (two threads read facts and compute batches, two writer
+threads with a transaction per batch); stage seconds are summed per thread, so on PostgreSQL
+they add up to more than the wall time.
 """
 
 from __future__ import annotations
