@@ -57,8 +57,11 @@ def one_of(column: str, values: tuple[str, ...], name: str | None = None) -> Che
 def integer_check(column: str) -> CheckConstraint:
     """CHECK that ``column`` holds an integer.
 
-    PostgreSQL's BIGINT already refuses fractions; SQLite would silently store ``12.5`` as a
-    REAL in an INTEGER column, and ``CAST(12.5 AS BIGINT) = 12`` makes the check fail there.
+    SQLite would silently store ``12.5`` as a REAL in an INTEGER column; ``CAST(12.5 AS BIGINT)
+    = 12`` makes the check fail there. On PostgreSQL the check is moot: a fraction assigned to a
+    BIGINT column is rounded by the assignment cast before any check sees it, so fractions are
+    kept out before the database — the writers pass integer kopecks and micro-units, and the API
+    refuses a money or volume value with more decimals than its unit holds.
     """
     return CheckConstraint(f"{column} = CAST({column} AS BIGINT)", name=f"{column}_integer")
 
