@@ -58,7 +58,7 @@ READERS = 2
 """Threads computing batches of a pipelined run (see ``_pipelined``)."""
 WRITERS = 2
 """Writer threads of a pipelined run: each batch's COPY costs the server about as much as
-computing it costs Python, so two writers keep both cores busy while this thread computes."""
+computing it costs Python, so two writers keep the server busy while the readers compute."""
 
 
 def new_run_id(period: str, kind: str) -> str:
