@@ -38,6 +38,7 @@ from zhkh.modules.db.base import (
     BIG_ID,
     Base,
     IdPK,
+    dialect_index,
     integer_check,
     one_of,
     period_check,
@@ -84,7 +85,13 @@ class LedgerLine(Base):
         CheckConstraint("period_for <= period_booked", name="not_booked_before_due"),
         CheckConstraint("kind <> 'charge' OR period_for = period_booked",
                         name="charge_in_own_period"),
-        Index("ix_ledger_lines_booked_account", "period_booked", "account_id"),
+        # lines of a period: a B-tree on SQLite; on PostgreSQL a BRIN (lines arrive in booking
+        # order), which costs the bulk COPY nothing measurable where the B-tree cost 2 µs a
+        # line; a batch's delete is served by (account_id, period_for) there (migration 0104)
+        dialect_index("ix_ledger_lines_booked_account", "period_booked", "account_id",
+                      dialect="sqlite"),
+        dialect_index("ix_ledger_lines_booked_brin", "period_booked", dialect="postgresql",
+                      postgresql_using="brin"),
         Index("ix_ledger_lines_account_for", "account_id", "period_for"),
         *(sqlite_foreign_key(column, target, "ledger_lines_references") for column, target in (
             ("account_id", "accounts.id"), ("provider_id", "providers.id"),

@@ -10,9 +10,16 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import pkgutil
-from typing import Annotated
+from typing import Annotated, Any
 
-from sqlalchemy import BigInteger, CheckConstraint, ForeignKeyConstraint, Integer, MetaData
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    MetaData,
+)
 from sqlalchemy.orm import DeclarativeBase, mapped_column
 
 NAMING_CONVENTION = {
@@ -91,13 +98,29 @@ def sqlite_foreign_key(column: str, target: str, trigger: str) -> ForeignKeyCons
         dialect="sqlite")
 
 
+ONLY_ON = "only_on_dialect"
+"""``info`` key of an index created on one dialect only (see :func:`dialect_index`)."""
+
+
+def dialect_index(name: str, *columns: str, dialect: str, **kw: Any) -> Index:
+    """An index created only on ``dialect`` (``kw``: dialect options such as
+    ``postgresql_using``)."""
+    return Index(name, *columns, info={ONLY_ON: dialect}, **kw).ddl_if(dialect=dialect)
+
+
 def schema_filter(dialect: str):
-    """An Alembic ``include_object`` for ``dialect``: leaves out of schema comparison the
-    foreign keys that the models declare but ``dialect`` enforces by trigger."""
+    """An Alembic ``include_object`` for ``dialect``: leaves out of schema comparison what the
+    models declare for other dialects only — foreign keys that PostgreSQL enforces by trigger,
+    indexes of one dialect."""
 
     def include(obj, name, type_, reflected, compare_to) -> bool:
-        return not (type_ == "foreign_key_constraint" and dialect != "sqlite"
-                    and not reflected and TRIGGER_ENFORCED in obj.info)
+        if reflected:
+            return True
+        if type_ == "foreign_key_constraint":
+            return dialect == "sqlite" or TRIGGER_ENFORCED not in obj.info
+        if type_ == "index":
+            return obj.info.get(ONLY_ON, dialect) == dialect
+        return True
 
     return include
 
