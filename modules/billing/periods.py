@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from sqlalchemy import and_, exists, func, literal, select
+from sqlalchemy import and_, exists, func, literal, select, text
 from sqlalchemy.orm import Session, aliased
 
 from zhkh.kernel.money import format_decimal_ru
@@ -61,8 +61,16 @@ class CloseReport:
 
 
 def pre_close_checks(session: Session, period: str, *, factor: int = 10) -> list[Check]:
-    """Every pre-close check of ``period`` (read only)."""
+    """Every pre-close check of ``period`` (reads only; on PostgreSQL it refreshes the
+    ledger's planner statistics first).
+
+    The suspicious-volume check joins two aggregates of the ledger; without statistics of
+    the lines written since the last ANALYZE the planner estimated one row for each and
+    re-ran one aggregate per row of the other — minutes for 2,000 accounts instead of 70 ms.
+    """
     key = str(Month.parse(period))
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("ANALYZE ledger_lines"))
     return [_earlier_open(session, key), _open_errors(session, key),
             _missing_charges(session, key), _queued(session, key),
             _suspicious(session, key, factor)]

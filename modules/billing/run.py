@@ -149,7 +149,7 @@ def run_period(unit: UnitOfWork, calculator: Calculator, period: str, *,
                                                 columnar=columnar)
             done(computed, numbers, index)
     report.houses = len(houses)
-    if backend == "postgresql" and report.lines >= ANALYZE_AFTER:
+    if backend == "postgresql":
         _analyze_ledger(unit)  # fresh statistics for the checks and reruns that follow
     for service, accounts in per_service.items():
         report.by_service[service][1] = len(accounts)
