@@ -198,7 +198,8 @@ def demo(accounts: Annotated[int, typer.Option(help="Лицевых счетов
                 bar.update(task, description=f"Расчёт {month}", completed=done, total=total)
 
             report = run_demo(db.session, calculator, accounts=accounts, houses=houses,
-                              months=months, seed=seed, say=console.print, progress=progress)
+                              months=months, seed=seed, say=console.print, progress=progress,
+                              pipeline=True)
     finally:
         db.dispose()
     _render_demo(report, calculator, database)

@@ -95,9 +95,12 @@ class DemoReport:
 def run_demo(unit: UnitOfWork, calculator: Calculator, *, accounts: int = 5000,
              houses: int = 50, months: int = 12, seed: int = SEED,
              say: Callable[[str], None] = lambda _m: None,
-             progress: Callable[[str, int, int], None] | None = None) -> DemoReport:
+             progress: Callable[[str, int, int], None] | None = None,
+             pipeline: bool = False) -> DemoReport:
     """Build the town in the empty, migrated database behind ``unit`` and bill ``months``
-    months ending 2026-10. The same arguments always give the same ledger."""
+    months ending 2026-10. The same arguments always give the same ledger. ``pipeline`` is
+    passed to ``run_period`` (PostgreSQL at scale; ``unit`` must then give independent
+    sessions, as ``Database.session`` does)."""
     started = time.perf_counter()
     report = DemoReport(accounts=accounts, houses=houses)
     rng = random.Random(seed)
@@ -114,7 +117,7 @@ def run_demo(unit: UnitOfWork, calculator: Calculator, *, accounts: int = 5000,
         f"льгот {benefits} ({report.build_seconds:.1f} с)")
     for i in range(months):
         month = first.shift(i)
-        outcome = _month(unit, calculator, town, rng, month, i, progress)
+        outcome = _month(unit, calculator, town, rng, month, i, progress, pipeline)
         report.months.append(outcome)
         for change in outcome.changes:
             say(change)
@@ -129,7 +132,7 @@ def run_demo(unit: UnitOfWork, calculator: Calculator, *, accounts: int = 5000,
 
 
 def _month(unit: UnitOfWork, calculator: Calculator, town: Town, rng: random.Random,
-           month: Period, index: int, progress) -> MonthOutcome:
+           month: Period, index: int, progress, pipeline: bool) -> MonthOutcome:
     changes: list[str] = []
     with unit() as session:
         write_readings(session, town, rng, month)
@@ -143,7 +146,8 @@ def _month(unit: UnitOfWork, calculator: Calculator, town: Town, rng: random.Ran
         if index == 6:
             changes += _backdated_registrations(session, town, rng, month.shift(-3))
     on_batch = (lambda done, total: progress(str(month), done, total)) if progress else None
-    run = run_period(unit, calculator, str(month), progress=on_batch, actor="demo")
+    run = run_period(unit, calculator, str(month), progress=on_batch, actor="demo",
+                     pipeline=pipeline)
     if index == 8:
         with unit() as session:
             changes += _online_move_out(session, calculator, town, rng, month.shift(-2))
