@@ -6,28 +6,10 @@ import itertools
 
 import pytest
 
-from zhkh.adapters.db import Database
-from zhkh.modules.billing.repository import PeriodRepository
-from zhkh.modules.registry import service as registry_service
 from zhkh.modules.registry.account_number import make_account_number
-from zhkh.modules.registry.repository import RegistryRepository
 
-REAL_RECALCULATOR = registry_service.recalculator
-"""Captured at collection: the REST tests replace the seam for their whole session."""
+PROVIDERS = [("energosbyt", "Энергосбыт", "7700000002")]
 PATH = "/v1/meter-access-refusals"
-
-
-@pytest.fixture(scope="module")
-def admin(make_api_client):
-    with pytest.MonkeyPatch.context() as patch, make_api_client("admin") as client:
-        patch.setattr(registry_service, "recalculator", REAL_RECALCULATOR)
-        db = Database.from_url(client.db_url)
-        with db.session() as session:
-            RegistryRepository(session).add_provider(code="energosbyt", name="Энергосбыт",
-                                                     inn="7700000002")
-            PeriodRepository(session).open("2026-10")
-        db.dispose()
-        yield client
 
 
 NUMBERS = itertools.count(7001)

@@ -8,28 +8,8 @@ October 2026, flat of 45 м², one resident (a combat veteran from 1 October), �
 
 import pytest
 
-from zhkh.adapters.db import Database
-from zhkh.modules.billing.repository import PeriodRepository
-from zhkh.modules.registry import service as registry_service
-from zhkh.modules.registry.repository import RegistryRepository
-
-REAL_RECALCULATOR = registry_service.recalculator
-"""Captured at collection: the REST tests replace the seam for their whole session."""
+PROVIDERS = [("vodokanal", "Водоканал", "7700000001"), ("uk_dom", "УК", "7700000002")]
 NUMBER = "0000123455"
-
-
-@pytest.fixture(scope="module")
-def admin(make_api_client):
-    with pytest.MonkeyPatch.context() as patch, make_api_client("admin") as client:
-        patch.setattr(registry_service, "recalculator", REAL_RECALCULATOR)
-        db = Database.from_url(client.db_url)
-        with db.session() as session:
-            reg = RegistryRepository(session)
-            reg.add_provider(code="vodokanal", name="Водоканал", inn="7700000001")
-            reg.add_provider(code="uk_dom", name="УК", inn="7700000002")
-            PeriodRepository(session).open("2026-10")
-        db.dispose()
-        yield client
 
 
 @pytest.fixture(scope="module")

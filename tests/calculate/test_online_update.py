@@ -1,27 +1,8 @@
 """A reading posted through the API recalculates the account at once, with the real rules."""
 
-import pytest
-
-from zhkh.adapters.db import Database
-from zhkh.modules.billing.repository import PeriodRepository
-from zhkh.modules.registry import service as registry_service
-from zhkh.modules.registry.repository import RegistryRepository
-
-REAL_RECALCULATOR = registry_service.recalculator
-"""Captured at collection: the REST tests replace the seam for their whole session."""
 
 
-@pytest.fixture(scope="module")
-def admin(make_api_client):
-    with pytest.MonkeyPatch.context() as patch, make_api_client("admin") as client:
-        patch.setattr(registry_service, "recalculator", REAL_RECALCULATOR)
-        db = Database.from_url(client.db_url)
-        with db.session() as session:
-            RegistryRepository(session).add_provider(code="vodokanal", name="Водоканал",
-                                                     inn="7700000001")
-            PeriodRepository(session).open("2026-10")
-        db.dispose()
-        yield client
+PROVIDERS = [("vodokanal", "Водоканал", "7700000001")]
 
 
 def test_a_new_reading_comes_back_with_the_accounts_new_lines(admin):
