@@ -67,12 +67,8 @@ def _days(column: Any, session: Session) -> Any:
     if session.get_bind().dialect.name == "postgresql":
         expr = column - func.to_date("1970-01-01", "YYYY-MM-DD")
     else:
-        expr = func.cast(func.julianday(column) - 2440587.5, _int())
+        expr = func.cast(func.julianday(column) - 2440587.5, BigInteger())
     return func.coalesce(expr, FAR)
-
-
-def _int():
-    return BigInteger()
 
 
 def _arrays(session: Session, stmt: Select[Any]) -> dict[str, np.ndarray | list]:
@@ -355,13 +351,12 @@ class MeterColumns:
         day = _days(ReadingRow.taken_on, s)
         # the date range on the column itself, so the (meter, zone, taken_on) index serves it
         first, last = EPOCH + timedelta(days=since), EPOCH + timedelta(days=until)
-        postgres = s.get_bind().dialect.name == "postgresql"
-        step = max(len(ids), 1) if postgres else 20_000
+        dialect = s.get_bind().dialect.name
+        step = max(len(ids), 1) if dialect == "postgresql" else 20_000
         parts = []
         for i in range(0, len(ids), step):
             chunk = ids[i:i + step]
-            chosen = among(ReadingRow.meter_id, chunk, "postgresql" if postgres else "sqlite",
-                           name=f"meters_{i}")
+            chosen = among(ReadingRow.meter_id, chunk, dialect, name=f"meters_{i}")
             parts.append(_arrays(s, select(
                 ReadingRow.meter_id, ReadingRow.zone, day.label("day"), ReadingRow.value_micro,
                 ReadingRow.id,
