@@ -1,4 +1,5 @@
-"""Build zhkh: map the top-level folders into the ``zhkh`` namespace and compile the kernel.
+"""Build zhkh: map the top-level folders into the ``zhkh`` namespace and compile the kernel
+(and the other ``*.pyx`` modules, e.g. the COPY text builder of ``modules/db``).
 
 Setting ``ZHKH_REQUIRE_COMPILED=1`` turns a failed Cython build into an error instead of
 an install without the compiled kernel.
@@ -29,8 +30,9 @@ def extensions():
     from setuptools import Extension
 
     return cythonize(
-        [Extension(f"zhkh.kernel.{p.stem}", [str(p)], extra_compile_args=["-O3"])
-         for p in sorted(Path("kernel").glob("*.pyx"))],
+        [Extension("zhkh." + ".".join(p.with_suffix("").parts), [str(p)],
+                   extra_compile_args=["-O3"])
+         for folder in FOLDERS for p in sorted(Path(folder).rglob("*.pyx"))],
         compiler_directives={"language_level": "3", "boundscheck": False, "wraparound": False,
                              "cdivision": True, "initializedcheck": False},
     )

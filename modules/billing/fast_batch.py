@@ -23,6 +23,7 @@ from zhkh.modules.billing.facts import BatchFacts, FactsReader
 from zhkh.modules.billing.models import LedgerLine
 from zhkh.modules.billing.repository import LEDGER_COLUMNS
 from zhkh.modules.db.bulk import copy_escape, copy_text, insert_rows
+from zhkh.modules.db.copy_rows import Int, Pick, Text, copy_rows
 
 SLOW_CHUNK = 900
 BATCH_RANDOM_PAGE_COST = 1.1
@@ -127,34 +128,33 @@ def write_columnar(session: Session, fast: FastBatch, *, period: str, version: s
 
 
 def copy_chunks(fast: FastBatch, *, period: str, version: str, run_id: str,
-                lines_per_chunk: int = 20_000) -> Iterator[str]:
-    """The columnar lines in COPY text format (``LEDGER_COLUMNS`` order), in chunks.
+                lines_per_chunk: int = 20_000) -> Iterator[bytes]:
+    """The columnar lines in COPY text format (``LEDGER_COLUMNS`` order), in chunks of UTF-8.
 
     Everything but the account, provider, volume, amount and explain is constant per row
     template and escaped once; numbers need no escaping; the explain texts are escaped only
-    when one of them holds a COPY special character.
+    when one of them holds a COPY special character. The rows are joined by compiled code
+    (:mod:`zhkh.modules.db.copy_rows`).
     """
     res, cols = fast.result, fast.batch.facts
-    providers = [str(fast.provider_ids[p]) for p in cols.vocab["provider"]]
     esc = copy_escape
-    heads = [f"\t{esc(t.service)}\t{esc(t.component)}\t{esc(t.zone)}\t" for t in res.templates]
-    middles = [f"\t{esc(period)}\t{esc(period)}\tcharge\t{esc(t.method)}\t"
+    providers = [f"\t{fast.provider_ids[p]}\t" for p in cols.vocab["provider"]]
+    # (service, component, zone) … provider … (period_for … method) … volume … price
+    heads = [f"\t{esc(t.service)}\t{esc(t.component)}\t{esc(t.zone)}" for t in res.templates]
+    middles = [f"{esc(period)}\t{esc(period)}\tcharge\t{esc(t.method)}\t"
                for t in res.templates]
     prices = [f"\t{t.price}\t" for t in res.templates]
-    before_explain = f"\t{esc(version)}\t"
     tails = [esc(f" [правила: {', '.join(t.rule_ids)}]") + f"\t{esc(run_id)}\n"
              for t in res.templates]
     explain = res.explain
     joined = "".join(explain)
     if any(c in joined for c in "\\\t\n\r"):
         explain = [esc(e) for e in explain]
-    acc = cols.account[res.fact].tolist()
-    prov = cols.codes["provider"][res.fact].tolist()
-    tmpl, vol, amt = res.template.tolist(), res.volume.tolist(), res.amount.tolist()
-    for lo in range(0, len(acc), lines_per_chunk):
-        hi = lo + lines_per_chunk
-        yield "".join([
-            f"{a}{heads[t]}{providers[p]}{middles[t]}{v}{prices[t]}{m}{before_explain}{e}"
-            f"{tails[t]}"
-            for a, p, t, v, m, e in zip(acc[lo:hi], prov[lo:hi], tmpl[lo:hi], vol[lo:hi],
-                                        amt[lo:hi], explain[lo:hi], strict=True)])
+    template = res.template
+    yield from copy_rows([
+        Int(cols.account[res.fact]), Pick(template, heads),
+        Pick(cols.codes["provider"][res.fact], providers), Pick(template, middles),
+        Int(res.volume), Pick(template, prices), Int(res.amount),
+        Pick(np.zeros(len(template), dtype=np.int64), [f"\t{esc(version)}\t"]),
+        Text(explain), Pick(template, tails),
+    ], rows_per_chunk=lines_per_chunk)

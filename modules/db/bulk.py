@@ -98,10 +98,11 @@ def _sqlite_values(conn: Connection, table: Table, columns: Sequence[str],
 
 
 def copy_text(target: Executor, table: Table, columns: Sequence[str],
-              chunks: Iterable[str]) -> None:
+              chunks: Iterable[str | bytes]) -> None:
     """``COPY table (columns) FROM STDIN`` (PostgreSQL, psycopg 3) of text already in COPY
     text format (tab-separated, ``\\N`` for NULL, escaped by the caller; see
-    :func:`copy_escape`). Constraints and triggers apply as for any COPY."""
+    :func:`copy_escape`), as str or as UTF-8 bytes. Constraints and triggers apply as for any
+    COPY."""
     conn = _connection(target)
     quote = conn.dialect.identifier_preparer.quote
     sql = f"COPY {quote(table.name)} ({', '.join(quote(c) for c in columns)}) FROM STDIN"
@@ -110,7 +111,7 @@ def copy_text(target: Executor, table: Table, columns: Sequence[str],
     try:
         with raw.cursor() as cursor, cursor.copy(sql) as copy:
             for chunk in chunks:
-                copy.write(chunk.encode())
+                copy.write(chunk if isinstance(chunk, bytes) else chunk.encode())
     except dbapi_error as err:
         raise DBAPIError.instance(sql, None, err, dbapi_error) from err
 
