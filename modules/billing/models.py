@@ -76,8 +76,10 @@ class LedgerLine(Base):
 
     __tablename__ = "ledger_lines"
     __table_args__ = (
-        *period_check("period_for"),
-        *period_check("period_booked"),
+        # on PostgreSQL a charge's period_for is its period_booked, which is a billing period
+        # (checked itself); the regular expressions cost ≈1.7 µs a COPY'd line (0105)
+        *period_check("period_for", postgresql_unless="kind = 'charge'"),
+        *period_check("period_booked", dialects=("sqlite",)),
         one_of("kind", LINE_KINDS),
         integer_check("amount_kopecks"),
         integer_check("volume_micro"),
@@ -93,7 +95,7 @@ class LedgerLine(Base):
         dialect_index("ix_ledger_lines_booked_brin", "period_booked", dialect="postgresql",
                       postgresql_using="brin"),
         Index("ix_ledger_lines_account_for", "account_id", "period_for"),
-        *(sqlite_foreign_key(column, target, "ledger_lines_references") for column, target in (
+        *(sqlite_foreign_key(column, target, "ledger_lines_inserted") for column, target in (
             ("account_id", "accounts.id"), ("provider_id", "providers.id"),
             ("period_booked", "billing_periods.period"))),
     )

@@ -125,10 +125,18 @@ def schema_filter(dialect: str):
     return include
 
 
-def period_check(column: str) -> tuple[CheckConstraint, CheckConstraint]:
-    """CHECK that ``column`` is a period ``YYYY-MM``: one constraint per dialect, same name."""
+def period_check(column: str, *, dialects: tuple[str, ...] = ("sqlite", "postgresql"),
+                 postgresql_unless: str | None = None) -> tuple[CheckConstraint, ...]:
+    """CHECK that ``column`` is a period ``YYYY-MM``: one constraint per dialect of
+    ``dialects``, same name; on PostgreSQL not checked for rows where ``postgresql_unless``
+    holds (rows whose period another constraint already vouches for)."""
+    def condition(dialect: str) -> str:
+        sql = period_sql(column, dialect)
+        if dialect == "postgresql" and postgresql_unless:
+            return f"{postgresql_unless} OR {sql}"
+        return sql
+
     return tuple(
-        CheckConstraint(period_sql(column, dialect), name=f"{column}_format").ddl_if(
-            dialect=dialect)
-        for dialect in ("sqlite", "postgresql")
+        CheckConstraint(condition(dialect), name=f"{column}_format").ddl_if(dialect=dialect)
+        for dialect in dialects
     )

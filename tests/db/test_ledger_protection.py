@@ -181,7 +181,7 @@ def test_the_period_check_accepts_exactly_yyyy_mm(session, world, value):
 class TestReferencesOfLines:
     """A line points at an existing account, provider and booking period, and what a line
     points at is not deleted: foreign keys on SQLite, one statement-level trigger per COPY
-    plus guards on the referenced tables on PostgreSQL (migration 0101)."""
+    plus guards on the referenced tables on PostgreSQL (migrations 0101, 0105)."""
 
     REFUSED = "FOREIGN KEY|несуществующий объект"
 
@@ -201,6 +201,23 @@ class TestReferencesOfLines:
         with pytest.raises(IntegrityError, match=self.REFUSED), session.begin_nested():
             LedgerRepository(session).write_lines([good, good, orphan])
         assert _count(session, "2026-10") == 0
+
+    def test_the_refusal_names_the_missing_account(self, session, world, backend):
+        good = _line(world, "2026-10")
+        rows = [good, good._replace(account_id=987_654), good._replace(account_id=987_655)]
+        expected = "FOREIGN KEY" if backend == "sqlite" else "лицевой счёт id 987654"
+        with pytest.raises(IntegrityError, match=expected), session.begin_nested():
+            LedgerRepository(session).write_lines(rows)
+
+    @pytest.mark.parametrize("period", ["2026-13", "2026-1x", "0999-10"])
+    def test_a_charge_in_a_malformed_period_is_refused(self, session, world, period):
+        """On PostgreSQL a charge's periods are not matched against the format line by line:
+        its booked period must be a billing period, and those are checked for format."""
+        params = {"account": world.accounts[0].id, "provider": world.provider.id,
+                  "for_": period, "booked": period, "kind": "charge", "amount": 1}
+        _refused(session, INSERT_LINE, params, "period_booked_format|" + self.REFUSED)
+        _refused(session, text("INSERT INTO billing_periods (period, status) "
+                               "VALUES (:p, 'open')"), {"p": period}, "period_format")
 
     def test_lines_of_existing_rows_are_accepted_in_bulk(self, session, world):
         rows = [_line(world, "2026-10")._replace(account_id=a.id) for a in world.accounts]
