@@ -26,15 +26,27 @@ from zhkh.modules.db.bulk import copy_escape, copy_text, insert_rows
 from zhkh.modules.db.copy_rows import Int, Pick, Text, copy_rows
 
 SLOW_CHUNK = 900
-BATCH_RANDOM_PAGE_COST = 1.1
-"""PostgreSQL's ``random_page_cost`` within a batch's reading transaction.
+BATCH_SETTINGS = {
+    "random_page_cost": "1.1",
+    "cursor_tuple_fraction": "1",
+    "max_parallel_workers_per_gather": "0",
+    "work_mem": "'64MB'",
+}
+"""PostgreSQL planner settings within a batch's reading transaction (``SET LOCAL``, so nothing
+else of the database is affected).
 
-A batch reads about 2 % of every table of facts, by index. With the default cost model
-(``4``, made for spinning disks) the planner joined the batch's premises to whole tables of
-accounts and registrations by parallel sequential scans — about 60 % of the server's CPU of a
-1 M-account run. ``1.1`` (data in memory or on SSD, the usual production setting) makes it
-probe the indexes: 134 → 29 ms and 289 → 44 ms for those two queries on one batch. Set with
-``SET LOCAL``, so nothing else of the database is affected."""
+* ``random_page_cost`` 1.1 (data in memory or on SSD, the usual production setting): a batch
+  reads about 2 % of every table of facts, by index; with the default cost model (``4``, made
+  for spinning disks) the planner joined the batch's premises to whole tables of accounts and
+  registrations by parallel sequential scans — about 60 % of the server's CPU of a 1 M-account
+  run (134 → 29 ms and 289 → 44 ms for those two queries on one batch).
+* ``cursor_tuple_fraction`` 1: the facts read through a server-side cursor are all fetched;
+  planned for the first 10 % (the default) the owners query walked the whole premises index
+  in order (≈190 ms a batch of 20,000 accounts of 1 M, instead of ≈10).
+* no parallel workers: the run already keeps both cores busy (readers and writers), and a
+  Gather Merge of the services query sorted on disk in three processes.
+* ``work_mem`` 64 MB: a batch's sorts (≈180,000 services) fit in memory.
+"""
 TIMINGS: dict[str, float] = {}
 """Seconds spent per stage by this process (facts, decide, kernel, explain, slow, write)."""
 
@@ -63,7 +75,8 @@ def compute_batch(session: Session, calculator: Calculator, period: str,
     rest (their errors as values, as ``Calculator.compute`` gives them)."""
     started = time.perf_counter()
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(text(f"SET LOCAL random_page_cost = {BATCH_RANDOM_PAGE_COST}"))
+        for name, value in BATCH_SETTINGS.items():
+            session.execute(text(f"SET LOCAL {name} = {value}"))
     batch = ColumnReader(session, period).for_houses(house_ids)
     started = tick("facts", started)
     result = calculate_columns(batch.facts, calculator.rulebook, calculator.engine)
