@@ -102,11 +102,13 @@ def summarize(fast: FastBatch) -> None:
     res, cols = fast.result, fast.batch.facts
     if not len(res.fact):
         return
-    services = np.array([t.service for t in res.templates], dtype=object)[res.template]
+    names = sorted({t.service for t in res.templates})
+    code = {name: i for i, name in enumerate(names)}
+    services = np.array([code[t.service] for t in res.templates], dtype=np.int64)[res.template]
     accounts = cols.account[res.fact]
-    for service in np.unique(services).tolist():
-        m = services == service
-        fast.computed.columnar.append((service, accounts[m], res.amount[m]))
+    for i in np.unique(services).tolist():
+        m = services == i
+        fast.computed.columnar.append((names[i], accounts[m], res.amount[m]))
 
 
 def ledger_tuples(fast: FastBatch, *, period: str, version: str, run_id: str
