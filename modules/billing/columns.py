@@ -29,8 +29,8 @@ from datetime import timedelta
 from typing import Any
 
 import numpy as np
-from sqlalchemy import BigInteger, Select, exists, func, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import BigInteger, Select, func, select
+from sqlalchemy.orm import Session
 
 from zhkh.kernel.calc.columnar import EPOCH, FactColumns, day_number
 from zhkh.kernel.calc.columnar_persons import PersonsRuns, persons_runs, spread
@@ -40,6 +40,7 @@ from zhkh.modules.db.repository import among, overlapping
 from zhkh.modules.meters.models import Meter as MeterRow
 from zhkh.modules.meters.models import MeterZone
 from zhkh.modules.meters.models import Reading as ReadingRow
+from zhkh.modules.meters.queries import is_current
 from zhkh.modules.passport.models import Registration
 from zhkh.modules.registry.models import Account as AccountRow
 from zhkh.modules.registry.models import AccountService as ServiceRow
@@ -347,7 +348,6 @@ class MeterColumns:
 
     def _readings(self, ids: list[int], since: int, until: int) -> dict[str, Any]:
         s = self.r.session
-        newer = aliased(ReadingRow)
         day = _days(ReadingRow.taken_on, s)
         # the date range on the column itself, so the (meter, zone, taken_on) index serves it
         first, last = EPOCH + timedelta(days=since), EPOCH + timedelta(days=until)
@@ -361,7 +361,7 @@ class MeterColumns:
                 ReadingRow.meter_id, ReadingRow.zone, day.label("day"), ReadingRow.value_micro,
                 ReadingRow.id,
             ).where(chosen, ReadingRow.taken_on >= first, ReadingRow.taken_on <= last,
-                    ~exists().where(newer.supersedes_id == ReadingRow.id))))
+                    is_current())))
         return {k: (np.concatenate([np.asarray(p[k], dtype=np.int64) for p in parts])
                     if k != "zone" else [z for p in parts for z in p[k]])
                 for k in ("meter_id", "zone", "day", "value_micro", "id")} if parts else {

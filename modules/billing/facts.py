@@ -29,7 +29,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Select, and_, exists, func, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from zhkh.kernel.calc.inputs import Absence as AbsenceIn
 from zhkh.kernel.calc.inputs import BenefitAssignment as BenefitIn
@@ -56,6 +56,7 @@ from zhkh.modules.db.repository import overlapping
 from zhkh.modules.meters.models import AccessRefusal, MeterZone
 from zhkh.modules.meters.models import Meter as MeterRow
 from zhkh.modules.meters.models import Reading as ReadingRow
+from zhkh.modules.meters.queries import is_current
 from zhkh.modules.passport.models import Absence, OwnershipShare, Registration
 from zhkh.modules.registry.models import Account as AccountRow
 from zhkh.modules.registry.models import AccountService as ServiceRow
@@ -386,7 +387,6 @@ class FactsReader:
 
     def _readings(self, meter_ids: list[int], since: date, *, before: date | None = None
                   ) -> dict[int, list[Reading]]:
-        newer = aliased(ReadingRow)
         out: dict[int, list[Reading]] = defaultdict(list)
         upto = self.last if before is None else before
         for chunk in _chunks(meter_ids):
@@ -395,7 +395,7 @@ class FactsReader:
                     .where(ReadingRow.meter_id.in_(chunk), ReadingRow.taken_on >= since,
                            (ReadingRow.taken_on < upto) if before is not None
                            else (ReadingRow.taken_on <= upto),
-                           ~exists().where(newer.supersedes_id == ReadingRow.id))
+                           is_current())
                     .order_by(ReadingRow.meter_id, ReadingRow.taken_on, ReadingRow.id))
             for mid, zone, taken, value in _rows(_columns(self.session, stmt)):
                 out[mid].append(Reading.model_construct(date=taken, value=_dec(value), zone=zone))
@@ -404,7 +404,6 @@ class FactsReader:
     def _house_heating_volumes(self, house_ids: list[int]) -> dict[int, int]:
         """Heat used in the period by each house with a heat meter: current − previous reading
         of every house heating meter, summed (None when a meter lacks either reading)."""
-        newer = aliased(ReadingRow)
         per_meter: dict[tuple[int, int, str], list[tuple[date, int]]] = defaultdict(list)
         for chunk in _chunks(house_ids):
             stmt = (select(MeterRow.house_id, ReadingRow.meter_id, ReadingRow.zone,
@@ -414,7 +413,7 @@ class FactsReader:
                            MeterRow.service == "heating",
                            and_(ReadingRow.taken_on >= self.hist_first,
                                 ReadingRow.taken_on <= self.last),
-                           ~exists().where(newer.supersedes_id == ReadingRow.id))
+                           is_current())
                     .order_by(ReadingRow.meter_id, ReadingRow.taken_on, ReadingRow.id))
             for hid, mid, zone, taken, value in _rows(_columns(self.session, stmt)):
                 per_meter[(hid, mid, zone)].append((taken, value))

@@ -80,7 +80,10 @@ class Reading(Base):
         integer_check("value_micro"),
         CheckConstraint("value_micro >= 0", name="value_nonnegative"),
         UniqueConstraint("source", "source_id"),
-        UniqueConstraint("supersedes_id"),
+        # a reading is superseded at most once; only corrections are indexed (migration 0106)
+        Index("uq_meter_readings_supersedes_id", "supersedes_id", unique=True,
+              postgresql_where=text("supersedes_id IS NOT NULL"),
+              sqlite_where=text("supersedes_id IS NOT NULL")),
         # the zone of a reading must be a zone of its meter
         ForeignKeyConstraint(["meter_id", "zone"], ["meter_zones.meter_id", "meter_zones.zone"]),
         Index("ix_meter_readings_meter_taken", "meter_id", "zone", "taken_on"),
