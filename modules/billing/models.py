@@ -46,6 +46,9 @@ from zhkh.modules.db.base import (
 )
 
 PERIOD_STATUSES = ("open", "closed")
+PERIOD = String(7).with_variant(String(7, collation="C"), "postgresql")
+"""A period ``YYYY-MM``; on PostgreSQL compared byte by byte (its order is its bytes' order),
+not by the locale (migration 0107)."""
 LINE_KINDS = ("charge", "recalculation", "benefit", "quality_reduction", "penalty", "correction")
 
 JSON_VALUE = JSON().with_variant(JSONB(), "postgresql")
@@ -64,7 +67,7 @@ class Period(Base):
             name="closed_at_iff_closed"),
     )
 
-    period: Mapped[str] = mapped_column(String(7), primary_key=True)
+    period: Mapped[str] = mapped_column(PERIOD, primary_key=True)
     status: Mapped[str] = mapped_column(String(8), default="open")
     opened_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now())
@@ -106,8 +109,8 @@ class LedgerLine(Base):
     component: Mapped[str | None] = mapped_column(String(64))
     zone: Mapped[str | None] = mapped_column(String(16))
     provider_id: Mapped[int] = mapped_column(BIG_ID)
-    period_for: Mapped[str] = mapped_column(String(7))
-    period_booked: Mapped[str] = mapped_column(String(7))
+    period_for: Mapped[str] = mapped_column(PERIOD)
+    period_booked: Mapped[str] = mapped_column(PERIOD)
     kind: Mapped[str] = mapped_column(String(24))
     method: Mapped[str | None] = mapped_column(String(32))
     volume_micro: Mapped[int | None]
