@@ -59,3 +59,30 @@ def test_a_pipelined_run_on_postgresql_writes_the_ledger_of_a_sequential_one(
             (e.account, e.code) for e in plain.errors]
     finally:
         db.dispose()
+
+
+def _town_run(url: str, calculator) -> list[tuple]:
+    upgrade(url)
+    db = Database.from_url(url)
+    try:
+        rng = random.Random(5)
+        with db.session() as session:
+            town = TownBuilder(session, rng, accounts=150, houses=5, start=PERIOD.shift(-3)
+                               ).build()
+            for back in range(5, -1, -1):
+                write_readings(session, town, rng, PERIOD.shift(-back), missing=0.3)
+            fix_sequences(session)
+        run_period(db.session, calculator, str(PERIOD), process_queue=False)
+        return _ledger(db)
+    finally:
+        db.dispose()
+
+
+def test_the_copy_text_of_postgresql_stores_the_lines_sqlite_inserts(empty_database, calculator):
+    """PostgreSQL's lines arrive as COPY text joined by compiled code
+    (``modules/db/_copy.pyx``), SQLite's as bound parameters: the same town gives the same
+    ledger, explain texts included, on both."""
+    on_sqlite = _town_run(empty_database("sqlite"), calculator)
+    on_postgresql = _town_run(empty_database("postgresql"), calculator)
+    assert len(on_sqlite) > 1000
+    assert on_postgresql == on_sqlite
