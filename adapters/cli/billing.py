@@ -87,12 +87,20 @@ def run(period: Annotated[str, typer.Option("--period", help="Период ГГ�
 def _render_run(report, calculator) -> None:
     table = Table(title=f"Расчёт за {report.period} (правила {report.rulebook_version})")
     for col, justify in (("Услуга", "left"), ("Строк", "right"), ("Счетов", "right"),
-                         ("Начислено", "right")):
+                         ("Начислено", "right"), ("Льготы", "right"),
+                         ("Снижение за качество", "right"), ("Итого", "right")):
         table.add_column(col, justify=justify)
+    totals = [0, 0, 0]
     for service, (lines, accounts, kopecks) in sorted(report.by_service.items()):
+        kinds = report.by_kind.get(service, {})
+        benefits, reductions = kinds.get("benefit", 0), kinds.get("quality_reduction", 0)
+        charges = kopecks - benefits - reductions
+        for i, v in enumerate((charges, benefits, reductions)):
+            totals[i] += v
         table.add_row(calculator.service_title(service), str(lines), str(accounts),
-                      format_rub_ru(kopecks))
+                      *(format_rub_ru(v) for v in (charges, benefits, reductions, kopecks)))
     table.add_row("[b]Итого[/b]", str(report.lines), str(report.accounts),
+                  *(format_rub_ru(v) for v in totals),
                   f"[b]{format_rub_ru(report.amount_kopecks)}[/b]")
     console.print(table)
     rate = report.lines / report.seconds if report.seconds else 0

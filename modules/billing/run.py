@@ -89,7 +89,10 @@ class RunReport:
     lines: int = 0
     amount_kopecks: int = 0
     by_service: dict[str, list[int]] = field(default_factory=dict)
-    """Service → [lines, accounts, kopecks]."""
+    """Service → [lines, accounts, kopecks] (kopecks net of benefits and reductions)."""
+    by_kind: dict[str, dict[str, int]] = field(default_factory=dict)
+    """Service → line kind other than a charge (benefit, quality_reduction) → kopecks, so a
+    summary can show charges, benefits and reductions apart."""
     errors: list[RunErrorInfo] = field(default_factory=list)
     recalculation_lines: int = 0
     recalculation_kopecks: int = 0
@@ -327,6 +330,9 @@ def _account(report: RunReport, computed: Computed, numbers: dict[int, str],
         entry = report.by_service.setdefault(line.service, [0, 0, 0])
         entry[0] += 1
         entry[2] += kopecks
+        if line.kind != "charge":
+            kinds = report.by_kind.setdefault(line.service, {})
+            kinds[line.kind] = kinds.get(line.kind, 0) + kopecks
         report.amount_kopecks += kopecks
         accounts.add(account_id)
         per_service[line.service].add(account_id)

@@ -111,6 +111,8 @@ def test_the_run_books_the_stored_benefit_and_incident_and_a_rerun_replaces_them
         assert report.errors == []
         assert _lines(session, town, period_booked=JUNE) == EXPECTED_JUNE
     assert report.by_service["cold_water"][2] == 52665 - 1896 - 12692 + 26333 - 948
+    assert report.by_kind == {"cold_water": {"benefit": -12692, "quality_reduction": -2844},
+                              "maintenance": {"benefit": -36960}}
     explains = session.scalars(select(LedgerLine.explain).where(
         LedgerLine.kind.in_(("benefit", "quality_reduction")))).all()
     assert any("категория veteran_combat" in e for e in explains)

@@ -127,3 +127,25 @@ def test_rules_diff_shows_what_a_draft_tariff_changes_without_writing(tmp_path):
         assert session.execute(text("select count(*) from ledger_lines")).scalar() == (
             lines_before)
     db.dispose()
+
+
+def test_the_run_summary_shows_charges_benefits_and_reductions_apart():
+    """``zhkh run``'s table: a service's benefits and quality reductions in their own
+    columns, the charges before them, the total after (figures of a flat with a benefit and
+    an interruption of cold water, see tests/billing/test_benefits_quality_in_run.py)."""
+    from zhkh.adapters.cli import billing
+    from zhkh.modules.billing.compute import calculator_for
+    from zhkh.modules.billing.run import RunReport
+
+    report = RunReport(period="2026-06", run_id="run-1", rulebook_version="v1", lines=5,
+                       accounts=2, amount_kopecks=63462,
+                       by_service={"cold_water": [5, 2, 63462]},
+                       by_kind={"cold_water": {"benefit": -12692, "quality_reduction": -2844}})
+    calculator = calculator_for(RULES_DIR)
+    with billing.console.capture() as captured:
+        billing._render_run(report, calculator)
+    title = calculator.service_title("cold_water")
+    row = next(line for line in captured.get().splitlines() if title in line)
+    cells = [c.strip() for c in row.split("│") if c.strip()]
+    assert [c.replace("\xa0", " ") for c in cells[1:]] == [
+        "5", "2", "789,98 ₽", "−126,92 ₽", "−28,44 ₽", "634,62 ₽"]
