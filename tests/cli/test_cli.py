@@ -142,8 +142,12 @@ def test_the_run_summary_shows_charges_benefits_and_reductions_apart():
                        by_service={"cold_water": [5, 2, 63462]},
                        by_kind={"cold_water": {"benefit": -12692, "quality_reduction": -2844}})
     calculator = calculator_for(RULES_DIR)
-    with billing.console.capture() as captured:
-        billing._render_run(report, calculator)
+    width, billing.console.width = billing.console.width, 200
+    try:
+        with billing.console.capture() as captured:
+            billing._render_run(report, calculator)
+    finally:
+        billing.console.width = width
     title = calculator.service_title("cold_water")
     row = next(line for line in captured.get().splitlines() if title in line)
     cells = [c.strip() for c in row.split("│") if c.strip()]
