@@ -4,12 +4,15 @@ Blocking checks (closing is refused while any fails): an earlier period still op
 left unresolved (no successful calculation of the account since); accounts with services in
 the period but without charge lines; queued recalculations touching the period or earlier.
 Warnings (reported, not blocking): suspicious volumes, a meter volume more than ``factor``
-times the account's monthly average of the previous six months.
+times the account's monthly average of the previous six months; quality incidents begun by the
+period's end and not ended yet (they reduce nothing until their end is recorded; the reduction
+of a closed month is then booked as a recalculation in the open one).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 from sqlalchemy import and_, exists, func, literal, select, text
@@ -23,8 +26,9 @@ from zhkh.modules.billing.repository import (
     PeriodClosedError,
     PeriodRepository,
 )
+from zhkh.modules.complaints.models import QualityIncident
 from zhkh.modules.db.repository import overlapping
-from zhkh.modules.registry.models import Account
+from zhkh.modules.registry.models import Account, House
 from zhkh.modules.registry.models import AccountService as ServiceRow
 
 EXAMPLES = 10
@@ -73,7 +77,7 @@ def pre_close_checks(session: Session, period: str, *, factor: int = 10) -> list
         session.execute(text("ANALYZE ledger_lines"))
     return [_earlier_open(session, key), _open_errors(session, key),
             _missing_charges(session, key), _queued(session, key),
-            _suspicious(session, key, factor)]
+            _suspicious(session, key, factor), _open_incidents(session, key)]
 
 
 def close_period(session: Session, period: str, *, actor: str = "system", factor: int = 10,
@@ -149,6 +153,21 @@ def _missing_charges(session: Session, key: str) -> Check:
     check.count = session.scalar(select(func.count()).select_from(Account).where(cond)) or 0
     check.examples = [f"счёт {n}" for n in session.scalars(
         select(Account.number).where(cond).order_by(Account.id).limit(EXAMPLES))]
+    return check
+
+
+def _open_incidents(session: Session, key: str) -> Check:
+    check = Check("open_incidents", "Нарушения качества без даты окончания: снижение платы "
+                  "будет начислено после записи окончания", False)
+    end = datetime.combine(Month.parse(key).last_day + timedelta(days=1), time.min)
+    qi = QualityIncident
+    cond = and_(qi.ended_at.is_(None), qi.started_at < end)
+    check.count = session.scalar(select(func.count()).select_from(qi).where(cond)) or 0
+    rows = session.execute(select(qi.id, qi.reference, qi.service, qi.started_at, House.address)
+                           .join(House, House.id == qi.house_id).where(cond)
+                           .order_by(qi.started_at, qi.id).limit(EXAMPLES))
+    check.examples = [f"{ref or f'нарушение {i}'}: {service}, {address}, с "
+                      f"{started:%d.%m.%Y %H:%M}" for i, ref, service, started, address in rows]
     return check
 
 

@@ -166,3 +166,27 @@ def test_on_postgresql_a_run_and_the_pre_close_checks_leave_the_ledger_analyzed(
     assert _ledger_statistics(session) == 0
     pre_close_checks(session, OLD)
     assert _ledger_statistics(session) > 0
+
+
+def test_an_incident_not_ended_is_reported_before_closing_but_does_not_block_it(
+        session, unit, town, calculator):
+    from datetime import datetime
+
+    from zhkh.modules.complaints.repository import ComplaintsRepository
+
+    incidents = ComplaintsRepository(session)
+    open_one = incidents.add_incident(house_id=town.houses[0], service="hot_water",
+                                      kind="interruption", started_at=datetime(2026, 8, 30, 9),
+                                      reference="акт №7")
+    incidents.add_incident(house_id=town.houses[0], service="cold_water", kind="interruption",
+                           started_at=datetime(2026, 8, 3, 9), ended_at=datetime(2026, 8, 3, 20))
+    incidents.add_incident(house_id=town.houses[1], service="heating", kind="interruption",
+                           started_at=datetime(2026, 9, 1, 0))
+    session.flush()
+    run_period(unit, calculator, OLD)
+    check = next(c for c in pre_close_checks(session, OLD) if c.code == "open_incidents")
+    assert (check.blocking, check.count) == (False, 1)
+    assert check.examples[0].startswith("акт №7: hot_water, ") and "с 30.08.2026 09:00" in \
+        check.examples[0]
+    assert close_period(session, OLD).closed
+    assert open_one.ended_at is None
