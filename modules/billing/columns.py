@@ -170,10 +170,13 @@ class ColumnReader:
         if incidents and len(a_of):
             house_of = acc["house_id"][a_of].tolist()
             prem_of = acc["premises_id"][a_of].tolist()
+            flat_of = acc["flat_id"][a_of].tolist()  # a room's communal flat, else 0
             hit = {("house", i.house_id, i.service) if i.premises_id is None
                    else ("premises", i.premises_id, i.service) for i in incidents}
             touched = [("house", h, s) in hit or ("premises", p, s) in hit
-                       for h, p, s in zip(house_of, prem_of, svc["service"], strict=True)]
+                       or ("premises", f, s) in hit
+                       for h, p, f, s in zip(house_of, prem_of, flat_of, svc["service"],
+                                             strict=True)]
             out[a_of[np.array(touched, dtype=bool)]] = True
         return out
 
@@ -181,6 +184,7 @@ class ColumnReader:
         p = self.period
         out = _arrays(self.session, select(
             AccountRow.id, AccountRow.number, AccountRow.premises_id, Premises.house_id,
+            func.coalesce(Premises.parent_id, 0).label("flat_id"),
             Premises.kind, Premises.area_micro, Premises.amenities,
         ).join(Premises, AccountRow.premises_id == Premises.id)
             .where(AccountRow.premises_id.in_(premises),

@@ -168,12 +168,13 @@ class FactsReader:
         meters = self._meters(premises_scope)
         refusals = self.access_refusals(premises_scope)
         accounts: dict[int, dict[str, Any]] = {}
-        for (acc_id, number, house_id, prem_id, kind, area, rooms, amenities, service,
-             provider_id, _from) in _rows(services):
+        for (acc_id, number, house_id, prem_id, parent_id, kind, area, rooms, amenities,
+             service, provider_id, _from) in _rows(services):
             acc = accounts.get(acc_id)
             if acc is None:
                 acc = accounts[acc_id] = {
-                    "number": number, "house": house_id, "premises": prem_id, "kind": kind,
+                    "number": number, "house": house_id, "premises": prem_id,
+                    "flat": parent_id, "kind": kind,
                     "area": area, "rooms": rooms, "amenities": amenities or "full",
                     "services": {}}
             # a service changed provider inside the month: the latest contract is charged
@@ -199,6 +200,8 @@ class FactsReader:
                 owners=owners.get(prem, 0), residents=residents.get(prem, []), services=svc))
             out.account_ids[acc["number"]] = acc_id
         premises_of = {acc["number"]: acc["premises"] for acc in accounts.values()}
+        # a room of a communal flat is concerned by the incidents of its flat too
+        concerned = {acc["number"]: (acc["premises"], acc["flat"]) for acc in accounts.values()}
         for house_id, house_accounts in by_house.items():
             house, error = house_info[house_id]
             if error is not None:
@@ -222,7 +225,7 @@ class FactsReader:
                         out.account_ids[a.number], [])
                 ],
                 incidents=situation_incidents(incidents.get(house_id, []), house_accounts,
-                                              premises_of)))
+                                              concerned)))
         return out
 
     def _provider_codes(self) -> dict[int, str]:
@@ -256,7 +259,8 @@ class FactsReader:
     def _services(self, account_scope) -> dict[str, list[Any]]:
         stmt = (
             select(AccountRow.id.label("account_id"), AccountRow.number, Premises.house_id,
-                   Premises.id.label("premises_id"), Premises.kind, Premises.area_micro,
+                   Premises.id.label("premises_id"), Premises.parent_id, Premises.kind,
+                   Premises.area_micro,
                    Premises.rooms, Premises.amenities, ServiceRow.service,
                    ServiceRow.provider_id, ServiceRow.date_from)
             .join(Premises, AccountRow.premises_id == Premises.id)

@@ -23,6 +23,7 @@ from zhkh.modules.db.bulk import stream_columns
 from zhkh.modules.db.repository import overlapping
 from zhkh.modules.passport.models import BenefitAssignment, Registration
 from zhkh.modules.registry.models import Account as AccountRow
+from zhkh.modules.registry.models import Premises
 
 IN_CHUNK = 900
 
@@ -74,19 +75,23 @@ def read_benefits(session: Session, account_scope, first: date, last: date
 def read_incidents(session: Session, house_ids: Sequence[int], premises_scope, first: date,
                    last: date) -> dict[int, list[StoredIncident]]:
     """Closed quality incidents overlapping ``[first, last]``: those of a whole house among
-    ``house_ids`` and those of a premises of ``premises_scope`` (a SELECT of premises ids), by
-    house id. An incident without an end yet reduces nothing until it is closed."""
+    ``house_ids`` and those of a premises of ``premises_scope`` (a SELECT of premises ids) or of
+    the communal flat of a room among them, by house id. An incident without an end yet
+    reduces nothing until it is closed."""
     qi = QualityIncident
     lo = datetime.combine(first, time.min)
     hi = datetime.combine(last + timedelta(days=1), time.min)
     out: dict[int, list[StoredIncident]] = defaultdict(list)
     ids = list(house_ids)
+    flats = select(Premises.parent_id).where(Premises.id.in_(premises_scope),
+                                             Premises.parent_id.is_not(None))
     for i in range(0, len(ids), IN_CHUNK):
         stmt = (select(qi.id, qi.house_id, qi.premises_id, qi.service, qi.kind, qi.started_at,
                        qi.ended_at, qi.magnitude_micro)
                 .where(qi.ended_at.is_not(None), qi.started_at < hi, qi.ended_at > lo,
                        qi.house_id.in_(ids[i:i + IN_CHUNK]),
-                       or_(qi.premises_id.is_(None), qi.premises_id.in_(premises_scope)))
+                       or_(qi.premises_id.is_(None), qi.premises_id.in_(premises_scope),
+                           qi.premises_id.in_(flats)))
                 .order_by(qi.id))
         for row in _rows(session, stmt):
             out[row[1]].append(StoredIncident(*row))
@@ -94,13 +99,14 @@ def read_incidents(session: Session, house_ids: Sequence[int], premises_scope, f
 
 
 def situation_incidents(stored: list[StoredIncident], accounts: list[Account],
-                        premises_of: dict[str, int]) -> list[Incident]:
+                        concerned: dict[str, tuple[int, int | None]]) -> list[Incident]:
     """The house's incidents for a situation of ``accounts``: a premises incident names the
-    situation's accounts of its premises and is left out when it has none among them."""
+    situation's accounts of its premises — ``concerned`` gives an account's premises and, for
+    a room of a communal flat, the flat — and is left out when it has none among them."""
     out = []
     for inc in stored:
         numbers = [] if inc.premises_id is None else [
-            a.number for a in accounts if premises_of[a.number] == inc.premises_id]
+            a.number for a in accounts if inc.premises_id in concerned[a.number]]
         if inc.premises_id is not None and not numbers:
             continue
         out.append(Incident.model_construct(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from zhkh.kernel.period import Period
@@ -43,12 +43,14 @@ def list_incidents(session: Session, *, house_id: int | None = None,
 
 
 def accounts_concerned(session: Session, incident: QualityIncident) -> list[Account]:
-    """Accounts of the incident's house (or premises) that have its service, by id."""
+    """Accounts of the incident's house (or premises, with the rooms of a communal flat) that
+    have its service, by id."""
     with_service = select(AccountService.account_id).where(
         AccountService.service == incident.service)
     stmt = select(Account).where(Account.id.in_(with_service))
     if incident.premises_id is not None:
-        stmt = stmt.where(Account.premises_id == incident.premises_id)
+        stmt = stmt.where(Account.premises_id.in_(select(Premises.id).where(or_(
+            Premises.id == incident.premises_id, Premises.parent_id == incident.premises_id))))
     else:
         stmt = stmt.where(Account.premises_id.in_(
             select(Premises.id).where(Premises.house_id == incident.house_id)))

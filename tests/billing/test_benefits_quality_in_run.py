@@ -200,3 +200,49 @@ def test_an_account_that_cannot_be_calculated_leaves_its_neighbours_lines(
     report = run_period(unit, calculator, JUNE, columnar=False, process_queue=False)
     assert {e.account for e in report.errors} == {B}
     assert _lines(session, town, period_booked=JUNE) == {A: EXPECTED_JUNE[A]}
+
+
+@pytest.mark.parametrize("columnar", [True, False], ids=["columnar", "situations"])
+def test_an_incident_of_a_communal_flat_reduces_the_fee_of_each_of_its_rooms(
+        session, unit, calculator, town, columnar):
+    """House 9 (no whole-house incident): a communal flat 5 of two rooms, one resident in
+    each, and flat 6 next door; no cold water in flat 5 from 10.06 00:00 to 11.06 08:00.
+    Each room: ХВС 4,9 × 53,74 = 263,33, reduced by 3,6 % = 9,48; flat 6 is not reduced."""
+    from zhkh.modules.complaints.queries import accounts_concerned
+    from zhkh.modules.registry.models import Provider
+
+    reg, passport = RegistryRepository(session), PassportRepository(session)
+    vodokanal = session.scalar(select(Provider.id).where(Provider.code == "vodokanal"))
+    house = reg.add_house(address="ул. Мира, д. 9", house_type="apartment_building",
+                          heating_payment="season", total_area_micro=90_000_000)
+    flat = reg.add_premises(house_id=house.id, number="5", kind="flat", area_micro=50_000_000,
+                            amenities="full", meter_installable={"cold_water": False})
+    numbers = {}
+    for n, (number, kind, parent) in enumerate((("5-1", "room", flat.id),
+                                                ("5-2", "room", flat.id),
+                                                ("6", "flat", None))):
+        premises = reg.add_premises(house_id=house.id, number=number, kind=kind,
+                                    parent_id=parent, area_micro=20_000_000, amenities="full",
+                                    meter_installable={"cold_water": False})
+        account = reg.add_account(number=make_account_number(310 + n),
+                                  premises_id=premises.id, opened_on=date(2020, 1, 1))
+        reg.add_account_service(account_id=account.id, service="cold_water",
+                                provider_id=vodokanal, date_from=date(2020, 1, 1))
+        person = passport.add_person(full_name=f"R{n}")
+        passport.add_registration(person_id=person.id, premises_id=premises.id,
+                                  kind="residence", date_from=date(2010, 1, 1))
+        numbers[account.id] = number
+    incident = ComplaintsRepository(session).add_incident(
+        house_id=house.id, premises_id=flat.id, service="cold_water", kind="interruption",
+        started_at=datetime(2026, 6, 10, 0, 0), ended_at=datetime(2026, 6, 11, 8, 0))
+    session.flush()
+    assert [numbers[a.id] for a in accounts_concerned(session, incident)] == ["5-1", "5-2"]
+    report = run_period(unit, calculator, JUNE, columnar=columnar, process_queue=False)
+    assert report.errors == []
+    lines = session.execute(select(LedgerLine.account_id, LedgerLine.kind,
+                                   LedgerLine.amount_kopecks)
+                            .where(LedgerLine.account_id.in_(list(numbers)))).all()
+    assert sorted((numbers[a], k, m) for a, k, m in lines) == [
+        ("5-1", "charge", 26333), ("5-1", "quality_reduction", -948),
+        ("5-2", "charge", 26333), ("5-2", "quality_reduction", -948),
+        ("6", "charge", 26333)]
