@@ -34,19 +34,24 @@ def _ledger(db: Database) -> list[tuple]:
             LedgerLine.period_booked == str(PERIOD))))
 
 
-def test_a_pipelined_run_on_postgresql_writes_the_ledger_of_a_sequential_one(
-        empty_database, calculator):
-    url = empty_database("postgresql")
+def _town(url: str, *, seed: int, accounts: int, houses: int) -> Database:
+    """A migrated database at ``url`` holding a synthetic town with six months of readings."""
     upgrade(url)
     db = Database.from_url(url)
+    rng = random.Random(seed)
+    with db.session() as session:
+        town = TownBuilder(session, rng, accounts=accounts, houses=houses,
+                           start=PERIOD.shift(-3)).build()
+        for back in range(5, -1, -1):
+            write_readings(session, town, rng, PERIOD.shift(-back), missing=0.3)
+        fix_sequences(session)
+    return db
+
+
+def test_a_pipelined_run_on_postgresql_writes_the_ledger_of_a_sequential_one(
+        empty_database, calculator):
+    db = _town(empty_database("postgresql"), seed=3, accounts=120, houses=6)
     try:
-        rng = random.Random(3)
-        with db.session() as session:
-            town = TownBuilder(session, rng, accounts=120, houses=6, start=PERIOD.shift(-3)
-                               ).build()
-            for back in range(5, -1, -1):
-                write_readings(session, town, rng, PERIOD.shift(-back), missing=0.3)
-            fix_sequences(session)
         plain = run_period(db.session, calculator, str(PERIOD), houses_per_batch=1,
                            process_queue=False)
         before = _ledger(db)
@@ -62,16 +67,8 @@ def test_a_pipelined_run_on_postgresql_writes_the_ledger_of_a_sequential_one(
 
 
 def _town_run(url: str, calculator) -> list[tuple]:
-    upgrade(url)
-    db = Database.from_url(url)
+    db = _town(url, seed=5, accounts=150, houses=5)
     try:
-        rng = random.Random(5)
-        with db.session() as session:
-            town = TownBuilder(session, rng, accounts=150, houses=5, start=PERIOD.shift(-3)
-                               ).build()
-            for back in range(5, -1, -1):
-                write_readings(session, town, rng, PERIOD.shift(-back), missing=0.3)
-            fix_sequences(session)
         run_period(db.session, calculator, str(PERIOD), process_queue=False)
         return _ledger(db)
     finally:

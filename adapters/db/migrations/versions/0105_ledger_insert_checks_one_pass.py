@@ -44,6 +44,18 @@ MSG_LINE_CLOSED = "журнал начислений: период закрыт,
 MSG_MISSING = "журнал начислений: строка ссылается на несуществующий объект"
 PERIOD_RE = "^[1-9][0-9]{3}-(0[1-9]|1[0-2])$"
 
+
+def _refuse_missing(counter: str, column: str, table: str, key: str, label: str) -> str:
+    """PL/pgSQL: when ``counter`` > 0, name the least missing value of ``column`` and refuse."""
+    return f"""
+    IF {counter} > 0 THEN
+        SELECT min(n.{column}) INTO missing FROM new_rows n
+        WHERE NOT EXISTS (SELECT 1 FROM {table} t WHERE t.{key} = n.{column});
+        RAISE EXCEPTION '{MSG_MISSING}: {label} %', missing
+            USING ERRCODE = 'foreign_key_violation';
+    END IF;"""
+
+
 PG_INSERTED = f"""
 CREATE FUNCTION zhkh_ledger_lines_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
@@ -75,24 +87,10 @@ BEGIN
     IF closed IS NOT NULL THEN
         RAISE EXCEPTION '{MSG_LINE_CLOSED} (%)', closed USING ERRCODE = 'restrict_violation';
     END IF;
-    IF accounts_missing > 0 THEN
-        SELECT min(n.account_id) INTO missing FROM new_rows n
-        WHERE NOT EXISTS (SELECT 1 FROM accounts a WHERE a.id = n.account_id);
-        RAISE EXCEPTION '{MSG_MISSING}: лицевой счёт id %', missing
-            USING ERRCODE = 'foreign_key_violation';
-    END IF;
-    IF providers_missing > 0 THEN
-        SELECT min(n.provider_id) INTO missing FROM new_rows n
-        WHERE NOT EXISTS (SELECT 1 FROM providers p WHERE p.id = n.provider_id);
-        RAISE EXCEPTION '{MSG_MISSING}: поставщик id %', missing
-            USING ERRCODE = 'foreign_key_violation';
-    END IF;
-    IF periods_missing > 0 THEN
-        SELECT min(n.period_booked) INTO missing FROM new_rows n
-        WHERE NOT EXISTS (SELECT 1 FROM billing_periods p WHERE p.period = n.period_booked);
-        RAISE EXCEPTION '{MSG_MISSING}: расчётный период %', missing
-            USING ERRCODE = 'foreign_key_violation';
-    END IF;
+{_refuse_missing("accounts_missing", "account_id", "accounts", "id", "лицевой счёт id")}{
+    _refuse_missing("providers_missing", "provider_id", "providers", "id", "поставщик id")}{
+    _refuse_missing("periods_missing", "period_booked", "billing_periods", "period",
+                    "расчётный период")}
     RETURN NULL;
 END $$"""
 
