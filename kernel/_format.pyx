@@ -7,7 +7,10 @@ Groups of thousands are separated by a no-break space, the decimal separator is 
 negative number starts with the minus sign U+2212.
 """
 
+from cpython.bytes cimport PyBytes_AS_STRING
 from cpython.unicode cimport PyUnicode_DecodeUTF8
+from libc.stdlib cimport free, malloc
+from libc.string cimport memcpy
 
 cdef extern from *:
     ctypedef long long int64 "long long"
@@ -37,10 +40,6 @@ cdef int _whole(int64 v, char *out, int pos) noexcept:
     return pos
 
 
-cdef object _decode(char *out, int start, int end):
-    return PyUnicode_DecodeUTF8(out + start, end - start, NULL)
-
-
 cdef int _sign(int64 v, char *out, int pos) noexcept:
     if v < 0:
         pos -= 3
@@ -50,8 +49,8 @@ cdef int _sign(int64 v, char *out, int pos) noexcept:
     return pos
 
 
-def num(int64 micro):
-    """``4900000`` → ``4,9``; ``1234000000`` → ``1 234``; ``-1500000`` → ``−1,5``."""
+cdef int _num_into(int64 micro, char *dest) except -1:
+    """Write the text of ``num(micro)`` (UTF-8) at ``dest``; returns its length."""
     cdef char out[BUF]
     cdef int end = BUF, pos = BUF, i
     if micro == MIN64:
@@ -68,11 +67,12 @@ def num(int64 micro):
         out[pos] = 44  # ','
     pos = _whole(v // 1000000, out, pos)
     pos = _sign(micro, out, pos)
-    return _decode(out, pos, end)
+    memcpy(dest, out + pos, end - pos)
+    return end - pos
 
 
-def rub(int64 kopecks):
-    """``107428`` → ``1 074,28 ₽`` (no-break space before the rouble sign)."""
+cdef int _rub_into(int64 kopecks, char *dest) except -1:
+    """Write the text of ``rub(kopecks)`` (UTF-8) at ``dest``; returns its length."""
     cdef char out[BUF]
     cdef int pos = BUF - 5
     if kopecks == MIN64:
@@ -92,4 +92,104 @@ def rub(int64 kopecks):
     out[pos] = 44
     pos = _whole(v // 100, out, pos)
     pos = _sign(kopecks, out, pos)
-    return _decode(out, pos, BUF)
+    memcpy(dest, out + pos, BUF - pos)
+    return BUF - pos
+
+
+cdef int _int_into(int64 v, char *dest) noexcept:
+    """Write ``str(v)`` at ``dest``; returns its length."""
+    cdef char out[BUF]
+    cdef int pos = BUF
+    cdef unsigned long long u = <unsigned long long>(-(v + 1)) + 1 if v < 0 \
+        else <unsigned long long>v
+    while True:
+        pos -= 1
+        out[pos] = <char>(48 + u % 10)
+        u //= 10
+        if u == 0:
+            break
+    if v < 0:
+        pos -= 1
+        out[pos] = 45
+    memcpy(dest, out + pos, BUF - pos)
+    return BUF - pos
+
+
+def num(int64 micro):
+    """``4900000`` → ``4,9``; ``1234000000`` → ``1 234``; ``-1500000`` → ``−1,5``."""
+    cdef char out[BUF]
+    cdef int n = _num_into(micro, out)
+    return PyUnicode_DecodeUTF8(out, n, NULL)
+
+
+def rub(int64 kopecks):
+    """``107428`` → ``1 074,28 ₽`` (no-break space before the rouble sign)."""
+    cdef char out[BUF]
+    cdef int n = _rub_into(kopecks, out)
+    return PyUnicode_DecodeUTF8(out, n, NULL)
+
+
+DEF CONST = 0
+DEF NUM = 1
+DEF RUB = 2
+DEF INT = 3
+
+
+def join_texts(list pattern, list columns, Py_ssize_t n):
+    """The ``n`` texts of ``pattern``, one per row: a list of ``(kind, payload)`` where kind
+    ``"const"`` writes the str payload, and ``"num"``, ``"rub"``, ``"int"`` write
+    ``num`` / ``rub`` / ``str`` of ``columns[payload][row]`` (int64 arrays of ≥ ``n`` rows).
+    The twin is ``columnar_explain.join_texts_python``."""
+    cdef Py_ssize_t k = len(pattern), j, i, size = 0, length
+    cdef int *kinds = <int *>malloc((k + 1) * sizeof(int))
+    cdef const char **consts = <const char **>malloc((k + 1) * sizeof(char *))
+    cdef Py_ssize_t *lens = <Py_ssize_t *>malloc((k + 1) * sizeof(Py_ssize_t))
+    cdef const int64 **cols = <const int64 **>malloc((k + 1) * sizeof(int64 *))
+    cdef char *buf = NULL
+    cdef char *w
+    cdef const int64[::1] view
+    cdef list keep = []
+    cdef list out = [None] * n
+    try:
+        if kinds == NULL or consts == NULL or lens == NULL or cols == NULL:
+            raise MemoryError()
+        for j in range(k):
+            kind, payload = pattern[j]
+            if kind == "const":
+                data = (<str>payload).encode()
+                keep.append(data)
+                kinds[j] = CONST
+                consts[j] = PyBytes_AS_STRING(data)
+                lens[j] = len(data)
+                size += lens[j]
+            else:
+                kinds[j] = {"num": NUM, "rub": RUB, "int": INT}[kind]
+                view = columns[payload]
+                if view.shape[0] < n:
+                    raise IndexError(f"column {payload}: {view.shape[0]} values < {n} rows")
+                keep.append(view)
+                cols[j] = &view[0] if view.shape[0] else NULL
+                size += BUF
+        buf = <char *>malloc(size + 1)
+        if buf == NULL:
+            raise MemoryError()
+        for i in range(n):
+            w = buf
+            for j in range(k):
+                if kinds[j] == CONST:
+                    memcpy(w, consts[j], lens[j])
+                    w += lens[j]
+                elif kinds[j] == NUM:
+                    w += _num_into(cols[j][i], w)
+                elif kinds[j] == RUB:
+                    w += _rub_into(cols[j][i], w)
+                else:
+                    w += _int_into(cols[j][i], w)
+            out[i] = PyUnicode_DecodeUTF8(buf, w - buf, NULL)
+        return out
+    finally:
+        free(kinds)
+        free(consts)
+        free(lens)
+        free(cols)
+        free(buf)

@@ -11,6 +11,9 @@ pure-Python ``num_python`` / ``rub_python`` here. ``test_columnar`` proves the r
 from __future__ import annotations
 
 import os
+from typing import Any
+
+import numpy as np
 
 from zhkh.kernel.calc.explain import num as decimal_num
 from zhkh.kernel.money import MICRO
@@ -38,12 +41,23 @@ def rub_python(kopecks: int) -> str:
     return f"{text},{kop:02d}{NBSP}₽"
 
 
+def join_texts_python(pattern: list[tuple[str, Any]], columns: list[np.ndarray],
+                      n: int) -> list[str]:
+    """The ``n`` texts of ``pattern`` (``("const", str)``, or ``("num" | "rub" | "int",
+    column index)``), one per row; the twin of the compiled ``_format.join_texts``."""
+    fmt = {"num": num_python, "rub": rub_python, "int": str}
+    parts = [[text] * n if kind == "const" else [fmt[kind](v) for v in
+                                                 columns[text][:n].tolist()]
+             for kind, text in pattern]
+    return ["".join(row) for row in zip(*parts, strict=True)] if parts else [""] * n
+
+
 try:
-    from zhkh.kernel._format import num, rub
+    from zhkh.kernel._format import join_texts, num, rub
 except ImportError:  # not built: the twins above give the same texts, four times slower
     if os.environ.get("ZHKH_REQUIRE_COMPILED") == "1":
         raise
-    num, rub = num_python, rub_python
+    num, rub, join_texts = num_python, rub_python, join_texts_python
 
 
 class ExplainTemplate:
@@ -98,40 +112,61 @@ def derived_text(parts: list[int], base_unit: str, volume: int, unit: str, price
             f"({source})")
 
 
-def texts(t: ExplainTemplate, norm: int, a: list[int], b: list[int], c: list[int],
-          persons: list[int], volume: list[int], amount: list[int]) -> list[str]:
-    """``t.text(t.base(…), volume, amount)`` of many lines of one template at once: the
-    template's constant parts are joined once, each line is one f-string."""
+A, B, C, PERSONS, VOLUME, AMOUNT = range(6)
+"""Indexes of the columns :func:`texts` passes to a pattern."""
+
+
+def _pattern(t: ExplainTemplate, norm: int, rollover: bool = False) -> list[tuple[str, Any]]:
+    """The text of a line of ``t`` as constant pieces and numbers of the line's columns —
+    ``t.text(t.base(…), volume, amount)`` of a whole-month line; ``rollover``: the meter
+    form of a counter that passed zero."""
     u, method = t.base_unit, t.method
     tail, show_volume = t.tail
-    end = f" ({t.source})"
-    mid = f"{t.middle} = " if show_volume else t.middle
-    unit = f" {t.unit}{tail}" if show_volume else tail
-    n, r = num, rub
+    end = ("const", f" ({t.source})")
     if not show_volume:  # area or fixed without a factor: no volume in the text
         base = {"area": " м²", "area_norm": " м²", "fixed": f" {u}"}[method]
-        base += t.middle + tail
-        return [f"{n(x)}{base}{r(m)}{end}" for x, m in zip(a, amount, strict=True)]
+        return [("num", A), ("const", base + t.middle + tail), ("rub", AMOUNT), end]
+    mid = f"{t.middle} = "
+    volume = [("num", VOLUME), ("const", f" {t.unit}{tail}"), ("rub", AMOUNT), end]
     match method:
+        case "meter" if rollover:
+            base = [("const", "("), ("num", C), ("const", " − "), ("num", A),
+                    ("const", " + "), ("num", B), ("const", f") {u} (переход через ноль){mid}")]
         case "meter":
-            return [f"({n(y)} − {n(x)}) {u}{mid}{n(v)}{unit}{r(m)}{end}" if y >= x else
-                    f"({n(z)} − {n(x)} + {n(y)}) {u} (переход через ноль){mid}{n(v)}{unit}"
-                    f"{r(m)}{end}"
-                    for x, y, z, v, m in zip(a, b, c, volume, amount, strict=True)]
+            base = [("const", "("), ("num", B), ("const", " − "), ("num", A),
+                    ("const", f") {u}{mid}")]
         case "average":
-            return [f"{n(x)} {u} / {y} мес{mid}{n(v)}{unit}{r(m)}{end}"
-                    for x, y, v, m in zip(a, b, volume, amount, strict=True)]
+            base = [("num", A), ("const", f" {u} / "), ("int", B), ("const", f" мес{mid}")]
         case "norm":
-            per = f" чел × {n(norm)} {u}{mid}"
-            return [f"{p}{per}{n(v)}{unit}{r(m)}{end}"
-                    for p, v, m in zip(persons, volume, amount, strict=True)]
+            base = [("int", PERSONS), ("const", f" чел × {num(norm)} {u}{mid}")]
         case "area" | "area_norm":
-            return [f"{n(x)} м²{mid}{n(v)}{unit}{r(m)}{end}"
-                    for x, v, m in zip(a, volume, amount, strict=True)]
+            base = [("num", A), ("const", f" м²{mid}")]
         case "house_share":
-            return [f"{n(x)} {u} × {n(y)} м² / {n(z)} м²{mid}{n(v)}{unit}{r(m)}{end}"
-                    for x, y, z, v, m in zip(a, b, c, volume, amount, strict=True)]
+            base = [("num", A), ("const", f" {u} × "), ("num", B), ("const", " м² / "),
+                    ("num", C), ("const", f" м²{mid}")]
         case "fixed":
-            return [f"{n(x)} {u}{mid}{n(v)}{unit}{r(m)}{end}"
-                    for x, v, m in zip(a, volume, amount, strict=True)]
-    raise ValueError(method)
+            base = [("num", A), ("const", f" {u}{mid}")]
+        case _:
+            raise ValueError(method)
+    return base + volume
+
+
+def texts(t: ExplainTemplate, norm: int, a: Any, b: Any, c: Any, persons: Any, volume: Any,
+          amount: Any) -> list[str]:
+    """``t.text(t.base(…), volume, amount)`` of many lines of one template at once (columns
+    as int64 arrays or lists): the template's constant parts are encoded once, the numbers of
+    each line written by compiled code (:func:`join_texts`)."""
+    columns = [np.ascontiguousarray(x, dtype=np.int64)
+               for x in (a, b, c, persons, volume, amount)]
+    n = len(columns[AMOUNT])
+    if t.method != "meter" or not t.tail[1]:
+        return join_texts(_pattern(t, norm), columns, n)
+    passed = columns[B] < columns[A]  # the counter went through zero
+    if not passed.any():
+        return join_texts(_pattern(t, norm), columns, n)
+    out = np.empty(n, dtype=object)
+    for mask, rollover in ((~passed, False), (passed, True)):
+        rows = np.flatnonzero(mask)
+        out[rows] = join_texts(_pattern(t, norm, rollover), [col[rows] for col in columns],
+                               len(rows))
+    return out.tolist()

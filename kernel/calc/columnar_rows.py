@@ -229,9 +229,8 @@ class RowBuilder:
         for lo, hi in zip(starts.tolist(), ends.tolist(), strict=True):
             rows = order[lo:hi]
             t = self.templates[int(sorted_t[lo])]
-            out[rows] = texts(t.explain, t.norm, a[rows].tolist(), b[rows].tolist(),
-                              c[rows].tolist(), persons[rows].tolist(), vol[rows].tolist(),
-                              amt[rows].tolist())
+            out[rows] = texts(t.explain, t.norm, a[rows], b[rows], c[rows], persons[rows],
+                              vol[rows], amt[rows])
         return out
 
     def _derived_explain(self, tmpl, rows, parts, vol, amt) -> list[str]:
