@@ -159,10 +159,8 @@ def texts(t: ExplainTemplate, norm: int, a: Any, b: Any, c: Any, persons: Any, v
     columns = [np.ascontiguousarray(x, dtype=np.int64)
                for x in (a, b, c, persons, volume, amount)]
     n = len(columns[AMOUNT])
-    if t.method != "meter" or not t.tail[1]:
-        return join_texts(_pattern(t, norm), columns, n)
-    passed = columns[B] < columns[A]  # the counter went through zero
-    if not passed.any():
+    passed = columns[B] < columns[A]  # a meter's counter went through zero
+    if t.method != "meter" or not passed.any():
         return join_texts(_pattern(t, norm), columns, n)
     out = np.empty(n, dtype=object)
     for mask, rollover in ((~passed, False), (passed, True)):
