@@ -17,7 +17,8 @@ from sqlalchemy.orm import Session
 
 from zhkh.modules.access.models import ApiKey
 from zhkh.modules.access.permissions import ROLES, is_allowed, sees_personal_data
-from zhkh.modules.errors import Invalid, NotFound
+from zhkh.modules.db.repository import get_or_not_found
+from zhkh.modules.errors import Invalid
 
 KEY_PREFIX = "zk_"
 
@@ -79,9 +80,8 @@ def authenticate(session: Session, plain: str) -> Principal | None:
 
 def revoke_api_key(session: Session, key_id: int) -> None:
     """Revoke a key from now on (it stays listed); unknown id → ``NotFound``."""
-    key = session.get(ApiKey, key_id)
-    if key is None:
-        raise NotFound("api_key_not_found", f"ключ API {key_id} не найден", obj=f"api_key:{key_id}")
+    key = get_or_not_found(session, ApiKey, key_id, code="api_key_not_found",
+                           message=f"ключ API {key_id} не найден", obj=f"api_key:{key_id}")
     if key.revoked_at is None:
         key.revoked_at = datetime.now(UTC)
         session.flush()

@@ -27,7 +27,8 @@ from zhkh.modules.complaints.schemas import (
     RecalcSummary,
     shape_problem,
 )
-from zhkh.modules.errors import Invalid, NotFound
+from zhkh.modules.db.repository import get_or_not_found
+from zhkh.modules.errors import Invalid
 from zhkh.modules.registry import service as registry
 from zhkh.modules.registry.models import House, Premises
 from zhkh.modules.registry.schemas import AccountRecalc, decimal_text, micro
@@ -41,11 +42,9 @@ Recalculated = tuple[list[AccountRecalc] | None, RecalcSummary | None]
 
 def get_incident(session: Session, incident_id: int) -> QualityIncident:
     """The incident or ``NotFound`` (``incident_not_found``)."""
-    incident = session.get(QualityIncident, incident_id)
-    if incident is None:
-        raise NotFound("incident_not_found", f"инцидент {incident_id} не найден",
-                       obj=f"incident:{incident_id}")
-    return incident
+    return get_or_not_found(session, QualityIncident, incident_id, code="incident_not_found",
+                            message=f"инцидент {incident_id} не найден",
+                            obj=f"incident:{incident_id}")
 
 
 def create_incident(session: Session, actor: Actor, data: IncidentCreate

@@ -14,6 +14,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from zhkh.modules.db.base import Base
+from zhkh.modules.errors import NotFound
 
 M = TypeVar("M", bound=Base)
 
@@ -25,6 +26,16 @@ class NotFoundError(LookupError):
         super().__init__(f"{kind}: запись {key!r} не найдена")
         self.kind = kind
         self.key = key
+
+
+def get_or_not_found(session: Session, model: type[M], key: Any, *, code: str, message: str,
+                     obj: str) -> M:
+    """The ``model`` row of ``key``, or :class:`~zhkh.modules.errors.NotFound` (``code``,
+    ``message``, ``obj``) for the API's 404."""
+    found = session.get(model, key)
+    if found is None:
+        raise NotFound(code, message, obj=obj)
+    return found
 
 
 class Repository:

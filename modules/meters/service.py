@@ -24,7 +24,8 @@ from sqlalchemy.orm import Session
 from zhkh.modules import audit
 from zhkh.modules.audit import Actor
 from zhkh.modules.billing.repository import RecalculationQueueRepository
-from zhkh.modules.errors import Conflict, Invalid, NotFound
+from zhkh.modules.db.repository import get_or_not_found
+from zhkh.modules.errors import Conflict, Invalid
 from zhkh.modules.meters import queries
 from zhkh.modules.meters.models import AccessRefusal, Meter, Reading
 from zhkh.modules.meters.repository import MeterRepository, ReadingConflictError
@@ -52,11 +53,9 @@ REFUSAL_FIELDS = ("premises_id", "account_id", "service", "meter_id", "refused_o
 
 def get_meter(session: Session, meter_id: int) -> Meter:
     """The meter or ``NotFound`` (``meter_not_found``)."""
-    meter = session.get(Meter, meter_id)
-    if meter is None:
-        raise NotFound("meter_not_found", f"прибор учёта {meter_id} не найден",
-                       obj=f"meter:{meter_id}")
-    return meter
+    return get_or_not_found(session, Meter, meter_id, code="meter_not_found",
+                            message=f"прибор учёта {meter_id} не найден",
+                            obj=f"meter:{meter_id}")
 
 
 def create_meter(session: Session, actor: Actor, data: MeterCreate
@@ -188,11 +187,10 @@ def _recalculate(session: Session, meter: Meter, day: date, why: str) -> list[Ac
 
 def get_access_refusal(session: Session, refusal_id: int) -> AccessRefusal:
     """The act or ``NotFound`` (``access_refusal_not_found``)."""
-    refusal = session.get(AccessRefusal, refusal_id)
-    if refusal is None:
-        raise NotFound("access_refusal_not_found", f"акт о недопуске {refusal_id} не найден",
-                       obj=f"meter_access_refusal:{refusal_id}")
-    return refusal
+    return get_or_not_found(session, AccessRefusal, refusal_id,
+                            code="access_refusal_not_found",
+                            message=f"акт о недопуске {refusal_id} не найден",
+                            obj=f"meter_access_refusal:{refusal_id}")
 
 
 def account_number(session: Session, account_id: int | None) -> str | None:

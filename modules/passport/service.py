@@ -21,7 +21,8 @@ from zhkh.modules import audit
 from zhkh.modules.audit import Actor
 from zhkh.modules.billing.compute import calculator_of
 from zhkh.modules.calculation.vocabulary import benefit_categories
-from zhkh.modules.errors import Invalid, NotFound
+from zhkh.modules.db.repository import get_or_not_found
+from zhkh.modules.errors import Invalid
 from zhkh.modules.passport import queries
 from zhkh.modules.passport.models import (
     Absence,
@@ -66,11 +67,8 @@ def _audit_view(values: dict[str, Any]) -> dict[str, Any]:
 
 def get_person(session: Session, person_id: int) -> Person:
     """The person or ``NotFound`` (``person_not_found``)."""
-    person = session.get(Person, person_id)
-    if person is None:
-        raise NotFound("person_not_found", f"человек {person_id} не найден",
-                       obj=f"person:{person_id}")
-    return person
+    return get_or_not_found(session, Person, person_id, code="person_not_found",
+                            message=f"человек {person_id} не найден", obj=f"person:{person_id}")
 
 
 def create_person(session: Session, actor: Actor, data: PersonCreate) -> Person:
@@ -128,11 +126,10 @@ def _apply_personal(person: Person, changes: dict[str, Any]) -> None:
 
 def get_registration(session: Session, registration_id: int) -> Registration:
     """The registration or ``NotFound`` (``registration_not_found``)."""
-    reg = session.get(Registration, registration_id)
-    if reg is None:
-        raise NotFound("registration_not_found", f"регистрация {registration_id} не найдена",
-                       obj=f"registration:{registration_id}")
-    return reg
+    return get_or_not_found(session, Registration, registration_id,
+                            code="registration_not_found",
+                            message=f"регистрация {registration_id} не найдена",
+                            obj=f"registration:{registration_id}")
 
 
 def create_registration(session: Session, actor: Actor, data: RegistrationCreate
@@ -199,11 +196,9 @@ def create_absence(session: Session, actor: Actor, data: AbsenceCreate
 
 def get_benefit(session: Session, benefit_id: int) -> BenefitAssignment:
     """The benefit assignment or ``NotFound`` (``benefit_not_found``)."""
-    benefit = session.get(BenefitAssignment, benefit_id)
-    if benefit is None:
-        raise NotFound("benefit_not_found", f"льгота {benefit_id} не найдена",
-                       obj=f"benefit:{benefit_id}")
-    return benefit
+    return get_or_not_found(session, BenefitAssignment, benefit_id, code="benefit_not_found",
+                            message=f"льгота {benefit_id} не найдена",
+                            obj=f"benefit:{benefit_id}")
 
 
 def create_benefit(session: Session, actor: Actor, data: BenefitCreate

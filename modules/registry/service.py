@@ -21,6 +21,7 @@ from zhkh.modules import audit
 from zhkh.modules.audit import Actor
 from zhkh.modules.billing.models import Period as BillingPeriod
 from zhkh.modules.billing.repository import RecalculationQueueRepository
+from zhkh.modules.db.repository import get_or_not_found
 from zhkh.modules.errors import Conflict, DomainError, Invalid, NotFound
 from zhkh.modules.registry import queries
 from zhkh.modules.registry.models import Account, AccountService, House, Premises, Provider
@@ -74,10 +75,8 @@ def apply(obj: Any, changes: dict[str, Any], required: Iterable[str] = ()) -> No
 
 def get_house(session: Session, house_id: int) -> House:
     """The house or ``NotFound`` (``house_not_found``)."""
-    house = session.get(House, house_id)
-    if house is None:
-        raise NotFound("house_not_found", f"дом {house_id} не найден", obj=f"house:{house_id}")
-    return house
+    return get_or_not_found(session, House, house_id, code="house_not_found",
+                            message=f"дом {house_id} не найден", obj=f"house:{house_id}")
 
 
 def create_house(session: Session, actor: Actor, data: HouseCreate) -> House:
@@ -129,11 +128,9 @@ def _fias_free(session: Session, guid: str | None, own_id: int | None) -> None:
 
 def get_premises(session: Session, premises_id: int) -> Premises:
     """The premises or ``NotFound`` (``premises_not_found``)."""
-    premises = session.get(Premises, premises_id)
-    if premises is None:
-        raise NotFound("premises_not_found", f"помещение {premises_id} не найдено",
-                       obj=f"premises:{premises_id}")
-    return premises
+    return get_or_not_found(session, Premises, premises_id, code="premises_not_found",
+                            message=f"помещение {premises_id} не найдено",
+                            obj=f"premises:{premises_id}")
 
 
 def create_premises(session: Session, actor: Actor, data: PremisesCreate) -> Premises:
