@@ -3,7 +3,7 @@
 
 Layouts are data: ``profiles/*.yaml`` (see :mod:`.profiles` for the keys). Shipped:
 ``sberbank_classic`` (``;``, ``=`` footer), ``sberbank_tagged`` (``CLIENTNO:``,
-``CounterVal_n:``) and ``payments_dbf`` (dBase III, cp866).
+``CounterVal_n:``), ``payments_dbf`` (dBase III, cp866) and ``sberbank_charges``.
 
 Interface for the import service, CLI and API::
 
@@ -24,6 +24,8 @@ Interface for the import service, CLI and API::
     reader.summary             # RegistrySummary(content_hash, size, totals, footer) at the end
 
     data = render_registry(lines, profile, footer=FooterInput(order_number, order_date))
+    name, data = render_charges(rows, get_profile("sberbank_charges", "charges"),
+                                inn=..., account=..., sequence=1, month=Period(2026, 3))
 
 ``source`` is bytes, a path, or a binary stream (an upload). A path or seekable stream larger
 than ``limits.max_bytes`` is refused before reading; text is read in blocks of whole lines,
@@ -45,6 +47,7 @@ file as a whole), ``field`` (profile field name), ``obj`` (the file name) and a 
 caller posts every line of a returned registry or none.
 """
 
+from .charges import ChargeRow, charges_file_name, render_charges
 from .errors import RegistryError
 from .model import (
     Footer,
@@ -61,6 +64,7 @@ from .registry import RegistryReader, parse_registry
 from .render import render_registry
 
 __all__ = [
+    "ChargeRow",
     "Footer",
     "FooterInput",
     "Limits",
@@ -74,8 +78,10 @@ __all__ = [
     "RegistrySummary",
     "Totals",
     "builtin_profiles",
+    "charges_file_name",
     "get_profile",
     "load_profile",
     "parse_registry",
+    "render_charges",
     "render_registry",
 ]

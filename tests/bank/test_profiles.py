@@ -36,17 +36,20 @@ def refused(folder: Path, text: str) -> ProfileError:
 
 
 class TestShippedLayouts:
-    def test_the_classic_tagged_and_dbf_layouts_are_shipped(self):
+    def test_the_classic_tagged_dbf_and_charges_layouts_are_shipped(self):
         profiles = builtin_profiles()
-        assert {"sberbank_classic", "sberbank_tagged", "payments_dbf"} <= set(profiles)
+        assert {"sberbank_classic", "sberbank_tagged", "payments_dbf",
+                "sberbank_charges"} <= set(profiles)
         assert profiles["sberbank_classic"].footer.prefix == "="
         assert profiles["sberbank_tagged"].reading_tag == "CounterVal_"
         assert profiles["payments_dbf"].kind == "dbf"
+        assert profiles["sberbank_charges"].purpose == "charges"
 
     def test_an_unknown_format_lists_the_known_ones(self):
         with pytest.raises(NotFound) as err:
             get_profile("vtb_2009")
         assert "sberbank_classic" in err.value.message
+        assert "sberbank_charges" not in err.value.message  # not a payment layout
 
     def test_a_minimal_layout_of_ones_own_bank_loads(self, tmp_path):
         profile = load_profile(write(tmp_path, CLASSIC))
