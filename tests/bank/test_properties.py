@@ -29,8 +29,8 @@ LETTERS = "0123456789ABCXYZabcxyzАБВЁЖЯабвёжюя.,-/№"
 
 def words(max_size: int) -> st.SearchStrategy[str]:
     """Text a bank writes in a field: no separator, no edge spaces, never empty."""
-    return st.text(alphabet=LETTERS + " ", min_size=1, max_size=max_size).map(
-        str.strip).filter(bool)
+    word = st.text(alphabet=LETTERS, min_size=1, max_size=max(max_size // 2 - 1, 1))
+    return st.lists(word, min_size=1, max_size=2).map(" ".join)
 
 
 def optional(strategy: st.SearchStrategy) -> st.SearchStrategy:
@@ -76,7 +76,7 @@ def _field_of(attribute: str) -> str:
 def test_a_rendered_registry_reads_back_as_the_same_payments(name, data):
     profile = get_profile(name)
     lines = data.draw(st.lists(payments(dbf_sized=profile.kind == "dbf"), min_size=1,
-                               max_size=8))
+                               max_size=5))
     expected = [as_profile_keeps(line, profile) for line in lines]
     registry = parse_registry(render_registry(lines, profile), profile, today=TODAY)
     assert [line._replace(line_number=0, raw="") for line in registry.lines] == expected
