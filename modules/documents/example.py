@@ -61,8 +61,8 @@ def example_document(kind: str = "monthly", variant: int = 0, *,
     debt = 234567 + 1000 * (variant % 40)
     uk = _recipient(UK, charged=uk_charged, opening=debt, paid=200000,
                     penalties=sum(p["amount"] for p in penalties), last=date(2026, 10, 12))
-    fund = _recipient(FUND, charged=repair["total"], opening=0, paid=repair["total"],
-                      penalties=0, last=date(2026, 10, 12))
+    fund = _recipient(FUND, charged=repair["total"], opening=repair["total"],
+                      paid=repair["total"], penalties=0, last=date(2026, 10, 12))
     data = {
         "kind": kind, "number": f"{period}-{account}", "account": account, "period": period,
         "issue_date": date(2026, 11, 1) if kind == "monthly" else date(2026, 11, 2),
