@@ -279,13 +279,13 @@ class PaymentDocument(_Part):
         ids = [r.id for r in self.recipients]
         if len(set(ids)) != len(ids):
             raise ValueError(f"получатели повторяются: {ids}")
-        for recipient in self.recipients:
-            _check_recipient(self, recipient)
         known = set(ids)
         for item in (*self.charges, *self.penalties,
                      *((self.capital_repair,) if self.capital_repair else ())):
             if item.recipient not in known:
                 raise ValueError(f"строка ссылается на неизвестного получателя «{item.recipient}»")
+        for recipient in self.recipients:
+            _check_recipient(self, recipient)
         total = sum(r.to_pay for r in self.recipients)
         if self.total_to_pay != total:
             raise ValueError(f"итого к оплате {_rub(self.total_to_pay)}, а сумма по получателям "
