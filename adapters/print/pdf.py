@@ -11,7 +11,9 @@ is an image mask of one bit per module.
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from contextlib import contextmanager
+from functools import lru_cache
 
 import numpy as np
 import zxingcpp
@@ -80,8 +82,10 @@ def _binary_streams():
 class PdfWriter:
     """One PDF file of many pages; :meth:`page` adds one, :meth:`finish` returns the bytes."""
 
-    def __init__(self, layout: Layout, *, title: str = "", subject: str = "") -> None:
+    def __init__(self, layout: Layout, *, title: str = "", subject: str = "",
+                 qr: Callable[[str], tuple[int, str]] | None = None) -> None:
         self.layout = layout
+        self.qr = qr or qr_mask
         self.fonts = register_fonts(layout)
         self.buffer = io.BytesIO()
         self.canvas = Canvas(self.buffer, pagesize=(layout.width, layout.height),
@@ -128,7 +132,7 @@ class PdfWriter:
             elif kind == "r":
                 code.append(_rect(*op[1:]))
             else:
-                code.append(_qr(*op[1:]))
+                code.append(_qr(*op[1:], self.qr))
         self.canvas.addLiteral("\n".join(code))
 
     def _text(self, x: float, y: float, style: Style, text: str) -> str:
@@ -150,6 +154,7 @@ class PdfWriter:
         return " ".join(parts)
 
 
+@lru_cache(maxsize=256)
 def _rgb(color: tuple[float, float, float] | None) -> str:
     r, g, b = color or (0, 0, 0)
     return f"{r:.3f} {g:.3f} {b:.3f}"
@@ -162,10 +167,10 @@ def _rect(x, y, w, h, stroke, color, fill) -> str:
     return " ".join(p for p in ops if p) + " " + paint
 
 
-def _qr(x: float, y: float, size: float, payload: str) -> str:
+def _qr(x: float, y: float, size: float, payload: str, qr) -> str:
     """A white square with the code as an image mask inside its quiet zone of 4 modules;
     no interpolation, so every module stays a sharp square at any scale."""
-    modules, data = qr_mask(payload)
+    modules, data = qr(payload)
     unit = size / (modules + 8)
     side = unit * modules
     return (f"1 1 1 rg {x:.2f} {y:.2f} {size:.2f} {size:.2f} re f 0 0 0 rg "

@@ -24,8 +24,9 @@ from zhkh.modules.documents.schemas import PaymentDocument
 class Renderer:
     """A layout made ready to draw: its composer and its static page parts, built once."""
 
-    def __init__(self, layout: Layout) -> None:
+    def __init__(self, layout: Layout, *, qr=None) -> None:
         self.layout = layout
+        self.qr = qr  # None: the default QR encoder of the writer
         self.composer = Composer(layout, measurer(layout))
         self.static = {name: self.composer.static_ops(name) for name in layout.pages}
 
@@ -43,7 +44,7 @@ class Renderer:
 
     def render_many(self, documents: Iterable[PaymentDocument], *, title: str = "") -> bytes:
         """One PDF with the pages of every document, in the given order."""
-        writer = PdfWriter(self.layout, title=title, subject="Платёжные документы")
+        writer = PdfWriter(self.layout, title=title, subject="Платёжные документы", qr=self.qr)
         for document in documents:
             self.add(writer, document)
         return writer.finish()
@@ -51,7 +52,7 @@ class Renderer:
     def render(self, document: PaymentDocument) -> bytes:
         """One document's PDF, titled with its number and period."""
         writer = PdfWriter(self.layout, title=document_title(document),
-                           subject=f"Лицевой счёт {document.account}")
+                           subject=f"Лицевой счёт {document.account}", qr=self.qr)
         self.add(writer, document)
         return writer.finish()
 
