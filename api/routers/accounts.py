@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query
 from zhkh.api.auth import allow
 from zhkh.api.deps import ActorDep, IdQuery, SessionDep, WindowDep
 from zhkh.api.idempotency import TransactionalRoute
+from zhkh.modules.paging import Page
 from zhkh.modules.registry import queries
 from zhkh.modules.registry import service as registry
 from zhkh.modules.registry.schemas import (
@@ -19,7 +20,6 @@ from zhkh.modules.registry.schemas import (
     AccountServiceIn,
     AccountServiceOut,
     AccountUpdate,
-    Page,
 )
 
 router = APIRouter(prefix="/v1/accounts", tags=["registry"], route_class=TransactionalRoute)

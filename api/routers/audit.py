@@ -12,7 +12,7 @@ from zhkh.api.auth import allow
 from zhkh.api.deps import SessionDep, WindowDep
 from zhkh.api.idempotency import TransactionalRoute
 from zhkh.modules.audit.queries import list_entries
-from zhkh.modules.registry.schemas import Page
+from zhkh.modules.paging import Page
 
 router = APIRouter(prefix="/v1/audit", tags=["audit"], route_class=TransactionalRoute)
 

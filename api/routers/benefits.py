@@ -12,11 +12,11 @@ from sqlalchemy import select
 from zhkh.api.auth import PrincipalDep, allow
 from zhkh.api.deps import ActorDep, IdPath, IdQuery, SessionDep, WindowDep
 from zhkh.api.idempotency import TransactionalRoute
+from zhkh.modules.paging import Page
 from zhkh.modules.passport import queries
 from zhkh.modules.passport import service as passport
 from zhkh.modules.passport.schemas import BenefitCreate, BenefitOut, BenefitUpdate
 from zhkh.modules.registry.models import Account
-from zhkh.modules.registry.schemas import Page
 
 router = APIRouter(prefix="/v1/benefits", tags=["passport"], route_class=TransactionalRoute)
 READ, WRITE = allow("passport", "read"), allow("passport", "write")

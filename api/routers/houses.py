@@ -9,9 +9,10 @@ from fastapi import APIRouter, Query
 from zhkh.api.auth import allow
 from zhkh.api.deps import ActorDep, IdPath, IdQuery, SessionDep, WindowDep
 from zhkh.api.idempotency import TransactionalRoute
+from zhkh.modules.paging import Page
 from zhkh.modules.registry import queries
 from zhkh.modules.registry import service as registry
-from zhkh.modules.registry.schemas import HouseCreate, HouseOut, HouseUpdate, Page
+from zhkh.modules.registry.schemas import HouseCreate, HouseOut, HouseUpdate
 
 router = APIRouter(prefix="/v1/houses", tags=["registry"], route_class=TransactionalRoute)
 READ, WRITE = allow("registry", "read"), allow("registry", "write")

@@ -20,7 +20,7 @@ from zhkh.modules.complaints.schemas import (
     IncidentOut,
     IncidentUpdate,
 )
-from zhkh.modules.registry.schemas import Page
+from zhkh.modules.paging import Page
 
 router = APIRouter(prefix="/v1/incidents", tags=["complaints"], route_class=TransactionalRoute)
 READ, WRITE = allow("complaints", "read"), allow("complaints", "write")

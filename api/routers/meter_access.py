@@ -19,8 +19,8 @@ from zhkh.modules.meters.schemas import (
     AccessRefusalCreate,
     AccessRefusalOut,
 )
+from zhkh.modules.paging import Page
 from zhkh.modules.registry.models import Account
-from zhkh.modules.registry.schemas import Page
 
 router = APIRouter(prefix="/v1/meter-access-refusals", tags=["meters"],
                    route_class=TransactionalRoute)

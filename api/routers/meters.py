@@ -20,7 +20,7 @@ from zhkh.modules.meters.schemas import (
     ReadingOut,
     Zone,
 )
-from zhkh.modules.registry.schemas import Page
+from zhkh.modules.paging import Page
 
 router = APIRouter(prefix="/v1/meters", tags=["meters"], route_class=TransactionalRoute)
 READ, WRITE = allow("meters", "read"), allow("meters", "write")

@@ -10,6 +10,7 @@ from fastapi import APIRouter
 from zhkh.api.auth import PrincipalDep, allow
 from zhkh.api.deps import ActorDep, IdPath, IdQuery, SessionDep, WindowDep
 from zhkh.api.idempotency import TransactionalRoute
+from zhkh.modules.paging import Page
 from zhkh.modules.passport import queries
 from zhkh.modules.passport import service as passport
 from zhkh.modules.passport.schemas import (
@@ -19,7 +20,6 @@ from zhkh.modules.passport.schemas import (
     RegistrationOut,
     RegistrationUpdate,
 )
-from zhkh.modules.registry.schemas import Page
 
 router = APIRouter(prefix="/v1", tags=["passport"], route_class=TransactionalRoute)
 READ, WRITE = allow("passport", "read"), allow("passport", "write")

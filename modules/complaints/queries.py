@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 
 from zhkh.kernel.period import Period
 from zhkh.modules.complaints.models import QualityIncident
+from zhkh.modules.paging import page
 from zhkh.modules.registry.models import Account, AccountService, Premises
-from zhkh.modules.registry.queries import page
 
 
 def list_incidents(session: Session, *, house_id: int | None = None,

@@ -31,7 +31,7 @@ from zhkh.modules.db.repository import get_or_not_found
 from zhkh.modules.errors import Invalid
 from zhkh.modules.registry import service as registry
 from zhkh.modules.registry.models import House, Premises
-from zhkh.modules.registry.schemas import AccountRecalc, decimal_text, micro
+from zhkh.modules.schemas import AccountRecalc, decimal_text, micro
 
 INCIDENT_FIELDS = ("house_id", "premises_id", "service", "kind", "started_at", "ended_at",
                    "reference")

@@ -10,8 +10,8 @@ from sqlalchemy import ColumnElement, exists, select
 from sqlalchemy.orm import Session, aliased, selectinload
 
 from zhkh.modules.meters.models import AccessRefusal, Meter, Reading
+from zhkh.modules.paging import page
 from zhkh.modules.registry.models import Account
-from zhkh.modules.registry.queries import page
 
 
 def list_meters(session: Session, *, premises_id: int | None = None,

@@ -40,7 +40,7 @@ from zhkh.modules.registry import service as registry
 from zhkh.modules.registry.models import Account, House, Premises
 from zhkh.modules.registry.queries import accounts_of_premises
 from zhkh.modules.registry.repository import RegistryRepository
-from zhkh.modules.registry.schemas import AccountRecalc, micro
+from zhkh.modules.schemas import AccountRecalc, micro
 
 METER_FIELDS = ("serial", "service", "kind", "premises_id", "house_id", "capacity_micro",
                 "verified_until", "installed_on", "removed_on")

@@ -9,9 +9,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from zhkh.modules.db.repository import active_on, overlapping
+from zhkh.modules.paging import page
 from zhkh.modules.passport.models import Absence, BenefitAssignment, Person, Registration
 from zhkh.modules.registry.models import Account
-from zhkh.modules.registry.queries import page
 
 
 def list_persons(session: Session, *, premises_id: int | None = None,

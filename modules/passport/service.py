@@ -45,7 +45,7 @@ from zhkh.modules.passport.schemas import (
 from zhkh.modules.registry import service as registry
 from zhkh.modules.registry.models import Account, Premises
 from zhkh.modules.registry.queries import accounts_of_premises
-from zhkh.modules.registry.schemas import AccountRecalc
+from zhkh.modules.schemas import AccountRecalc
 
 REGISTRATION_FIELDS = ("person_id", "premises_id", "kind", "date_from", "date_to")
 ABSENCE_FIELDS = ("person_id", "date_from", "date_to")

@@ -4,24 +4,14 @@ and the ledger lines of an account card."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from zhkh.modules.billing.models import LedgerLine
 from zhkh.modules.db.repository import active_on
+from zhkh.modules.paging import page
 from zhkh.modules.registry.models import Account, House, Premises
-
-
-def page(session: Session, stmt: Select[Any], *, limit: int, offset: int,
-         order_by: Any) -> tuple[list[Any], int]:
-    """One page of ``stmt`` in ``order_by`` order (a column or a tuple of columns) and the
-    count of all its rows."""
-    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
-    orders = order_by if isinstance(order_by, tuple) else (order_by,)
-    rows = session.scalars(stmt.order_by(*orders).limit(limit).offset(offset))
-    return list(rows), total
 
 
 def list_houses(session: Session, *, address: str | None = None,

@@ -30,7 +30,6 @@ from zhkh.modules.registry.schemas import (
     AccountCard,
     AccountCreate,
     AccountOut,
-    AccountRecalc,
     AccountServiceIn,
     AccountServiceOut,
     AccountUpdate,
@@ -40,9 +39,8 @@ from zhkh.modules.registry.schemas import (
     LedgerPeriodOut,
     PremisesCreate,
     PremisesUpdate,
-    micro,
-    money_text,
 )
+from zhkh.modules.schemas import AccountRecalc, micro, money_text
 
 HOUSE_FIELDS = ("address", "fias_guid", "management_company_id", "house_type",
                 "house_heat_meter", "heating_payment", "total_area_micro", "common_area_micro")
