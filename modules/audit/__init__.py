@@ -1,7 +1,7 @@
 """Audit of every mutation: who, when, what, before and after, why.
 
 Entries are written in the caller's transaction (so a rolled-back change leaves no entry) into
-the billing ``audit_log`` table, which the database refuses to update or delete.
+the ``audit_log`` table (``audit/models.py``), which the database refuses to update or delete.
 """
 
 from zhkh.modules.audit.service import (

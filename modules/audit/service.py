@@ -16,8 +16,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from zhkh.modules.billing.models import AuditEntry
-from zhkh.modules.billing.repository import AuditRepository
+from zhkh.modules.audit.models import AuditEntry
+from zhkh.modules.audit.repository import AuditRepository
 
 PERSONAL_MASK = "***"
 """What a personal value becomes in an audit snapshot."""

@@ -20,9 +20,9 @@ from sqlalchemy.orm import Session, aliased
 
 from zhkh.kernel.money import format_decimal_ru
 from zhkh.kernel.period import Period as Month
+from zhkh.modules.audit.repository import AuditRepository
 from zhkh.modules.billing.models import LedgerLine, Period, RecalculationRequest, RunError
 from zhkh.modules.billing.repository import (
-    AuditRepository,
     PeriodClosedError,
     PeriodRepository,
 )

@@ -1,5 +1,5 @@
 """SQL of billing: periods, the ledger (bulk write, recompute delete, streaming read),
-the recalculation queue, run errors and the audit log.
+the recalculation queue and run errors.
 
 The database refuses edits of the ledger that these methods do not offer (see
 ``models``); the repositories check the same rules first to give a clear error early.
@@ -15,7 +15,6 @@ from sqlalchemy import delete, func, select, update
 
 from zhkh.kernel.period import Period as Month
 from zhkh.modules.billing.models import (
-    AuditEntry,
     LedgerLine,
     Period,
     RecalculationRequest,
@@ -213,23 +212,4 @@ class RunErrorRepository(Repository):
     def of_run(self, run_id: str) -> list[RunError]:
         """Errors of a run in the order they were stored."""
         stmt = select(RunError).where(RunError.run_id == run_id).order_by(RunError.id)
-        return list(self.session.scalars(stmt))
-
-
-class AuditRepository(Repository):
-    """The audit log: append and read, nothing else (the database refuses edits)."""
-
-    def record(self, *, actor: str, action: str, object_type: str, object_id: object,
-               before: dict[str, Any] | None = None, after: dict[str, Any] | None = None,
-               reason: str | None = None) -> AuditEntry:
-        """Append one audit entry (before/after are JSON-ready dicts)."""
-        return self._add(AuditEntry(actor=actor, action=action, object_type=object_type,
-                                    object_id=str(object_id), before=before, after=after,
-                                    reason=reason))
-
-    def history(self, object_type: str, object_id: object) -> list[AuditEntry]:
-        """Entries of one object, oldest first."""
-        stmt = (select(AuditEntry).where(AuditEntry.object_type == object_type,
-                                         AuditEntry.object_id == str(object_id))
-                .order_by(AuditEntry.id))
         return list(self.session.scalars(stmt))

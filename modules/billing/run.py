@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 
 from zhkh.kernel.money import to_kopecks
 from zhkh.kernel.period import Period as Month
+from zhkh.modules.audit.repository import AuditRepository
 from zhkh.modules.billing.compute import Calculator, Computed, ledger_rows
 from zhkh.modules.billing.facts import FactsReader
 from zhkh.modules.billing.fast_batch import (
@@ -37,7 +38,6 @@ from zhkh.modules.billing.fast_batch import (
     write_columnar,
 )
 from zhkh.modules.billing.repository import (
-    AuditRepository,
     LedgerRepository,
     PeriodRepository,
     RunErrorRepository,

@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
+from zhkh.modules.audit.repository import AuditRepository
 from zhkh.modules.billing.repository import (
-    AuditRepository,
     LedgerRepository,
     LedgerRow,
     PeriodClosedError,
@@ -152,8 +152,10 @@ def test_the_audit_log_cannot_be_edited_or_deleted(session):
     _refused(session, text("UPDATE audit_log SET actor = 'x' WHERE id = :i"), {"i": entry.id},
              "аудита")
     _refused(session, text("DELETE FROM audit_log WHERE id = :i"), {"i": entry.id}, "аудита")
-    history = AuditRepository(session).history("period", "2026-09")
-    assert [(e.before, e.after) for e in history] == [({"status": "open"}, {"status": "closed"})]
+    entries, total = AuditRepository(session).list_entries(object_type="period",
+                                                           object_id="2026-09")
+    assert total == 1
+    assert [(e.before, e.after) for e in entries] == [({"status": "open"}, {"status": "closed"})]
 
 
 @pytest.mark.parametrize("value", [
