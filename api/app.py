@@ -27,7 +27,7 @@ from zhkh.api.routers import (
     rules,
 )
 from zhkh.modules.billing.compute import SESSION_KEY as RUN_CALCULATOR
-from zhkh.modules.billing.compute import Calculator as RunCalculator
+from zhkh.modules.billing.compute import BatchCalculator
 from zhkh.modules.calculation.service import Calculator
 
 MODULE_ROUTERS = (houses, premises, accounts, persons, registrations, benefits, meters,
@@ -49,7 +49,7 @@ def create_app(settings: Settings | None = None, *, calculator: Calculator | Non
     database = database or Database.from_url(settings.database_url)
     app.state.database = database
     # online recalculation after a change uses the same rulebook and engine as /v1/calculate
-    info = {RUN_CALCULATOR: RunCalculator(calculator.rulebook, calculator.engine)}
+    info = {RUN_CALCULATOR: BatchCalculator(calculator.rulebook, calculator.engine)}
     app.state.session_factories = {
         "write": make_session_factory(database.engine, info),
         # On SQLite a reading request starts with a deferred BEGIN and never takes the lock.

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from zhkh.kernel.calc.errors import CalculationError
 from zhkh.kernel.money import format_kopecks
 from zhkh.kernel.period import Period as Month
-from zhkh.modules.billing.compute import Calculator, calculator_of
+from zhkh.modules.billing.compute import BatchCalculator, calculator_of
 from zhkh.modules.billing.facts import FactsReader
 from zhkh.modules.billing.models import RecalculationRequest
 from zhkh.modules.billing.recalc import Booked, open_period, recalc_accounts
@@ -31,7 +31,7 @@ from zhkh.modules.db.repository import NotFoundError
 from zhkh.modules.registry.models import Account
 
 
-def recompute_open(session: Session, calculator: Calculator, account_ids: Sequence[int],
+def recompute_open(session: Session, calculator: BatchCalculator, account_ids: Sequence[int],
                    period: str, run_id: str) -> list[dict[str, Any]]:
     """Replace the charge lines of ``account_ids`` booked in the open ``period`` with freshly
     computed ones; returns the new lines as JSON-ready dicts. A calculation error of an
@@ -45,7 +45,7 @@ def recompute_open(session: Session, calculator: Calculator, account_ids: Sequen
 
 
 def recalculate_account(session: Session, account_number: str, period: str, *,
-                        calculator: Calculator | None = None,
+                        calculator: BatchCalculator | None = None,
                         reason: str = "изменение данных лицевого счёта") -> list[dict[str, Any]]:
     """Recompute one account after a change touching ``period`` and later months.
 
@@ -82,7 +82,7 @@ def _open_or_create(session: Session, month: str) -> str:
         return PeriodRepository(session).open(month).period
 
 
-def _recompute_strict(session: Session, calculator: Calculator, account_id: int, number: str,
+def _recompute_strict(session: Session, calculator: BatchCalculator, account_id: int, number: str,
                       period: str, run_id: str) -> list[dict[str, Any]]:
     facts = FactsReader(session, period).for_accounts([account_id])
     computed = calculator.compute(facts)

@@ -38,8 +38,10 @@ class Computed:
     """Lines of the columnar path as (service, account ids, kopecks) arrays, for the report."""
 
 
-class Calculator:
-    """One rulebook and its engine (the engine caches decisions per signature)."""
+class BatchCalculator:
+    """Batches of stored facts → charge lines, with one rulebook and its engine (the engine
+    caches decisions per signature). The stateless ``POST /v1/calculate`` has its own
+    ``calculation.service.Calculator``; the composition root gives both the same engine."""
 
     def __init__(self, rulebook: Rulebook, engine: object | None = None):
         self.rulebook = rulebook
@@ -98,16 +100,16 @@ def _alone(situation: Situation, number: str) -> Situation:
 
 
 @lru_cache(maxsize=4)
-def calculator_for(rules_dir: Path) -> Calculator:
+def calculator_for(rules_dir: Path) -> BatchCalculator:
     """The process-wide calculator of a rules folder (loaded once; the online path needs it)."""
-    return Calculator(load_rulebook(rules_dir))
+    return BatchCalculator(load_rulebook(rules_dir))
 
 
 SESSION_KEY = "zhkh_calculator"
 """``session.info`` key where a composition root may put the calculator of its settings."""
 
 
-def calculator_of(session: Session) -> Calculator:
+def calculator_of(session: Session) -> BatchCalculator:
     """The calculator for work in ``session``: the one the composition root put in
     ``session.info[SESSION_KEY]``, else the rules folder of ``ZHKH_RULES_DIR`` (the same
     variable ``Settings.rules_dir`` reads; modules may not import the settings adapter),

@@ -29,7 +29,7 @@ from zhkh.kernel.money import format_decimal_ru
 from zhkh.kernel.period import Period
 from zhkh.modules.analytics.summary import SummaryRow, by_service_and_month
 from zhkh.modules.billing.account_calc import recalculate_account
-from zhkh.modules.billing.compute import Calculator
+from zhkh.modules.billing.compute import BatchCalculator
 from zhkh.modules.billing.demo_town import (
     BENEFIT_DOCUMENTS,
     Town,
@@ -92,7 +92,7 @@ class DemoReport:
     stopped: str | None = None
 
 
-def run_demo(unit: UnitOfWork, calculator: Calculator, *, accounts: int = 5000,
+def run_demo(unit: UnitOfWork, calculator: BatchCalculator, *, accounts: int = 5000,
              houses: int = 50, months: int = 12, seed: int = SEED,
              say: Callable[[str], None] = lambda _m: None,
              progress: Callable[[str, int, int], None] | None = None,
@@ -131,7 +131,7 @@ def run_demo(unit: UnitOfWork, calculator: Calculator, *, accounts: int = 5000,
     return report
 
 
-def _month(unit: UnitOfWork, calculator: Calculator, town: Town, rng: random.Random,
+def _month(unit: UnitOfWork, calculator: BatchCalculator, town: Town, rng: random.Random,
            month: Period, index: int, progress, pipeline: bool) -> MonthOutcome:
     changes: list[str] = []
     with unit() as session:
@@ -209,13 +209,13 @@ def _backdated_registrations(session: Session, town: Town, rng: random.Random, m
             "(поставлены в перерасчёт)"]
 
 
-def _incident(session: Session, calculator: Calculator, town: Town, rng: random.Random,
+def _incident(session: Session, calculator: BatchCalculator, town: Town, rng: random.Random,
               month: Period) -> list[str]:
     """A closed quality incident of one house starting in ``month``."""
     return ["Инцидент, " + _record_incident(session, calculator, town, rng, month, INCIDENTS)[1]]
 
 
-def _record_incident(session: Session, calculator: Calculator, town: Town,
+def _record_incident(session: Session, calculator: BatchCalculator, town: Town,
                      rng: random.Random, month: Period, kinds: tuple) -> tuple[int, str]:
     """Store an incident of a random house and kind (cold rooms only in a month of the heating
     season the rules' calendar gives) starting in ``month``; returns the house and a Russian
@@ -237,7 +237,7 @@ def _record_incident(session: Session, calculator: Calculator, town: Town,
                    f"{start:%d.%m %H:%M}–{end:%d.%m %H:%M}{deviation}")
 
 
-def _late_incident(session: Session, calculator: Calculator, town: Town,
+def _late_incident(session: Session, calculator: BatchCalculator, town: Town,
                    rng: random.Random, month: Period) -> list[str]:
     """An interruption of hot water in the closed ``month``, recorded now; the accounts of
     its house that have hot water are queued for recalculation."""
@@ -278,7 +278,7 @@ def _late_benefits(session: Session, town: Town, rng: random.Random, month: Peri
             "(поставлены в перерасчёт)"]
 
 
-def _online_move_out(session: Session, calculator: Calculator, town: Town,
+def _online_move_out(session: Session, calculator: BatchCalculator, town: Town,
                      rng: random.Random, month: Period) -> list[str]:
     """End one registration at the 15th of the closed ``month`` and recalculate online."""
     day = month.first_day + timedelta(days=14)

@@ -48,7 +48,7 @@ not by the locale (migration 0107)."""
 LINE_KINDS = ("charge", "recalculation", "benefit", "quality_reduction", "penalty", "correction")
 
 
-class Period(Base):
+class BillingPeriod(Base):
     """A billing period ``YYYY-MM``: open (may be recomputed) or closed (never edited)."""
 
     __tablename__ = "billing_periods"

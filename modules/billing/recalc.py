@@ -20,9 +20,9 @@ from sqlalchemy.orm import Session
 
 from zhkh.kernel.money import format_rub_ru, to_kopecks
 from zhkh.kernel.period import Period as Month
-from zhkh.modules.billing.compute import Calculator, Computed
+from zhkh.modules.billing.compute import BatchCalculator, Computed
 from zhkh.modules.billing.facts import IN_CHUNK, BatchFacts, FactsReader
-from zhkh.modules.billing.models import LedgerLine, Period, RecalculationRequest
+from zhkh.modules.billing.models import BillingPeriod, LedgerLine, RecalculationRequest
 from zhkh.modules.billing.repository import (
     LedgerRepository,
     LedgerRow,
@@ -53,8 +53,8 @@ class Booked:
 
 def open_period(session: Session) -> str:
     """The period new lines are booked in: the latest open one (refused when none is open)."""
-    found = session.scalar(select(Period.period).where(Period.status == "open")
-                           .order_by(Period.period.desc()).limit(1))
+    found = session.scalar(select(BillingPeriod.period).where(BillingPeriod.status == "open")
+                           .order_by(BillingPeriod.period.desc()).limit(1))
     if found is None:
         raise PeriodClosedError("нет открытого расчётного периода: откройте период "
                                 "командой zhkh run --period ГГГГ-ММ")
@@ -63,8 +63,10 @@ def open_period(session: Session) -> str:
 
 def closed_months(session: Session, since: str, before: str) -> list[str]:
     """Closed periods from ``since`` up to (not including) ``before``, oldest first."""
-    stmt = (select(Period.period).where(Period.status == "closed", Period.period >= since,
-                                        Period.period < before).order_by(Period.period))
+    stmt = (select(BillingPeriod.period)
+            .where(BillingPeriod.status == "closed", BillingPeriod.period >= since,
+                   BillingPeriod.period < before)
+            .order_by(BillingPeriod.period))
     return list(session.scalars(stmt))
 
 
@@ -86,7 +88,7 @@ def ledger_sums(session: Session, period_for: str, account_ids: Sequence[int]
     return sums
 
 
-def recalculate_facts(session: Session, calculator: Calculator, facts: BatchFacts, *,
+def recalculate_facts(session: Session, calculator: BatchCalculator, facts: BatchFacts, *,
                       booked_in: str, reason: str, run_id: str) -> list[Booked]:
     """Book the differences between ``facts`` computed now and the ledger, in ``booked_in``."""
     computed = calculator.compute(facts)
@@ -135,7 +137,7 @@ def _signed(kopecks: int) -> str:
     return ("+" if kopecks > 0 else "") + format_rub_ru(kopecks)
 
 
-def recalc_since(unit: UnitOfWork, calculator: Calculator, since: str, *, reason: str,
+def recalc_since(unit: UnitOfWork, calculator: BatchCalculator, since: str, *, reason: str,
                  houses_per_batch: int = 50, progress: Progress | None = None) -> list[Booked]:
     """Recalculate every closed month from ``since`` for every house (a rule changed with a
     past effective date): differences are booked in the open period, one unit of work per
@@ -163,7 +165,7 @@ def recalc_since(unit: UnitOfWork, calculator: Calculator, since: str, *, reason
     return booked
 
 
-def recalc_accounts(session: Session, calculator: Calculator, account_ids: Sequence[int],
+def recalc_accounts(session: Session, calculator: BatchCalculator, account_ids: Sequence[int],
                     since: str, *, reason: str, run_id: str | None = None) -> list[Booked]:
     """Recalculate the closed months from ``since`` of some accounts, in the caller's
     transaction (the online path and the queue)."""
@@ -179,7 +181,7 @@ def recalc_accounts(session: Session, calculator: Calculator, account_ids: Seque
     return booked
 
 
-def process_queue(unit: UnitOfWork, calculator: Calculator, *, reason: str,
+def process_queue(unit: UnitOfWork, calculator: BatchCalculator, *, reason: str,
                   limit: int = 10_000) -> list[Booked]:
     """Handle pending queue entries: each account is recalculated from the earliest month it
     was queued for (its later closed months too: a corrected reading moves the next month's
@@ -195,7 +197,7 @@ def process_queue(unit: UnitOfWork, calculator: Calculator, *, reason: str,
             booked += _handle(session, calculator, pending, reason, recompute_open)
 
 
-def _handle(session: Session, calculator: Calculator, pending: Iterable[RecalculationRequest],
+def _handle(session: Session, calculator: BatchCalculator, pending: Iterable[RecalculationRequest],
             reason: str, recompute_open) -> list[Booked]:
     earliest: dict[int, str] = {}
     reasons: dict[int, list[str]] = defaultdict(list)

@@ -15,8 +15,8 @@ from sqlalchemy import delete, func, select, update
 
 from zhkh.kernel.period import Period as Month
 from zhkh.modules.billing.models import (
+    BillingPeriod,
     LedgerLine,
-    Period,
     RecalculationRequest,
     RunError,
 )
@@ -59,24 +59,24 @@ def _now() -> datetime:
 class PeriodRepository(Repository):
     """Billing periods: open, close (final), query."""
 
-    def get(self, period: str) -> Period | None:
+    def get(self, period: str) -> BillingPeriod | None:
         """The period ``YYYY-MM`` or None."""
-        return self.session.get(Period, str(Month.parse(period)))
+        return self.session.get(BillingPeriod, str(Month.parse(period)))
 
-    def open(self, period: str) -> Period:
+    def open(self, period: str) -> BillingPeriod:
         """Open ``period`` (created if absent; an open one is returned as is).
 
         Raises :class:`PeriodClosedError` if it is closed: a closed period is never re-opened.
         """
         key = str(Month.parse(period))
-        found = self.session.get(Period, key)
+        found = self.session.get(BillingPeriod, key)
         if found is not None and found.status == "closed":
             raise PeriodClosedError(f"период {key} закрыт и не может быть открыт снова")
-        return found or self._add(Period(period=key, status="open"))
+        return found or self._add(BillingPeriod(period=key, status="open"))
 
-    def close(self, period: str, *, at: datetime | None = None) -> Period:
+    def close(self, period: str, *, at: datetime | None = None) -> BillingPeriod:
         """Close ``period``: its lines become final. Closing a closed period is a no-op."""
-        found = self._require(Period, str(Month.parse(period)))
+        found = self._require(BillingPeriod, str(Month.parse(period)))
         if found.status != "closed":
             found.status, found.closed_at = "closed", at or _now()
             self.session.flush()
@@ -89,7 +89,8 @@ class PeriodRepository(Repository):
 
     def open_periods(self) -> list[str]:
         """Open periods, oldest first."""
-        stmt = select(Period.period).where(Period.status == "open").order_by(Period.period)
+        stmt = (select(BillingPeriod.period).where(BillingPeriod.status == "open")
+                .order_by(BillingPeriod.period))
         return list(self.session.scalars(stmt))
 
 
@@ -117,7 +118,7 @@ class LedgerRepository(Repository):
         not recalculations of earlier months booked there) so they can be computed again;
         returns the count.
         """
-        if self.session.get(Period, period_booked) is None:
+        if self.session.get(BillingPeriod, period_booked) is None:
             raise PeriodClosedError(f"период {period_booked} не открыт")
         stmt = delete(LedgerLine).where(LedgerLine.period_booked == period_booked)
         if house_id is not None:

@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 from zhkh.kernel.money import to_kopecks
 from zhkh.kernel.period import Period as Month
 from zhkh.modules.audit.repository import AuditRepository
-from zhkh.modules.billing.compute import Calculator, Computed, ledger_rows
+from zhkh.modules.billing.compute import BatchCalculator, Computed, ledger_rows
 from zhkh.modules.billing.facts import FactsReader
 from zhkh.modules.billing.fast_batch import (
     FastBatch,
@@ -99,7 +99,7 @@ class RunReport:
     seconds: float = 0.0
 
 
-def run_period(unit: UnitOfWork, calculator: Calculator, period: str, *,
+def run_period(unit: UnitOfWork, calculator: BatchCalculator, period: str, *,
                houses_per_batch: int = 200, house_ids: Sequence[int] | None = None,
                progress: Progress | None = None, process_queue: bool = True,
                actor: str = "system", columnar: bool = True,
@@ -214,7 +214,7 @@ def collector_paused() -> Iterator[None]:
                 gc.enable()
 
 
-def _pipelined(unit: UnitOfWork, calculator: Calculator, period: str,
+def _pipelined(unit: UnitOfWork, calculator: BatchCalculator, period: str,
                batches: list[list[int]], run_id: str,
                done: Callable[[Computed, dict[int, str], int], None], *,
                readers: int = READERS, writers: int = WRITERS) -> None:
@@ -255,7 +255,7 @@ def _pipelined(unit: UnitOfWork, calculator: Calculator, period: str,
             done(*written.result(), number)
 
 
-def _compute(unit: UnitOfWork, calculator: Calculator, period: str, batch: list[int]
+def _compute(unit: UnitOfWork, calculator: BatchCalculator, period: str, batch: list[int]
              ) -> FastBatch:
     with collector_paused(), unit() as session:
         return compute_batch(session, calculator, period, batch)
@@ -279,7 +279,7 @@ def _write_computed(session: Session, fast: FastBatch, period: str, version: str
     summarize(fast)
 
 
-def write_batch(session: Session, calculator: Calculator, period: str, house_ids: list[int],
+def write_batch(session: Session, calculator: BatchCalculator, period: str, house_ids: list[int],
                 run_id: str, *, columnar: bool = True) -> tuple[Computed, dict[int, str]]:
     """Recompute the charge lines of ``house_ids`` in the open ``period`` within the caller's
     transaction: delete the old charge lines of their accounts, write the new ones and the

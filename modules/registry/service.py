@@ -19,7 +19,7 @@ from zhkh.kernel.calc.errors import CalculationError
 from zhkh.kernel.period import Period
 from zhkh.modules import audit
 from zhkh.modules.audit import Actor
-from zhkh.modules.billing.models import Period as BillingPeriod
+from zhkh.modules.billing.models import BillingPeriod
 from zhkh.modules.billing.repository import RecalculationQueueRepository
 from zhkh.modules.db.repository import get_or_not_found
 from zhkh.modules.errors import Conflict, DomainError, Invalid, NotFound

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy.orm import Session
 
 from zhkh.kernel.period import Period
-from zhkh.modules.billing.compute import Calculator, calculator_for
+from zhkh.modules.billing.compute import BatchCalculator, calculator_for
 from zhkh.modules.billing.demo_town import Town, TownBuilder, write_readings
 from zhkh.rules import RULES_DIR
 
@@ -32,7 +32,7 @@ START = Period(2026, 8)
 
 
 @pytest.fixture(scope="session")
-def calculator() -> Calculator:
+def calculator() -> BatchCalculator:
     """The calculator of the shipped rules (loaded once)."""
     return calculator_for(RULES_DIR)
 
