@@ -10,11 +10,12 @@ from fastapi import APIRouter, Query
 from zhkh.api.auth import allow
 from zhkh.api.deps import ActorDep, IdQuery, SessionDep, WindowDep
 from zhkh.api.idempotency import TransactionalRoute
+from zhkh.modules.billing import service as billing
+from zhkh.modules.billing.schemas import AccountCard
 from zhkh.modules.paging import Page
 from zhkh.modules.registry import queries
 from zhkh.modules.registry import service as registry
 from zhkh.modules.registry.schemas import (
-    AccountCard,
     AccountCreate,
     AccountOut,
     AccountServiceIn,
@@ -51,7 +52,7 @@ def account_card(session: SessionDep, number: str,
                  period_from: Annotated[str | None, Query(pattern=PERIOD)] = None,
                  period_to: Annotated[str | None, Query(pattern=PERIOD)] = None) -> AccountCard:
     """Details, services, and ledger lines by booked period with explain and recalculations."""
-    return registry.account_card(session, number, period_from=period_from, period_to=period_to)
+    return billing.account_card(session, number, period_from=period_from, period_to=period_to)
 
 
 @router.patch("/{number}", dependencies=[WRITE], summary="Изменить лицевой счёт")

@@ -135,14 +135,15 @@ class LedgerRepository(Repository):
         return self.session.execute(stmt, execution_options={"synchronize_session": False}
                                     ).rowcount
 
-    def lines_of_account(self, account_id: int, *, period_booked: str | None = None,
-                         period_for: str | None = None) -> list[LedgerLine]:
-        """Lines of one account (the account card), by booked period then id."""
+    def lines_of_account(self, account_id: int, *, period_from: str | None = None,
+                         period_to: str | None = None) -> list[LedgerLine]:
+        """Lines of one account booked in ``[period_from, period_to]`` (the account card), by
+        booked period then id."""
         stmt = select(LedgerLine).where(LedgerLine.account_id == account_id)
-        if period_booked is not None:
-            stmt = stmt.where(LedgerLine.period_booked == period_booked)
-        if period_for is not None:
-            stmt = stmt.where(LedgerLine.period_for == period_for)
+        if period_from is not None:
+            stmt = stmt.where(LedgerLine.period_booked >= period_from)
+        if period_to is not None:
+            stmt = stmt.where(LedgerLine.period_booked <= period_to)
         return list(self.session.scalars(stmt.order_by(LedgerLine.period_booked, LedgerLine.id)))
 
     def totals(self, period_booked: str, *, account_id: int | None = None

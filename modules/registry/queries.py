@@ -1,5 +1,4 @@
-"""Registry reads the repository does not have: filtered pages of houses, premises, accounts,
-and the ledger lines of an account card."""
+"""Registry reads the repository does not have: filtered pages of houses, premises, accounts."""
 
 from __future__ import annotations
 
@@ -8,7 +7,6 @@ from datetime import date
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from zhkh.modules.billing.models import LedgerLine
 from zhkh.modules.db.repository import active_on
 from zhkh.modules.paging import page
 from zhkh.modules.registry.models import Account, House, Premises
@@ -66,14 +64,3 @@ def accounts_of_premises(session: Session, premises_id: int, *,
     if include_rooms:
         cond = cond | Account.premises_id.in_(ids)
     return list(session.scalars(select(Account).where(cond).order_by(Account.id)))
-
-
-def ledger_of_account(session: Session, account_id: int, *, period_from: str | None = None,
-                      period_to: str | None = None) -> list[LedgerLine]:
-    """Lines of the account booked in ``[period_from, period_to]``, by period then id."""
-    stmt = select(LedgerLine).where(LedgerLine.account_id == account_id)
-    if period_from is not None:
-        stmt = stmt.where(LedgerLine.period_booked >= period_from)
-    if period_to is not None:
-        stmt = stmt.where(LedgerLine.period_booked <= period_to)
-    return list(session.scalars(stmt.order_by(LedgerLine.period_booked, LedgerLine.id)))

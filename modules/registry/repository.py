@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import date
 
 from sqlalchemy import select, update
@@ -35,6 +35,15 @@ class RegistryRepository(Repository):
     def provider_by_code(self, code: str) -> Provider | None:
         """The provider with this code, or None."""
         return self.session.scalar(select(Provider).where(Provider.code == code))
+
+    def provider_codes(self, ids: Iterable[int]) -> dict[int, str]:
+        """``{provider id: code}`` for the given ids."""
+        wanted = set(ids)
+        if not wanted:
+            return {}
+        rows = self.session.execute(select(Provider.id, Provider.code)
+                                    .where(Provider.id.in_(wanted)))
+        return {provider_id: code for provider_id, code in rows}
 
     def provider_ids(self) -> dict[str, int]:
         """``{provider code: id}`` for all providers (small; used to resolve rule data)."""

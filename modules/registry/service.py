@@ -24,23 +24,19 @@ from zhkh.modules.billing.repository import RecalculationQueueRepository
 from zhkh.modules.db.repository import get_or_not_found
 from zhkh.modules.errors import Conflict, DomainError, Invalid, NotFound
 from zhkh.modules.registry import queries
-from zhkh.modules.registry.models import Account, AccountService, House, Premises, Provider
+from zhkh.modules.registry.models import Account, AccountService, House, Premises
 from zhkh.modules.registry.repository import RegistryRepository
 from zhkh.modules.registry.schemas import (
-    AccountCard,
     AccountCreate,
     AccountOut,
     AccountServiceIn,
-    AccountServiceOut,
     AccountUpdate,
     HouseCreate,
     HouseUpdate,
-    LedgerLineOut,
-    LedgerPeriodOut,
     PremisesCreate,
     PremisesUpdate,
 )
-from zhkh.modules.schemas import AccountRecalc, micro, money_text
+from zhkh.modules.schemas import AccountRecalc, micro
 
 HOUSE_FIELDS = ("address", "fias_guid", "management_company_id", "house_type",
                 "house_heat_meter", "heating_payment", "total_area_micro", "common_area_micro")
@@ -263,36 +259,6 @@ def _add_service(session: Session, actor: Actor, account: Account, item: Account
 def account_view(session: Session, account: Account) -> AccountOut:
     """The read model of an account with its address."""
     return AccountOut.of(account, get_premises(session, account.premises_id))
-
-
-def account_card(session: Session, number: str, *, period_from: str | None = None,
-                 period_to: str | None = None) -> AccountCard:
-    """Details, services and ledger lines grouped by booked period (recalculations marked);
-    the ledger may be empty before the first monthly run."""
-    account = get_account(session, number)
-    services = RegistryRepository(session).account_services(account.id)
-    codes = provider_codes(session, (s.provider_id for s in services))
-    periods: dict[str, list[Any]] = {}
-    for line in queries.ledger_of_account(session, account.id, period_from=period_from,
-                                          period_to=period_to):
-        periods.setdefault(line.period_booked, []).append(line)
-    return AccountCard(
-        account=account_view(session, account),
-        services=[AccountServiceOut(id=s.id, service=s.service, provider=codes[s.provider_id],
-                                    date_from=s.date_from, date_to=s.date_to)
-                  for s in services],
-        periods=[LedgerPeriodOut(period=p, total=money_text(sum(x.amount_kopecks for x in ls)),
-                                 lines=[LedgerLineOut.of(x) for x in ls])
-                 for p, ls in periods.items()])
-
-
-def provider_codes(session: Session, ids: Iterable[int]) -> dict[int, str]:
-    """``{provider id: code}`` for the given ids."""
-    wanted = set(ids)
-    if not wanted:
-        return {}
-    rows = session.execute(select(Provider.id, Provider.code).where(Provider.id.in_(wanted)))
-    return {provider_id: code for provider_id, code in rows}
 
 
 # recalculation seam

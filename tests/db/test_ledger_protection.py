@@ -7,10 +7,11 @@ refuses, not repository code.
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from zhkh.modules.audit.repository import AuditRepository
+from zhkh.modules.billing.models import LedgerLine
 from zhkh.modules.billing.repository import (
     LedgerRepository,
     LedgerRow,
@@ -86,9 +87,10 @@ class TestAClosedPeriodIsFinal:
                   "for_": "2026-09", "booked": "2026-10", "kind": "recalculation",
                   "amount": -500}
         session.execute(INSERT_LINE, params)
-        lines = LedgerRepository(session).lines_of_account(closed_world.accounts[0].id,
-                                                           period_for="2026-09")
-        assert sorted(line.amount_kopecks for line in lines) == [-500, 500, 12_345]
+        amounts = session.scalars(select(LedgerLine.amount_kopecks).where(
+            LedgerLine.account_id == closed_world.accounts[0].id,
+            LedgerLine.period_for == "2026-09"))
+        assert sorted(amounts) == [-500, 500, 12_345]
 
 
 class TestAnOpenPeriodMayBeRecomputed:

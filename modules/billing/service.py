@@ -1,0 +1,42 @@
+"""Billing services the API and the command line call: the account card with its ledger.
+
+The monthly run (``run.py``), the recalculation of closed months (``recalc.py``), the online
+recalculation of one account (``account_calc.py``), closing a period (``periods.py``) and the
+comparison of a draft rulebook (``rules_diff.py``) are the machinery behind them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from zhkh.modules.billing.repository import LedgerRepository
+from zhkh.modules.billing.schemas import AccountCard, LedgerLineOut, LedgerPeriodOut
+from zhkh.modules.registry import service as registry
+from zhkh.modules.registry.repository import RegistryRepository
+from zhkh.modules.registry.schemas import AccountServiceOut
+from zhkh.modules.schemas import money_text
+
+
+def account_card(session: Session, number: str, *, period_from: str | None = None,
+                 period_to: str | None = None) -> AccountCard:
+    """Details, services and ledger lines grouped by booked period (recalculations marked);
+    the ledger may be empty before the first monthly run. ``NotFound`` for an unknown
+    account."""
+    account = registry.get_account(session, number)
+    repo = RegistryRepository(session)
+    services = repo.account_services(account.id)
+    codes = repo.provider_codes(s.provider_id for s in services)
+    periods: dict[str, list[Any]] = {}
+    for line in LedgerRepository(session).lines_of_account(account.id, period_from=period_from,
+                                                           period_to=period_to):
+        periods.setdefault(line.period_booked, []).append(line)
+    return AccountCard(
+        account=registry.account_view(session, account),
+        services=[AccountServiceOut(id=s.id, service=s.service, provider=codes[s.provider_id],
+                                    date_from=s.date_from, date_to=s.date_to)
+                  for s in services],
+        periods=[LedgerPeriodOut(period=p, total=money_text(sum(x.amount_kopecks for x in ls)),
+                                 lines=[LedgerLineOut.of(x) for x in ls])
+                 for p, ls in periods.items()])
