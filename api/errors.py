@@ -16,34 +16,13 @@ from sqlalchemy.exc import IntegrityError
 
 from zhkh.kernel.calc.errors import CalculationError
 from zhkh.modules.db.repository import NotFoundError
-from zhkh.modules.errors import Conflict, DomainError, Invalid, NotFound
+from zhkh.modules.errors import Conflict, DomainError, Invalid, NotFound, invalid_input
 
 log = logging.getLogger("zhkh.api")
 
 
-def field_errors(errors: list[dict]) -> list[dict[str, str]]:
-    """Pydantic errors → ``[{"path": "accounts.0.area", "message": ...}]`` (body prefix dropped)."""
-    out = []
-    for e in errors:
-        loc = [str(p) for p in e.get("loc", ()) if p != "body"]
-        out.append({"path": ".".join(loc), "message": str(e.get("msg", ""))})
-    return out
-
-
 def _invalid(errors: list[dict]) -> JSONResponse:
-    fields = field_errors(errors)
-    first = fields[0] if fields else {"path": "", "message": ""}
-    return JSONResponse(
-        status_code=422,
-        content={
-            "error": {
-                "code": "invalid_input",
-                "message": f"Неверные данные в поле {first['path'] or '(тело запроса)'}: "
-                f"{first['message']}",
-                "fields": fields,
-            }
-        },
-    )
+    return JSONResponse(status_code=422, content={"error": invalid_input(errors)})
 
 
 def install_error_handlers(app: FastAPI) -> None:

@@ -109,8 +109,7 @@ class TransactionalRoute(APIRoute):
 
         async def unit_of_work(request: Request) -> Response:
             writes = request.method not in ("GET", "HEAD", "OPTIONS")
-            factories = request.app.state.session_factories
-            session = factories["write" if writes else "read"]()
+            session = request.app.state.database.new_session(read_only=not writes)
             request.state.session = session
             try:
                 try:

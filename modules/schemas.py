@@ -7,6 +7,9 @@ decimal strings with two; a JSON number is refused for them, so no binary float 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
@@ -36,6 +39,19 @@ def money_text(kopecks: int) -> str:
     return format_kopecks(kopecks)
 
 
+def jsonable(value: Any) -> Any:
+    """A value as it is stored in a JSON snapshot: dates ISO, Decimals as strings."""
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    if isinstance(value, Mapping):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    return value
+
+
 class Input(BaseModel):
     """Base of request bodies: unknown fields are an error naming the field."""
 
@@ -43,7 +59,8 @@ class Input(BaseModel):
 
 
 class AccountRecalc(BaseModel):
-    """Lines of an account recomputed after a change (None while recalculation is absent)."""
+    """Lines of an account recomputed after a change; ``lines`` None and ``error`` set when its
+    calculation was refused (the change itself is kept)."""
 
     account: str
     period: str

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from zhkh.api.auth import allow
-from zhkh.api.deps import ActorDep, IdPath, IdQuery, SessionDep, WindowDep
+from zhkh.api.deps import ActorDep, IdPath, IdQuery, SeamsDep, SessionDep, WindowDep
 from zhkh.api.idempotency import TransactionalRoute
 from zhkh.modules.paging import Page
 from zhkh.modules.registry import queries
@@ -44,7 +44,7 @@ def get_house(session: SessionDep, house_id: IdPath) -> HouseOut:
 
 
 @router.patch("/{house_id}", dependencies=[WRITE], summary="Изменить дом")
-def update_house(session: SessionDep, actor: ActorDep, house_id: IdPath,
+def update_house(session: SessionDep, seams: SeamsDep, actor: ActorDep, house_id: IdPath,
                  body: HouseUpdate) -> HouseOut:
     """Change the fields sent; an area change queues the house's accounts for recalculation."""
-    return HouseOut.of(registry.update_house(session, actor, house_id, body))
+    return HouseOut.of(registry.update_house(session, seams, actor, house_id, body))

@@ -10,7 +10,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from zhkh.api.auth import allow
-from zhkh.api.deps import ActorDep, IdPath, IdQuery, SessionDep, WindowDep
+from zhkh.api.deps import ActorDep, IdPath, IdQuery, SeamsDep, SessionDep, WindowDep
 from zhkh.api.idempotency import TransactionalRoute
 from zhkh.modules.complaints import queries
 from zhkh.modules.complaints import service as complaints
@@ -28,10 +28,11 @@ PERIOD = r"^\d{4}-(0[1-9]|1[0-2])$"
 
 
 @router.post("", status_code=201, dependencies=[WRITE], summary="Зарегистрировать инцидент")
-def create_incident(session: SessionDep, actor: ActorDep, body: IncidentCreate) -> IncidentOut:
+def create_incident(session: SessionDep, seams: SeamsDep, actor: ActorDep,
+                    body: IncidentCreate) -> IncidentOut:
     """An incident of a house (no ``premises_id``) or a premises; a closed one (with
     ``ended_at``) recalculates the accounts concerned."""
-    incident, (lines, summary) = complaints.create_incident(session, actor, body)
+    incident, (lines, summary) = complaints.create_incident(session, seams, actor, body)
     return IncidentOut.of(incident, recalculation=lines, recalculated=summary)
 
 
@@ -62,9 +63,10 @@ def get_incident(session: SessionDep, incident_id: IdPath) -> IncidentOut:
 
 
 @router.patch("/{incident_id}", dependencies=[WRITE], summary="Изменить или закрыть инцидент")
-def update_incident(session: SessionDep, actor: ActorDep, incident_id: IdPath,
+def update_incident(session: SessionDep, seams: SeamsDep, actor: ActorDep, incident_id: IdPath,
                     body: IncidentUpdate) -> IncidentOut:
     """Change times, magnitude or reference; ``ended_at`` closes the incident. Returns the
     recalculation like the creation."""
-    incident, (lines, summary) = complaints.update_incident(session, actor, incident_id, body)
+    incident, (lines, summary) = complaints.update_incident(session, seams, actor, incident_id,
+                                                            body)
     return IncidentOut.of(incident, recalculation=lines, recalculated=summary)

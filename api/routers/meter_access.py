@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 from sqlalchemy import select
 
 from zhkh.api.auth import allow
-from zhkh.api.deps import ActorDep, IdPath, IdQuery, SessionDep, WindowDep
+from zhkh.api.deps import ActorDep, IdPath, IdQuery, SeamsDep, SessionDep, WindowDep
 from zhkh.api.idempotency import TransactionalRoute
 from zhkh.modules.errors import NotFound
 from zhkh.modules.meters import queries
@@ -28,11 +28,11 @@ READ, WRITE = allow("meter_access", "read"), allow("meter_access", "write")
 
 
 @router.post("", status_code=201, dependencies=[WRITE], summary="Внести акт о недопуске")
-def record_access_refusal(session: SessionDep, actor: ActorDep,
+def record_access_refusal(session: SessionDep, seams: SeamsDep, actor: ActorDep,
                           body: AccessRefusalCreate) -> AccessRefusalOut:
     """An act of refused access to the meter of a service; returns the recalculated accounts
     of the premises (or of the one account the act names)."""
-    refusal, recalc = meters.record_access_refusal(session, actor, body)
+    refusal, recalc = meters.record_access_refusal(session, seams, actor, body)
     return AccessRefusalOut.of(refusal, body.account, recalc)
 
 
@@ -66,10 +66,10 @@ def get_access_refusal(session: SessionDep, refusal_id: IdPath) -> AccessRefusal
 
 
 @router.post("/{refusal_id}/cancel", dependencies=[WRITE], summary="Отменить акт о недопуске")
-def cancel_access_refusal(session: SessionDep, actor: ActorDep, refusal_id: IdPath,
+def cancel_access_refusal(session: SessionDep, seams: SeamsDep, actor: ActorDep, refusal_id: IdPath,
                           body: AccessRefusalCancel) -> AccessRefusalOut:
     """Cancel an act entered by mistake or annulled (it stays in the history); returns the
     recalculated accounts; 409 ``access_refusal_cancelled`` when it is already cancelled."""
-    refusal, recalc = meters.cancel_access_refusal(session, actor, refusal_id, body)
+    refusal, recalc = meters.cancel_access_refusal(session, seams, actor, refusal_id, body)
     return AccessRefusalOut.of(refusal, meters.account_number(session, refusal.account_id),
                                recalc)

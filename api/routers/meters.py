@@ -8,7 +8,7 @@ from typing import Literal
 from fastapi import APIRouter, Response
 
 from zhkh.api.auth import allow
-from zhkh.api.deps import ActorDep, IdPath, IdQuery, SessionDep, WindowDep
+from zhkh.api.deps import ActorDep, IdPath, IdQuery, SeamsDep, SessionDep, WindowDep
 from zhkh.api.idempotency import TransactionalRoute
 from zhkh.modules.meters import queries
 from zhkh.modules.meters import service as meters
@@ -28,9 +28,10 @@ READINGS_READ, READINGS_WRITE = allow("readings", "read"), allow("readings", "wr
 
 
 @router.post("", status_code=201, dependencies=[WRITE], summary="Установить прибор учёта")
-def create_meter(session: SessionDep, actor: ActorDep, body: MeterCreate) -> MeterOut:
+def create_meter(session: SessionDep, seams: SeamsDep, actor: ActorDep,
+                 body: MeterCreate) -> MeterOut:
     """A meter on a premises or a house; returns the recalculated accounts."""
-    meter, recalc = meters.create_meter(session, actor, body)
+    meter, recalc = meters.create_meter(session, seams, actor, body)
     return MeterOut.of(meter, recalc)
 
 
@@ -54,21 +55,21 @@ def get_meter(session: SessionDep, meter_id: IdPath) -> MeterOut:
 
 
 @router.patch("/{meter_id}", dependencies=[WRITE], summary="Изменить прибор учёта")
-def update_meter(session: SessionDep, actor: ActorDep, meter_id: IdPath,
+def update_meter(session: SessionDep, seams: SeamsDep, actor: ActorDep, meter_id: IdPath,
                  body: MeterUpdate) -> MeterOut:
     """Serial, capacity, verification or removal date; returns the recalculated accounts."""
-    meter, recalc = meters.update_meter(session, actor, meter_id, body)
+    meter, recalc = meters.update_meter(session, seams, actor, meter_id, body)
     return MeterOut.of(meter, recalc)
 
 
 @router.post("/{meter_id}/readings", status_code=201, dependencies=[READINGS_WRITE],
              summary="Передать показание",
              responses={200: {"description": "Показание уже было принято: возвращено оно"}})
-def add_reading(session: SessionDep, actor: ActorDep, meter_id: IdPath, body: ReadingCreate,
-                response: Response) -> ReadingOut:
+def add_reading(session: SessionDep, seams: SeamsDep, actor: ActorDep, meter_id: IdPath,
+                body: ReadingCreate, response: Response) -> ReadingOut:
     """201 with the recalculated accounts for a new reading or correction; 200 with the stored
     reading when the same ``(source, source_id)`` was already accepted."""
-    reading, created, recalc = meters.add_reading(session, actor, meter_id, body)
+    reading, created, recalc = meters.add_reading(session, seams, actor, meter_id, body)
     if not created:
         response.status_code = 200
     superseded = bool(queries.superseded_ids(session, [reading.id]))

@@ -7,7 +7,7 @@ from typing import Literal
 from fastapi import APIRouter
 
 from zhkh.api.auth import allow
-from zhkh.api.deps import ActorDep, IdPath, IdQuery, SessionDep, WindowDep
+from zhkh.api.deps import ActorDep, IdPath, IdQuery, SeamsDep, SessionDep, WindowDep
 from zhkh.api.idempotency import TransactionalRoute
 from zhkh.modules.paging import Page
 from zhkh.modules.registry import queries
@@ -47,8 +47,8 @@ def get_premises(session: SessionDep, premises_id: IdPath) -> PremisesOut:
 
 
 @router.patch("/{premises_id}", dependencies=[WRITE], summary="Изменить помещение")
-def update_premises(session: SessionDep, actor: ActorDep, premises_id: IdPath,
+def update_premises(session: SessionDep, seams: SeamsDep, actor: ActorDep, premises_id: IdPath,
                     body: PremisesUpdate) -> PremisesChanged:
     """Change the fields sent; an area change returns the recalculated accounts."""
-    premises, recalc = registry.update_premises(session, actor, premises_id, body)
+    premises, recalc = registry.update_premises(session, seams, actor, premises_id, body)
     return PremisesChanged(**PremisesOut.of(premises).model_dump(), recalculation=recalc)

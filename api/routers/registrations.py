@@ -8,7 +8,7 @@ from datetime import date
 from fastapi import APIRouter
 
 from zhkh.api.auth import PrincipalDep, allow
-from zhkh.api.deps import ActorDep, IdPath, IdQuery, SessionDep, WindowDep
+from zhkh.api.deps import ActorDep, IdPath, IdQuery, SeamsDep, SessionDep, WindowDep
 from zhkh.api.idempotency import TransactionalRoute
 from zhkh.modules.paging import Page
 from zhkh.modules.passport import queries
@@ -27,10 +27,10 @@ READ, WRITE = allow("passport", "read"), allow("passport", "write")
 
 @router.post("/registrations", status_code=201, dependencies=[WRITE],
              summary="Зарегистрировать")
-def create_registration(session: SessionDep, actor: ActorDep,
+def create_registration(session: SessionDep, seams: SeamsDep, actor: ActorDep,
                         body: RegistrationCreate) -> RegistrationOut:
     """A registration by residence or stay; returns the recalculated accounts."""
-    reg, recalc = passport.create_registration(session, actor, body)
+    reg, recalc = passport.create_registration(session, seams, actor, body)
     return RegistrationOut.of(reg, recalc)
 
 
@@ -54,19 +54,19 @@ def get_registration(session: SessionDep, registration_id: IdPath) -> Registrati
 
 @router.patch("/registrations/{registration_id}", dependencies=[WRITE],
               summary="Изменить регистрацию")
-def update_registration(session: SessionDep, actor: ActorDep, registration_id: IdPath,
-                        body: RegistrationUpdate) -> RegistrationOut:
+def update_registration(session: SessionDep, seams: SeamsDep, actor: ActorDep,
+                        registration_id: IdPath, body: RegistrationUpdate) -> RegistrationOut:
     """Change kind or dates (``date_to`` ends it); returns the recalculated accounts."""
-    reg, recalc = passport.update_registration(session, actor, registration_id, body)
+    reg, recalc = passport.update_registration(session, seams, actor, registration_id, body)
     return RegistrationOut.of(reg, recalc)
 
 
 @router.post("/absences", status_code=201, dependencies=[WRITE],
              summary="Временное отсутствие")
-def create_absence(session: SessionDep, actor: ActorDep, principal: PrincipalDep,
+def create_absence(session: SessionDep, seams: SeamsDep, actor: ActorDep, principal: PrincipalDep,
                    body: AbsenceCreate) -> AbsenceOut:
     """A temporary absence; returns the recalculated accounts."""
-    absence, recalc = passport.create_absence(session, actor, body)
+    absence, recalc = passport.create_absence(session, seams, actor, body)
     return AbsenceOut.of(absence, personal=principal.sees_personal_data, recalculation=recalc)
 
 

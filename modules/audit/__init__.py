@@ -7,10 +7,9 @@ the ``audit_log`` table (``audit/models.py``), which the database refuses to upd
 from zhkh.modules.audit.service import (
     PERSONAL_MASK,
     Actor,
-    jsonable,
     masked_personal,
     record,
     snapshot,
 )
 
-__all__ = ["PERSONAL_MASK", "Actor", "jsonable", "masked_personal", "record", "snapshot"]
+__all__ = ["PERSONAL_MASK", "Actor", "masked_personal", "record", "snapshot"]

@@ -1,9 +1,11 @@
-"""Online recalculation of one account after a change (the API calls it in its transaction).
+"""Online recalculation of one account after a change (the API calls it in its transaction,
+through billing's side of the recalculation seam, ``service.OnlineRecalculation``).
 
-``recalculate_account(session, number, period)``: ``period`` is the earliest month the change
-touches. Closed months from there on get recalculation lines booked in the open period (with
-every month the account is queued for); the open period's charge lines of the account are
-computed again. Nothing is committed here: the caller's unit of work owns the transaction.
+``recalculate_account(session, number, period, calculator=…)``: ``period`` is the earliest month
+the change touches. Closed months from there on get recalculation lines booked in the open
+period (with every month the account is queued for); the open period's charge lines of the
+account are computed again. Nothing is committed here: the caller's unit of work owns the
+transaction.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from sqlalchemy.orm import Session
 from zhkh.kernel.calc.errors import CalculationError
 from zhkh.kernel.money import format_kopecks
 from zhkh.kernel.period import Period as Month
-from zhkh.modules.billing.compute import BatchCalculator, calculator_of
+from zhkh.modules.billing.compute import BatchCalculator
 from zhkh.modules.billing.facts import FactsReader
 from zhkh.modules.billing.models import RecalculationRequest
 from zhkh.modules.billing.recalc import Booked, open_period, recalc_accounts
@@ -45,7 +47,7 @@ def recompute_open(session: Session, calculator: BatchCalculator, account_ids: S
 
 
 def recalculate_account(session: Session, account_number: str, period: str, *,
-                        calculator: BatchCalculator | None = None,
+                        calculator: BatchCalculator,
                         reason: str = "изменение данных лицевого счёта") -> list[dict[str, Any]]:
     """Recompute one account after a change touching ``period`` and later months.
 
@@ -54,7 +56,6 @@ def recalculate_account(session: Session, account_number: str, period: str, *,
     for an unknown account and ``CalculationError`` when the account cannot be calculated in
     the open period (nothing of it is written then).
     """
-    calculator = calculator or calculator_of(session)
     account_id = session.scalar(select(Account.id).where(Account.number == account_number))
     if account_id is None:
         raise NotFoundError("accounts", account_number)

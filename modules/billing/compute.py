@@ -7,24 +7,18 @@ so the others still get their lines and each failing account gets its own error.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from functools import lru_cache
-from pathlib import Path
 from typing import Any
-
-from sqlalchemy.orm import Session
 
 from zhkh.kernel.calc.calculate import calculate, engine_for
 from zhkh.kernel.calc.errors import CalculationError
 from zhkh.kernel.calc.result import Line
 from zhkh.kernel.calc.situation import Situation
 from zhkh.kernel.money import to_kopecks, to_micro
-from zhkh.kernel.rulebook import Rulebook, load_rulebook
+from zhkh.kernel.rulebook import Rulebook
 from zhkh.modules.billing.facts import BatchFacts, FactError
 from zhkh.modules.billing.repository import LedgerRow
-from zhkh.rules import RULES_DIR
 
 
 @dataclass(slots=True)
@@ -97,27 +91,6 @@ def _alone(situation: Situation, number: str) -> Situation:
         "absences": [a for a in situation.absences if a.account == number],
         "benefits": [b for b in situation.benefits if b.account == number],
         "incidents": incidents})
-
-
-@lru_cache(maxsize=4)
-def calculator_for(rules_dir: Path) -> BatchCalculator:
-    """The process-wide calculator of a rules folder (loaded once; the online path needs it)."""
-    return BatchCalculator(load_rulebook(rules_dir))
-
-
-SESSION_KEY = "zhkh_calculator"
-"""``session.info`` key where a composition root may put the calculator of its settings."""
-
-
-def calculator_of(session: Session) -> BatchCalculator:
-    """The calculator for work in ``session``: the one the composition root put in
-    ``session.info[SESSION_KEY]``, else the rules folder of ``ZHKH_RULES_DIR`` (the same
-    variable ``Settings.rules_dir`` reads; modules may not import the settings adapter),
-    else the shipped rules."""
-    found = session.info.get(SESSION_KEY)
-    if found is not None:
-        return found
-    return calculator_for(Path(os.environ.get("ZHKH_RULES_DIR") or RULES_DIR))
 
 
 def explain_with_rules(line: Line) -> str:

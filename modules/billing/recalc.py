@@ -22,11 +22,12 @@ from zhkh.kernel.money import format_rub_ru, to_kopecks
 from zhkh.kernel.period import Period as Month
 from zhkh.modules.billing.compute import BatchCalculator, Computed
 from zhkh.modules.billing.facts import IN_CHUNK, BatchFacts, FactsReader
-from zhkh.modules.billing.models import BillingPeriod, LedgerLine, RecalculationRequest
+from zhkh.modules.billing.models import LedgerLine, RecalculationRequest
 from zhkh.modules.billing.repository import (
     LedgerRepository,
     LedgerRow,
     PeriodClosedError,
+    PeriodRepository,
     RecalculationQueueRepository,
     RunErrorRepository,
 )
@@ -53,8 +54,7 @@ class Booked:
 
 def open_period(session: Session) -> str:
     """The period new lines are booked in: the latest open one (refused when none is open)."""
-    found = session.scalar(select(BillingPeriod.period).where(BillingPeriod.status == "open")
-                           .order_by(BillingPeriod.period.desc()).limit(1))
+    found = PeriodRepository(session).latest_open()
     if found is None:
         raise PeriodClosedError("нет открытого расчётного периода: откройте период "
                                 "командой zhkh run --period ГГГГ-ММ")
@@ -63,11 +63,7 @@ def open_period(session: Session) -> str:
 
 def closed_months(session: Session, since: str, before: str) -> list[str]:
     """Closed periods from ``since`` up to (not including) ``before``, oldest first."""
-    stmt = (select(BillingPeriod.period)
-            .where(BillingPeriod.status == "closed", BillingPeriod.period >= since,
-                   BillingPeriod.period < before)
-            .order_by(BillingPeriod.period))
-    return list(session.scalars(stmt))
+    return PeriodRepository(session).closed_between(since, before)
 
 
 def ledger_sums(session: Session, period_for: str, account_ids: Sequence[int]

@@ -87,9 +87,17 @@ class PeriodRepository(Repository):
         found = self.get(period)
         return found is not None and found.status == "closed"
 
-    def open_periods(self) -> list[str]:
-        """Open periods, oldest first."""
-        stmt = (select(BillingPeriod.period).where(BillingPeriod.status == "open")
+    def latest_open(self) -> str | None:
+        """The latest open period (where new lines are booked), or None."""
+        return self.session.scalar(
+            select(BillingPeriod.period).where(BillingPeriod.status == "open")
+            .order_by(BillingPeriod.period.desc()).limit(1))
+
+    def closed_between(self, since: str, before: str) -> list[str]:
+        """Closed periods from ``since`` up to (not including) ``before``, oldest first."""
+        stmt = (select(BillingPeriod.period)
+                .where(BillingPeriod.status == "closed", BillingPeriod.period >= since,
+                       BillingPeriod.period < before)
                 .order_by(BillingPeriod.period))
         return list(self.session.scalars(stmt))
 

@@ -1,4 +1,6 @@
-"""Billing services the API and the command line call: the account card with its ledger.
+"""Billing services the API and the command line call: the account card with its ledger, and
+billing's side of the recalculation seam (``modules/seams.py``) that the composition root hands
+to the modules keeping facts.
 
 The monthly run (``run.py``), the recalculation of closed months (``recalc.py``), the online
 recalculation of one account (``account_calc.py``), closing a period (``periods.py``) and the
@@ -7,11 +9,20 @@ comparison of a draft rulebook (``rules_diff.py``) are the machinery behind them
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from datetime import date
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from zhkh.modules.billing.repository import LedgerRepository
+from zhkh.kernel.period import Period as Month
+from zhkh.modules.billing.account_calc import recalculate_account
+from zhkh.modules.billing.compute import BatchCalculator
+from zhkh.modules.billing.repository import (
+    LedgerRepository,
+    PeriodRepository,
+    RecalculationQueueRepository,
+)
 from zhkh.modules.billing.schemas import AccountCard, LedgerLineOut, LedgerPeriodOut
 from zhkh.modules.registry import service as registry
 from zhkh.modules.registry.repository import RegistryRepository
@@ -40,3 +51,38 @@ def account_card(session: Session, number: str, *, period_from: str | None = Non
         periods=[LedgerPeriodOut(period=p, total=money_text(sum(x.amount_kopecks for x in ls)),
                                  lines=[LedgerLineOut.of(x) for x in ls])
                  for p, ls in periods.items()])
+
+
+def current_period(session: Session) -> str:
+    """The latest open billing period, or the month of today when none is open."""
+    return PeriodRepository(session).latest_open() or str(Month.of(date.today()))
+
+
+def enqueue(session: Session, account_ids: Iterable[int], period: str, reason: str) -> None:
+    """Queue the accounts for recalculation from ``period`` by the next run."""
+    queue = RecalculationQueueRepository(session)
+    for account_id in account_ids:
+        queue.enqueue(account_id=account_id, period_for=period, reason=reason)
+
+
+class OnlineRecalculation:
+    """Billing's :class:`~zhkh.modules.seams.Recalculation`: a change recalculates its accounts
+    at once with ``calculator`` (closed months → recalculation lines in the open one), or
+    queues them for the next run."""
+
+    def __init__(self, calculator: BatchCalculator) -> None:
+        self.calculator = calculator
+
+    def current_period(self, session: Session) -> str:
+        """See :func:`current_period`."""
+        return current_period(session)
+
+    def recalculate_account(self, session: Session, number: str, period: str
+                            ) -> list[dict[str, Any]]:
+        """See :func:`~zhkh.modules.billing.account_calc.recalculate_account`."""
+        return recalculate_account(session, number, period, calculator=self.calculator)
+
+    def enqueue(self, session: Session, account_ids: Iterable[int], period: str,
+                reason: str) -> None:
+        """See :func:`enqueue`."""
+        enqueue(session, account_ids, period, reason)

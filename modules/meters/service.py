@@ -23,7 +23,6 @@ from sqlalchemy.orm import Session
 
 from zhkh.modules import audit
 from zhkh.modules.audit import Actor
-from zhkh.modules.billing.repository import RecalculationQueueRepository
 from zhkh.modules.db.repository import get_or_not_found
 from zhkh.modules.errors import Conflict, Invalid
 from zhkh.modules.meters import queries
@@ -41,6 +40,7 @@ from zhkh.modules.registry.models import Account, House, Premises
 from zhkh.modules.registry.queries import accounts_of_premises
 from zhkh.modules.registry.repository import RegistryRepository
 from zhkh.modules.schemas import AccountRecalc, micro
+from zhkh.modules.seams import Seams, period_of
 
 METER_FIELDS = ("serial", "service", "kind", "premises_id", "house_id", "capacity_micro",
                 "verified_until", "installed_on", "removed_on")
@@ -58,7 +58,7 @@ def get_meter(session: Session, meter_id: int) -> Meter:
                             obj=f"meter:{meter_id}")
 
 
-def create_meter(session: Session, actor: Actor, data: MeterCreate
+def create_meter(session: Session, seams: Seams, actor: Actor, data: MeterCreate
                  ) -> tuple[Meter, list[AccountRecalc]]:
     """A meter on a premises (individual, shared) or on a house (house, group)."""
     if data.kind in ON_PREMISES:
@@ -82,10 +82,10 @@ def create_meter(session: Session, actor: Actor, data: MeterCreate
     audit.record(session, actor.with_reason(data.reason), action="meter.create",
                  object_type="meter", object_id=meter.id,
                  after={**audit.snapshot(meter, METER_FIELDS), "zones": list(data.zones)})
-    return meter, _recalculate(session, meter, data.installed_on, "установлен прибор")
+    return meter, _recalculate(session, seams, meter, data.installed_on, "установлен прибор")
 
 
-def update_meter(session: Session, actor: Actor, meter_id: int, data: MeterUpdate
+def update_meter(session: Session, seams: Seams, actor: Actor, meter_id: int, data: MeterUpdate
                  ) -> tuple[Meter, list[AccountRecalc]]:
     """Change serial, capacity, verification date or the removal date."""
     meter = get_meter(session, meter_id)
@@ -103,10 +103,10 @@ def update_meter(session: Session, actor: Actor, meter_id: int, data: MeterUpdat
                  object_type="meter", object_id=meter.id, before=before,
                  after=audit.snapshot(meter, METER_FIELDS))
     day = removed or date.today()
-    return meter, _recalculate(session, meter, day, "изменён прибор учёта")
+    return meter, _recalculate(session, seams, meter, day, "изменён прибор учёта")
 
 
-def add_reading(session: Session, actor: Actor, meter_id: int, data: ReadingCreate
+def add_reading(session: Session, seams: Seams, actor: Actor, meter_id: int, data: ReadingCreate
                 ) -> tuple[Reading, bool, list[AccountRecalc] | None]:
     """Store a reading or a correction; returns ``(reading, created, recalculation)``.
 
@@ -131,7 +131,7 @@ def add_reading(session: Session, actor: Actor, meter_id: int, data: ReadingCrea
                  object_type="reading", object_id=reading.id,
                  before=audit.snapshot(old, READING_FIELDS) if old else None,
                  after=audit.snapshot(reading, READING_FIELDS))
-    return reading, True, _recalculate(session, meter, data.taken_on, "новое показание")
+    return reading, True, _recalculate(session, seams, meter, data.taken_on, "новое показание")
 
 
 def _check_reading(meter: Meter, data: ReadingCreate) -> None:
@@ -173,15 +173,15 @@ def _correct(session: Session, actor: Actor, meter: Meter, data: ReadingCreate
     return reading, True, old
 
 
-def _recalculate(session: Session, meter: Meter, day: date, why: str) -> list[AccountRecalc]:
-    period = registry.period_of(day)
+def _recalculate(session: Session, seams: Seams, meter: Meter, day: date, why: str
+                 ) -> list[AccountRecalc]:
+    period = period_of(day)
     if meter.premises_id is not None:
         accounts = accounts_of_premises(session, meter.premises_id)
-        return registry.recalculate_accounts(session, accounts, period)
-    queue = RecalculationQueueRepository(session)
-    for account in RegistryRepository(session).accounts_of_house(meter.house_id):
-        queue.enqueue(account_id=account.id, period_for=period,
-                      reason=f"{why}: общедомовой прибор {meter.id}")
+        return seams.recalculate(session, accounts, period)
+    accounts = RegistryRepository(session).accounts_of_house(meter.house_id)
+    seams.recalculation.enqueue(session, (a.id for a in accounts), period,
+                                f"{why}: общедомовой прибор {meter.id}")
     return []
 
 
@@ -198,7 +198,8 @@ def account_number(session: Session, account_id: int | None) -> str | None:
     return None if account_id is None else session.get(Account, account_id).number
 
 
-def record_access_refusal(session: Session, actor: Actor, data: AccessRefusalCreate
+def record_access_refusal(session: Session, seams: Seams, actor: Actor,
+                          data: AccessRefusalCreate
                           ) -> tuple[AccessRefusal, list[AccountRecalc]]:
     """Record an act of refused access; the accounts it concerns are recalculated from the
     act's month. The same standing act (premises, service, number) is a conflict."""
@@ -223,10 +224,10 @@ def record_access_refusal(session: Session, actor: Actor, data: AccessRefusalCre
     audit.record(session, actor.with_reason(data.reason), action="meter_access_refusal.create",
                  object_type="meter_access_refusal", object_id=refusal.id,
                  after=audit.snapshot(refusal, REFUSAL_FIELDS))
-    return refusal, _recalculate_refusal(session, refusal)
+    return refusal, _recalculate_refusal(session, seams, refusal)
 
 
-def cancel_access_refusal(session: Session, actor: Actor, refusal_id: int,
+def cancel_access_refusal(session: Session, seams: Seams, actor: Actor, refusal_id: int,
                           data: AccessRefusalCancel) -> tuple[AccessRefusal, list[AccountRecalc]]:
     """Cancel a standing act with a reason (it stays in the history); the accounts it
     concerned are recalculated from its month."""
@@ -241,7 +242,7 @@ def cancel_access_refusal(session: Session, actor: Actor, refusal_id: int,
     audit.record(session, actor.with_reason(data.reason), action="meter_access_refusal.cancel",
                  object_type="meter_access_refusal", object_id=refusal.id, before=before,
                  after=audit.snapshot(refusal, REFUSAL_FIELDS))
-    return refusal, _recalculate_refusal(session, refusal)
+    return refusal, _recalculate_refusal(session, seams, refusal)
 
 
 def _account_on(session: Session, number: str | None, premises_id: int) -> int | None:
@@ -266,9 +267,10 @@ def _check_meter_of(session: Session, meter_id: int | None, premises_id: int,
                       f"{premises_id} на услугу {service}", field="meter_id")
 
 
-def _recalculate_refusal(session: Session, refusal: AccessRefusal) -> list[AccountRecalc]:
+def _recalculate_refusal(session: Session, seams: Seams, refusal: AccessRefusal
+                         ) -> list[AccountRecalc]:
     if refusal.account_id is not None:
         accounts = [session.get(Account, refusal.account_id)]
     else:
         accounts = accounts_of_premises(session, refusal.premises_id, include_rooms=False)
-    return registry.recalculate_accounts(session, accounts, registry.period_of(refusal.refused_on))
+    return seams.recalculate(session, accounts, period_of(refusal.refused_on))

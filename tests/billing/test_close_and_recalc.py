@@ -9,9 +9,10 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import delete, func, select, text
 
+from zhkh.adapters.bootstrap import bootstrap
+from zhkh.adapters.settings import Settings
 from zhkh.kernel.money import to_kopecks
 from zhkh.modules.billing.account_calc import recalculate_account
-from zhkh.modules.billing.compute import BatchCalculator, calculator_for
 from zhkh.modules.billing.models import LedgerLine
 from zhkh.modules.billing.periods import close_period, pre_close_checks
 from zhkh.modules.billing.recalc import recalc_since
@@ -110,7 +111,7 @@ def test_recalc_since_books_a_retroactive_tariff_change_for_every_account(
     assert '2026-01-01: "35.20"' in text
     tariffs.write_text(text.replace('2026-01-01: "35.20"', '2026-01-01: "36.20"'),
                        encoding="utf-8")
-    changed = BatchCalculator(calculator_for(rules).rulebook)
+    changed = bootstrap(Settings(rules_dir=rules)).batch_calculator
 
     booked = recalc_since(unit, changed, OLD, reason="решение об изменении платы")
     assert {b.service for b in booked} == {"maintenance"}

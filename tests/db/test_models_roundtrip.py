@@ -100,7 +100,7 @@ def test_billing_objects_round_trip(session, world):
     assert RecalculationQueueRepository(session).mark_processed([queued.id]) == 1
     assert RecalculationQueueRepository(session).pending() == []
     assert [e.code for e in RunErrorRepository(session).of_run("run-9")] == ["no_rule"]
-    assert PeriodRepository(session).open_periods() == ["2026-10"]
+    assert PeriodRepository(session).latest_open() == "2026-10"
     assert LedgerRepository(session).totals("2026-10") == [
         (world.accounts[0].id, "heating", world.provider.id, -BIG)]
 
