@@ -10,7 +10,6 @@ transaction.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import select
@@ -19,6 +18,7 @@ from sqlalchemy.orm import Session
 from zhkh.kernel.calc.errors import CalculationError
 from zhkh.kernel.money import format_kopecks
 from zhkh.kernel.period import Period as Month
+from zhkh.modules.billing.charges import new_run_id, replace_charges
 from zhkh.modules.billing.compute import BatchCalculator
 from zhkh.modules.billing.facts import FactsReader
 from zhkh.modules.billing.models import RecalculationRequest
@@ -28,22 +28,8 @@ from zhkh.modules.billing.repository import (
     PeriodRepository,
     RecalculationQueueRepository,
 )
-from zhkh.modules.billing.run import new_run_id, replace_charges
 from zhkh.modules.db.repository import NotFoundError
 from zhkh.modules.registry.models import Account
-
-
-def recompute_open(session: Session, calculator: BatchCalculator, account_ids: Sequence[int],
-                   period: str, run_id: str) -> list[dict[str, Any]]:
-    """Replace the charge lines of ``account_ids`` booked in the open ``period`` with freshly
-    computed ones; returns the new lines as JSON-ready dicts. A calculation error of an
-    account is stored as a run error and its lines are removed."""
-    facts = FactsReader(session, period).for_accounts(account_ids)
-    computed = calculator.compute(facts)
-    replace_charges(session, period, account_ids, computed, facts.provider_ids,
-                    calculator.version, run_id)
-    return [{**line.model_dump(), "period_for": period, "period_booked": period,
-             "rulebook_version": calculator.version} for _, line in computed.lines]
 
 
 def recalculate_account(session: Session, account_number: str, period: str, *,

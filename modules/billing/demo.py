@@ -29,6 +29,7 @@ from zhkh.kernel.money import format_decimal_ru
 from zhkh.kernel.period import Period
 from zhkh.modules.analytics.summary import SummaryRow, by_service_and_month
 from zhkh.modules.billing.account_calc import recalculate_account
+from zhkh.modules.billing.charges import UnitOfWork
 from zhkh.modules.billing.compute import BatchCalculator
 from zhkh.modules.billing.demo_town import (
     BENEFIT_DOCUMENTS,
@@ -40,7 +41,7 @@ from zhkh.modules.billing.demo_town import (
 )
 from zhkh.modules.billing.periods import CloseReport, close_period
 from zhkh.modules.billing.repository import RecalculationQueueRepository
-from zhkh.modules.billing.run import RunReport, UnitOfWork, run_period
+from zhkh.modules.billing.run import RunReport, run_period
 from zhkh.modules.complaints.repository import ComplaintsRepository
 from zhkh.modules.meters.models import Meter
 from zhkh.modules.meters.repository import MeterRepository

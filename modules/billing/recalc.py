@@ -20,6 +20,13 @@ from sqlalchemy.orm import Session
 
 from zhkh.kernel.money import format_rub_ru, to_kopecks
 from zhkh.kernel.period import Period as Month
+from zhkh.modules.billing.charges import (
+    OWN_KINDS,
+    Progress,
+    UnitOfWork,
+    new_run_id,
+    recompute_open,
+)
 from zhkh.modules.billing.compute import BatchCalculator, Computed
 from zhkh.modules.billing.facts import IN_CHUNK, BatchFacts, FactsReader
 from zhkh.modules.billing.models import LedgerLine, RecalculationRequest
@@ -31,8 +38,7 @@ from zhkh.modules.billing.repository import (
     RecalculationQueueRepository,
     RunErrorRepository,
 )
-from zhkh.modules.billing.run import OWN_KINDS, Progress, UnitOfWork, new_run_id
-from zhkh.modules.registry.models import House
+from zhkh.modules.registry.repository import RegistryRepository
 
 Key = tuple[int, str, int]
 """(account id, service, provider id)."""
@@ -142,7 +148,7 @@ def recalc_since(unit: UnitOfWork, calculator: BatchCalculator, since: str, *, r
     with unit() as session:
         booked_in = open_period(session)
         months = closed_months(session, since, booked_in)
-        houses = list(session.scalars(select(House.id).order_by(House.id)))
+        houses = RegistryRepository(session).house_ids()
     run_id = new_run_id(booked_in, "recalc")
     booked: list[Booked] = []
     steps = len(months) * len(houses)
@@ -182,19 +188,17 @@ def process_queue(unit: UnitOfWork, calculator: BatchCalculator, *, reason: str,
     """Handle pending queue entries: each account is recalculated from the earliest month it
     was queued for (its later closed months too: a corrected reading moves the next month's
     volume as well) and its charges in the open period are computed again."""
-    from zhkh.modules.billing.account_calc import recompute_open  # a cycle otherwise
-
     booked: list[Booked] = []
     while True:
         with unit() as session:
             pending = RecalculationQueueRepository(session).pending(limit=limit)
             if not pending:
                 return booked
-            booked += _handle(session, calculator, pending, reason, recompute_open)
+            booked += _handle(session, calculator, pending, reason)
 
 
 def _handle(session: Session, calculator: BatchCalculator, pending: Iterable[RecalculationRequest],
-            reason: str, recompute_open) -> list[Booked]:
+            reason: str) -> list[Booked]:
     earliest: dict[int, str] = {}
     reasons: dict[int, list[str]] = defaultdict(list)
     ids: list[int] = []

@@ -12,23 +12,27 @@ recalculation queue are processed (``recalc.process_queue``).
 from __future__ import annotations
 
 import gc
-import secrets
 import threading
 import time
 from collections import defaultdict, deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 
-from sqlalchemy import select, text
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from zhkh.kernel.money import to_kopecks
 from zhkh.kernel.period import Period as Month
 from zhkh.modules.audit.repository import AuditRepository
-from zhkh.modules.billing.compute import BatchCalculator, Computed, ledger_rows
+from zhkh.modules.billing.charges import (
+    Progress,
+    UnitOfWork,
+    new_run_id,
+    replace_charges,
+)
+from zhkh.modules.billing.compute import BatchCalculator, Computed
 from zhkh.modules.billing.facts import FactsReader
 from zhkh.modules.billing.fast_batch import (
     FastBatch,
@@ -37,20 +41,12 @@ from zhkh.modules.billing.fast_batch import (
     tick,
     write_columnar,
 )
+from zhkh.modules.billing.recalc import process_queue as run_queue
 from zhkh.modules.billing.repository import (
-    LedgerRepository,
     PeriodRepository,
-    RunErrorRepository,
 )
-from zhkh.modules.registry.models import House
+from zhkh.modules.registry.repository import RegistryRepository
 
-UnitOfWork = Callable[[], AbstractContextManager[Session]]
-"""A callable giving a session that commits when its block ends (``Database.session``)."""
-
-Progress = Callable[[int, int], None]
-"""Called after each batch with (houses done, houses in total)."""
-
-DELETE_CHUNK = 900
 ANALYZE_AFTER = 100_000
 """Lines written by a run on PostgreSQL after which the ledger's statistics are refreshed
 (then again each time the count doubles, and at the end)."""
@@ -59,12 +55,6 @@ READERS = 2
 WRITERS = 2
 """Writer threads of a pipelined run: each batch's COPY costs the server about as much as
 computing it costs Python, so two writers keep the server busy while the readers compute."""
-
-
-def new_run_id(period: str, kind: str) -> str:
-    """``<period>:<UTC timestamp to µs>:<kind>:<random>`` — sortable by time within a period."""
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
-    return f"{period}:{stamp}:{kind}:{secrets.token_hex(2)}"
 
 
 @dataclass(slots=True)
@@ -126,8 +116,8 @@ def run_period(unit: UnitOfWork, calculator: BatchCalculator, period: str, *,
     report = RunReport(period=key, run_id=run_id, rulebook_version=calculator.version)
     with unit() as session:
         PeriodRepository(session).open(key)
-        houses = list(house_ids) if house_ids is not None else list(
-            session.scalars(select(House.id).order_by(House.id)))
+        houses = (list(house_ids) if house_ids is not None
+                  else RegistryRepository(session).house_ids())
         backend = session.get_bind().dialect.name
     per_service: dict[str, set[int]] = defaultdict(set)
     batches = [houses[i:i + houses_per_batch] for i in range(0, len(houses), houses_per_batch)]
@@ -157,8 +147,6 @@ def run_period(unit: UnitOfWork, calculator: BatchCalculator, period: str, *,
     for service, accounts in per_service.items():
         report.by_service[service][1] = len(accounts)
     if process_queue:
-        from zhkh.modules.billing.recalc import process_queue as run_queue
-
         booked = run_queue(unit, calculator, reason="изменение данных после закрытия периода")
         report.recalculation_lines = len(booked)
         report.recalculation_kopecks = sum(r.amount_kopecks for r in booked)
@@ -294,32 +282,6 @@ def write_batch(session: Session, calculator: BatchCalculator, period: str, hous
     fast = compute_batch(session, calculator, period, house_ids)
     _write_computed(session, fast, period, calculator.version, run_id)
     return fast.computed, fast.batch.numbers
-
-
-OWN_KINDS = ("charge", "recalculation", "benefit", "quality_reduction")
-"""What a run computes for its own month: charges, the month's own recalculations (a
-temporary absence), benefits and quality reductions. Recalculations of closed months booked
-in it are kept."""
-
-
-def replace_charges(session: Session, period: str, account_ids: Sequence[int],
-                    computed: Computed, provider_ids: dict[str, int], version: str,
-                    run_id: str) -> int:
-    """Delete the lines of ``account_ids`` about ``period`` booked in it and write the computed
-    ones and the errors; returns the number of lines written."""
-    ledger = LedgerRepository(session)
-    ids = list(account_ids)
-    # PostgreSQL takes the ids as one array parameter; SQLite in IN lists of DELETE_CHUNK
-    chunk = len(ids) or 1 if session.get_bind().dialect.name == "postgresql" else DELETE_CHUNK
-    for i in range(0, len(ids), chunk):
-        ledger.delete_for_recompute(period, account_ids=ids[i:i + chunk], kinds=OWN_KINDS,
-                                    own_month=True)
-    written = ledger.write_lines(ledger_rows(computed.lines, provider_ids, period_booked=period,
-                                             version=version, run_id=run_id))
-    if computed.errors:
-        RunErrorRepository(session).add_many(
-            run_id, ((e.account_id, e.service, e.code, e.message) for e in computed.errors))
-    return written
 
 
 def _account(report: RunReport, computed: Computed, numbers: dict[int, str],
