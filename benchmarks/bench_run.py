@@ -28,10 +28,10 @@ from zhkh.adapters.db import Database
 from zhkh.adapters.settings import Settings
 from zhkh.kernel.period import Period
 from zhkh.modules.billing.account_calc import recalculate_account
-from zhkh.modules.billing.demo_town import TownBuilder, fix_sequences, write_readings
 from zhkh.modules.billing.fast_batch import TIMINGS
 from zhkh.modules.billing.models import LedgerLine
 from zhkh.modules.billing.run import run_period
+from zhkh.modules.demo.town import TownBuilder, fix_sequences, write_readings
 from zhkh.modules.registry.models import Account
 from zhkh.rules import RULES_DIR
 

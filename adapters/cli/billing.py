@@ -184,7 +184,7 @@ def demo(accounts: Annotated[int, typer.Option(help="Лицевых счетов
          seed: Annotated[int, typer.Option(help="Зерно генератора")] = 20251101,
          rules: RulesOption = None) -> None:
     """Демонстрация: синтетический город, год начислений с поздними исправлениями, сводка."""
-    from zhkh.modules.billing.demo import run_demo
+    from zhkh.modules.demo.scenario import run_demo
 
     with bootstrap(database_url=database, rules_dir=rules) as application:
         calculator = _calculator(application)

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from zhkh.kernel.period import Period
 from zhkh.modules.billing.compute import BatchCalculator
-from zhkh.modules.billing.demo_town import Town, TownBuilder, write_readings
+from zhkh.modules.demo.town import Town, TownBuilder, write_readings
 
 _spec = importlib.util.spec_from_file_location(
     "zhkh_tests_db_conftest", Path(__file__).resolve().parent.parent / "db" / "conftest.py")

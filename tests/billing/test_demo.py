@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from zhkh.modules.analytics.summary import by_month, by_service
-from zhkh.modules.billing.demo import run_demo
 from zhkh.modules.billing.models import BillingPeriod, LedgerLine
+from zhkh.modules.demo.scenario import run_demo
 
 
 def test_a_tiny_demo_closes_every_month_and_its_summary_equals_the_ledger(

@@ -100,7 +100,7 @@ def test_keys_create_refuses_an_unknown_role(tmp_path):
 
 def test_rules_diff_shows_what_a_draft_tariff_changes_without_writing(tmp_path, shipped):
     from zhkh.adapters.db import Database, upgrade
-    from zhkh.modules.billing.demo import run_demo
+    from zhkh.modules.demo.scenario import run_demo
 
     url = f"sqlite:///{tmp_path}/town.sqlite"
     upgrade(url)

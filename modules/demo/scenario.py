@@ -31,7 +31,11 @@ from zhkh.modules.analytics.summary import SummaryRow, by_service_and_month
 from zhkh.modules.billing.account_calc import recalculate_account
 from zhkh.modules.billing.charges import UnitOfWork
 from zhkh.modules.billing.compute import BatchCalculator
-from zhkh.modules.billing.demo_town import (
+from zhkh.modules.billing.periods import CloseReport, close_period
+from zhkh.modules.billing.repository import RecalculationQueueRepository
+from zhkh.modules.billing.run import RunReport, run_period
+from zhkh.modules.complaints.repository import ComplaintsRepository
+from zhkh.modules.demo.town import (
     BENEFIT_DOCUMENTS,
     Town,
     TownBuilder,
@@ -39,10 +43,6 @@ from zhkh.modules.billing.demo_town import (
     write_benefits,
     write_readings,
 )
-from zhkh.modules.billing.periods import CloseReport, close_period
-from zhkh.modules.billing.repository import RecalculationQueueRepository
-from zhkh.modules.billing.run import RunReport, run_period
-from zhkh.modules.complaints.repository import ComplaintsRepository
 from zhkh.modules.meters.models import Meter
 from zhkh.modules.meters.repository import MeterRepository
 from zhkh.modules.passport.models import BenefitAssignment, Registration
