@@ -13,8 +13,8 @@ from zhkh.api.idempotency import TransactionalRoute
 from zhkh.modules.billing import service as billing
 from zhkh.modules.billing.schemas import AccountCard
 from zhkh.modules.paging import Page
-from zhkh.modules.registry import queries
 from zhkh.modules.registry import service as registry
+from zhkh.modules.registry.repository import RegistryRepository
 from zhkh.modules.registry.schemas import (
     AccountCreate,
     AccountOut,
@@ -40,9 +40,9 @@ def list_accounts(session: SessionDep, window: WindowDep, house_id: IdQuery = No
                   open_on: Annotated[date | None, Query(description="Открытые на дату")] = None,
                   ) -> Page[AccountOut]:
     """Accounts of a house or a premises, optionally only those open on a day."""
-    items, total = queries.list_accounts(session, house_id=house_id, premises_id=premises_id,
-                                         open_on=open_on, limit=window.limit,
-                                         offset=window.offset)
+    items, total = RegistryRepository(session).list_accounts(
+        house_id=house_id, premises_id=premises_id, open_on=open_on, limit=window.limit,
+        offset=window.offset)
     return Page[AccountOut](items=[registry.account_view(session, a) for a in items],
                             total=total, limit=window.limit, offset=window.offset)
 

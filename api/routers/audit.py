@@ -36,7 +36,7 @@ def list_audit(session: SessionDep, window: WindowDep, object_type: str | None =
                ) -> Page[AuditEntryOut]:
     """Entries filtered by object, actor, action and time."""
     items, total = AuditRepository(session).list_entries(
-        object_type=object_type, object_id=object_id, actor=actor, action=action, since=since,
+         object_type=object_type, object_id=object_id, actor=actor, action=action, since=since,
         limit=window.limit, offset=window.offset)
     return Page[AuditEntryOut](
         items=[AuditEntryOut.model_validate(e, from_attributes=True) for e in items],

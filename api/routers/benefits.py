@@ -13,8 +13,8 @@ from zhkh.api.auth import PrincipalDep, allow
 from zhkh.api.deps import ActorDep, IdPath, IdQuery, SeamsDep, SessionDep, WindowDep
 from zhkh.api.idempotency import TransactionalRoute
 from zhkh.modules.paging import Page
-from zhkh.modules.passport import queries
 from zhkh.modules.passport import service as passport
+from zhkh.modules.passport.repository import PassportRepository
 from zhkh.modules.passport.schemas import BenefitCreate, BenefitOut, BenefitUpdate
 from zhkh.modules.registry.models import Account
 
@@ -41,9 +41,9 @@ def list_benefits(session: SessionDep, principal: PrincipalDep, window: WindowDe
                   = None) -> Page[BenefitOut]:
     """Benefit assignments of a person or an account, of a category, in force on a day
     (documents only with the personal-data right)."""
-    items, total = queries.list_benefits(session, person_id=person_id, account=account,
-                                         category=category, active_on_day=active_on,
-                                         limit=window.limit, offset=window.offset)
+    items, total = PassportRepository(session).list_benefits(
+        person_id=person_id, account=account, category=category, active_on_day=active_on,
+        limit=window.limit, offset=window.offset)
     numbers = dict(session.execute(select(Account.id, Account.number).where(
         Account.id.in_({b.account_id for b in items}))).all()) if items else {}
     personal = principal.sees_personal_data

@@ -12,8 +12,8 @@ from fastapi import APIRouter, Query
 from zhkh.api.auth import allow
 from zhkh.api.deps import ActorDep, IdPath, IdQuery, SeamsDep, SessionDep, WindowDep
 from zhkh.api.idempotency import TransactionalRoute
-from zhkh.modules.complaints import queries
 from zhkh.modules.complaints import service as complaints
+from zhkh.modules.complaints.repository import ComplaintsRepository
 from zhkh.modules.complaints.schemas import (
     IncidentCreate,
     IncidentKind,
@@ -48,10 +48,9 @@ def list_incidents(session: SessionDep, window: WindowDep, house_id: IdQuery = N
                    = None,
                    ) -> Page[IncidentOut]:
     """Incidents of a house or a premises, of a service and kind, overlapping a month."""
-    items, total = queries.list_incidents(session, house_id=house_id, premises_id=premises_id,
-                                          service=service, kind=kind, period=period,
-                                          open_only=open_only, limit=window.limit,
-                                          offset=window.offset)
+    items, total = ComplaintsRepository(session).list_incidents(
+        house_id=house_id, premises_id=premises_id, service=service, kind=kind, period=period,
+        open_only=open_only, limit=window.limit, offset=window.offset)
     return Page[IncidentOut](items=[IncidentOut.of(i) for i in items], total=total,
                              limit=window.limit, offset=window.offset)
 

@@ -12,8 +12,8 @@ from zhkh.api.auth import allow
 from zhkh.api.deps import ActorDep, IdPath, IdQuery, SeamsDep, SessionDep, WindowDep
 from zhkh.api.idempotency import TransactionalRoute
 from zhkh.modules.errors import NotFound
-from zhkh.modules.meters import queries
 from zhkh.modules.meters import service as meters
+from zhkh.modules.meters.repository import MeterRepository
 from zhkh.modules.meters.schemas import (
     AccessRefusalCancel,
     AccessRefusalCreate,
@@ -49,8 +49,8 @@ def list_access_refusals(session: SessionDep, window: WindowDep, premises_id: Id
         if account_id is None:
             raise NotFound("account_not_found", f"лицевой счёт {account} не найден",
                            obj=f"account:{account}")
-    items, total = queries.list_access_refusals(
-        session, premises_id=premises_id, account_id=account_id, service=service,
+    items, total = MeterRepository(session).list_access_refusals(
+         premises_id=premises_id, account_id=account_id, service=service,
         include_cancelled=include_cancelled, limit=window.limit, offset=window.offset)
     return Page[AccessRefusalOut](
         items=[AccessRefusalOut.of(r, meters.account_number(session, r.account_id))

@@ -10,8 +10,8 @@ from fastapi import APIRouter, Response
 from zhkh.api.auth import allow
 from zhkh.api.deps import ActorDep, IdPath, IdQuery, SeamsDep, SessionDep, WindowDep
 from zhkh.api.idempotency import TransactionalRoute
-from zhkh.modules.meters import queries
 from zhkh.modules.meters import service as meters
+from zhkh.modules.meters.repository import MeterRepository
 from zhkh.modules.meters.schemas import (
     MeterCreate,
     MeterOut,
@@ -41,9 +41,9 @@ def list_meters(session: SessionDep, window: WindowDep, premises_id: IdQuery = N
                 kind: Literal["individual", "shared", "house", "group"] | None = None
                 ) -> Page[MeterOut]:
     """Meters filtered by premises, house, service and kind."""
-    items, total = queries.list_meters(session, premises_id=premises_id, house_id=house_id,
-                                       service=service, kind=kind, limit=window.limit,
-                                       offset=window.offset)
+    items, total = MeterRepository(session).list_meters(
+        premises_id=premises_id, house_id=house_id, service=service, kind=kind, limit=window.limit,
+        offset=window.offset)
     return Page[MeterOut](items=[MeterOut.of(m) for m in items], total=total,
                           limit=window.limit, offset=window.offset)
 
@@ -72,7 +72,7 @@ def add_reading(session: SessionDep, seams: SeamsDep, actor: ActorDep, meter_id:
     reading, created, recalc = meters.add_reading(session, seams, actor, meter_id, body)
     if not created:
         response.status_code = 200
-    superseded = bool(queries.superseded_ids(session, [reading.id]))
+    superseded = bool(MeterRepository(session).superseded_ids([reading.id]))
     return ReadingOut.of(reading, superseded=superseded, recalculation=recalc)
 
 
@@ -83,10 +83,9 @@ def list_readings(session: SessionDep, window: WindowDep, meter_id: IdPath,
                   ) -> Page[ReadingOut]:
     """Readings of a meter in a date range (current ones unless ``include_superseded``)."""
     meters.get_meter(session, meter_id)
-    items, total = queries.list_readings(session, meter_id, date_from=date_from,
-                                         date_to=date_to, zone=zone,
-                                         include_superseded=include_superseded,
-                                         limit=window.limit, offset=window.offset)
-    old = queries.superseded_ids(session, (r.id for r in items))
+    items, total = MeterRepository(session).list_readings(
+        meter_id, date_from=date_from, date_to=date_to, zone=zone,
+        include_superseded=include_superseded, limit=window.limit, offset=window.offset)
+    old = MeterRepository(session).superseded_ids(r.id for r in items)
     return Page[ReadingOut](items=[ReadingOut.of(r, superseded=r.id in old) for r in items],
                             total=total, limit=window.limit, offset=window.offset)

@@ -10,8 +10,8 @@ from zhkh.api.auth import allow
 from zhkh.api.deps import ActorDep, IdPath, IdQuery, SeamsDep, SessionDep, WindowDep
 from zhkh.api.idempotency import TransactionalRoute
 from zhkh.modules.paging import Page
-from zhkh.modules.registry import queries
 from zhkh.modules.registry import service as registry
+from zhkh.modules.registry.repository import RegistryRepository
 from zhkh.modules.registry.schemas import (
     PremisesChanged,
     PremisesCreate,
@@ -34,8 +34,8 @@ def list_premises(session: SessionDep, window: WindowDep, house_id: IdQuery = No
                   kind: Literal["flat", "room", "nonresidential"] | None = None,
                   number: str | None = None) -> Page[PremisesOut]:
     """Premises filtered by house, kind and number."""
-    items, total = queries.list_premises(session, house_id=house_id, kind=kind, number=number,
-                                         limit=window.limit, offset=window.offset)
+    items, total = RegistryRepository(session).list_premises(
+        house_id=house_id, kind=kind, number=number, limit=window.limit, offset=window.offset)
     return Page[PremisesOut](items=[PremisesOut.of(p) for p in items], total=total,
                              limit=window.limit, offset=window.offset)
 

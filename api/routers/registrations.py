@@ -11,8 +11,8 @@ from zhkh.api.auth import PrincipalDep, allow
 from zhkh.api.deps import ActorDep, IdPath, IdQuery, SeamsDep, SessionDep, WindowDep
 from zhkh.api.idempotency import TransactionalRoute
 from zhkh.modules.paging import Page
-from zhkh.modules.passport import queries
 from zhkh.modules.passport import service as passport
+from zhkh.modules.passport.repository import PassportRepository
 from zhkh.modules.passport.schemas import (
     AbsenceCreate,
     AbsenceOut,
@@ -39,9 +39,9 @@ def list_registrations(session: SessionDep, window: WindowDep, person_id: IdQuer
                        premises_id: IdQuery = None, active_on: date | None = None
                        ) -> Page[RegistrationOut]:
     """Registrations of a person or a premises, optionally those in force on a day."""
-    items, total = queries.list_registrations(session, person_id=person_id,
-                                              premises_id=premises_id, active=active_on,
-                                              limit=window.limit, offset=window.offset)
+    items, total = PassportRepository(session).list_registrations(
+        person_id=person_id, premises_id=premises_id, active=active_on, limit=window.limit,
+        offset=window.offset)
     return Page[RegistrationOut](items=[RegistrationOut.of(r) for r in items], total=total,
                                  limit=window.limit, offset=window.offset)
 
@@ -74,8 +74,8 @@ def create_absence(session: SessionDep, seams: SeamsDep, actor: ActorDep, princi
 def list_absences(session: SessionDep, principal: PrincipalDep, window: WindowDep,
                   person_id: IdQuery = None) -> Page[AbsenceOut]:
     """Absences, optionally of one person (documents only with the personal-data right)."""
-    items, total = queries.list_absences(session, person_id=person_id, limit=window.limit,
-                                         offset=window.offset)
+    items, total = PassportRepository(session).list_absences(
+        person_id=person_id, limit=window.limit, offset=window.offset)
     personal = principal.sees_personal_data
     return Page[AbsenceOut](items=[AbsenceOut.of(a, personal=personal) for a in items],
                             total=total, limit=window.limit, offset=window.offset)

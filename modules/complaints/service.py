@@ -16,7 +16,6 @@ from sqlalchemy.orm import Session
 
 from zhkh.modules import audit
 from zhkh.modules.audit import Actor
-from zhkh.modules.complaints import queries
 from zhkh.modules.complaints.models import QualityIncident
 from zhkh.modules.complaints.repository import ComplaintsRepository
 from zhkh.modules.complaints.schemas import (
@@ -137,7 +136,7 @@ def _fits(kind: str, started: datetime, ended: datetime | None, magnitude: str |
 def _recalculate(session: Session, seams: Seams, incident: QualityIncident, since: datetime
                  ) -> Recalculated:
     period = period_of(since.date())
-    accounts = queries.accounts_concerned(session, incident)
+    accounts = ComplaintsRepository(session).accounts_concerned(incident)
     results = seams.recalculate(session, accounts, period)
     summary = RecalcSummary(period=period, accounts=len(results),
                             errors=[r for r in results if r.error is not None])

@@ -180,8 +180,7 @@ def _correct_readings(session: Session, town: Town, rng: random.Random, month: P
         if not earlier:
             continue
         value = (earlier[-1].value_micro + target.value_micro) // 2
-        meters.correct_reading(target.id, value_micro=value,
-                               reason="ошибка при вводе показания")
+        meters.add_correction(target, value_micro=value, reason="ошибка при вводе показания")
         account_id = session.scalar(select(Account.id).where(
             Account.premises_id == meter.premises_id))
         queue.enqueue(account_id=account_id, period_for=str(month),

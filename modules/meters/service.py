@@ -25,9 +25,8 @@ from zhkh.modules import audit
 from zhkh.modules.audit import Actor
 from zhkh.modules.db.repository import get_or_not_found
 from zhkh.modules.errors import Conflict, Invalid
-from zhkh.modules.meters import queries
 from zhkh.modules.meters.models import AccessRefusal, Meter, Reading
-from zhkh.modules.meters.repository import MeterRepository, ReadingConflictError
+from zhkh.modules.meters.repository import MeterRepository
 from zhkh.modules.meters.schemas import (
     AccessRefusalCancel,
     AccessRefusalCreate,
@@ -37,7 +36,6 @@ from zhkh.modules.meters.schemas import (
 )
 from zhkh.modules.registry import service as registry
 from zhkh.modules.registry.models import Account, House, Premises
-from zhkh.modules.registry.queries import accounts_of_premises
 from zhkh.modules.registry.repository import RegistryRepository
 from zhkh.modules.schemas import AccountRecalc, micro
 from zhkh.modules.seams import Seams, period_of
@@ -118,12 +116,9 @@ def add_reading(session: Session, seams: Seams, actor: Actor, meter_id: int, dat
     if data.supersedes_id is not None:
         reading, created, old = _correct(session, actor, meter, data)
     else:
-        try:
-            reading, created = MeterRepository(session).add_reading(
-                meter_id=meter.id, taken_on=data.taken_on, value_micro=micro(data.value),
-                source=data.source, source_id=data.source_id, zone=data.zone)
-        except ReadingConflictError as exc:
-            raise Conflict("reading_source_conflict", str(exc), field="source_id") from None
+        reading, created = MeterRepository(session).add_reading(
+            meter_id=meter.id, taken_on=data.taken_on, value_micro=micro(data.value),
+            source=data.source, source_id=data.source_id, zone=data.zone)
         old = None
     if not created:
         return reading, False, None
@@ -149,7 +144,7 @@ def _check_reading(meter: Meter, data: ReadingCreate) -> None:
 def _correct(session: Session, actor: Actor, meter: Meter, data: ReadingCreate
              ) -> tuple[Reading, bool, Reading | None]:
     if data.source_id is not None:
-        known = queries.by_source(session, data.source, data.source_id)
+        known = MeterRepository(session).by_source(data.source, data.source_id)
         if known is not None:
             if (known.supersedes_id, known.value_micro, known.taken_on) != (
                     data.supersedes_id, micro(data.value), data.taken_on):
@@ -161,15 +156,15 @@ def _correct(session: Session, actor: Actor, meter: Meter, data: ReadingCreate
     if old is None or old.meter_id != meter.id or old.zone != data.zone:
         raise Invalid("reading_not_found", f"у прибора {meter.id} в зоне {data.zone} нет "
                       f"показания {data.supersedes_id}", field="supersedes_id")
-    if queries.superseded_ids(session, [old.id]):
+    if MeterRepository(session).superseded_ids([old.id]):
         raise Conflict("reading_already_corrected", f"показание {old.id} уже исправлено; "
                        "исправляйте последнее в цепочке", field="supersedes_id")
     if not actor.reason:
         raise Invalid("reason_required", "исправление показания требует основания",
                       field="reason")
-    reading = queries.add_correction(session, old, value_micro=micro(data.value),
-                                     taken_on=data.taken_on, source=data.source,
-                                     source_id=data.source_id, reason=actor.reason)
+    reading = MeterRepository(session).add_correction(
+        old, value_micro=micro(data.value), taken_on=data.taken_on, source=data.source,
+        source_id=data.source_id, reason=actor.reason)
     return reading, True, old
 
 
@@ -177,7 +172,7 @@ def _recalculate(session: Session, seams: Seams, meter: Meter, day: date, why: s
                  ) -> list[AccountRecalc]:
     period = period_of(day)
     if meter.premises_id is not None:
-        accounts = accounts_of_premises(session, meter.premises_id)
+        accounts = RegistryRepository(session).accounts_of_premises(meter.premises_id)
         return seams.recalculate(session, accounts, period)
     accounts = RegistryRepository(session).accounts_of_house(meter.house_id)
     seams.recalculation.enqueue(session, (a.id for a in accounts), period,
@@ -272,5 +267,6 @@ def _recalculate_refusal(session: Session, seams: Seams, refusal: AccessRefusal
     if refusal.account_id is not None:
         accounts = [session.get(Account, refusal.account_id)]
     else:
-        accounts = accounts_of_premises(session, refusal.premises_id, include_rooms=False)
+        accounts = RegistryRepository(session).accounts_of_premises(refusal.premises_id,
+                                                                    include_rooms=False)
     return seams.recalculate(session, accounts, period_of(refusal.refused_on))

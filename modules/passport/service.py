@@ -21,7 +21,6 @@ from zhkh.modules import audit
 from zhkh.modules.audit import Actor
 from zhkh.modules.db.repository import get_or_not_found
 from zhkh.modules.errors import Invalid
-from zhkh.modules.passport import queries
 from zhkh.modules.passport.models import (
     Absence,
     BenefitAssignment,
@@ -42,7 +41,7 @@ from zhkh.modules.passport.schemas import (
 )
 from zhkh.modules.registry import service as registry
 from zhkh.modules.registry.models import Account, Premises
-from zhkh.modules.registry.queries import accounts_of_premises
+from zhkh.modules.registry.repository import RegistryRepository
 from zhkh.modules.schemas import AccountRecalc
 from zhkh.modules.seams import Seams, period_of
 
@@ -187,7 +186,8 @@ def create_absence(session: Session, seams: Seams, actor: Actor, data: AbsenceCr
                  object_type="absence", object_id=absence.id,
                  after={**audit.snapshot(absence, ABSENCE_FIELDS),
                         "document": None if data.document is None else audit.PERSONAL_MASK})
-    premises = queries.premises_of_person(session, data.person_id, data.date_from, data.date_to)
+    premises = PassportRepository(session).premises_of_person(data.person_id, data.date_from,
+                                                             data.date_to)
     return absence, _recalc_premises(session, seams, premises, data.date_from)
 
 
@@ -265,7 +265,8 @@ def _known_category(seams: Seams, category: str) -> None:
 
 def _holder_registered(session: Session, person_id: int, account: Account, first: date,
                        last: date | None) -> None:
-    if not queries.registered_between(session, person_id, account.premises_id, first, last):
+    if not PassportRepository(session).registered_between(person_id, account.premises_id,
+                                                          first, last):
         raise Invalid("benefit_holder_not_registered",
                       f"человек {person_id} не зарегистрирован в помещении счёта "
                       f"{account.number} ни в один день льготы", field="person_id")
@@ -287,5 +288,5 @@ def _recalc_premises(session: Session, seams: Seams, premises_ids: list[int], da
                      ) -> list[AccountRecalc]:
     accounts = []
     for premises_id in premises_ids:
-        accounts += accounts_of_premises(session, premises_id)
+        accounts += RegistryRepository(session).accounts_of_premises(premises_id)
     return seams.recalculate(session, accounts, period_of(day))

@@ -19,7 +19,6 @@ from zhkh.modules import audit
 from zhkh.modules.audit import Actor
 from zhkh.modules.db.repository import get_or_not_found
 from zhkh.modules.errors import Conflict, Invalid, NotFound
-from zhkh.modules.registry import queries
 from zhkh.modules.registry.models import Account, AccountService, House, Premises
 from zhkh.modules.registry.repository import RegistryRepository
 from zhkh.modules.registry.schemas import (
@@ -156,7 +155,7 @@ def update_premises(session: Session, seams: Seams, actor: Actor, premises_id: i
                  after=audit.snapshot(premises, PREMISES_FIELDS))
     recalc: list[AccountRecalc] = []
     if "area_micro" in changes and changes["area_micro"] != before["area_micro"]:
-        accounts = queries.accounts_of_premises(session, premises_id)
+        accounts = RegistryRepository(session).accounts_of_premises(premises_id)
         recalc = seams.recalculate(session, accounts,
                                    seams.recalculation.current_period(session))
     return premises, recalc

@@ -82,7 +82,8 @@ def _build(session) -> Town:
     # access was given: a meter installed in July (and removed in August, so no meter now)
     meter = town.meters.add_meter(serial="Э-1", service="electricity", kind="individual",
                                   premises_id=voided, installed_on=date(2026, 7, 1))
-    town.meters.remove_meter(meter.id, date(2026, 8, 31))
+    meter.removed_on = date(2026, 8, 31)
+    session.flush()
     cancelled = town.flat("one_cancelled")
     town.act(cancelled, date(2026, 8, 3), "Н-7")
     town.act(cancelled, date(2026, 9, 1), "Н-8", cancelled=True)

@@ -208,7 +208,7 @@ def test_an_incident_of_a_communal_flat_reduces_the_fee_of_each_of_its_rooms(
     """House 9 (no whole-house incident): a communal flat 5 of two rooms, one resident in
     each, and flat 6 next door; no cold water in flat 5 from 10.06 00:00 to 11.06 08:00.
     Each room: ХВС 4,9 × 53,74 = 263,33, reduced by 3,6 % = 9,48; flat 6 is not reduced."""
-    from zhkh.modules.complaints.queries import accounts_concerned
+    from zhkh.modules.complaints.repository import ComplaintsRepository
     from zhkh.modules.registry.models import Provider
 
     reg, passport = RegistryRepository(session), PassportRepository(session)
@@ -236,7 +236,8 @@ def test_an_incident_of_a_communal_flat_reduces_the_fee_of_each_of_its_rooms(
         house_id=house.id, premises_id=flat.id, service="cold_water", kind="interruption",
         started_at=datetime(2026, 6, 10, 0, 0), ended_at=datetime(2026, 6, 11, 8, 0))
     session.flush()
-    assert [numbers[a.id] for a in accounts_concerned(session, incident)] == ["5-1", "5-2"]
+    concerned = ComplaintsRepository(session).accounts_concerned(incident)
+    assert [numbers[a.id] for a in concerned] == ["5-1", "5-2"]
     report = run_period(unit, calculator, JUNE, columnar=columnar, process_queue=False)
     assert report.errors == []
     lines = session.execute(select(LedgerLine.account_id, LedgerLine.kind,

@@ -81,8 +81,8 @@ def test_a_corrected_reading_of_a_closed_month_is_booked_in_the_open_month(
     account_id = session.scalar(select(Account.id).where(
         Account.premises_id == meter.premises_id))
     old_volume = target.value_micro - previous.value_micro
-    MeterRepository(session).correct_reading(target.id, value_micro=previous.value_micro
-                                             + old_volume // 2, reason="опечатка")
+    MeterRepository(session).add_correction(target, value_micro=previous.value_micro
+                                            + old_volume // 2, reason="опечатка")
     RecalculationQueueRepository(session).enqueue(account_id=account_id, period_for=OLD,
                                                   reason="исправлено показание")
     run_period(unit, calculator, NEW)  # the run processes the queue
