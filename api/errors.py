@@ -15,7 +15,6 @@ from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError
 
 from zhkh.kernel.calc.errors import CalculationError
-from zhkh.modules.db.repository import NotFoundError
 from zhkh.modules.errors import Conflict, DomainError, Invalid, NotFound, invalid_input
 
 log = logging.getLogger("zhkh.api")
@@ -72,11 +71,6 @@ def install_domain_error_handlers(app: FastAPI) -> None:
         if exc.field is not None and isinstance(exc, Invalid):
             body["fields"] = [{"path": exc.field, "message": exc.message}]
         return JSONResponse(status_code=_domain_status(exc), content={"error": body})
-
-    @app.exception_handler(NotFoundError)
-    async def _not_found(_: Request, exc: NotFoundError) -> JSONResponse:
-        return JSONResponse(status_code=404, content={"error": {
-            "code": "not_found", "message": str(exc), "object": f"{exc.kind}:{exc.key}"}})
 
     @app.exception_handler(IntegrityError)
     async def _integrity(_: Request, exc: IntegrityError) -> JSONResponse:

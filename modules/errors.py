@@ -1,9 +1,12 @@
-"""Domain errors shared by the business modules; they know nothing of HTTP.
+"""The one error hierarchy of the business modules; it knows nothing of HTTP.
 
 Each error has a stable ``code`` (``account_exists``), a Russian ``message`` for the
 operator, and optionally the ``field`` (dotted path in the input) or the object at fault.
 The API maps the class (not the code) to a status: ``Conflict`` → 409, ``Invalid`` → 422,
-``NotFound`` → 404.
+``NotFound`` → 404, and declares the body (``{"error": {...}}``) in its OpenAPI
+(``api/errors.py``). Modules refine these classes (``billing.repository.PeriodClosedError``
+is a ``Conflict``); the kernel's ``CalculationError`` (a situation the rules cannot
+calculate) has the same body and is a 422.
 """
 
 from __future__ import annotations

@@ -28,7 +28,7 @@ from zhkh.modules.billing.repository import (
     PeriodRepository,
     RecalculationQueueRepository,
 )
-from zhkh.modules.db.repository import NotFoundError
+from zhkh.modules.errors import NotFound
 from zhkh.modules.registry.models import Account
 
 
@@ -38,13 +38,14 @@ def recalculate_account(session: Session, account_number: str, period: str, *,
     """Recompute one account after a change touching ``period`` and later months.
 
     Returns the account's new charge lines of the open period and the recalculation lines
-    booked for closed months (JSON-ready dicts, money as strings). Raises ``NotFoundError``
+    booked for closed months (JSON-ready dicts, money as strings). Raises ``NotFound``
     for an unknown account and ``CalculationError`` when the account cannot be calculated in
     the open period (nothing of it is written then).
     """
     account_id = session.scalar(select(Account.id).where(Account.number == account_number))
     if account_id is None:
-        raise NotFoundError("accounts", account_number)
+        raise NotFound("account_not_found", f"лицевой счёт {account_number} не найден",
+                       obj=f"account:{account_number}")
     month = str(Month.parse(period))
     booked_in = _open_or_create(session, month)
     queue = RecalculationQueueRepository(session)

@@ -7,11 +7,11 @@ The database refuses edits of the ledger that these methods do not offer (see
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, select, update
 
 from zhkh.kernel.period import Period as Month
 from zhkh.modules.billing.models import (
@@ -20,13 +20,17 @@ from zhkh.modules.billing.models import (
     RecalculationRequest,
     RunError,
 )
-from zhkh.modules.db.bulk import insert_rows, stream_columns
+from zhkh.modules.db.bulk import insert_rows
 from zhkh.modules.db.repository import Repository, among
+from zhkh.modules.errors import Conflict
 from zhkh.modules.registry.models import Account, Premises
 
 
-class PeriodClosedError(ValueError):
-    """A write that would change a closed period."""
+class PeriodClosedError(Conflict):
+    """A write that would change a closed period (or needs an open one that is not there)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__("period_closed", message)
 
 
 class LedgerRow(NamedTuple):
@@ -113,10 +117,6 @@ class LedgerRepository(Repository):
         """
         return insert_rows(self.session, LedgerLine.__table__, LEDGER_COLUMNS, rows)
 
-    def add_line(self, row: LedgerRow) -> LedgerLine:
-        """Append one line through the ORM (manual corrections); returns it with its id."""
-        return self._add(LedgerLine(**row._asdict()))
-
     def delete_for_recompute(self, period_booked: str, *, house_id: int | None = None,
                              account_ids: Sequence[int] | None = None,
                              kinds: Sequence[str] | None = None,
@@ -153,30 +153,6 @@ class LedgerRepository(Repository):
         if period_to is not None:
             stmt = stmt.where(LedgerLine.period_booked <= period_to)
         return list(self.session.scalars(stmt.order_by(LedgerLine.period_booked, LedgerLine.id)))
-
-    def totals(self, period_booked: str, *, account_id: int | None = None
-               ) -> list[tuple[int, str, int, int]]:
-        """Charged amounts ``(account_id, service, provider_id, kopecks)`` booked in a period."""
-        stmt = (select(LedgerLine.account_id, LedgerLine.service, LedgerLine.provider_id,
-                       func.sum(LedgerLine.amount_kopecks))
-                .where(LedgerLine.period_booked == period_booked)
-                .group_by(LedgerLine.account_id, LedgerLine.service, LedgerLine.provider_id)
-                .order_by(LedgerLine.account_id, LedgerLine.service, LedgerLine.provider_id))
-        if account_id is not None:
-            stmt = stmt.where(LedgerLine.account_id == account_id)
-        return [(a, s, p, int(k)) for a, s, p, k in self.session.execute(stmt)]
-
-    def stream_lines(self, period_booked: str, *, house_id: int | None = None,
-                     columns: Sequence[str] = ("id", *LEDGER_COLUMNS), batch: int = 10_000
-                     ) -> Iterator[dict[str, list[Any]]]:
-        """Columnar lines booked in a period (of one house if given), ordered by id, streamed
-        ``batch`` rows at a time (server-side cursor on PostgreSQL)."""
-        table = LedgerLine.__table__
-        stmt = select(*(table.c[c] for c in columns)).where(
-            table.c.period_booked == period_booked)
-        if house_id is not None:
-            stmt = stmt.where(table.c.account_id.in_(_accounts_of_house(house_id)))
-        return stream_columns(self.session, stmt.order_by(table.c.id), batch=batch)
 
 
 def _accounts_of_house(house_id: int):
@@ -219,7 +195,3 @@ class RunErrorRepository(Repository):
         return insert_rows(self.session, RunError.__table__,
                            ("run_id", "account_id", "service", "code", "message"), rows)
 
-    def of_run(self, run_id: str) -> list[RunError]:
-        """Errors of a run in the order they were stored."""
-        stmt = select(RunError).where(RunError.run_id == run_id).order_by(RunError.id)
-        return list(self.session.scalars(stmt))

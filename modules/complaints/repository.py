@@ -26,10 +26,6 @@ class ComplaintsRepository(Repository):
             started_at=started_at, ended_at=ended_at, magnitude_micro=magnitude_micro,
             reference=reference))
 
-    def get_incident(self, incident_id: int) -> QualityIncident:
-        """The incident; raises NotFoundError naming it."""
-        return self._require(QualityIncident, incident_id)
-
     def list_incidents(self, *, house_id: int | None = None,
                        premises_id: int | None = None, service: str | None = None,
                        kind: str | None = None, period: str | None = None,

@@ -45,10 +45,6 @@ class MeterRepository(Repository):
         meter.zones = [MeterZone(zone=z) for z in zones]
         return self._add(meter)
 
-    def get_meter(self, meter_id: int) -> Meter:
-        """The meter; raises NotFoundError naming it."""
-        return self._require(Meter, meter_id)
-
     def add_access_refusal(self, *, premises_id: int, service: str, refused_on: date,
                            act_number: str, drawn_up_by: str, account_id: int | None = None,
                            meter_id: int | None = None, note: str | None = None

@@ -28,7 +28,7 @@ from zhkh.modules.access.service import create_api_key
 from zhkh.modules.billing import service as billing
 from zhkh.modules.billing.repository import PeriodRepository
 from zhkh.modules.registry.account_number import make_account_number
-from zhkh.modules.registry.repository import RegistryRepository
+from zhkh.modules.registry.models import Provider
 
 
 class StubCalculator:
@@ -85,8 +85,7 @@ class Api:
         self.client = TestClient(self.app)
         with self.database.session() as session:
             self.keys = {role: create_api_key(session, f"test-{role}", role) for role in ROLES}
-            reg = RegistryRepository(session)
-            reg.add_provider(code="vodokanal", name="Водоканал", inn="7700000000")
+            session.add(Provider(code="vodokanal", name="Водоканал", inn="7700000000"))
             PeriodRepository(session).open("2026-10")
 
     def headers(self, role: str, **extra: str) -> dict[str, str]:

@@ -9,13 +9,15 @@ from zhkh.modules.billing.models import LedgerLine
 from zhkh.modules.billing.repository import PeriodRepository
 from zhkh.modules.billing.run import run_period
 from zhkh.modules.passport.repository import PassportRepository
+from zhkh.modules.registry.models import Provider
 from zhkh.modules.registry.repository import RegistryRepository
 
 
 def _town(db: Database) -> None:
     with db.session() as s:
         reg, passport = RegistryRepository(s), PassportRepository(s)
-        provider = reg.add_provider(code="vodokanal", name="Водоканал", inn="7700000001")
+        provider = Provider(code="vodokanal", name="Водоканал", inn="7700000001")
+        s.add(provider)
         house = reg.add_house(address="ул. Мира, д. 7", house_type="apartment_building",
                               heating_payment="season")
         flat = reg.add_premises(house_id=house.id, number="3", kind="flat",

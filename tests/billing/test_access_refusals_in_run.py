@@ -20,6 +20,7 @@ from zhkh.modules.billing.run import run_period
 from zhkh.modules.meters.repository import MeterRepository
 from zhkh.modules.passport.repository import PassportRepository
 from zhkh.modules.registry.account_number import make_account_number
+from zhkh.modules.registry.models import Provider
 from zhkh.modules.registry.repository import RegistryRepository
 
 PERIOD = "2026-10"
@@ -33,8 +34,8 @@ class Town:
         self.session = session
         self.reg, self.passport = RegistryRepository(session), PassportRepository(session)
         self.meters = MeterRepository(session)
-        self.provider = self.reg.add_provider(code="energosbyt", name="Энергосбыт",
-                                              inn="7700000002")
+        self.provider = Provider(code="energosbyt", name="Энергосбыт", inn="7700000002")
+        session.add(self.provider)
         self.house = self.reg.add_house(address="ул. Заводская, д. 3",
                                         house_type="apartment_building",
                                         heating_payment="season")

@@ -36,6 +36,7 @@ from zhkh.modules.billing.run import run_period
 from zhkh.modules.complaints.repository import ComplaintsRepository
 from zhkh.modules.passport.repository import PassportRepository
 from zhkh.modules.registry.account_number import make_account_number
+from zhkh.modules.registry.models import Provider
 from zhkh.modules.registry.repository import RegistryRepository
 
 JUNE, JULY = "2026-06", "2026-07"
@@ -53,8 +54,11 @@ EXPECTED_JUNE = {
 class Town:
     def __init__(self, session):
         reg, passport = RegistryRepository(session), PassportRepository(session)
-        vodokanal = reg.add_provider(code="vodokanal", name="Водоканал", inn="7700000001")
-        uk = reg.add_provider(code="uk_dom", name="УК", inn="7700000002")
+        vodokanal = Provider(code="vodokanal", name="Водоканал", inn="7700000001")
+        session.add(vodokanal)
+        uk = Provider(code="uk_dom", name="УК", inn="7700000002")
+        session.add(uk)
+        session.flush()
         self.provider_id = uk.id
         self.house = reg.add_house(address="ул. Мира, д. 7", house_type="apartment_building",
                                    heating_payment="season", total_area_micro=105_000_000)
@@ -209,7 +213,6 @@ def test_an_incident_of_a_communal_flat_reduces_the_fee_of_each_of_its_rooms(
     each, and flat 6 next door; no cold water in flat 5 from 10.06 00:00 to 11.06 08:00.
     Each room: ХВС 4,9 × 53,74 = 263,33, reduced by 3,6 % = 9,48; flat 6 is not reduced."""
     from zhkh.modules.complaints.repository import ComplaintsRepository
-    from zhkh.modules.registry.models import Provider
 
     reg, passport = RegistryRepository(session), PassportRepository(session)
     vodokanal = session.scalar(select(Provider.id).where(Provider.code == "vodokanal"))

@@ -140,10 +140,10 @@ def test_online_recalculation_returns_the_new_lines_and_books_closed_months(
 
 
 def test_online_recalculation_of_an_unknown_account_is_refused(session, unit, town, calculator):
-    from zhkh.modules.db.repository import NotFoundError
+    from zhkh.modules.errors import NotFound
 
     PeriodRepository(session).open(OLD)
-    with pytest.raises(NotFoundError):
+    with pytest.raises(NotFound):
         recalculate_account(session, "0000000000", OLD, calculator=calculator)
 
 
