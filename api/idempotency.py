@@ -23,9 +23,9 @@ from typing import Any
 
 from fastapi import Depends, HTTPException, Request, Response
 from fastapi.concurrency import run_in_threadpool
-from fastapi.routing import APIRoute
 
 from zhkh.api.auth import PrincipalDep
+from zhkh.api.errors import DocumentedRoute
 from zhkh.modules.access import idempotency as store
 
 HEADER = "Idempotency-Key"
@@ -94,8 +94,10 @@ def _remember(session: Any, pending: tuple[str, str, str], response: Response) -
                    response_body=bytes(response.body).decode("utf-8"))
 
 
-class TransactionalRoute(APIRoute):
+class TransactionalRoute(DocumentedRoute):
     """A route that is one unit of work; POST routes also get the idempotency guard."""
+
+    writes_data = True
 
     def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
         methods = {m.upper() for m in (kwargs.get("methods") or ())}
