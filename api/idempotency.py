@@ -26,7 +26,7 @@ from fastapi.concurrency import run_in_threadpool
 
 from zhkh.api.auth import PrincipalDep
 from zhkh.api.errors import DocumentedRoute
-from zhkh.modules.access import idempotency as store
+from zhkh.modules.access.repository import AccessRepository
 
 HEADER = "Idempotency-Key"
 MAX_KEY = 255
@@ -76,7 +76,8 @@ async def idempotency_guard(request: Request, principal: PrincipalDep) -> None:
     digest = request_hash(request.method, request.url.path, request.url.query,
                           await request.body())
     session = request.state.session
-    found = await run_in_threadpool(store.find, session, principal.actor, key)
+    found = await run_in_threadpool(AccessRepository(session).idempotency_record,
+                                    principal.actor, key)
     if found is None:
         request.state.idempotency = (principal.actor, key, digest)
         return
@@ -89,9 +90,9 @@ async def idempotency_guard(request: Request, principal: PrincipalDep) -> None:
 
 def _remember(session: Any, pending: tuple[str, str, str], response: Response) -> None:
     principal, key, digest = pending
-    store.remember(session, principal=principal, key=key, request_hash=digest,
-                   status_code=response.status_code,
-                   response_body=bytes(response.body).decode("utf-8"))
+    AccessRepository(session).remember_response(
+        principal=principal, key=key, request_hash=digest, status_code=response.status_code,
+        response_body=bytes(response.body).decode("utf-8"))
 
 
 class TransactionalRoute(DocumentedRoute):

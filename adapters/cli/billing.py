@@ -57,8 +57,7 @@ def run(period: Annotated[str, typer.Option("--period", help="Период ГГ�
         database: DatabaseOption = None, rules: RulesOption = None,
         batch: Annotated[int, typer.Option(help="Домов в одной транзакции")] = 50) -> None:
     """Расчёт периода: начисления по всем домам, перерасчёты из очереди, сводка."""
-    from zhkh.modules.billing.repository import PeriodClosedError
-    from zhkh.modules.billing.run import run_period
+    from zhkh.modules.billing.service import PeriodClosedError, run_period
 
     with bootstrap(database_url=database, rules_dir=rules) as application:
         calculator = _calculator(application)
@@ -118,8 +117,7 @@ def period_close(period: Annotated[str, typer.Argument(help="Период ГГГ
                      help="Во сколько раз объём выше среднего считается подозрительным")] = 10
                  ) -> None:
     """Закрыть период после проверок; блокирующие проверки не дают закрыть."""
-    from zhkh.modules.billing.periods import close_period
-    from zhkh.modules.billing.repository import PeriodClosedError
+    from zhkh.modules.billing.service import PeriodClosedError, close_period
 
     with bootstrap(database_url=database) as application:
         try:
@@ -148,8 +146,7 @@ def recalc(since: Annotated[str, typer.Option("--since", help="С какого �
            "изменение правил с прошедшей даты",
            database: DatabaseOption = None, rules: RulesOption = None) -> None:
     """Перерасчёт закрытых месяцев с указанного по текущим данным и правилам."""
-    from zhkh.modules.billing.recalc import recalc_since
-    from zhkh.modules.billing.repository import PeriodClosedError
+    from zhkh.modules.billing.service import PeriodClosedError, recalc_since
 
     with bootstrap(database_url=database, rules_dir=rules) as application:
         calculator = _calculator(application)
@@ -202,7 +199,7 @@ def demo(accounts: Annotated[int, typer.Option(help="Лицевых счетов
 
 
 def _render_demo(report, calculator, database: str) -> None:
-    from zhkh.modules.analytics.summary import by_month, by_service
+    from zhkh.modules.analytics.service import by_month, by_service
 
     money = ("Начислено", "Перерасчёты", "Льготы", "Снижение за качество", "Итого")
     months = Table(title="Начисления по месяцам")

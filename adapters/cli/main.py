@@ -106,7 +106,7 @@ def rules_diff(
     from zhkh.adapters.cli.render import print_rules_diff
     from zhkh.kernel.period import Period
     from zhkh.kernel.rulebook import RulebookError
-    from zhkh.modules.billing.rules_diff import rules_diff as compare
+    from zhkh.modules.billing.service import rules_diff as compare
 
     with bootstrap(database_url=database, rules_dir=rules) as application:
         try:

@@ -1,10 +1,18 @@
-"""Billing services the API and the command line call: the account card with its ledger, and
-billing's side of the recalculation seam (``modules/seams.py``) that the composition root hands
-to the modules keeping facts.
+"""What billing offers the API and the command line — the one file they import from billing
+besides its models and schemas.
 
-The monthly run (``run.py``), the recalculation of closed months (``recalc.py``), the online
-recalculation of one account (``account_calc.py``), closing a period (``periods.py``) and the
-comparison of a draft rulebook (``rules_diff.py``) are the machinery behind them.
+* The operations, each done by a file named for it: the monthly run (``run_period``,
+  ``run.py``), the recalculation of closed months (``recalc_since``, ``recalc.py``), closing
+  a period after its checks (``close_period``, ``periods.py``), what a draft rulebook would
+  change (``rules_diff``, ``rules_diff.py``) and the online recalculation of one account
+  (``recalculate_account``, ``account_calc.py``). Behind them: the facts readers
+  (``facts.py``, ``facts_extras.py``, ``columns.py``, ``columns_readings.py``), the columnar
+  batch (``fast_batch.py``), the calculator of fact batches (``compute.py``) and the writing of
+  a month's own lines (``charges.py``); the SQL of the ledger, periods, queue and run errors
+  is in ``repository.py``.
+* The account card with its ledger lines.
+* Billing's side of the recalculation seam (``modules/seams.py``), which the composition root
+  hands to the modules keeping facts.
 """
 
 from __future__ import annotations
@@ -18,16 +26,38 @@ from sqlalchemy.orm import Session
 from zhkh.kernel.period import Period as Month
 from zhkh.modules.billing.account_calc import recalculate_account
 from zhkh.modules.billing.compute import BatchCalculator
+from zhkh.modules.billing.periods import CloseReport, close_period
+from zhkh.modules.billing.recalc import Booked, recalc_since
 from zhkh.modules.billing.repository import (
     LedgerRepository,
+    PeriodClosedError,
     PeriodRepository,
     RecalculationQueueRepository,
 )
+from zhkh.modules.billing.rules_diff import RulesDiff, rules_diff
+from zhkh.modules.billing.run import RunReport, run_period
 from zhkh.modules.billing.schemas import AccountCard, LedgerLineOut, LedgerPeriodOut
 from zhkh.modules.registry import service as registry
 from zhkh.modules.registry.repository import RegistryRepository
 from zhkh.modules.registry.schemas import AccountServiceOut
 from zhkh.modules.schemas import money_text
+
+__all__ = [
+    "Booked",
+    "CloseReport",
+    "OnlineRecalculation",
+    "PeriodClosedError",
+    "RulesDiff",
+    "RunReport",
+    "account_card",
+    "close_period",
+    "current_period",
+    "enqueue",
+    "recalc_since",
+    "recalculate_account",
+    "rules_diff",
+    "run_period",
+]
 
 
 def account_card(session: Session, number: str, *, period_from: str | None = None,

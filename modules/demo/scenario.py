@@ -27,7 +27,8 @@ from sqlalchemy.orm import Session
 from zhkh.kernel.calc.fact_rules import heating_season
 from zhkh.kernel.money import format_decimal_ru
 from zhkh.kernel.period import Period
-from zhkh.modules.analytics.summary import SummaryRow, by_service_and_month
+from zhkh.modules.analytics.repository import SummaryRow
+from zhkh.modules.analytics.service import by_service_and_month
 from zhkh.modules.billing.account_calc import recalculate_account
 from zhkh.modules.billing.charges import UnitOfWork
 from zhkh.modules.billing.compute import BatchCalculator

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from zhkh.modules.analytics.summary import by_month, by_service
+from zhkh.modules.analytics.service import by_month, by_service
 from zhkh.modules.billing.models import BillingPeriod, LedgerLine
 from zhkh.modules.demo.scenario import run_demo
 
