@@ -55,7 +55,7 @@ setup(
     packages=names,
     package_dir=mapping,
     package_data={"zhkh.rules": ["**/*.yaml", "*.md"], "zhkh.kernel": ["*.pyx"],
-                  "zhkh.adapters": ["**/*.ini", "**/*.mako", "**/*.json"]},
+                  "zhkh.adapters": ["**/*.ini", "**/*.mako", "**/*.json", "**/*.yaml"]},
     include_package_data=True,
     ext_modules=extensions(),
     cmdclass={"build_ext": StrictBuildExt},
