@@ -1,4 +1,8 @@
-"""One settings object for the whole application (environment prefix ``ZHKH_``)."""
+"""One settings object for the whole application (environment prefix ``ZHKH_``), read by the
+composition root (``adapters/bootstrap.py``) and nowhere else.
+
+``ZHKH_REQUIRE_COMPILED`` is not a setting of the application: it is the build's and the
+kernel's switch between the compiled modules and their Python twins."""
 
 from __future__ import annotations
 
@@ -19,11 +23,9 @@ class Settings(BaseSettings):
     """SQLAlchemy URL; the embedded default is an SQLite file in the working directory."""
     rules_dir: Path = RULES_DIR
     """Folder of the published rule files (the shipped demo region by default)."""
-    require_compiled: bool = False
-    """Refuse to run without the compiled kernel (CI sets ``ZHKH_REQUIRE_COMPILED=1``)."""
 
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    """The process-wide settings (cached); tests build their own ``Settings`` instead."""
+    """The settings of the environment (cached); tests build their own ``Settings``."""
     return Settings()

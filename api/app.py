@@ -1,4 +1,4 @@
-"""The composition root of the HTTP application: one factory chooses the concrete pieces."""
+"""The HTTP application: routers, error handlers and the pieces the composition root built."""
 
 from __future__ import annotations
 
@@ -6,9 +6,8 @@ from fastapi import FastAPI
 from fastapi.exceptions import HTTPException
 from fastapi.responses import JSONResponse
 
-from zhkh.adapters.db.engine import BEGIN_OPTION
-from zhkh.adapters.db.session import Database, make_session_factory
-from zhkh.adapters.settings import Settings, get_settings
+from zhkh.adapters.bootstrap import Application, bootstrap
+from zhkh.adapters.settings import Settings
 from zhkh.api.auth import allow
 from zhkh.api.errors import install_domain_error_handlers, install_error_handlers
 from zhkh.api.routers import (
@@ -26,36 +25,27 @@ from zhkh.api.routers import (
     registrations,
     rules,
 )
-from zhkh.modules.billing.compute import SESSION_KEY as RUN_CALCULATOR
-from zhkh.modules.billing.compute import Calculator as RunCalculator
-from zhkh.modules.calculation.service import Calculator
 
 MODULE_ROUTERS = (houses, premises, accounts, persons, registrations, benefits, meters,
                   meter_access, incidents, audit)
 
 
-def create_app(settings: Settings | None = None, *, calculator: Calculator | None = None,
-               database: Database | None = None) -> FastAPI:
-    """Build the app; tests pass their own settings, calculator or database, production uses
-    the environment. Every endpoint requires an API key (see ``api/auth.py``)."""
-    settings = settings or get_settings()
+def create_app(settings: Settings | None = None, *,
+               application: Application | None = None) -> FastAPI:
+    """Build the app on ``application`` (the composition root's, ``adapters/bootstrap.py``;
+    by default assembled from ``settings`` or the environment). Tests pass an application
+    with their doubles. Every endpoint requires an API key (see ``api/auth.py``)."""
+    application = application or bootstrap(settings)
     app = FastAPI(
         title="zhkh",
         version="0.1.0",
         description="Открытый расчётный центр ЖКУ: расчёт начислений с объяснением по нормам.",
     )
-    app.state.settings = settings
-    app.state.calculator = calculator = calculator or Calculator(settings.rules_dir)
-    database = database or Database.from_url(settings.database_url)
-    app.state.database = database
-    # online recalculation after a change uses the same rulebook and engine as /v1/calculate
-    info = {RUN_CALCULATOR: RunCalculator(calculator.rulebook, calculator.engine)}
-    app.state.session_factories = {
-        "write": make_session_factory(database.engine, info),
-        # On SQLite a reading request starts with a deferred BEGIN and never takes the lock.
-        "read": make_session_factory(database.engine.execution_options(
-            **{BEGIN_OPTION: "DEFERRED"}), info),
-    }
+    # built now, not on the first request: requests run in several threads
+    app.state.application = application
+    app.state.calculator = application.calculator
+    app.state.database = application.database
+    app.state.seams = application.seams
     install_error_handlers(app)
     install_domain_error_handlers(app)
 

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from zhkh.api.auth import PrincipalDep
 from zhkh.modules.audit import Actor
 from zhkh.modules.calculation.service import Calculator
+from zhkh.modules.seams import Seams
 
 
 def get_calculator(request: Request) -> Calculator:
@@ -19,6 +20,14 @@ def get_calculator(request: Request) -> Calculator:
 
 
 CalculatorDep = Annotated[Calculator, Depends(get_calculator)]
+
+
+def get_seams(request: Request) -> Seams:
+    """What the fact-keeping services need from above them (wired by the composition root)."""
+    return request.app.state.seams
+
+
+SeamsDep = Annotated[Seams, Depends(get_seams)]
 
 
 def get_session(request: Request) -> Session:

@@ -1,49 +1,112 @@
 """One place that maps domain errors to HTTP responses with a stable error code.
 
 Domain errors know nothing of HTTP; this module does. Every error body has the shape
-``{"error": {"code": ..., "message": ..., ...}}``; field errors list the path at fault.
+``{"error": {"code": ..., "message": ..., ...}}`` (:class:`ErrorBody`); field errors list the
+path at fault. :class:`DocumentedRoute`, the base of every route class of the API, declares
+that body in the OpenAPI of each route for each status the route can answer with: 401 and
+403 (every route needs a key and a permission), 422 (input), 404 (a route with an object in
+its path) and 409 (a route that changes stored data).
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import ValidationError
+from fastapi.routing import APIRoute
+from pydantic import BaseModel, ConfigDict, ValidationError
 from sqlalchemy.exc import IntegrityError
 
 from zhkh.kernel.calc.errors import CalculationError
-from zhkh.modules.db.repository import NotFoundError
-from zhkh.modules.errors import Conflict, DomainError, Invalid, NotFound
+from zhkh.modules.errors import Conflict, DomainError, Invalid, NotFound, invalid_input
 
 log = logging.getLogger("zhkh.api")
 
 
-def field_errors(errors: list[dict]) -> list[dict[str, str]]:
-    """Pydantic errors → ``[{"path": "accounts.0.area", "message": ...}]`` (body prefix dropped)."""
-    out = []
-    for e in errors:
-        loc = [str(p) for p in e.get("loc", ()) if p != "body"]
-        out.append({"path": ".".join(loc), "message": str(e.get("msg", ""))})
-    return out
+class FieldProblem(BaseModel):
+    """One field at fault: its dotted path in the input and what is wrong with it."""
+
+    path: str
+    message: str
+
+
+class ErrorDetail(BaseModel):
+    """What went wrong: a stable ``code``, a Russian ``message`` for the operator, and what is
+    known of the place at fault."""
+
+    model_config = ConfigDict(extra="allow")
+
+    code: str
+    message: str
+    field: str | None = None
+    """The input field at fault (a business rule refusing one field)."""
+    object: str | None = None
+    """The stored object at fault (``account:0000123455``)."""
+    fields: list[FieldProblem] | None = None
+    """Every field at fault (``invalid_input``, and a business rule refusing a field)."""
+    account: str | None = None
+    """The account a calculation refused (``POST /v1/calculate``)."""
+    service: str | None = None
+    """The service a calculation refused."""
+    role: str | None = None
+    """The caller's role (403)."""
+    permission: str | None = None
+    """The permission the role lacks (403, ``module:action``)."""
+
+
+class ErrorBody(BaseModel):
+    """The body of every error response."""
+
+    error: ErrorDetail
+
+
+ERRORS: dict[int, str] = {
+    401: "Нет ключа API, или он неизвестен или отозван (code: unauthenticated)",
+    403: "Роли не разрешено это действие (code: forbidden; role, permission)",
+    404: "Объект из пути не найден (code: …_not_found; object)",
+    409: "Изменение противоречит сохранённым данным: объект уже есть, показание уже "
+         "исправлено, ключ идемпотентности дан другому запросу (code: …_exists, "
+         "idempotency_conflict, integrity_conflict, …)",
+    422: "Неверные данные (code: invalid_input; fields — пути полей) или отказ правила "
+         "(code правила; field или account и service)",
+}
+WRITES = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+def error_statuses(path: str, methods: set[str], *, writes_data: bool) -> list[int]:
+    """The error statuses a route answers with: 401, 403, 422 always; 404 when its path names
+    an object; 409 when it changes stored data."""
+    statuses = [401, 403, 422]
+    if "{" in path:
+        statuses.append(404)
+    if writes_data and methods & WRITES:
+        statuses.append(409)
+    return sorted(statuses)
+
+
+class DocumentedRoute(APIRoute):
+    """A route whose error responses are declared with :class:`ErrorBody` in the OpenAPI
+    (a description the route gives itself is kept)."""
+
+    writes_data = False
+    """True for routes that change stored data (they may answer 409)."""
+
+    def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
+        methods = {m.upper() for m in (kwargs.get("methods") or ())}
+        responses = dict(kwargs.get("responses") or {})
+        for status in error_statuses(path, methods, writes_data=self.writes_data):
+            given = dict(responses.get(status) or {})
+            responses[status] = {"description": ERRORS[status], **given, "model": ErrorBody}
+        kwargs["responses"] = responses
+        super().__init__(path, endpoint, **kwargs)
 
 
 def _invalid(errors: list[dict]) -> JSONResponse:
-    fields = field_errors(errors)
-    first = fields[0] if fields else {"path": "", "message": ""}
-    return JSONResponse(
-        status_code=422,
-        content={
-            "error": {
-                "code": "invalid_input",
-                "message": f"Неверные данные в поле {first['path'] or '(тело запроса)'}: "
-                f"{first['message']}",
-                "fields": fields,
-            }
-        },
-    )
+    return JSONResponse(status_code=422, content={"error": invalid_input(errors)})
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -93,11 +156,6 @@ def install_domain_error_handlers(app: FastAPI) -> None:
         if exc.field is not None and isinstance(exc, Invalid):
             body["fields"] = [{"path": exc.field, "message": exc.message}]
         return JSONResponse(status_code=_domain_status(exc), content={"error": body})
-
-    @app.exception_handler(NotFoundError)
-    async def _not_found(_: Request, exc: NotFoundError) -> JSONResponse:
-        return JSONResponse(status_code=404, content={"error": {
-            "code": "not_found", "message": str(exc), "object": f"{exc.kind}:{exc.key}"}})
 
     @app.exception_handler(IntegrityError)
     async def _integrity(_: Request, exc: IntegrityError) -> JSONResponse:

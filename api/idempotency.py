@@ -23,10 +23,10 @@ from typing import Any
 
 from fastapi import Depends, HTTPException, Request, Response
 from fastapi.concurrency import run_in_threadpool
-from fastapi.routing import APIRoute
 
 from zhkh.api.auth import PrincipalDep
-from zhkh.modules.access import idempotency as store
+from zhkh.api.errors import DocumentedRoute
+from zhkh.modules.access.repository import AccessRepository
 
 HEADER = "Idempotency-Key"
 MAX_KEY = 255
@@ -76,7 +76,8 @@ async def idempotency_guard(request: Request, principal: PrincipalDep) -> None:
     digest = request_hash(request.method, request.url.path, request.url.query,
                           await request.body())
     session = request.state.session
-    found = await run_in_threadpool(store.find, session, principal.actor, key)
+    found = await run_in_threadpool(AccessRepository(session).idempotency_record,
+                                    principal.actor, key)
     if found is None:
         request.state.idempotency = (principal.actor, key, digest)
         return
@@ -89,13 +90,15 @@ async def idempotency_guard(request: Request, principal: PrincipalDep) -> None:
 
 def _remember(session: Any, pending: tuple[str, str, str], response: Response) -> None:
     principal, key, digest = pending
-    store.remember(session, principal=principal, key=key, request_hash=digest,
-                   status_code=response.status_code,
-                   response_body=bytes(response.body).decode("utf-8"))
+    AccessRepository(session).remember_response(
+        principal=principal, key=key, request_hash=digest, status_code=response.status_code,
+        response_body=bytes(response.body).decode("utf-8"))
 
 
-class TransactionalRoute(APIRoute):
+class TransactionalRoute(DocumentedRoute):
     """A route that is one unit of work; POST routes also get the idempotency guard."""
+
+    writes_data = True
 
     def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
         methods = {m.upper() for m in (kwargs.get("methods") or ())}
@@ -109,8 +112,7 @@ class TransactionalRoute(APIRoute):
 
         async def unit_of_work(request: Request) -> Response:
             writes = request.method not in ("GET", "HEAD", "OPTIONS")
-            factories = request.app.state.session_factories
-            session = factories["write" if writes else "read"]()
+            session = request.app.state.database.new_session(read_only=not writes)
             request.state.session = session
             try:
                 try:

@@ -22,15 +22,16 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from zhkh.adapters.bootstrap import bootstrap
 from zhkh.adapters.cli.billing import recreate
 from zhkh.adapters.db import Database
+from zhkh.adapters.settings import Settings
 from zhkh.kernel.period import Period
 from zhkh.modules.billing.account_calc import recalculate_account
-from zhkh.modules.billing.compute import calculator_for
-from zhkh.modules.billing.demo_town import TownBuilder, fix_sequences, write_readings
 from zhkh.modules.billing.fast_batch import TIMINGS
 from zhkh.modules.billing.models import LedgerLine
 from zhkh.modules.billing.run import run_period
+from zhkh.modules.demo.town import TownBuilder, fix_sequences, write_readings
 from zhkh.modules.registry.models import Account
 from zhkh.rules import RULES_DIR
 
@@ -62,7 +63,7 @@ def _town(url: str, accounts: int) -> tuple[Database, float]:
 
 
 def _run_once(benchmark, db: Database, label: str) -> None:
-    calculator = calculator_for(RULES_DIR)
+    calculator = bootstrap(Settings(rules_dir=RULES_DIR)).batch_calculator
     TIMINGS.clear()
     report = benchmark.pedantic(run_period, args=(db.session, calculator, str(PERIOD)),
                                 kwargs={"pipeline": True}, rounds=1, iterations=1)
@@ -108,7 +109,7 @@ def test_monthly_run_on_postgresql(benchmark) -> None:
 @pytest.mark.benchmark(group="online")
 def test_online_recalculation_latency_on_sqlite(benchmark, tmp_path: Path) -> None:
     db, _ = _town(f"sqlite:///{tmp_path / 'online.sqlite'}", 5000)
-    calculator = calculator_for(RULES_DIR)
+    calculator = bootstrap(Settings(rules_dir=RULES_DIR)).batch_calculator
     run_period(db.session, calculator, str(PERIOD))
     with db.reader() as session:
         numbers = list(session.scalars(select(Account.number)))

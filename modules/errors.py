@@ -1,9 +1,12 @@
-"""Domain errors shared by the business modules; they know nothing of HTTP.
+"""The one error hierarchy of the business modules; it knows nothing of HTTP.
 
 Each error has a stable ``code`` (``account_exists``), a Russian ``message`` for the
 operator, and optionally the ``field`` (dotted path in the input) or the object at fault.
 The API maps the class (not the code) to a status: ``Conflict`` → 409, ``Invalid`` → 422,
-``NotFound`` → 404.
+``NotFound`` → 404, and declares the body (``{"error": {...}}``) in its OpenAPI
+(``api/errors.py``). Modules refine these classes (``billing.repository.PeriodClosedError``
+is a ``Conflict``); the kernel's ``CalculationError`` (a situation the rules cannot
+calculate) has the same body and is a 422.
 """
 
 from __future__ import annotations
@@ -42,3 +45,24 @@ class Conflict(DomainError):
 
 class Invalid(DomainError):
     """The input is well-formed but breaks a business rule (dates out of order …)."""
+
+
+def field_errors(errors: list[dict[str, Any]]) -> list[dict[str, str]]:
+    """Pydantic errors → ``[{"path": "accounts.0.area", "message": ...}]`` (body prefix
+    dropped)."""
+    out = []
+    for e in errors:
+        loc = [str(p) for p in e.get("loc", ()) if p != "body"]
+        out.append({"path": ".".join(loc), "message": str(e.get("msg", ""))})
+    return out
+
+
+def invalid_input(errors: list[dict[str, Any]]) -> dict[str, Any]:
+    """The body of input refused by validation (the API's 422 ``invalid_input``, the CLI's
+    output): the first field at fault in the message, every field in ``fields``."""
+    fields = field_errors(errors)
+    first = fields[0] if fields else {"path": "", "message": ""}
+    return {"code": "invalid_input",
+            "message": f"Неверные данные в поле {first['path'] or '(тело запроса)'}: "
+                       f"{first['message']}",
+            "fields": fields}

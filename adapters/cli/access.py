@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from zhkh.adapters.settings import get_settings
+from zhkh.adapters.bootstrap import bootstrap
 
 keys_app = typer.Typer(help="Ключи API", no_args_is_help=True)
 
@@ -24,21 +24,17 @@ def create(
     database: Annotated[str | None, typer.Option(help="URL базы данных")] = None,
 ) -> None:
     """Создать ключ API для роли; ключ показывается только один раз."""
-    from zhkh.adapters.db import Database, upgrade
+    from zhkh.adapters.db import upgrade
     from zhkh.modules.access.permissions import ROLES
     from zhkh.modules.access.service import create_api_key
 
     if role not in ROLES:
         typer.echo(f"Неизвестная роль {role!r}; допустимы: {', '.join(ROLES)}", err=True)
         raise typer.Exit(2)
-    url = database or get_settings().database_url
-    upgrade(url)
-    db = Database.from_url(url)
-    try:
-        with db.session() as session:
+    with bootstrap(database_url=database) as application:
+        upgrade(application.settings.database_url)
+        with application.database.session() as session:
             key = create_api_key(session, name, role)
-    finally:
-        db.dispose()
     typer.echo(f"Ключ для «{name}» (роль {role}) — сохраните его, повторно он не показывается:")
     typer.echo(key)
 
@@ -51,6 +47,8 @@ def serve(
     import uvicorn
 
     from zhkh.adapters.db import upgrade
+    from zhkh.api.app import create_app
 
-    upgrade(get_settings().database_url)
-    uvicorn.run("zhkh.api.app:create_app", factory=True, host=host, port=port)
+    with bootstrap() as application:
+        upgrade(application.settings.database_url)
+        uvicorn.run(create_app(application=application), host=host, port=port)

@@ -1,7 +1,8 @@
 """CLI of billing operations: ``run``, ``period close``, ``recalc``, ``demo``, ``db upgrade``.
 
-Thin: it builds the database and the calculator from the settings (or options), calls a
-module, and renders Russian tables with rich. Mount with ``register(app)``.
+Thin: it takes the database and the calculator from the composition root
+(``adapters/bootstrap.py``; options replace the settings), calls a module, and renders Russian
+tables with rich. Mount with ``register(app)``.
 """
 
 from __future__ import annotations
@@ -14,8 +15,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from zhkh.adapters.db import Database, current_revision, downgrade, normalize_url, upgrade
-from zhkh.adapters.settings import get_settings
+from zhkh.adapters.bootstrap import Application, bootstrap
+from zhkh.adapters.db import current_revision, downgrade, normalize_url, upgrade
 from zhkh.kernel.money import format_rub_ru
 
 console = Console()
@@ -37,19 +38,14 @@ def register(app: typer.Typer) -> None:
     app.add_typer(db_app, name="db")
 
 
-def _calculator(rules: Path | None):
+def _calculator(application: Application):
     from zhkh.kernel.rulebook import RulebookError
-    from zhkh.modules.billing.compute import calculator_for
 
     try:
-        return calculator_for(Path(rules or get_settings().rules_dir))
+        return application.batch_calculator
     except RulebookError as exc:
         console.print(f"[red]Ошибки в правилах:[/red]\n{exc}")
         raise typer.Exit(2) from None
-
-
-def _database(url: str | None) -> Database:
-    return Database.from_url(url or get_settings().database_url)
 
 
 def _progress() -> Progress:
@@ -61,24 +57,21 @@ def run(period: Annotated[str, typer.Option("--period", help="Период ГГ�
         database: DatabaseOption = None, rules: RulesOption = None,
         batch: Annotated[int, typer.Option(help="Домов в одной транзакции")] = 50) -> None:
     """Расчёт периода: начисления по всем домам, перерасчёты из очереди, сводка."""
-    from zhkh.modules.billing.repository import PeriodClosedError
-    from zhkh.modules.billing.run import run_period
+    from zhkh.modules.billing.service import PeriodClosedError, run_period
 
-    calculator = _calculator(rules)
-    db = _database(database)
-    try:
-        with _progress() as bar:
-            task = bar.add_task(f"Расчёт {period}", total=None)
-            report = run_period(db.session, calculator, period, houses_per_batch=batch,
-                                pipeline=True,
-                                progress=lambda done, total: bar.update(task, completed=done,
-                                                                        total=total),
-                                actor="cli")
-    except (PeriodClosedError, ValueError) as exc:
-        console.print(f"[red]{exc}[/red]")
-        raise typer.Exit(1) from None
-    finally:
-        db.dispose()
+    with bootstrap(database_url=database, rules_dir=rules) as application:
+        calculator = _calculator(application)
+        try:
+            with _progress() as bar:
+                task = bar.add_task(f"Расчёт {period}", total=None)
+                report = run_period(application.database.session, calculator, period,
+                                    houses_per_batch=batch, pipeline=True,
+                                    progress=lambda done, total: bar.update(
+                                        task, completed=done, total=total),
+                                    actor="cli")
+        except (PeriodClosedError, ValueError) as exc:
+            console.print(f"[red]{exc}[/red]")
+            raise typer.Exit(1) from None
     _render_run(report, calculator)
     if report.errors:
         raise typer.Exit(3)
@@ -124,18 +117,15 @@ def period_close(period: Annotated[str, typer.Argument(help="Период ГГГ
                      help="Во сколько раз объём выше среднего считается подозрительным")] = 10
                  ) -> None:
     """Закрыть период после проверок; блокирующие проверки не дают закрыть."""
-    from zhkh.modules.billing.periods import close_period
-    from zhkh.modules.billing.repository import PeriodClosedError
+    from zhkh.modules.billing.service import PeriodClosedError, close_period
 
-    db = _database(database)
-    try:
-        with db.session() as session:
-            report = close_period(session, period, actor="cli", factor=factor)
-    except (PeriodClosedError, ValueError) as exc:
-        console.print(f"[red]{exc}[/red]")
-        raise typer.Exit(1) from None
-    finally:
-        db.dispose()
+    with bootstrap(database_url=database) as application:
+        try:
+            with application.database.session() as session:
+                report = close_period(session, period, actor="cli", factor=factor)
+        except (PeriodClosedError, ValueError) as exc:
+            console.print(f"[red]{exc}[/red]")
+            raise typer.Exit(1) from None
     table = Table(title=f"Проверки перед закрытием {report.period}")
     for col in ("Проверка", "Вид", "Найдено", "Примеры"):
         table.add_column(col)
@@ -156,21 +146,19 @@ def recalc(since: Annotated[str, typer.Option("--since", help="С какого �
            "изменение правил с прошедшей даты",
            database: DatabaseOption = None, rules: RulesOption = None) -> None:
     """Перерасчёт закрытых месяцев с указанного по текущим данным и правилам."""
-    from zhkh.modules.billing.recalc import recalc_since
-    from zhkh.modules.billing.repository import PeriodClosedError
+    from zhkh.modules.billing.service import PeriodClosedError, recalc_since
 
-    calculator = _calculator(rules)
-    db = _database(database)
-    try:
-        with _progress() as bar:
-            task = bar.add_task(f"Перерасчёт с {since}", total=None)
-            booked = recalc_since(db.session, calculator, since, reason=reason,
-                                  progress=lambda d, t: bar.update(task, completed=d, total=t))
-    except (PeriodClosedError, ValueError) as exc:
-        console.print(f"[red]{exc}[/red]")
-        raise typer.Exit(1) from None
-    finally:
-        db.dispose()
+    with bootstrap(database_url=database, rules_dir=rules) as application:
+        calculator = _calculator(application)
+        try:
+            with _progress() as bar:
+                task = bar.add_task(f"Перерасчёт с {since}", total=None)
+                booked = recalc_since(application.database.session, calculator, since,
+                                      reason=reason, progress=lambda d, t: bar.update(
+                                          task, completed=d, total=t))
+        except (PeriodClosedError, ValueError) as exc:
+            console.print(f"[red]{exc}[/red]")
+            raise typer.Exit(1) from None
     table = Table(title=f"Перерасчёт с {since}: {len(booked)} строк")
     for col, justify in (("Месяц", "left"), ("Услуга", "left"), ("Строк", "right"),
                          ("Сумма", "right")):
@@ -193,28 +181,25 @@ def demo(accounts: Annotated[int, typer.Option(help="Лицевых счетов
          seed: Annotated[int, typer.Option(help="Зерно генератора")] = 20251101,
          rules: RulesOption = None) -> None:
     """Демонстрация: синтетический город, год начислений с поздними исправлениями, сводка."""
-    from zhkh.modules.billing.demo import run_demo
+    from zhkh.modules.demo.scenario import run_demo
 
-    calculator = _calculator(rules)
-    recreate(database)
-    db = _database(database)
-    try:
+    with bootstrap(database_url=database, rules_dir=rules) as application:
+        calculator = _calculator(application)
+        recreate(database)
         with _progress() as bar:
             task = bar.add_task("Расчёт", total=None)
 
             def progress(month: str, done: int, total: int) -> None:
                 bar.update(task, description=f"Расчёт {month}", completed=done, total=total)
 
-            report = run_demo(db.session, calculator, accounts=accounts, houses=houses,
-                              months=months, seed=seed, say=console.print, progress=progress,
-                              pipeline=True)
-    finally:
-        db.dispose()
+            report = run_demo(application.database.session, calculator, accounts=accounts,
+                              houses=houses, months=months, seed=seed, say=console.print,
+                              progress=progress, pipeline=True)
     _render_demo(report, calculator, database)
 
 
 def _render_demo(report, calculator, database: str) -> None:
-    from zhkh.modules.analytics.summary import by_month, by_service
+    from zhkh.modules.analytics.service import by_month, by_service
 
     money = ("Начислено", "Перерасчёты", "Льготы", "Снижение за качество", "Итого")
     months = Table(title="Начисления по месяцам")
@@ -267,6 +252,6 @@ def recreate(url: str) -> None:
 @db_app.command("upgrade")
 def db_upgrade(database: DatabaseOption = None) -> None:
     """Применить миграции схемы до последней версии."""
-    url = database or get_settings().database_url
+    url = bootstrap(database_url=database).settings.database_url
     upgrade(url)
     console.print(f"Схема базы обновлена до версии {current_revision(url)}")

@@ -14,7 +14,7 @@ from typing import Annotated, Any
 
 import typer
 
-from zhkh.adapters.settings import get_settings
+from zhkh.adapters.bootstrap import bootstrap
 
 RequestArgument = Annotated[Path, typer.Argument(help="JSON-файл запроса (как тело запроса API)")]
 RulesOption = Annotated[
@@ -46,40 +46,30 @@ def _run(path: Path, rules: Path | None, call: Callable[[Any, Any], dict[str, An
     from pydantic import ValidationError
 
     from zhkh.kernel.calc.errors import CalculationError
-    from zhkh.kernel.rulebook import RulebookError, load_rulebook
+    from zhkh.kernel.rulebook import RulebookError
+    from zhkh.modules.errors import invalid_input
 
     try:
         payload = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         typer.echo(f"Не удалось прочитать {path}: {exc}", err=True)
         raise typer.Exit(2) from None
-    folder = rules or get_settings().rules_dir
+    application = bootstrap(rules_dir=rules)
+    folder = application.settings.rules_dir
     try:
-        rulebook = load_rulebook(Path(folder))
+        rulebook = application.rulebook
     except RulebookError as exc:
         typer.echo(f"Ошибки в правилах ({folder}):\n{exc}", err=True)
         raise typer.Exit(2) from None
     try:
         result = call(payload, rulebook)
     except ValidationError as exc:
-        _print({"error": _invalid_body(list(exc.errors()))})
+        _print({"error": invalid_input(list(exc.errors()))})
         raise typer.Exit(2) from None
     except CalculationError as exc:
         _print({"error": exc.as_dict()})
         raise typer.Exit(2) from None
     _print(result)
-
-
-def _invalid_body(errors: list[dict]) -> dict[str, Any]:
-    """The body of the API's 422 ``invalid_input`` (``api/errors.py``) for the same errors."""
-    from zhkh.api.errors import field_errors
-
-    fields = field_errors(errors)
-    first = fields[0] if fields else {"path": "", "message": ""}
-    return {"code": "invalid_input",
-            "message": f"Неверные данные в поле {first['path'] or '(тело запроса)'}: "
-                       f"{first['message']}",
-            "fields": fields}
 
 
 def _print(data: dict[str, Any]) -> None:

@@ -9,8 +9,8 @@ from typing import Annotated
 
 import typer
 
+from zhkh.adapters.bootstrap import bootstrap
 from zhkh.adapters.cli import access, billing, finance
-from zhkh.adapters.settings import get_settings
 
 app = typer.Typer(help="zhkh — расчётный центр ЖКУ", no_args_is_help=True, add_completion=False)
 rules_app = typer.Typer(help="Проверка и тестирование файлов правил", no_args_is_help=True)
@@ -36,18 +36,16 @@ def calculate(
     """Рассчитать ситуацию и напечатать ровно то, что вернул бы API."""
     from pydantic import ValidationError
 
-    from zhkh.api.errors import field_errors
     from zhkh.kernel.calc.errors import CalculationError
     from zhkh.kernel.rulebook import RulebookError
-    from zhkh.modules.calculation.service import Calculator
+    from zhkh.modules.errors import field_errors
 
     try:
         payload = json.loads(situation.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as exc:
         _fail(f"Не удалось прочитать {situation}: {exc}", 2)
     try:
-        calculator = Calculator(rules or get_settings().rules_dir)
-        result = calculator.calculate_json(payload)
+        result = bootstrap(rules_dir=rules).calculator.calculate_json(payload)
     except RulebookError as exc:
         _fail(f"Ошибки в правилах:\n{exc}", 2)
     except ValidationError as exc:
@@ -65,7 +63,7 @@ def rules_check(directory: DirArgument = None) -> None:
     """Загрузить и проверить все файлы правил; ошибки — с файлом, строкой, правилом и полем."""
     from zhkh.kernel.rulebook import RulebookError, load_rulebook
 
-    folder = directory or get_settings().rules_dir
+    folder = bootstrap(rules_dir=directory).settings.rules_dir
     try:
         rulebook = load_rulebook(folder)
     except RulebookError as exc:
@@ -80,7 +78,7 @@ def rules_test(directory: DirArgument = None) -> None:
     from zhkh.kernel.calc.examples import run_examples
     from zhkh.kernel.rulebook import RulebookError
 
-    folder = directory or get_settings().rules_dir
+    folder = bootstrap(rules_dir=directory).settings.rules_dir
     try:
         outcomes = run_examples(folder)
     except RulebookError as exc:
@@ -106,26 +104,21 @@ def rules_diff(
 ) -> None:
     """Показать, как черновик правил изменит начисления периода по всей базе (ничего не пишет)."""
     from zhkh.adapters.cli.render import print_rules_diff
-    from zhkh.adapters.db import Database
     from zhkh.kernel.period import Period
     from zhkh.kernel.rulebook import RulebookError
-    from zhkh.modules.billing.compute import calculator_for
-    from zhkh.modules.billing.rules_diff import rules_diff as compare
+    from zhkh.modules.billing.service import rules_diff as compare
 
-    try:
-        period = str(Period.parse(period))
-        published = calculator_for(Path(rules or get_settings().rules_dir))
-        proposed = calculator_for(draft)
-    except RulebookError as exc:
-        _fail(f"Ошибки в правилах:\n{exc}", 1)
-    except ValueError as exc:
-        _fail(str(exc), 2)
-    db = Database.from_url(database or get_settings().database_url)
-    try:
-        with db.reader() as session:
+    with bootstrap(database_url=database, rules_dir=rules) as application:
+        try:
+            period = str(Period.parse(period))
+            published = application.batch_calculator
+            proposed = bootstrap(application.settings, rules_dir=draft).batch_calculator
+        except RulebookError as exc:
+            _fail(f"Ошибки в правилах:\n{exc}", 1)
+        except ValueError as exc:
+            _fail(str(exc), 2)
+        with application.database.reader() as session:
             print_rules_diff(compare(session, published, proposed, period))
-    finally:
-        db.dispose()
 
 
 for _module in (billing, finance, access):

@@ -6,7 +6,7 @@ from rich.console import Console
 from rich.table import Table
 
 from zhkh.kernel.money import format_rub_ru
-from zhkh.modules.billing.rules_diff import RulesDiff
+from zhkh.modules.billing.service import RulesDiff
 
 
 def print_rules_diff(diff: RulesDiff, console: Console | None = None) -> None:

@@ -3,7 +3,7 @@ work, Alembic migrations run from code, and the bulk ledger writer/readers."""
 
 from zhkh.adapters.db.engine import create_db_engine, normalize_url
 from zhkh.adapters.db.migrate import current_revision, downgrade, head_revision, upgrade
-from zhkh.adapters.db.session import Database, make_session_factory, session_scope
+from zhkh.adapters.db.session import Database, session_scope
 
 __all__ = [
     "Database",
@@ -11,7 +11,6 @@ __all__ = [
     "current_revision",
     "downgrade",
     "head_revision",
-    "make_session_factory",
     "normalize_url",
     "session_scope",
     "upgrade",

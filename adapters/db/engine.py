@@ -27,12 +27,8 @@ def normalize_url(url: str) -> str:
     return url
 
 
-def create_db_engine(url: str | None = None, *, echo: bool = False, **kwargs: Any) -> Engine:
-    """An engine for ``url`` (default: ``Settings.database_url``), configured per backend."""
-    if url is None:
-        from zhkh.adapters.settings import get_settings
-
-        url = get_settings().database_url
+def create_db_engine(url: str, *, echo: bool = False, **kwargs: Any) -> Engine:
+    """An engine for ``url``, configured per backend."""
     url = normalize_url(url)
     backend = make_url(url).get_backend_name()
     if backend == "sqlite":

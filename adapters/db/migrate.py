@@ -18,12 +18,8 @@ from zhkh.adapters.db.engine import create_db_engine, normalize_url
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 
-def alembic_config(url: str | None = None) -> Config:
-    """An Alembic ``Config`` for ``url`` (default: ``Settings.database_url``)."""
-    if url is None:
-        from zhkh.adapters.settings import get_settings
-
-        url = get_settings().database_url
+def alembic_config(url: str) -> Config:
+    """An Alembic ``Config`` for ``url``."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     # Passed as an attribute, not a main option: ini interpolation would mangle a '%'.
@@ -31,12 +27,12 @@ def alembic_config(url: str | None = None) -> Config:
     return config
 
 
-def upgrade(url: str | None = None, revision: str = "head") -> None:
+def upgrade(url: str, revision: str = "head") -> None:
     """Migrate the database at ``url`` up to ``revision`` (default: the newest)."""
     command.upgrade(alembic_config(url), revision)
 
 
-def downgrade(url: str | None = None, revision: str = "base") -> None:
+def downgrade(url: str, revision: str = "base") -> None:
     """Migrate the database at ``url`` down to ``revision`` (default: empty)."""
     command.downgrade(alembic_config(url), revision)
 
@@ -48,7 +44,7 @@ def head_revision() -> str:
     return head
 
 
-def current_revision(url: str | None = None) -> str | None:
+def current_revision(url: str) -> str | None:
     """The revision the database at ``url`` is at (None for an unmigrated database)."""
     engine = create_db_engine(url)
     try:

@@ -17,13 +17,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from zhkh.adapters.db.engine import BEGIN_OPTION, create_db_engine
 
 
-def make_session_factory(engine: Engine, info: dict | None = None) -> sessionmaker[Session]:
-    """Sessions bound to ``engine``; objects stay readable after commit (no expire).
-
-    ``info`` is copied into every session's ``session.info`` (the composition root passes the
-    calculator there so online recalculation uses the same rules as the rest of the app).
-    """
-    return sessionmaker(bind=engine, expire_on_commit=False, autoflush=True, info=info)
+def make_session_factory(engine: Engine) -> sessionmaker[Session]:
+    """Sessions bound to ``engine``; objects stay readable after commit (no expire)."""
+    return sessionmaker(bind=engine, expire_on_commit=False, autoflush=True)
 
 
 @contextmanager
@@ -56,14 +52,19 @@ class Database:
             self.engine.execution_options(**{BEGIN_OPTION: "DEFERRED"}))
 
     @classmethod
-    def from_url(cls, url: str | None = None, *, echo: bool = False) -> Database:
-        """A database for ``url`` (default: ``Settings.database_url``)."""
+    def from_url(cls, url: str, *, echo: bool = False) -> Database:
+        """A database for ``url``."""
         return cls(create_db_engine(url, echo=echo))
 
     @property
     def dialect(self) -> str:
         """``sqlite`` or ``postgresql``."""
         return self.engine.dialect.name
+
+    def new_session(self, *, read_only: bool = False) -> Session:
+        """A session the caller commits or rolls back and closes (a request's unit of work);
+        a read-only one never takes SQLite's write lock."""
+        return (self._readonly_factory if read_only else self._factory)()
 
     @contextmanager
     def session(self) -> Iterator[Session]:

@@ -10,16 +10,17 @@ from fastapi import APIRouter, Query
 from zhkh.api.auth import allow
 from zhkh.api.deps import ActorDep, IdQuery, SessionDep, WindowDep
 from zhkh.api.idempotency import TransactionalRoute
-from zhkh.modules.registry import queries
+from zhkh.modules.billing import service as billing
+from zhkh.modules.billing.schemas import AccountCard
+from zhkh.modules.paging import Page
 from zhkh.modules.registry import service as registry
+from zhkh.modules.registry.repository import RegistryRepository
 from zhkh.modules.registry.schemas import (
-    AccountCard,
     AccountCreate,
     AccountOut,
     AccountServiceIn,
     AccountServiceOut,
     AccountUpdate,
-    Page,
 )
 
 router = APIRouter(prefix="/v1/accounts", tags=["registry"], route_class=TransactionalRoute)
@@ -39,9 +40,9 @@ def list_accounts(session: SessionDep, window: WindowDep, house_id: IdQuery = No
                   open_on: Annotated[date | None, Query(description="Открытые на дату")] = None,
                   ) -> Page[AccountOut]:
     """Accounts of a house or a premises, optionally only those open on a day."""
-    items, total = queries.list_accounts(session, house_id=house_id, premises_id=premises_id,
-                                         open_on=open_on, limit=window.limit,
-                                         offset=window.offset)
+    items, total = RegistryRepository(session).list_accounts(
+        house_id=house_id, premises_id=premises_id, open_on=open_on, limit=window.limit,
+        offset=window.offset)
     return Page[AccountOut](items=[registry.account_view(session, a) for a in items],
                             total=total, limit=window.limit, offset=window.offset)
 
@@ -51,7 +52,7 @@ def account_card(session: SessionDep, number: str,
                  period_from: Annotated[str | None, Query(pattern=PERIOD)] = None,
                  period_to: Annotated[str | None, Query(pattern=PERIOD)] = None) -> AccountCard:
     """Details, services, and ledger lines by booked period with explain and recalculations."""
-    return registry.account_card(session, number, period_from=period_from, period_to=period_to)
+    return billing.account_card(session, number, period_from=period_from, period_to=period_to)
 
 
 @router.patch("/{number}", dependencies=[WRITE], summary="Изменить лицевой счёт")

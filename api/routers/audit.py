@@ -11,8 +11,8 @@ from pydantic import BaseModel
 from zhkh.api.auth import allow
 from zhkh.api.deps import SessionDep, WindowDep
 from zhkh.api.idempotency import TransactionalRoute
-from zhkh.modules.audit.queries import list_entries
-from zhkh.modules.registry.schemas import Page
+from zhkh.modules.audit.repository import AuditRepository
+from zhkh.modules.paging import Page
 
 router = APIRouter(prefix="/v1/audit", tags=["audit"], route_class=TransactionalRoute)
 
@@ -35,9 +35,9 @@ def list_audit(session: SessionDep, window: WindowDep, object_type: str | None =
                action: str | None = None, since: datetime | None = None
                ) -> Page[AuditEntryOut]:
     """Entries filtered by object, actor, action and time."""
-    items, total = list_entries(session, object_type=object_type, object_id=object_id,
-                                actor=actor, action=action, since=since, limit=window.limit,
-                                offset=window.offset)
+    items, total = AuditRepository(session).list_entries(
+         object_type=object_type, object_id=object_id, actor=actor, action=action, since=since,
+        limit=window.limit, offset=window.offset)
     return Page[AuditEntryOut](
         items=[AuditEntryOut.model_validate(e, from_attributes=True) for e in items],
         total=total, limit=window.limit, offset=window.offset)

@@ -10,23 +10,23 @@ from fastapi import APIRouter, Query
 from sqlalchemy import select
 
 from zhkh.api.auth import PrincipalDep, allow
-from zhkh.api.deps import ActorDep, IdPath, IdQuery, SessionDep, WindowDep
+from zhkh.api.deps import ActorDep, IdPath, IdQuery, SeamsDep, SessionDep, WindowDep
 from zhkh.api.idempotency import TransactionalRoute
-from zhkh.modules.passport import queries
+from zhkh.modules.paging import Page
 from zhkh.modules.passport import service as passport
+from zhkh.modules.passport.repository import PassportRepository
 from zhkh.modules.passport.schemas import BenefitCreate, BenefitOut, BenefitUpdate
 from zhkh.modules.registry.models import Account
-from zhkh.modules.registry.schemas import Page
 
 router = APIRouter(prefix="/v1/benefits", tags=["passport"], route_class=TransactionalRoute)
 READ, WRITE = allow("passport", "read"), allow("passport", "write")
 
 
 @router.post("", status_code=201, dependencies=[WRITE], summary="Назначить льготу")
-def create_benefit(session: SessionDep, actor: ActorDep, principal: PrincipalDep,
+def create_benefit(session: SessionDep, seams: SeamsDep, actor: ActorDep, principal: PrincipalDep,
                    body: BenefitCreate) -> BenefitOut:
     """A benefit category of a person on an account; returns the recalculated account."""
-    benefit, account, recalc = passport.create_benefit(session, actor, body)
+    benefit, account, recalc = passport.create_benefit(session, seams, actor, body)
     return BenefitOut.of(benefit, account.number, personal=principal.sees_personal_data,
                          recalculation=recalc)
 
@@ -41,9 +41,9 @@ def list_benefits(session: SessionDep, principal: PrincipalDep, window: WindowDe
                   = None) -> Page[BenefitOut]:
     """Benefit assignments of a person or an account, of a category, in force on a day
     (documents only with the personal-data right)."""
-    items, total = queries.list_benefits(session, person_id=person_id, account=account,
-                                         category=category, active_on_day=active_on,
-                                         limit=window.limit, offset=window.offset)
+    items, total = PassportRepository(session).list_benefits(
+        person_id=person_id, account=account, category=category, active_on_day=active_on,
+        limit=window.limit, offset=window.offset)
     numbers = dict(session.execute(select(Account.id, Account.number).where(
         Account.id.in_({b.account_id for b in items}))).all()) if items else {}
     personal = principal.sees_personal_data
@@ -62,10 +62,10 @@ def get_benefit(session: SessionDep, principal: PrincipalDep, benefit_id: IdPath
 
 
 @router.patch("/{benefit_id}", dependencies=[WRITE], summary="Изменить льготу")
-def update_benefit(session: SessionDep, actor: ActorDep, principal: PrincipalDep,
+def update_benefit(session: SessionDep, seams: SeamsDep, actor: ActorDep, principal: PrincipalDep,
                    benefit_id: IdPath, body: BenefitUpdate) -> BenefitOut:
     """Change category, dates or document (``date_to`` ends it); returns the recalculated
     account."""
-    benefit, account, recalc = passport.update_benefit(session, actor, benefit_id, body)
+    benefit, account, recalc = passport.update_benefit(session, seams, actor, benefit_id, body)
     return BenefitOut.of(benefit, account.number, personal=principal.sees_personal_data,
                          recalculation=recalc)

@@ -7,11 +7,12 @@ from typing import Annotated
 from fastapi import APIRouter, Body
 
 from zhkh.api.deps import CalculatorDep
+from zhkh.api.errors import DocumentedRoute
 from zhkh.api.examples import SITUATION_EXAMPLES
 from zhkh.kernel.calc.result import CalculationResult
 from zhkh.kernel.calc.situation import Situation
 
-router = APIRouter(prefix="/v1", tags=["calculate"])
+router = APIRouter(prefix="/v1", tags=["calculate"], route_class=DocumentedRoute)
 
 SituationBody = Annotated[Situation, Body(openapi_examples=SITUATION_EXAMPLES)]
 

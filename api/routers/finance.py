@@ -9,6 +9,7 @@ from fastapi import APIRouter, Body
 
 from zhkh.api.auth import allow
 from zhkh.api.deps import CalculatorDep
+from zhkh.api.errors import DocumentedRoute
 from zhkh.modules.finance import service
 from zhkh.modules.finance.examples import ALLOCATION_EXAMPLES, PENALTIES_EXAMPLES
 from zhkh.modules.finance.schemas import (
@@ -18,7 +19,8 @@ from zhkh.modules.finance.schemas import (
     PenaltiesResponse,
 )
 
-router = APIRouter(prefix="/v1", tags=["finance"], dependencies=[allow("calculate", "run")])
+router = APIRouter(prefix="/v1", tags=["finance"], dependencies=[allow("calculate", "run")],
+                   route_class=DocumentedRoute)
 
 _REFUSALS = {422: {"description": "Неверные данные (поле в fields) или расчёт, не покрытый "
                                   "правилами (code: penalty_rules, allocation_rules, too_large)"}}

@@ -7,11 +7,12 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from zhkh.api.auth import allow
-from zhkh.api.deps import ActorDep, IdPath, IdQuery, SessionDep, WindowDep
+from zhkh.api.deps import ActorDep, IdPath, IdQuery, SeamsDep, SessionDep, WindowDep
 from zhkh.api.idempotency import TransactionalRoute
-from zhkh.modules.registry import queries
+from zhkh.modules.paging import Page
 from zhkh.modules.registry import service as registry
-from zhkh.modules.registry.schemas import HouseCreate, HouseOut, HouseUpdate, Page
+from zhkh.modules.registry.repository import RegistryRepository
+from zhkh.modules.registry.schemas import HouseCreate, HouseOut, HouseUpdate
 
 router = APIRouter(prefix="/v1/houses", tags=["registry"], route_class=TransactionalRoute)
 READ, WRITE = allow("registry", "read"), allow("registry", "write")
@@ -29,9 +30,9 @@ def list_houses(session: SessionDep, window: WindowDep,
                                                      description="Часть адреса")] = None,
                 management_company_id: IdQuery = None) -> Page[HouseOut]:
     """Houses filtered by a part of the address and the management company."""
-    items, total = queries.list_houses(session, address=address,
-                                       management_company_id=management_company_id,
-                                       limit=window.limit, offset=window.offset)
+    items, total = RegistryRepository(session).list_houses(
+        address=address, management_company_id=management_company_id, limit=window.limit,
+        offset=window.offset)
     return Page[HouseOut](items=[HouseOut.of(h) for h in items], total=total,
                           limit=window.limit, offset=window.offset)
 
@@ -43,7 +44,7 @@ def get_house(session: SessionDep, house_id: IdPath) -> HouseOut:
 
 
 @router.patch("/{house_id}", dependencies=[WRITE], summary="Изменить дом")
-def update_house(session: SessionDep, actor: ActorDep, house_id: IdPath,
+def update_house(session: SessionDep, seams: SeamsDep, actor: ActorDep, house_id: IdPath,
                  body: HouseUpdate) -> HouseOut:
     """Change the fields sent; an area change queues the house's accounts for recalculation."""
-    return HouseOut.of(registry.update_house(session, actor, house_id, body))
+    return HouseOut.of(registry.update_house(session, seams, actor, house_id, body))

@@ -10,17 +10,17 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from zhkh.api.auth import allow
-from zhkh.api.deps import ActorDep, IdPath, IdQuery, SessionDep, WindowDep
+from zhkh.api.deps import ActorDep, IdPath, IdQuery, SeamsDep, SessionDep, WindowDep
 from zhkh.api.idempotency import TransactionalRoute
-from zhkh.modules.complaints import queries
 from zhkh.modules.complaints import service as complaints
+from zhkh.modules.complaints.repository import ComplaintsRepository
 from zhkh.modules.complaints.schemas import (
     IncidentCreate,
     IncidentKind,
     IncidentOut,
     IncidentUpdate,
 )
-from zhkh.modules.registry.schemas import Page
+from zhkh.modules.paging import Page
 
 router = APIRouter(prefix="/v1/incidents", tags=["complaints"], route_class=TransactionalRoute)
 READ, WRITE = allow("complaints", "read"), allow("complaints", "write")
@@ -28,10 +28,11 @@ PERIOD = r"^\d{4}-(0[1-9]|1[0-2])$"
 
 
 @router.post("", status_code=201, dependencies=[WRITE], summary="Зарегистрировать инцидент")
-def create_incident(session: SessionDep, actor: ActorDep, body: IncidentCreate) -> IncidentOut:
+def create_incident(session: SessionDep, seams: SeamsDep, actor: ActorDep,
+                    body: IncidentCreate) -> IncidentOut:
     """An incident of a house (no ``premises_id``) or a premises; a closed one (with
     ``ended_at``) recalculates the accounts concerned."""
-    incident, (lines, summary) = complaints.create_incident(session, actor, body)
+    incident, (lines, summary) = complaints.create_incident(session, seams, actor, body)
     return IncidentOut.of(incident, recalculation=lines, recalculated=summary)
 
 
@@ -47,10 +48,9 @@ def list_incidents(session: SessionDep, window: WindowDep, house_id: IdQuery = N
                    = None,
                    ) -> Page[IncidentOut]:
     """Incidents of a house or a premises, of a service and kind, overlapping a month."""
-    items, total = queries.list_incidents(session, house_id=house_id, premises_id=premises_id,
-                                          service=service, kind=kind, period=period,
-                                          open_only=open_only, limit=window.limit,
-                                          offset=window.offset)
+    items, total = ComplaintsRepository(session).list_incidents(
+        house_id=house_id, premises_id=premises_id, service=service, kind=kind, period=period,
+        open_only=open_only, limit=window.limit, offset=window.offset)
     return Page[IncidentOut](items=[IncidentOut.of(i) for i in items], total=total,
                              limit=window.limit, offset=window.offset)
 
@@ -62,9 +62,10 @@ def get_incident(session: SessionDep, incident_id: IdPath) -> IncidentOut:
 
 
 @router.patch("/{incident_id}", dependencies=[WRITE], summary="Изменить или закрыть инцидент")
-def update_incident(session: SessionDep, actor: ActorDep, incident_id: IdPath,
+def update_incident(session: SessionDep, seams: SeamsDep, actor: ActorDep, incident_id: IdPath,
                     body: IncidentUpdate) -> IncidentOut:
     """Change times, magnitude or reference; ``ended_at`` closes the incident. Returns the
     recalculation like the creation."""
-    incident, (lines, summary) = complaints.update_incident(session, actor, incident_id, body)
+    incident, (lines, summary) = complaints.update_incident(session, seams, actor, incident_id,
+                                                            body)
     return IncidentOut.of(incident, recalculation=lines, recalculated=summary)

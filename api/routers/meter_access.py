@@ -9,18 +9,18 @@ from fastapi import APIRouter, Query
 from sqlalchemy import select
 
 from zhkh.api.auth import allow
-from zhkh.api.deps import ActorDep, IdPath, IdQuery, SessionDep, WindowDep
+from zhkh.api.deps import ActorDep, IdPath, IdQuery, SeamsDep, SessionDep, WindowDep
 from zhkh.api.idempotency import TransactionalRoute
 from zhkh.modules.errors import NotFound
-from zhkh.modules.meters import queries
 from zhkh.modules.meters import service as meters
+from zhkh.modules.meters.repository import MeterRepository
 from zhkh.modules.meters.schemas import (
     AccessRefusalCancel,
     AccessRefusalCreate,
     AccessRefusalOut,
 )
+from zhkh.modules.paging import Page
 from zhkh.modules.registry.models import Account
-from zhkh.modules.registry.schemas import Page
 
 router = APIRouter(prefix="/v1/meter-access-refusals", tags=["meters"],
                    route_class=TransactionalRoute)
@@ -28,11 +28,11 @@ READ, WRITE = allow("meter_access", "read"), allow("meter_access", "write")
 
 
 @router.post("", status_code=201, dependencies=[WRITE], summary="Внести акт о недопуске")
-def record_access_refusal(session: SessionDep, actor: ActorDep,
+def record_access_refusal(session: SessionDep, seams: SeamsDep, actor: ActorDep,
                           body: AccessRefusalCreate) -> AccessRefusalOut:
     """An act of refused access to the meter of a service; returns the recalculated accounts
     of the premises (or of the one account the act names)."""
-    refusal, recalc = meters.record_access_refusal(session, actor, body)
+    refusal, recalc = meters.record_access_refusal(session, seams, actor, body)
     return AccessRefusalOut.of(refusal, body.account, recalc)
 
 
@@ -49,8 +49,8 @@ def list_access_refusals(session: SessionDep, window: WindowDep, premises_id: Id
         if account_id is None:
             raise NotFound("account_not_found", f"лицевой счёт {account} не найден",
                            obj=f"account:{account}")
-    items, total = queries.list_access_refusals(
-        session, premises_id=premises_id, account_id=account_id, service=service,
+    items, total = MeterRepository(session).list_access_refusals(
+         premises_id=premises_id, account_id=account_id, service=service,
         include_cancelled=include_cancelled, limit=window.limit, offset=window.offset)
     return Page[AccessRefusalOut](
         items=[AccessRefusalOut.of(r, meters.account_number(session, r.account_id))
@@ -66,10 +66,10 @@ def get_access_refusal(session: SessionDep, refusal_id: IdPath) -> AccessRefusal
 
 
 @router.post("/{refusal_id}/cancel", dependencies=[WRITE], summary="Отменить акт о недопуске")
-def cancel_access_refusal(session: SessionDep, actor: ActorDep, refusal_id: IdPath,
+def cancel_access_refusal(session: SessionDep, seams: SeamsDep, actor: ActorDep, refusal_id: IdPath,
                           body: AccessRefusalCancel) -> AccessRefusalOut:
     """Cancel an act entered by mistake or annulled (it stays in the history); returns the
     recalculated accounts; 409 ``access_refusal_cancelled`` when it is already cancelled."""
-    refusal, recalc = meters.cancel_access_refusal(session, actor, refusal_id, body)
+    refusal, recalc = meters.cancel_access_refusal(session, seams, actor, refusal_id, body)
     return AccessRefusalOut.of(refusal, meters.account_number(session, refusal.account_id),
                                recalc)

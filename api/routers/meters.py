@@ -8,10 +8,10 @@ from typing import Literal
 from fastapi import APIRouter, Response
 
 from zhkh.api.auth import allow
-from zhkh.api.deps import ActorDep, IdPath, IdQuery, SessionDep, WindowDep
+from zhkh.api.deps import ActorDep, IdPath, IdQuery, SeamsDep, SessionDep, WindowDep
 from zhkh.api.idempotency import TransactionalRoute
-from zhkh.modules.meters import queries
 from zhkh.modules.meters import service as meters
+from zhkh.modules.meters.repository import MeterRepository
 from zhkh.modules.meters.schemas import (
     MeterCreate,
     MeterOut,
@@ -20,7 +20,7 @@ from zhkh.modules.meters.schemas import (
     ReadingOut,
     Zone,
 )
-from zhkh.modules.registry.schemas import Page
+from zhkh.modules.paging import Page
 
 router = APIRouter(prefix="/v1/meters", tags=["meters"], route_class=TransactionalRoute)
 READ, WRITE = allow("meters", "read"), allow("meters", "write")
@@ -28,9 +28,10 @@ READINGS_READ, READINGS_WRITE = allow("readings", "read"), allow("readings", "wr
 
 
 @router.post("", status_code=201, dependencies=[WRITE], summary="Установить прибор учёта")
-def create_meter(session: SessionDep, actor: ActorDep, body: MeterCreate) -> MeterOut:
+def create_meter(session: SessionDep, seams: SeamsDep, actor: ActorDep,
+                 body: MeterCreate) -> MeterOut:
     """A meter on a premises or a house; returns the recalculated accounts."""
-    meter, recalc = meters.create_meter(session, actor, body)
+    meter, recalc = meters.create_meter(session, seams, actor, body)
     return MeterOut.of(meter, recalc)
 
 
@@ -40,9 +41,9 @@ def list_meters(session: SessionDep, window: WindowDep, premises_id: IdQuery = N
                 kind: Literal["individual", "shared", "house", "group"] | None = None
                 ) -> Page[MeterOut]:
     """Meters filtered by premises, house, service and kind."""
-    items, total = queries.list_meters(session, premises_id=premises_id, house_id=house_id,
-                                       service=service, kind=kind, limit=window.limit,
-                                       offset=window.offset)
+    items, total = MeterRepository(session).list_meters(
+        premises_id=premises_id, house_id=house_id, service=service, kind=kind, limit=window.limit,
+        offset=window.offset)
     return Page[MeterOut](items=[MeterOut.of(m) for m in items], total=total,
                           limit=window.limit, offset=window.offset)
 
@@ -54,24 +55,24 @@ def get_meter(session: SessionDep, meter_id: IdPath) -> MeterOut:
 
 
 @router.patch("/{meter_id}", dependencies=[WRITE], summary="Изменить прибор учёта")
-def update_meter(session: SessionDep, actor: ActorDep, meter_id: IdPath,
+def update_meter(session: SessionDep, seams: SeamsDep, actor: ActorDep, meter_id: IdPath,
                  body: MeterUpdate) -> MeterOut:
     """Serial, capacity, verification or removal date; returns the recalculated accounts."""
-    meter, recalc = meters.update_meter(session, actor, meter_id, body)
+    meter, recalc = meters.update_meter(session, seams, actor, meter_id, body)
     return MeterOut.of(meter, recalc)
 
 
 @router.post("/{meter_id}/readings", status_code=201, dependencies=[READINGS_WRITE],
              summary="Передать показание",
              responses={200: {"description": "Показание уже было принято: возвращено оно"}})
-def add_reading(session: SessionDep, actor: ActorDep, meter_id: IdPath, body: ReadingCreate,
-                response: Response) -> ReadingOut:
+def add_reading(session: SessionDep, seams: SeamsDep, actor: ActorDep, meter_id: IdPath,
+                body: ReadingCreate, response: Response) -> ReadingOut:
     """201 with the recalculated accounts for a new reading or correction; 200 with the stored
     reading when the same ``(source, source_id)`` was already accepted."""
-    reading, created, recalc = meters.add_reading(session, actor, meter_id, body)
+    reading, created, recalc = meters.add_reading(session, seams, actor, meter_id, body)
     if not created:
         response.status_code = 200
-    superseded = bool(queries.superseded_ids(session, [reading.id]))
+    superseded = bool(MeterRepository(session).superseded_ids([reading.id]))
     return ReadingOut.of(reading, superseded=superseded, recalculation=recalc)
 
 
@@ -82,10 +83,9 @@ def list_readings(session: SessionDep, window: WindowDep, meter_id: IdPath,
                   ) -> Page[ReadingOut]:
     """Readings of a meter in a date range (current ones unless ``include_superseded``)."""
     meters.get_meter(session, meter_id)
-    items, total = queries.list_readings(session, meter_id, date_from=date_from,
-                                         date_to=date_to, zone=zone,
-                                         include_superseded=include_superseded,
-                                         limit=window.limit, offset=window.offset)
-    old = queries.superseded_ids(session, (r.id for r in items))
+    items, total = MeterRepository(session).list_readings(
+        meter_id, date_from=date_from, date_to=date_to, zone=zone,
+        include_superseded=include_superseded, limit=window.limit, offset=window.offset)
+    old = MeterRepository(session).superseded_ids(r.id for r in items)
     return Page[ReadingOut](items=[ReadingOut.of(r, superseded=r.id in old) for r in items],
                             total=total, limit=window.limit, offset=window.offset)

@@ -9,10 +9,10 @@ from fastapi import APIRouter
 from zhkh.api.auth import PrincipalDep, allow
 from zhkh.api.deps import ActorDep, IdPath, IdQuery, SessionDep, WindowDep
 from zhkh.api.idempotency import TransactionalRoute
-from zhkh.modules.passport import queries
+from zhkh.modules.paging import Page
 from zhkh.modules.passport import service as passport
+from zhkh.modules.passport.repository import PassportRepository
 from zhkh.modules.passport.schemas import PersonCreate, PersonOut, PersonUpdate
-from zhkh.modules.registry.schemas import Page
 
 router = APIRouter(prefix="/v1/persons", tags=["passport"], route_class=TransactionalRoute)
 READ, WRITE = allow("passport", "read"), allow("passport", "write")
@@ -31,9 +31,9 @@ def list_persons(session: SessionDep, principal: PrincipalDep, window: WindowDep
                  premises_id: IdQuery = None, registered_on: date | None = None
                  ) -> Page[PersonOut]:
     """Persons, optionally those registered in a premises (on a day)."""
-    items, total = queries.list_persons(session, premises_id=premises_id,
-                                        registered_on=registered_on, limit=window.limit,
-                                        offset=window.offset)
+    items, total = PassportRepository(session).list_persons(
+        premises_id=premises_id, registered_on=registered_on, limit=window.limit,
+        offset=window.offset)
     personal = principal.sees_personal_data
     return Page[PersonOut](items=[PersonOut.of(p, personal=personal) for p in items],
                            total=total, limit=window.limit, offset=window.offset)

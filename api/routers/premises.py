@@ -7,12 +7,12 @@ from typing import Literal
 from fastapi import APIRouter
 
 from zhkh.api.auth import allow
-from zhkh.api.deps import ActorDep, IdPath, IdQuery, SessionDep, WindowDep
+from zhkh.api.deps import ActorDep, IdPath, IdQuery, SeamsDep, SessionDep, WindowDep
 from zhkh.api.idempotency import TransactionalRoute
-from zhkh.modules.registry import queries
+from zhkh.modules.paging import Page
 from zhkh.modules.registry import service as registry
+from zhkh.modules.registry.repository import RegistryRepository
 from zhkh.modules.registry.schemas import (
-    Page,
     PremisesChanged,
     PremisesCreate,
     PremisesOut,
@@ -34,8 +34,8 @@ def list_premises(session: SessionDep, window: WindowDep, house_id: IdQuery = No
                   kind: Literal["flat", "room", "nonresidential"] | None = None,
                   number: str | None = None) -> Page[PremisesOut]:
     """Premises filtered by house, kind and number."""
-    items, total = queries.list_premises(session, house_id=house_id, kind=kind, number=number,
-                                         limit=window.limit, offset=window.offset)
+    items, total = RegistryRepository(session).list_premises(
+        house_id=house_id, kind=kind, number=number, limit=window.limit, offset=window.offset)
     return Page[PremisesOut](items=[PremisesOut.of(p) for p in items], total=total,
                              limit=window.limit, offset=window.offset)
 
@@ -47,8 +47,8 @@ def get_premises(session: SessionDep, premises_id: IdPath) -> PremisesOut:
 
 
 @router.patch("/{premises_id}", dependencies=[WRITE], summary="Изменить помещение")
-def update_premises(session: SessionDep, actor: ActorDep, premises_id: IdPath,
+def update_premises(session: SessionDep, seams: SeamsDep, actor: ActorDep, premises_id: IdPath,
                     body: PremisesUpdate) -> PremisesChanged:
     """Change the fields sent; an area change returns the recalculated accounts."""
-    premises, recalc = registry.update_premises(session, actor, premises_id, body)
+    premises, recalc = registry.update_premises(session, seams, actor, premises_id, body)
     return PremisesChanged(**PremisesOut.of(premises).model_dump(), recalculation=recalc)

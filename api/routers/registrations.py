@@ -8,10 +8,11 @@ from datetime import date
 from fastapi import APIRouter
 
 from zhkh.api.auth import PrincipalDep, allow
-from zhkh.api.deps import ActorDep, IdPath, IdQuery, SessionDep, WindowDep
+from zhkh.api.deps import ActorDep, IdPath, IdQuery, SeamsDep, SessionDep, WindowDep
 from zhkh.api.idempotency import TransactionalRoute
-from zhkh.modules.passport import queries
+from zhkh.modules.paging import Page
 from zhkh.modules.passport import service as passport
+from zhkh.modules.passport.repository import PassportRepository
 from zhkh.modules.passport.schemas import (
     AbsenceCreate,
     AbsenceOut,
@@ -19,7 +20,6 @@ from zhkh.modules.passport.schemas import (
     RegistrationOut,
     RegistrationUpdate,
 )
-from zhkh.modules.registry.schemas import Page
 
 router = APIRouter(prefix="/v1", tags=["passport"], route_class=TransactionalRoute)
 READ, WRITE = allow("passport", "read"), allow("passport", "write")
@@ -27,10 +27,10 @@ READ, WRITE = allow("passport", "read"), allow("passport", "write")
 
 @router.post("/registrations", status_code=201, dependencies=[WRITE],
              summary="Зарегистрировать")
-def create_registration(session: SessionDep, actor: ActorDep,
+def create_registration(session: SessionDep, seams: SeamsDep, actor: ActorDep,
                         body: RegistrationCreate) -> RegistrationOut:
     """A registration by residence or stay; returns the recalculated accounts."""
-    reg, recalc = passport.create_registration(session, actor, body)
+    reg, recalc = passport.create_registration(session, seams, actor, body)
     return RegistrationOut.of(reg, recalc)
 
 
@@ -39,9 +39,9 @@ def list_registrations(session: SessionDep, window: WindowDep, person_id: IdQuer
                        premises_id: IdQuery = None, active_on: date | None = None
                        ) -> Page[RegistrationOut]:
     """Registrations of a person or a premises, optionally those in force on a day."""
-    items, total = queries.list_registrations(session, person_id=person_id,
-                                              premises_id=premises_id, active=active_on,
-                                              limit=window.limit, offset=window.offset)
+    items, total = PassportRepository(session).list_registrations(
+        person_id=person_id, premises_id=premises_id, active=active_on, limit=window.limit,
+        offset=window.offset)
     return Page[RegistrationOut](items=[RegistrationOut.of(r) for r in items], total=total,
                                  limit=window.limit, offset=window.offset)
 
@@ -54,19 +54,19 @@ def get_registration(session: SessionDep, registration_id: IdPath) -> Registrati
 
 @router.patch("/registrations/{registration_id}", dependencies=[WRITE],
               summary="Изменить регистрацию")
-def update_registration(session: SessionDep, actor: ActorDep, registration_id: IdPath,
-                        body: RegistrationUpdate) -> RegistrationOut:
+def update_registration(session: SessionDep, seams: SeamsDep, actor: ActorDep,
+                        registration_id: IdPath, body: RegistrationUpdate) -> RegistrationOut:
     """Change kind or dates (``date_to`` ends it); returns the recalculated accounts."""
-    reg, recalc = passport.update_registration(session, actor, registration_id, body)
+    reg, recalc = passport.update_registration(session, seams, actor, registration_id, body)
     return RegistrationOut.of(reg, recalc)
 
 
 @router.post("/absences", status_code=201, dependencies=[WRITE],
              summary="Временное отсутствие")
-def create_absence(session: SessionDep, actor: ActorDep, principal: PrincipalDep,
+def create_absence(session: SessionDep, seams: SeamsDep, actor: ActorDep, principal: PrincipalDep,
                    body: AbsenceCreate) -> AbsenceOut:
     """A temporary absence; returns the recalculated accounts."""
-    absence, recalc = passport.create_absence(session, actor, body)
+    absence, recalc = passport.create_absence(session, seams, actor, body)
     return AbsenceOut.of(absence, personal=principal.sees_personal_data, recalculation=recalc)
 
 
@@ -74,8 +74,8 @@ def create_absence(session: SessionDep, actor: ActorDep, principal: PrincipalDep
 def list_absences(session: SessionDep, principal: PrincipalDep, window: WindowDep,
                   person_id: IdQuery = None) -> Page[AbsenceOut]:
     """Absences, optionally of one person (documents only with the personal-data right)."""
-    items, total = queries.list_absences(session, person_id=person_id, limit=window.limit,
-                                         offset=window.offset)
+    items, total = PassportRepository(session).list_absences(
+        person_id=person_id, limit=window.limit, offset=window.offset)
     personal = principal.sees_personal_data
     return Page[AbsenceOut](items=[AbsenceOut.of(a, personal=personal) for a in items],
                             total=total, limit=window.limit, offset=window.offset)

@@ -8,8 +8,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Query
 
 from zhkh.api.deps import CalculatorDep
+from zhkh.api.errors import DocumentedRoute
 
-router = APIRouter(prefix="/v1/rules", tags=["rules"])
+router = APIRouter(prefix="/v1/rules", tags=["rules"], route_class=DocumentedRoute)
 
 DateQuery = Annotated[
     date | None, Query(alias="date", description="Дата, на которую показать значения")

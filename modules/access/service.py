@@ -12,11 +12,11 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from zhkh.modules.access.models import ApiKey
 from zhkh.modules.access.permissions import ROLES, is_allowed, sees_personal_data
+from zhkh.modules.access.repository import AccessRepository
 from zhkh.modules.db.repository import get_or_not_found
 from zhkh.modules.errors import Invalid
 
@@ -62,8 +62,8 @@ def create_api_key(session: Session, name: str, role: str) -> str:
     if not name or len(name) > 100:
         raise Invalid("invalid_key_name", "имя ключа: от 1 до 100 символов", field="name")
     plain = KEY_PREFIX + secrets.token_urlsafe(32)
-    session.add(ApiKey(name=name, role=role, key_prefix=plain[:10], key_hash=hash_key(plain)))
-    session.flush()
+    AccessRepository(session).add_api_key(name=name, role=role, key_prefix=plain[:10],
+                                           key_hash=hash_key(plain))
     return plain
 
 
@@ -71,8 +71,7 @@ def authenticate(session: Session, plain: str) -> Principal | None:
     """The principal of a valid, not revoked key; None for anything else."""
     if not plain.startswith(KEY_PREFIX) or len(plain) > 200:
         return None
-    key = session.scalar(select(ApiKey).where(ApiKey.key_hash == hash_key(plain),
-                                              ApiKey.revoked_at.is_(None)))
+    key = AccessRepository(session).live_key(hash_key(plain))
     if key is None:
         return None
     return Principal(key_id=key.id, name=key.name, role=key.role)

@@ -10,14 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from zhkh.modules.billing.models import AuditEntry
-from zhkh.modules.billing.repository import AuditRepository
+from zhkh.modules.audit.models import AuditEntry
+from zhkh.modules.audit.repository import AuditRepository
+from zhkh.modules.schemas import jsonable
 
 PERSONAL_MASK = "***"
 """What a personal value becomes in an audit snapshot."""
@@ -33,19 +32,6 @@ class Actor:
     def with_reason(self, reason: str | None) -> Actor:
         """The same actor with ``reason`` when one is given (the body wins over the header)."""
         return Actor(self.name, reason) if reason else self
-
-
-def jsonable(value: Any) -> Any:
-    """A value as it is stored in a JSON snapshot: dates ISO, Decimals as strings."""
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    if isinstance(value, list | tuple):
-        return [jsonable(v) for v in value]
-    if isinstance(value, Mapping):
-        return {str(k): jsonable(v) for k, v in value.items()}
-    return value
 
 
 def snapshot(obj: Any, fields: Iterable[str]) -> dict[str, Any]:

@@ -1,14 +1,15 @@
-"""Online recalculation of one account after a change (the API calls it in its transaction).
+"""Online recalculation of one account after a change (the API calls it in its transaction,
+through billing's side of the recalculation seam, ``service.OnlineRecalculation``).
 
-``recalculate_account(session, number, period)``: ``period`` is the earliest month the change
-touches. Closed months from there on get recalculation lines booked in the open period (with
-every month the account is queued for); the open period's charge lines of the account are
-computed again. Nothing is committed here: the caller's unit of work owns the transaction.
+``recalculate_account(session, number, period, calculator=…)``: ``period`` is the earliest month
+the change touches. Closed months from there on get recalculation lines booked in the open
+period (with every month the account is queued for); the open period's charge lines of the
+account are computed again. Nothing is committed here: the caller's unit of work owns the
+transaction.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import select
@@ -17,7 +18,8 @@ from sqlalchemy.orm import Session
 from zhkh.kernel.calc.errors import CalculationError
 from zhkh.kernel.money import format_kopecks
 from zhkh.kernel.period import Period as Month
-from zhkh.modules.billing.compute import Calculator, calculator_of
+from zhkh.modules.billing.charges import new_run_id, replace_charges
+from zhkh.modules.billing.compute import BatchCalculator
 from zhkh.modules.billing.facts import FactsReader
 from zhkh.modules.billing.models import RecalculationRequest
 from zhkh.modules.billing.recalc import Booked, open_period, recalc_accounts
@@ -26,38 +28,24 @@ from zhkh.modules.billing.repository import (
     PeriodRepository,
     RecalculationQueueRepository,
 )
-from zhkh.modules.billing.run import new_run_id, replace_charges
-from zhkh.modules.db.repository import NotFoundError
+from zhkh.modules.errors import NotFound
 from zhkh.modules.registry.models import Account
 
 
-def recompute_open(session: Session, calculator: Calculator, account_ids: Sequence[int],
-                   period: str, run_id: str) -> list[dict[str, Any]]:
-    """Replace the charge lines of ``account_ids`` booked in the open ``period`` with freshly
-    computed ones; returns the new lines as JSON-ready dicts. A calculation error of an
-    account is stored as a run error and its lines are removed."""
-    facts = FactsReader(session, period).for_accounts(account_ids)
-    computed = calculator.compute(facts)
-    replace_charges(session, period, account_ids, computed, facts.provider_ids,
-                    calculator.version, run_id)
-    return [{**line.model_dump(), "period_for": period, "period_booked": period,
-             "rulebook_version": calculator.version} for _, line in computed.lines]
-
-
 def recalculate_account(session: Session, account_number: str, period: str, *,
-                        calculator: Calculator | None = None,
+                        calculator: BatchCalculator,
                         reason: str = "изменение данных лицевого счёта") -> list[dict[str, Any]]:
     """Recompute one account after a change touching ``period`` and later months.
 
     Returns the account's new charge lines of the open period and the recalculation lines
-    booked for closed months (JSON-ready dicts, money as strings). Raises ``NotFoundError``
+    booked for closed months (JSON-ready dicts, money as strings). Raises ``NotFound``
     for an unknown account and ``CalculationError`` when the account cannot be calculated in
     the open period (nothing of it is written then).
     """
-    calculator = calculator or calculator_of(session)
     account_id = session.scalar(select(Account.id).where(Account.number == account_number))
     if account_id is None:
-        raise NotFoundError("accounts", account_number)
+        raise NotFound("account_not_found", f"лицевой счёт {account_number} не найден",
+                       obj=f"account:{account_number}")
     month = str(Month.parse(period))
     booked_in = _open_or_create(session, month)
     queue = RecalculationQueueRepository(session)
@@ -82,7 +70,7 @@ def _open_or_create(session: Session, month: str) -> str:
         return PeriodRepository(session).open(month).period
 
 
-def _recompute_strict(session: Session, calculator: Calculator, account_id: int, number: str,
+def _recompute_strict(session: Session, calculator: BatchCalculator, account_id: int, number: str,
                       period: str, run_id: str) -> list[dict[str, Any]]:
     facts = FactsReader(session, period).for_accounts([account_id])
     computed = calculator.compute(facts)

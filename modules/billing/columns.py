@@ -40,7 +40,7 @@ from zhkh.modules.db.repository import among, overlapping
 from zhkh.modules.meters.models import Meter as MeterRow
 from zhkh.modules.meters.models import MeterZone
 from zhkh.modules.meters.models import Reading as ReadingRow
-from zhkh.modules.meters.queries import is_current
+from zhkh.modules.meters.repository import is_current
 from zhkh.modules.passport.models import Registration
 from zhkh.modules.registry.models import Account as AccountRow
 from zhkh.modules.registry.models import AccountService as ServiceRow

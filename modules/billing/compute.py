@@ -7,24 +7,18 @@ so the others still get their lines and each failing account gets its own error.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from functools import lru_cache
-from pathlib import Path
 from typing import Any
-
-from sqlalchemy.orm import Session
 
 from zhkh.kernel.calc.calculate import calculate, engine_for
 from zhkh.kernel.calc.errors import CalculationError
 from zhkh.kernel.calc.result import Line
 from zhkh.kernel.calc.situation import Situation
 from zhkh.kernel.money import to_kopecks, to_micro
-from zhkh.kernel.rulebook import Rulebook, load_rulebook
+from zhkh.kernel.rulebook import Rulebook
 from zhkh.modules.billing.facts import BatchFacts, FactError
 from zhkh.modules.billing.repository import LedgerRow
-from zhkh.rules import RULES_DIR
 
 
 @dataclass(slots=True)
@@ -38,8 +32,10 @@ class Computed:
     """Lines of the columnar path as (service, account ids, kopecks) arrays, for the report."""
 
 
-class Calculator:
-    """One rulebook and its engine (the engine caches decisions per signature)."""
+class BatchCalculator:
+    """Batches of stored facts → charge lines, with one rulebook and its engine (the engine
+    caches decisions per signature). The stateless ``POST /v1/calculate`` has its own
+    ``calculation.service.Calculator``; the composition root gives both the same engine."""
 
     def __init__(self, rulebook: Rulebook, engine: object | None = None):
         self.rulebook = rulebook
@@ -95,27 +91,6 @@ def _alone(situation: Situation, number: str) -> Situation:
         "absences": [a for a in situation.absences if a.account == number],
         "benefits": [b for b in situation.benefits if b.account == number],
         "incidents": incidents})
-
-
-@lru_cache(maxsize=4)
-def calculator_for(rules_dir: Path) -> Calculator:
-    """The process-wide calculator of a rules folder (loaded once; the online path needs it)."""
-    return Calculator(load_rulebook(rules_dir))
-
-
-SESSION_KEY = "zhkh_calculator"
-"""``session.info`` key where a composition root may put the calculator of its settings."""
-
-
-def calculator_of(session: Session) -> Calculator:
-    """The calculator for work in ``session``: the one the composition root put in
-    ``session.info[SESSION_KEY]``, else the rules folder of ``ZHKH_RULES_DIR`` (the same
-    variable ``Settings.rules_dir`` reads; modules may not import the settings adapter),
-    else the shipped rules."""
-    found = session.info.get(SESSION_KEY)
-    if found is not None:
-        return found
-    return calculator_for(Path(os.environ.get("ZHKH_RULES_DIR") or RULES_DIR))
 
 
 def explain_with_rules(line: Line) -> str:

@@ -1,7 +1,7 @@
 """One batch of the monthly run on the columnar path, with the rest on the per-situation path.
 
 Simple accounts (see ``columns``) are calculated by ``kernel.calc.columnar``; the accounts it
-routes away, and those it cannot reproduce exactly, by ``Calculator.compute`` over their
+routes away, and those it cannot reproduce exactly, by ``BatchCalculator.compute`` over their
 situations. Both sets of lines are written in the caller's transaction: COPY on PostgreSQL
 (rows formatted as COPY text in bulk), executemany on SQLite.
 """
@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from zhkh.kernel.calc.columnar import ColumnarResult, calculate_columns
 from zhkh.modules.billing.columns import ColumnBatch, ColumnReader
-from zhkh.modules.billing.compute import Calculator, Computed
+from zhkh.modules.billing.compute import BatchCalculator, Computed
 from zhkh.modules.billing.facts import BatchFacts, FactsReader
 from zhkh.modules.billing.models import LedgerLine
 from zhkh.modules.billing.repository import LEDGER_COLUMNS
@@ -69,10 +69,10 @@ class FastBatch:
     provider_ids: dict[str, int] = field(default_factory=dict)
 
 
-def compute_batch(session: Session, calculator: Calculator, period: str,
+def compute_batch(session: Session, calculator: BatchCalculator, period: str,
                   house_ids: list[int]) -> FastBatch:
     """Lines of every account of ``house_ids``: columnar for the simple, situations for the
-    rest (their errors as values, as ``Calculator.compute`` gives them)."""
+    rest (their errors as values, as ``BatchCalculator.compute`` gives them)."""
     started = time.perf_counter()
     if session.get_bind().dialect.name == "postgresql":
         for name, value in BATCH_SETTINGS.items():

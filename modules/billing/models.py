@@ -6,8 +6,7 @@ by the initial migration, on SQLite and PostgreSQL):
 * any UPDATE of a line;
 * INSERT or DELETE of a line whose ``period_booked`` is closed (an open period may be
   recomputed: its lines are deleted and written again in one transaction);
-* re-opening a closed period, renaming a period, deleting a closed period;
-* UPDATE or DELETE of the audit log.
+* re-opening a closed period, renaming a period, deleting a closed period.
 
 A line's references (account, provider, booking period) are foreign keys on SQLite; on
 PostgreSQL one statement-level trigger checks them per COPY (migration 0101), since per-line
@@ -19,10 +18,8 @@ Money is ``amount_kopecks``; volume and tariff are fixed point 1e-6 (``*_micro``
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import (
-    JSON,
     CheckConstraint,
     DateTime,
     ForeignKey,
@@ -31,7 +28,6 @@ from sqlalchemy import (
     Text,
     func,
 )
-from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from zhkh.modules.db.base import (
@@ -51,10 +47,8 @@ PERIOD = String(7).with_variant(String(7, collation="C"), "postgresql")
 not by the locale (migration 0107)."""
 LINE_KINDS = ("charge", "recalculation", "benefit", "quality_reduction", "penalty", "correction")
 
-JSON_VALUE = JSON().with_variant(JSONB(), "postgresql")
 
-
-class Period(Base):
+class BillingPeriod(Base):
     """A billing period ``YYYY-MM``: open (may be recomputed) or closed (never edited)."""
 
     __tablename__ = "billing_periods"
@@ -155,22 +149,3 @@ class RunError(Base):
     message: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now())
-
-
-class AuditEntry(Base):
-    """Who did what to which object, with before/after snapshots; never edited."""
-
-    __tablename__ = "audit_log"
-    __table_args__ = (
-        Index("ix_audit_log_object", "object_type", "object_id"),
-    )
-
-    id: Mapped[IdPK]
-    actor: Mapped[str] = mapped_column(String(128))
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
-    action: Mapped[str] = mapped_column(String(64))
-    object_type: Mapped[str] = mapped_column(String(64))
-    object_id: Mapped[str] = mapped_column(String(64))
-    before: Mapped[dict[str, Any] | None] = mapped_column(JSON_VALUE)
-    after: Mapped[dict[str, Any] | None] = mapped_column(JSON_VALUE)
-    reason: Mapped[str | None] = mapped_column(Text)

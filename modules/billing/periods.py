@@ -20,9 +20,9 @@ from sqlalchemy.orm import Session, aliased
 
 from zhkh.kernel.money import format_decimal_ru
 from zhkh.kernel.period import Period as Month
-from zhkh.modules.billing.models import LedgerLine, Period, RecalculationRequest, RunError
+from zhkh.modules.audit.repository import AuditRepository
+from zhkh.modules.billing.models import BillingPeriod, LedgerLine, RecalculationRequest, RunError
 from zhkh.modules.billing.repository import (
-    AuditRepository,
     PeriodClosedError,
     PeriodRepository,
 )
@@ -108,8 +108,8 @@ def close_period(session: Session, period: str, *, actor: str = "system", factor
 
 def _earlier_open(session: Session, key: str) -> Check:
     check = Check("earlier_open", "Не закрыты более ранние периоды", True)
-    found = list(session.scalars(select(Period.period).where(
-        Period.status == "open", Period.period < key).order_by(Period.period)))
+    found = list(session.scalars(select(BillingPeriod.period).where(
+        BillingPeriod.status == "open", BillingPeriod.period < key).order_by(BillingPeriod.period)))
     check.count, check.examples = len(found), found[:EXAMPLES]
     return check
 

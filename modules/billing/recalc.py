@@ -20,18 +20,25 @@ from sqlalchemy.orm import Session
 
 from zhkh.kernel.money import format_rub_ru, to_kopecks
 from zhkh.kernel.period import Period as Month
-from zhkh.modules.billing.compute import Calculator, Computed
+from zhkh.modules.billing.charges import (
+    OWN_KINDS,
+    Progress,
+    UnitOfWork,
+    new_run_id,
+    recompute_open,
+)
+from zhkh.modules.billing.compute import BatchCalculator, Computed
 from zhkh.modules.billing.facts import IN_CHUNK, BatchFacts, FactsReader
-from zhkh.modules.billing.models import LedgerLine, Period, RecalculationRequest
+from zhkh.modules.billing.models import LedgerLine, RecalculationRequest
 from zhkh.modules.billing.repository import (
     LedgerRepository,
     LedgerRow,
     PeriodClosedError,
+    PeriodRepository,
     RecalculationQueueRepository,
     RunErrorRepository,
 )
-from zhkh.modules.billing.run import OWN_KINDS, Progress, UnitOfWork, new_run_id
-from zhkh.modules.registry.models import House
+from zhkh.modules.registry.repository import RegistryRepository
 
 Key = tuple[int, str, int]
 """(account id, service, provider id)."""
@@ -53,8 +60,7 @@ class Booked:
 
 def open_period(session: Session) -> str:
     """The period new lines are booked in: the latest open one (refused when none is open)."""
-    found = session.scalar(select(Period.period).where(Period.status == "open")
-                           .order_by(Period.period.desc()).limit(1))
+    found = PeriodRepository(session).latest_open()
     if found is None:
         raise PeriodClosedError("нет открытого расчётного периода: откройте период "
                                 "командой zhkh run --period ГГГГ-ММ")
@@ -63,9 +69,7 @@ def open_period(session: Session) -> str:
 
 def closed_months(session: Session, since: str, before: str) -> list[str]:
     """Closed periods from ``since`` up to (not including) ``before``, oldest first."""
-    stmt = (select(Period.period).where(Period.status == "closed", Period.period >= since,
-                                        Period.period < before).order_by(Period.period))
-    return list(session.scalars(stmt))
+    return PeriodRepository(session).closed_between(since, before)
 
 
 def ledger_sums(session: Session, period_for: str, account_ids: Sequence[int]
@@ -86,7 +90,7 @@ def ledger_sums(session: Session, period_for: str, account_ids: Sequence[int]
     return sums
 
 
-def recalculate_facts(session: Session, calculator: Calculator, facts: BatchFacts, *,
+def recalculate_facts(session: Session, calculator: BatchCalculator, facts: BatchFacts, *,
                       booked_in: str, reason: str, run_id: str) -> list[Booked]:
     """Book the differences between ``facts`` computed now and the ledger, in ``booked_in``."""
     computed = calculator.compute(facts)
@@ -135,7 +139,7 @@ def _signed(kopecks: int) -> str:
     return ("+" if kopecks > 0 else "") + format_rub_ru(kopecks)
 
 
-def recalc_since(unit: UnitOfWork, calculator: Calculator, since: str, *, reason: str,
+def recalc_since(unit: UnitOfWork, calculator: BatchCalculator, since: str, *, reason: str,
                  houses_per_batch: int = 50, progress: Progress | None = None) -> list[Booked]:
     """Recalculate every closed month from ``since`` for every house (a rule changed with a
     past effective date): differences are booked in the open period, one unit of work per
@@ -144,7 +148,7 @@ def recalc_since(unit: UnitOfWork, calculator: Calculator, since: str, *, reason
     with unit() as session:
         booked_in = open_period(session)
         months = closed_months(session, since, booked_in)
-        houses = list(session.scalars(select(House.id).order_by(House.id)))
+        houses = RegistryRepository(session).house_ids()
     run_id = new_run_id(booked_in, "recalc")
     booked: list[Booked] = []
     steps = len(months) * len(houses)
@@ -163,7 +167,7 @@ def recalc_since(unit: UnitOfWork, calculator: Calculator, since: str, *, reason
     return booked
 
 
-def recalc_accounts(session: Session, calculator: Calculator, account_ids: Sequence[int],
+def recalc_accounts(session: Session, calculator: BatchCalculator, account_ids: Sequence[int],
                     since: str, *, reason: str, run_id: str | None = None) -> list[Booked]:
     """Recalculate the closed months from ``since`` of some accounts, in the caller's
     transaction (the online path and the queue)."""
@@ -179,24 +183,22 @@ def recalc_accounts(session: Session, calculator: Calculator, account_ids: Seque
     return booked
 
 
-def process_queue(unit: UnitOfWork, calculator: Calculator, *, reason: str,
+def process_queue(unit: UnitOfWork, calculator: BatchCalculator, *, reason: str,
                   limit: int = 10_000) -> list[Booked]:
     """Handle pending queue entries: each account is recalculated from the earliest month it
     was queued for (its later closed months too: a corrected reading moves the next month's
     volume as well) and its charges in the open period are computed again."""
-    from zhkh.modules.billing.account_calc import recompute_open  # a cycle otherwise
-
     booked: list[Booked] = []
     while True:
         with unit() as session:
             pending = RecalculationQueueRepository(session).pending(limit=limit)
             if not pending:
                 return booked
-            booked += _handle(session, calculator, pending, reason, recompute_open)
+            booked += _handle(session, calculator, pending, reason)
 
 
-def _handle(session: Session, calculator: Calculator, pending: Iterable[RecalculationRequest],
-            reason: str, recompute_open) -> list[Booked]:
+def _handle(session: Session, calculator: BatchCalculator, pending: Iterable[RecalculationRequest],
+            reason: str) -> list[Booked]:
     earliest: dict[int, str] = {}
     reasons: dict[int, list[str]] = defaultdict(list)
     ids: list[int] = []

@@ -1,5 +1,5 @@
 """SQL of billing: periods, the ledger (bulk write, recompute delete, streaming read),
-the recalculation queue, run errors and the audit log.
+the recalculation queue and run errors.
 
 The database refuses edits of the ledger that these methods do not offer (see
 ``models``); the repositories check the same rules first to give a clear error early.
@@ -7,27 +7,30 @@ The database refuses edits of the ledger that these methods do not offer (see
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, select, update
 
 from zhkh.kernel.period import Period as Month
 from zhkh.modules.billing.models import (
-    AuditEntry,
+    BillingPeriod,
     LedgerLine,
-    Period,
     RecalculationRequest,
     RunError,
 )
-from zhkh.modules.db.bulk import insert_rows, stream_columns
+from zhkh.modules.db.bulk import insert_rows
 from zhkh.modules.db.repository import Repository, among
+from zhkh.modules.errors import Conflict
 from zhkh.modules.registry.models import Account, Premises
 
 
-class PeriodClosedError(ValueError):
-    """A write that would change a closed period."""
+class PeriodClosedError(Conflict):
+    """A write that would change a closed period (or needs an open one that is not there)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__("period_closed", message)
 
 
 class LedgerRow(NamedTuple):
@@ -60,24 +63,24 @@ def _now() -> datetime:
 class PeriodRepository(Repository):
     """Billing periods: open, close (final), query."""
 
-    def get(self, period: str) -> Period | None:
+    def get(self, period: str) -> BillingPeriod | None:
         """The period ``YYYY-MM`` or None."""
-        return self.session.get(Period, str(Month.parse(period)))
+        return self.session.get(BillingPeriod, str(Month.parse(period)))
 
-    def open(self, period: str) -> Period:
+    def open(self, period: str) -> BillingPeriod:
         """Open ``period`` (created if absent; an open one is returned as is).
 
         Raises :class:`PeriodClosedError` if it is closed: a closed period is never re-opened.
         """
         key = str(Month.parse(period))
-        found = self.session.get(Period, key)
+        found = self.session.get(BillingPeriod, key)
         if found is not None and found.status == "closed":
             raise PeriodClosedError(f"период {key} закрыт и не может быть открыт снова")
-        return found or self._add(Period(period=key, status="open"))
+        return found or self._add(BillingPeriod(period=key, status="open"))
 
-    def close(self, period: str, *, at: datetime | None = None) -> Period:
+    def close(self, period: str, *, at: datetime | None = None) -> BillingPeriod:
         """Close ``period``: its lines become final. Closing a closed period is a no-op."""
-        found = self._require(Period, str(Month.parse(period)))
+        found = self._require(BillingPeriod, str(Month.parse(period)))
         if found.status != "closed":
             found.status, found.closed_at = "closed", at or _now()
             self.session.flush()
@@ -88,9 +91,18 @@ class PeriodRepository(Repository):
         found = self.get(period)
         return found is not None and found.status == "closed"
 
-    def open_periods(self) -> list[str]:
-        """Open periods, oldest first."""
-        stmt = select(Period.period).where(Period.status == "open").order_by(Period.period)
+    def latest_open(self) -> str | None:
+        """The latest open period (where new lines are booked), or None."""
+        return self.session.scalar(
+            select(BillingPeriod.period).where(BillingPeriod.status == "open")
+            .order_by(BillingPeriod.period.desc()).limit(1))
+
+    def closed_between(self, since: str, before: str) -> list[str]:
+        """Closed periods from ``since`` up to (not including) ``before``, oldest first."""
+        stmt = (select(BillingPeriod.period)
+                .where(BillingPeriod.status == "closed", BillingPeriod.period >= since,
+                       BillingPeriod.period < before)
+                .order_by(BillingPeriod.period))
         return list(self.session.scalars(stmt))
 
 
@@ -105,10 +117,6 @@ class LedgerRepository(Repository):
         """
         return insert_rows(self.session, LedgerLine.__table__, LEDGER_COLUMNS, rows)
 
-    def add_line(self, row: LedgerRow) -> LedgerLine:
-        """Append one line through the ORM (manual corrections); returns it with its id."""
-        return self._add(LedgerLine(**row._asdict()))
-
     def delete_for_recompute(self, period_booked: str, *, house_id: int | None = None,
                              account_ids: Sequence[int] | None = None,
                              kinds: Sequence[str] | None = None,
@@ -118,7 +126,7 @@ class LedgerRepository(Repository):
         not recalculations of earlier months booked there) so they can be computed again;
         returns the count.
         """
-        if self.session.get(Period, period_booked) is None:
+        if self.session.get(BillingPeriod, period_booked) is None:
             raise PeriodClosedError(f"период {period_booked} не открыт")
         stmt = delete(LedgerLine).where(LedgerLine.period_booked == period_booked)
         if house_id is not None:
@@ -135,39 +143,16 @@ class LedgerRepository(Repository):
         return self.session.execute(stmt, execution_options={"synchronize_session": False}
                                     ).rowcount
 
-    def lines_of_account(self, account_id: int, *, period_booked: str | None = None,
-                         period_for: str | None = None) -> list[LedgerLine]:
-        """Lines of one account (the account card), by booked period then id."""
+    def lines_of_account(self, account_id: int, *, period_from: str | None = None,
+                         period_to: str | None = None) -> list[LedgerLine]:
+        """Lines of one account booked in ``[period_from, period_to]`` (the account card), by
+        booked period then id."""
         stmt = select(LedgerLine).where(LedgerLine.account_id == account_id)
-        if period_booked is not None:
-            stmt = stmt.where(LedgerLine.period_booked == period_booked)
-        if period_for is not None:
-            stmt = stmt.where(LedgerLine.period_for == period_for)
+        if period_from is not None:
+            stmt = stmt.where(LedgerLine.period_booked >= period_from)
+        if period_to is not None:
+            stmt = stmt.where(LedgerLine.period_booked <= period_to)
         return list(self.session.scalars(stmt.order_by(LedgerLine.period_booked, LedgerLine.id)))
-
-    def totals(self, period_booked: str, *, account_id: int | None = None
-               ) -> list[tuple[int, str, int, int]]:
-        """Charged amounts ``(account_id, service, provider_id, kopecks)`` booked in a period."""
-        stmt = (select(LedgerLine.account_id, LedgerLine.service, LedgerLine.provider_id,
-                       func.sum(LedgerLine.amount_kopecks))
-                .where(LedgerLine.period_booked == period_booked)
-                .group_by(LedgerLine.account_id, LedgerLine.service, LedgerLine.provider_id)
-                .order_by(LedgerLine.account_id, LedgerLine.service, LedgerLine.provider_id))
-        if account_id is not None:
-            stmt = stmt.where(LedgerLine.account_id == account_id)
-        return [(a, s, p, int(k)) for a, s, p, k in self.session.execute(stmt)]
-
-    def stream_lines(self, period_booked: str, *, house_id: int | None = None,
-                     columns: Sequence[str] = ("id", *LEDGER_COLUMNS), batch: int = 10_000
-                     ) -> Iterator[dict[str, list[Any]]]:
-        """Columnar lines booked in a period (of one house if given), ordered by id, streamed
-        ``batch`` rows at a time (server-side cursor on PostgreSQL)."""
-        table = LedgerLine.__table__
-        stmt = select(*(table.c[c] for c in columns)).where(
-            table.c.period_booked == period_booked)
-        if house_id is not None:
-            stmt = stmt.where(table.c.account_id.in_(_accounts_of_house(house_id)))
-        return stream_columns(self.session, stmt.order_by(table.c.id), batch=batch)
 
 
 def _accounts_of_house(house_id: int):
@@ -210,26 +195,3 @@ class RunErrorRepository(Repository):
         return insert_rows(self.session, RunError.__table__,
                            ("run_id", "account_id", "service", "code", "message"), rows)
 
-    def of_run(self, run_id: str) -> list[RunError]:
-        """Errors of a run in the order they were stored."""
-        stmt = select(RunError).where(RunError.run_id == run_id).order_by(RunError.id)
-        return list(self.session.scalars(stmt))
-
-
-class AuditRepository(Repository):
-    """The audit log: append and read, nothing else (the database refuses edits)."""
-
-    def record(self, *, actor: str, action: str, object_type: str, object_id: object,
-               before: dict[str, Any] | None = None, after: dict[str, Any] | None = None,
-               reason: str | None = None) -> AuditEntry:
-        """Append one audit entry (before/after are JSON-ready dicts)."""
-        return self._add(AuditEntry(actor=actor, action=action, object_type=object_type,
-                                    object_id=str(object_id), before=before, after=after,
-                                    reason=reason))
-
-    def history(self, object_type: str, object_id: object) -> list[AuditEntry]:
-        """Entries of one object, oldest first."""
-        stmt = (select(AuditEntry).where(AuditEntry.object_type == object_type,
-                                         AuditEntry.object_id == str(object_id))
-                .order_by(AuditEntry.id))
-        return list(self.session.scalars(stmt))

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from sqlalchemy.orm import Session
 
 from zhkh.kernel.money import to_kopecks
-from zhkh.modules.billing.compute import Calculator
+from zhkh.modules.billing.compute import BatchCalculator
 from zhkh.modules.billing.facts import FactsReader
 from zhkh.modules.registry.repository import RegistryRepository
 
@@ -51,7 +51,7 @@ class RulesDiff:
     accounts: int = 0
 
 
-def rules_diff(session: Session, published: Calculator, draft: Calculator, period: str,
+def rules_diff(session: Session, published: BatchCalculator, draft: BatchCalculator, period: str,
                progress: Callable[[int], None] | None = None) -> RulesDiff:
     """Charges of ``period`` under both rulebooks, compared per account × service."""
     result = RulesDiff(period, published.version, draft.version)
@@ -84,7 +84,7 @@ def rules_diff(session: Session, published: Calculator, draft: Calculator, perio
     return result
 
 
-def _title(calculator: Calculator, service: str) -> str:
+def _title(calculator: BatchCalculator, service: str) -> str:
     spec = calculator.rulebook.services.get(service)
     return spec.title if spec is not None else service
 

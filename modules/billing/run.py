@@ -12,22 +12,27 @@ recalculation queue are processed (``recalc.process_queue``).
 from __future__ import annotations
 
 import gc
-import secrets
 import threading
 import time
 from collections import defaultdict, deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 
-from sqlalchemy import select, text
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from zhkh.kernel.money import to_kopecks
 from zhkh.kernel.period import Period as Month
-from zhkh.modules.billing.compute import Calculator, Computed, ledger_rows
+from zhkh.modules.audit.repository import AuditRepository
+from zhkh.modules.billing.charges import (
+    Progress,
+    UnitOfWork,
+    new_run_id,
+    replace_charges,
+)
+from zhkh.modules.billing.compute import BatchCalculator, Computed
 from zhkh.modules.billing.facts import FactsReader
 from zhkh.modules.billing.fast_batch import (
     FastBatch,
@@ -36,21 +41,12 @@ from zhkh.modules.billing.fast_batch import (
     tick,
     write_columnar,
 )
+from zhkh.modules.billing.recalc import process_queue as run_queue
 from zhkh.modules.billing.repository import (
-    AuditRepository,
-    LedgerRepository,
     PeriodRepository,
-    RunErrorRepository,
 )
-from zhkh.modules.registry.models import House
+from zhkh.modules.registry.repository import RegistryRepository
 
-UnitOfWork = Callable[[], AbstractContextManager[Session]]
-"""A callable giving a session that commits when its block ends (``Database.session``)."""
-
-Progress = Callable[[int, int], None]
-"""Called after each batch with (houses done, houses in total)."""
-
-DELETE_CHUNK = 900
 ANALYZE_AFTER = 100_000
 """Lines written by a run on PostgreSQL after which the ledger's statistics are refreshed
 (then again each time the count doubles, and at the end)."""
@@ -59,12 +55,6 @@ READERS = 2
 WRITERS = 2
 """Writer threads of a pipelined run: each batch's COPY costs the server about as much as
 computing it costs Python, so two writers keep the server busy while the readers compute."""
-
-
-def new_run_id(period: str, kind: str) -> str:
-    """``<period>:<UTC timestamp to µs>:<kind>:<random>`` — sortable by time within a period."""
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
-    return f"{period}:{stamp}:{kind}:{secrets.token_hex(2)}"
 
 
 @dataclass(slots=True)
@@ -99,7 +89,7 @@ class RunReport:
     seconds: float = 0.0
 
 
-def run_period(unit: UnitOfWork, calculator: Calculator, period: str, *,
+def run_period(unit: UnitOfWork, calculator: BatchCalculator, period: str, *,
                houses_per_batch: int = 200, house_ids: Sequence[int] | None = None,
                progress: Progress | None = None, process_queue: bool = True,
                actor: str = "system", columnar: bool = True,
@@ -126,8 +116,8 @@ def run_period(unit: UnitOfWork, calculator: Calculator, period: str, *,
     report = RunReport(period=key, run_id=run_id, rulebook_version=calculator.version)
     with unit() as session:
         PeriodRepository(session).open(key)
-        houses = list(house_ids) if house_ids is not None else list(
-            session.scalars(select(House.id).order_by(House.id)))
+        houses = (list(house_ids) if house_ids is not None
+                  else RegistryRepository(session).house_ids())
         backend = session.get_bind().dialect.name
     per_service: dict[str, set[int]] = defaultdict(set)
     batches = [houses[i:i + houses_per_batch] for i in range(0, len(houses), houses_per_batch)]
@@ -157,8 +147,6 @@ def run_period(unit: UnitOfWork, calculator: Calculator, period: str, *,
     for service, accounts in per_service.items():
         report.by_service[service][1] = len(accounts)
     if process_queue:
-        from zhkh.modules.billing.recalc import process_queue as run_queue
-
         booked = run_queue(unit, calculator, reason="изменение данных после закрытия периода")
         report.recalculation_lines = len(booked)
         report.recalculation_kopecks = sum(r.amount_kopecks for r in booked)
@@ -214,7 +202,7 @@ def collector_paused() -> Iterator[None]:
                 gc.enable()
 
 
-def _pipelined(unit: UnitOfWork, calculator: Calculator, period: str,
+def _pipelined(unit: UnitOfWork, calculator: BatchCalculator, period: str,
                batches: list[list[int]], run_id: str,
                done: Callable[[Computed, dict[int, str], int], None], *,
                readers: int = READERS, writers: int = WRITERS) -> None:
@@ -255,7 +243,7 @@ def _pipelined(unit: UnitOfWork, calculator: Calculator, period: str,
             done(*written.result(), number)
 
 
-def _compute(unit: UnitOfWork, calculator: Calculator, period: str, batch: list[int]
+def _compute(unit: UnitOfWork, calculator: BatchCalculator, period: str, batch: list[int]
              ) -> FastBatch:
     with collector_paused(), unit() as session:
         return compute_batch(session, calculator, period, batch)
@@ -279,7 +267,7 @@ def _write_computed(session: Session, fast: FastBatch, period: str, version: str
     summarize(fast)
 
 
-def write_batch(session: Session, calculator: Calculator, period: str, house_ids: list[int],
+def write_batch(session: Session, calculator: BatchCalculator, period: str, house_ids: list[int],
                 run_id: str, *, columnar: bool = True) -> tuple[Computed, dict[int, str]]:
     """Recompute the charge lines of ``house_ids`` in the open ``period`` within the caller's
     transaction: delete the old charge lines of their accounts, write the new ones and the
@@ -294,32 +282,6 @@ def write_batch(session: Session, calculator: Calculator, period: str, house_ids
     fast = compute_batch(session, calculator, period, house_ids)
     _write_computed(session, fast, period, calculator.version, run_id)
     return fast.computed, fast.batch.numbers
-
-
-OWN_KINDS = ("charge", "recalculation", "benefit", "quality_reduction")
-"""What a run computes for its own month: charges, the month's own recalculations (a
-temporary absence), benefits and quality reductions. Recalculations of closed months booked
-in it are kept."""
-
-
-def replace_charges(session: Session, period: str, account_ids: Sequence[int],
-                    computed: Computed, provider_ids: dict[str, int], version: str,
-                    run_id: str) -> int:
-    """Delete the lines of ``account_ids`` about ``period`` booked in it and write the computed
-    ones and the errors; returns the number of lines written."""
-    ledger = LedgerRepository(session)
-    ids = list(account_ids)
-    # PostgreSQL takes the ids as one array parameter; SQLite in IN lists of DELETE_CHUNK
-    chunk = len(ids) or 1 if session.get_bind().dialect.name == "postgresql" else DELETE_CHUNK
-    for i in range(0, len(ids), chunk):
-        ledger.delete_for_recompute(period, account_ids=ids[i:i + chunk], kinds=OWN_KINDS,
-                                    own_month=True)
-    written = ledger.write_lines(ledger_rows(computed.lines, provider_ids, period_booked=period,
-                                             version=version, run_id=run_id))
-    if computed.errors:
-        RunErrorRepository(session).add_many(
-            run_id, ((e.account_id, e.service, e.code, e.message) for e in computed.errors))
-    return written
 
 
 def _account(report: RunReport, computed: Computed, numbers: dict[int, str],

@@ -1,8 +1,8 @@
 """Calculate situations with the published rulebook (or inline overrides of it).
 
-One ``Calculator`` per process: it loads the rule files once, keeps one engine per rulebook
-version (the published one and, on demand, versions with inline overrides), and is the single
-code path behind ``POST /v1/calculate`` and ``zhkh calculate``.
+One ``Calculator`` per process, built by the composition root from the loaded rulebook: it
+keeps one engine per rulebook version (the published one and, on demand, versions with inline
+overrides), and is the single code path behind ``POST /v1/calculate`` and ``zhkh calculate``.
 """
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 from zhkh.kernel.calc.calculate import calculate, engine_for
@@ -18,7 +17,7 @@ from zhkh.kernel.calc.errors import CalculationError
 from zhkh.kernel.calc.result import CalculationResult
 from zhkh.kernel.calc.situation import Situation
 from zhkh.kernel.engine import Engine
-from zhkh.kernel.rulebook import Rulebook, RulebookError, load_rulebook, rulebook_from_overrides
+from zhkh.kernel.rulebook import Rulebook, RulebookError, rulebook_from_overrides
 from zhkh.modules.calculation.catalog import rule_history, rules_at
 
 _MAX_OVERRIDE_ENGINES = 8
@@ -27,9 +26,9 @@ _MAX_OVERRIDE_ENGINES = 8
 class Calculator:
     """The published rulebook and its engines; thread-safe."""
 
-    def __init__(self, rules_dir: Path):
-        self.rulebook: Rulebook = load_rulebook(Path(rules_dir))
-        self._engine = engine_for(self.rulebook)
+    def __init__(self, rulebook: Rulebook, engine: Engine | None = None):
+        self.rulebook = rulebook
+        self._engine = engine if engine is not None else engine_for(rulebook)
         self._override_engines: OrderedDict[str, tuple[Rulebook, Engine]] = OrderedDict()
         self._lock = threading.Lock()
 

@@ -8,14 +8,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, Field
 
-from zhkh.modules.registry.schemas import (
-    AccountRecalc,
-    DecimalText,
-    Input,
-    Reason,
-    Ref,
-    decimal_text,
-)
+from zhkh.modules.schemas import AccountRecalc, DecimalText, Input, Reason, Ref, decimal_text
 
 IncidentKind = Literal["interruption", "temperature", "pressure", "tko_delay", "unsafe"]
 NEEDS_MAGNITUDE = {"temperature": "на сколько °C ниже нормативной",

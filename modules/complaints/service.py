@@ -16,9 +16,6 @@ from sqlalchemy.orm import Session
 
 from zhkh.modules import audit
 from zhkh.modules.audit import Actor
-from zhkh.modules.billing.compute import calculator_of
-from zhkh.modules.calculation.vocabulary import incident_kinds
-from zhkh.modules.complaints import queries
 from zhkh.modules.complaints.models import QualityIncident
 from zhkh.modules.complaints.repository import ComplaintsRepository
 from zhkh.modules.complaints.schemas import (
@@ -29,9 +26,9 @@ from zhkh.modules.complaints.schemas import (
 )
 from zhkh.modules.db.repository import get_or_not_found
 from zhkh.modules.errors import Invalid
-from zhkh.modules.registry import service as registry
 from zhkh.modules.registry.models import House, Premises
-from zhkh.modules.registry.schemas import AccountRecalc, decimal_text, micro
+from zhkh.modules.schemas import AccountRecalc, decimal_text, micro
+from zhkh.modules.seams import Seams, period_of
 
 INCIDENT_FIELDS = ("house_id", "premises_id", "service", "kind", "started_at", "ended_at",
                    "reference")
@@ -47,12 +44,12 @@ def get_incident(session: Session, incident_id: int) -> QualityIncident:
                             obj=f"incident:{incident_id}")
 
 
-def create_incident(session: Session, actor: Actor, data: IncidentCreate
+def create_incident(session: Session, seams: Seams, actor: Actor, data: IncidentCreate
                     ) -> tuple[QualityIncident, Recalculated]:
     """Record an incident of a house or a premises; a closed one recalculates the accounts
     it concerns."""
     house_id = _house_of(session, data.house_id, data.premises_id)
-    _covered_by_rules(session, data.service, data.kind)
+    _covered_by_rules(seams, data.service, data.kind)
     _fits(data.kind, data.started_at, data.ended_at, data.magnitude)
     incident = ComplaintsRepository(session).add_incident(
         house_id=house_id, premises_id=data.premises_id, service=data.service, kind=data.kind,
@@ -62,11 +59,11 @@ def create_incident(session: Session, actor: Actor, data: IncidentCreate
                  object_type="quality_incident", object_id=incident.id, after=_snapshot(incident))
     if incident.ended_at is None:
         return incident, (None, None)
-    return incident, _recalculate(session, incident, incident.started_at)
+    return incident, _recalculate(session, seams, incident, incident.started_at)
 
 
-def update_incident(session: Session, actor: Actor, incident_id: int, data: IncidentUpdate
-                    ) -> tuple[QualityIncident, Recalculated]:
+def update_incident(session: Session, seams: Seams, actor: Actor, incident_id: int,
+                    data: IncidentUpdate) -> tuple[QualityIncident, Recalculated]:
     """Change times, magnitude or reference (``ended_at`` closes the incident, ``null``
     reopens it); the accounts are recalculated from the earlier of the old and new start
     unless the incident was and stays open."""
@@ -92,7 +89,7 @@ def update_incident(session: Session, actor: Actor, incident_id: int, data: Inci
                  after=after)
     if before == after or not (was_closed or ended is not None):
         return incident, (None, None)
-    return incident, _recalculate(session, incident, min(old_start, started))
+    return incident, _recalculate(session, seams, incident, min(old_start, started))
 
 
 def _snapshot(incident: QualityIncident) -> dict[str, Any]:
@@ -118,8 +115,8 @@ def _house_of(session: Session, house_id: int | None, premises_id: int | None) -
     return house_id
 
 
-def _covered_by_rules(session: Session, service: str, kind: str) -> None:
-    kinds = incident_kinds(calculator_of(session).rulebook, service)
+def _covered_by_rules(seams: Seams, service: str, kind: str) -> None:
+    kinds = seams.vocabulary.incident_kinds(service)
     if kind in kinds:
         return
     known = (f"для неё описаны: {', '.join(kinds)}" if kinds
@@ -136,10 +133,11 @@ def _fits(kind: str, started: datetime, ended: datetime | None, magnitude: str |
         raise Invalid(code, message, field=field)
 
 
-def _recalculate(session: Session, incident: QualityIncident, since: datetime) -> Recalculated:
-    period = registry.period_of(since.date())
-    accounts = queries.accounts_concerned(session, incident)
-    results = registry.recalculate_accounts(session, accounts, period)
+def _recalculate(session: Session, seams: Seams, incident: QualityIncident, since: datetime
+                 ) -> Recalculated:
+    period = period_of(since.date())
+    accounts = ComplaintsRepository(session).accounts_concerned(incident)
+    results = seams.recalculate(session, accounts, period)
     summary = RecalcSummary(period=period, accounts=len(results),
                             errors=[r for r in results if r.error is not None])
     return (results if incident.premises_id is not None else None), summary

@@ -15,12 +15,11 @@ from zhkh.modules.db.base import (
     period_check,
 )
 from zhkh.modules.db.bulk import insert_rows, stream_columns, stream_rows
-from zhkh.modules.db.repository import NotFoundError, Repository, active_on, overlapping
+from zhkh.modules.db.repository import Repository, active_on, overlapping
 
 __all__ = [
     "Base",
     "IdPK",
-    "NotFoundError",
     "Repository",
     "active_on",
     "import_all_models",

@@ -19,15 +19,6 @@ from zhkh.modules.errors import NotFound
 M = TypeVar("M", bound=Base)
 
 
-class NotFoundError(LookupError):
-    """An object asked for by key does not exist; names the table and the key."""
-
-    def __init__(self, kind: str, key: Any) -> None:
-        super().__init__(f"{kind}: запись {key!r} не найдена")
-        self.kind = kind
-        self.key = key
-
-
 def get_or_not_found(session: Session, model: type[M], key: Any, *, code: str, message: str,
                      obj: str) -> M:
     """The ``model`` row of ``key``, or :class:`~zhkh.modules.errors.NotFound` (``code``,
@@ -47,7 +38,8 @@ class Repository:
     def _require(self, model: type[M], key: Any) -> M:
         found = self.session.get(model, key)
         if found is None:
-            raise NotFoundError(model.__tablename__, key)
+            raise NotFound("not_found", f"{model.__tablename__}: запись {key!r} не найдена",
+                           obj=f"{model.__tablename__}:{key}")
         return found
 
     def _add(self, obj: M) -> M:

@@ -8,14 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field, field_validator
 
 from zhkh.kernel.money import format_micro
-from zhkh.modules.registry.schemas import (
-    AccountRecalc,
-    DecimalText,
-    Input,
-    Reason,
-    Ref,
-    decimal_text,
-)
+from zhkh.modules.schemas import AccountRecalc, DecimalText, Input, Reason, Ref, decimal_text
 
 MeterKind = Literal["individual", "shared", "house", "group"]
 Zone = Literal["single", "day", "night", "peak", "half_peak"]

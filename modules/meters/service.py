@@ -23,12 +23,10 @@ from sqlalchemy.orm import Session
 
 from zhkh.modules import audit
 from zhkh.modules.audit import Actor
-from zhkh.modules.billing.repository import RecalculationQueueRepository
 from zhkh.modules.db.repository import get_or_not_found
 from zhkh.modules.errors import Conflict, Invalid
-from zhkh.modules.meters import queries
 from zhkh.modules.meters.models import AccessRefusal, Meter, Reading
-from zhkh.modules.meters.repository import MeterRepository, ReadingConflictError
+from zhkh.modules.meters.repository import MeterRepository
 from zhkh.modules.meters.schemas import (
     AccessRefusalCancel,
     AccessRefusalCreate,
@@ -38,9 +36,9 @@ from zhkh.modules.meters.schemas import (
 )
 from zhkh.modules.registry import service as registry
 from zhkh.modules.registry.models import Account, House, Premises
-from zhkh.modules.registry.queries import accounts_of_premises
 from zhkh.modules.registry.repository import RegistryRepository
-from zhkh.modules.registry.schemas import AccountRecalc, micro
+from zhkh.modules.schemas import AccountRecalc, micro
+from zhkh.modules.seams import Seams, period_of
 
 METER_FIELDS = ("serial", "service", "kind", "premises_id", "house_id", "capacity_micro",
                 "verified_until", "installed_on", "removed_on")
@@ -58,7 +56,7 @@ def get_meter(session: Session, meter_id: int) -> Meter:
                             obj=f"meter:{meter_id}")
 
 
-def create_meter(session: Session, actor: Actor, data: MeterCreate
+def create_meter(session: Session, seams: Seams, actor: Actor, data: MeterCreate
                  ) -> tuple[Meter, list[AccountRecalc]]:
     """A meter on a premises (individual, shared) or on a house (house, group)."""
     if data.kind in ON_PREMISES:
@@ -82,10 +80,10 @@ def create_meter(session: Session, actor: Actor, data: MeterCreate
     audit.record(session, actor.with_reason(data.reason), action="meter.create",
                  object_type="meter", object_id=meter.id,
                  after={**audit.snapshot(meter, METER_FIELDS), "zones": list(data.zones)})
-    return meter, _recalculate(session, meter, data.installed_on, "установлен прибор")
+    return meter, _recalculate(session, seams, meter, data.installed_on, "установлен прибор")
 
 
-def update_meter(session: Session, actor: Actor, meter_id: int, data: MeterUpdate
+def update_meter(session: Session, seams: Seams, actor: Actor, meter_id: int, data: MeterUpdate
                  ) -> tuple[Meter, list[AccountRecalc]]:
     """Change serial, capacity, verification date or the removal date."""
     meter = get_meter(session, meter_id)
@@ -103,10 +101,10 @@ def update_meter(session: Session, actor: Actor, meter_id: int, data: MeterUpdat
                  object_type="meter", object_id=meter.id, before=before,
                  after=audit.snapshot(meter, METER_FIELDS))
     day = removed or date.today()
-    return meter, _recalculate(session, meter, day, "изменён прибор учёта")
+    return meter, _recalculate(session, seams, meter, day, "изменён прибор учёта")
 
 
-def add_reading(session: Session, actor: Actor, meter_id: int, data: ReadingCreate
+def add_reading(session: Session, seams: Seams, actor: Actor, meter_id: int, data: ReadingCreate
                 ) -> tuple[Reading, bool, list[AccountRecalc] | None]:
     """Store a reading or a correction; returns ``(reading, created, recalculation)``.
 
@@ -118,12 +116,9 @@ def add_reading(session: Session, actor: Actor, meter_id: int, data: ReadingCrea
     if data.supersedes_id is not None:
         reading, created, old = _correct(session, actor, meter, data)
     else:
-        try:
-            reading, created = MeterRepository(session).add_reading(
-                meter_id=meter.id, taken_on=data.taken_on, value_micro=micro(data.value),
-                source=data.source, source_id=data.source_id, zone=data.zone)
-        except ReadingConflictError as exc:
-            raise Conflict("reading_source_conflict", str(exc), field="source_id") from None
+        reading, created = MeterRepository(session).add_reading(
+            meter_id=meter.id, taken_on=data.taken_on, value_micro=micro(data.value),
+            source=data.source, source_id=data.source_id, zone=data.zone)
         old = None
     if not created:
         return reading, False, None
@@ -131,7 +126,7 @@ def add_reading(session: Session, actor: Actor, meter_id: int, data: ReadingCrea
                  object_type="reading", object_id=reading.id,
                  before=audit.snapshot(old, READING_FIELDS) if old else None,
                  after=audit.snapshot(reading, READING_FIELDS))
-    return reading, True, _recalculate(session, meter, data.taken_on, "новое показание")
+    return reading, True, _recalculate(session, seams, meter, data.taken_on, "новое показание")
 
 
 def _check_reading(meter: Meter, data: ReadingCreate) -> None:
@@ -149,7 +144,7 @@ def _check_reading(meter: Meter, data: ReadingCreate) -> None:
 def _correct(session: Session, actor: Actor, meter: Meter, data: ReadingCreate
              ) -> tuple[Reading, bool, Reading | None]:
     if data.source_id is not None:
-        known = queries.by_source(session, data.source, data.source_id)
+        known = MeterRepository(session).by_source(data.source, data.source_id)
         if known is not None:
             if (known.supersedes_id, known.value_micro, known.taken_on) != (
                     data.supersedes_id, micro(data.value), data.taken_on):
@@ -161,27 +156,27 @@ def _correct(session: Session, actor: Actor, meter: Meter, data: ReadingCreate
     if old is None or old.meter_id != meter.id or old.zone != data.zone:
         raise Invalid("reading_not_found", f"у прибора {meter.id} в зоне {data.zone} нет "
                       f"показания {data.supersedes_id}", field="supersedes_id")
-    if queries.superseded_ids(session, [old.id]):
+    if MeterRepository(session).superseded_ids([old.id]):
         raise Conflict("reading_already_corrected", f"показание {old.id} уже исправлено; "
                        "исправляйте последнее в цепочке", field="supersedes_id")
     if not actor.reason:
         raise Invalid("reason_required", "исправление показания требует основания",
                       field="reason")
-    reading = queries.add_correction(session, old, value_micro=micro(data.value),
-                                     taken_on=data.taken_on, source=data.source,
-                                     source_id=data.source_id, reason=actor.reason)
+    reading = MeterRepository(session).add_correction(
+        old, value_micro=micro(data.value), taken_on=data.taken_on, source=data.source,
+        source_id=data.source_id, reason=actor.reason)
     return reading, True, old
 
 
-def _recalculate(session: Session, meter: Meter, day: date, why: str) -> list[AccountRecalc]:
-    period = registry.period_of(day)
+def _recalculate(session: Session, seams: Seams, meter: Meter, day: date, why: str
+                 ) -> list[AccountRecalc]:
+    period = period_of(day)
     if meter.premises_id is not None:
-        accounts = accounts_of_premises(session, meter.premises_id)
-        return registry.recalculate_accounts(session, accounts, period)
-    queue = RecalculationQueueRepository(session)
-    for account in RegistryRepository(session).accounts_of_house(meter.house_id):
-        queue.enqueue(account_id=account.id, period_for=period,
-                      reason=f"{why}: общедомовой прибор {meter.id}")
+        accounts = RegistryRepository(session).accounts_of_premises(meter.premises_id)
+        return seams.recalculate(session, accounts, period)
+    accounts = RegistryRepository(session).accounts_of_house(meter.house_id)
+    seams.recalculation.enqueue(session, (a.id for a in accounts), period,
+                                f"{why}: общедомовой прибор {meter.id}")
     return []
 
 
@@ -198,7 +193,8 @@ def account_number(session: Session, account_id: int | None) -> str | None:
     return None if account_id is None else session.get(Account, account_id).number
 
 
-def record_access_refusal(session: Session, actor: Actor, data: AccessRefusalCreate
+def record_access_refusal(session: Session, seams: Seams, actor: Actor,
+                          data: AccessRefusalCreate
                           ) -> tuple[AccessRefusal, list[AccountRecalc]]:
     """Record an act of refused access; the accounts it concerns are recalculated from the
     act's month. The same standing act (premises, service, number) is a conflict."""
@@ -223,10 +219,10 @@ def record_access_refusal(session: Session, actor: Actor, data: AccessRefusalCre
     audit.record(session, actor.with_reason(data.reason), action="meter_access_refusal.create",
                  object_type="meter_access_refusal", object_id=refusal.id,
                  after=audit.snapshot(refusal, REFUSAL_FIELDS))
-    return refusal, _recalculate_refusal(session, refusal)
+    return refusal, _recalculate_refusal(session, seams, refusal)
 
 
-def cancel_access_refusal(session: Session, actor: Actor, refusal_id: int,
+def cancel_access_refusal(session: Session, seams: Seams, actor: Actor, refusal_id: int,
                           data: AccessRefusalCancel) -> tuple[AccessRefusal, list[AccountRecalc]]:
     """Cancel a standing act with a reason (it stays in the history); the accounts it
     concerned are recalculated from its month."""
@@ -241,7 +237,7 @@ def cancel_access_refusal(session: Session, actor: Actor, refusal_id: int,
     audit.record(session, actor.with_reason(data.reason), action="meter_access_refusal.cancel",
                  object_type="meter_access_refusal", object_id=refusal.id, before=before,
                  after=audit.snapshot(refusal, REFUSAL_FIELDS))
-    return refusal, _recalculate_refusal(session, refusal)
+    return refusal, _recalculate_refusal(session, seams, refusal)
 
 
 def _account_on(session: Session, number: str | None, premises_id: int) -> int | None:
@@ -266,9 +262,11 @@ def _check_meter_of(session: Session, meter_id: int | None, premises_id: int,
                       f"{premises_id} на услугу {service}", field="meter_id")
 
 
-def _recalculate_refusal(session: Session, refusal: AccessRefusal) -> list[AccountRecalc]:
+def _recalculate_refusal(session: Session, seams: Seams, refusal: AccessRefusal
+                         ) -> list[AccountRecalc]:
     if refusal.account_id is not None:
         accounts = [session.get(Account, refusal.account_id)]
     else:
-        accounts = accounts_of_premises(session, refusal.premises_id, include_rooms=False)
-    return registry.recalculate_accounts(session, accounts, registry.period_of(refusal.refused_on))
+        accounts = RegistryRepository(session).accounts_of_premises(refusal.premises_id,
+                                                                    include_rooms=False)
+    return seams.recalculate(session, accounts, period_of(refusal.refused_on))

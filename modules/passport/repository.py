@@ -3,22 +3,21 @@ ownership shares, absences, benefit assignments."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 
 from sqlalchemy import select, update
+from sqlalchemy.orm import selectinload
 
-from zhkh.modules.db.bulk import stream_columns
 from zhkh.modules.db.repository import Repository, active_on, overlapping
+from zhkh.modules.paging import page
 from zhkh.modules.passport.models import (
     Absence,
     BenefitAssignment,
-    OwnershipShare,
     Person,
     PersonData,
     Registration,
 )
-from zhkh.modules.registry.models import Premises
+from zhkh.modules.registry.models import Account
 
 
 class PassportRepository(Repository):
@@ -35,14 +34,6 @@ class PassportRepository(Repository):
                                      document_issued=document_issued)
         return self._add(person)
 
-    def get_person(self, person_id: int) -> Person:
-        """The person (without touching personal data); raises NotFoundError."""
-        return self._require(Person, person_id)
-
-    def personal_data(self, person_id: int) -> PersonData | None:
-        """The personal data of a person, or None (callers must be entitled to read it)."""
-        return self.session.get(PersonData, person_id)
-
     def add_registration(self, *, person_id: int, premises_id: int, kind: str,
                          date_from: date, date_to: date | None = None) -> Registration:
         """Register a person in a premises (``residence`` or ``stay``)."""
@@ -54,44 +45,11 @@ class PassportRepository(Repository):
         self.session.execute(update(Registration).where(Registration.id == registration_id)
                              .values(date_to=date_to))
 
-    def registrations_of_premises(self, premises_id: int, first: date, last: date
-                                  ) -> list[Registration]:
-        """Registrations in the premises overlapping ``[first, last]``."""
-        stmt = (select(Registration).where(
-            Registration.premises_id == premises_id,
-            overlapping(Registration.date_from, Registration.date_to, first, last))
-            .order_by(Registration.date_from, Registration.id))
-        return list(self.session.scalars(stmt))
-
-    def add_ownership(self, *, person_id: int, premises_id: int, numerator: int,
-                      denominator: int, date_from: date, date_to: date | None = None
-                      ) -> OwnershipShare:
-        """A share ``numerator/denominator`` of a premises owned by a person."""
-        return self._add(OwnershipShare(person_id=person_id, premises_id=premises_id,
-                                        numerator=numerator, denominator=denominator,
-                                        date_from=date_from, date_to=date_to))
-
-    def owners_of_premises(self, premises_id: int, on: date) -> list[OwnershipShare]:
-        """Ownership shares of the premises in force on ``on``."""
-        stmt = (select(OwnershipShare).where(
-            OwnershipShare.premises_id == premises_id,
-            active_on(OwnershipShare.date_from, OwnershipShare.date_to, on))
-            .order_by(OwnershipShare.id))
-        return list(self.session.scalars(stmt))
-
     def add_absence(self, *, person_id: int, date_from: date, date_to: date,
                     document: str | None = None) -> Absence:
         """A temporary absence of a person, both dates inclusive."""
         return self._add(Absence(person_id=person_id, date_from=date_from, date_to=date_to,
                                  document=document))
-
-    def absences_of_person(self, person_id: int, first: date, last: date) -> list[Absence]:
-        """Absences of the person overlapping ``[first, last]``."""
-        stmt = (select(Absence).where(
-            Absence.person_id == person_id,
-            overlapping(Absence.date_from, Absence.date_to, first, last))
-            .order_by(Absence.date_from))
-        return list(self.session.scalars(stmt))
 
     def add_benefit(self, *, person_id: int, account_id: int, category: str,
                     date_from: date, date_to: date | None = None,
@@ -101,33 +59,75 @@ class PassportRepository(Repository):
                                            category=category, date_from=date_from,
                                            date_to=date_to, document=document))
 
-    def get_benefit(self, benefit_id: int) -> BenefitAssignment:
-        """The benefit assignment; raises NotFoundError naming it."""
-        return self._require(BenefitAssignment, benefit_id)
+    def list_persons(self, *, premises_id: int | None = None,
+                     registered_on: date | None = None, limit: int, offset: int
+                     ) -> tuple[list[Person], int]:
+        """Persons, optionally those registered in a premises (on a day, when given)."""
+        stmt = select(Person).options(selectinload(Person.data))
+        if premises_id is not None or registered_on is not None:
+            regs = select(Registration.person_id)
+            if premises_id is not None:
+                regs = regs.where(Registration.premises_id == premises_id)
+            if registered_on is not None:
+                regs = regs.where(active_on(Registration.date_from, Registration.date_to,
+                                            registered_on))
+            stmt = stmt.where(Person.id.in_(regs))
+        return page(self.session, stmt, limit=limit, offset=offset, order_by=Person.id)
 
-    def stream_house_registrations(self, house_id: int, first: date, last: date, *,
-                                   batch: int = 10_000) -> Iterator[dict[str, list[object]]]:
-        """Columnar registrations in the house overlapping ``[first, last]`` (no personal
-        data): premises_id, person_id, birth_date, kind, date_from, date_to."""
-        stmt = (
-            select(Registration.premises_id, Registration.person_id, Person.birth_date,
-                   Registration.kind, Registration.date_from, Registration.date_to)
-            .join(Person, Person.id == Registration.person_id)
-            .join(Premises, Premises.id == Registration.premises_id)
-            .where(Premises.house_id == house_id,
-                   overlapping(Registration.date_from, Registration.date_to, first, last))
-            .order_by(Registration.premises_id, Registration.person_id, Registration.date_from))
-        return stream_columns(self.session, stmt, batch=batch)
+    def list_registrations(self, *, person_id: int | None = None,
+                           premises_id: int | None = None, active: date | None = None,
+                           limit: int, offset: int) -> tuple[list[Registration], int]:
+        """Registrations of a person or a premises, optionally only those in force on a day."""
+        stmt = select(Registration)
+        if person_id is not None:
+            stmt = stmt.where(Registration.person_id == person_id)
+        if premises_id is not None:
+            stmt = stmt.where(Registration.premises_id == premises_id)
+        if active is not None:
+            stmt = stmt.where(active_on(Registration.date_from, Registration.date_to, active))
+        return page(self.session, stmt, limit=limit, offset=offset, order_by=Registration.id)
 
-    def stream_house_absences(self, house_id: int, first: date, last: date, *,
-                              batch: int = 10_000) -> Iterator[dict[str, list[object]]]:
-        """Columnar absences of persons registered in the house, overlapping ``[first, last]``:
-        person_id, date_from, date_to."""
-        residents = (select(Registration.person_id)
-                     .join(Premises, Premises.id == Registration.premises_id)
-                     .where(Premises.house_id == house_id))
-        stmt = (select(Absence.person_id, Absence.date_from, Absence.date_to)
-                .where(Absence.person_id.in_(residents),
-                       overlapping(Absence.date_from, Absence.date_to, first, last))
-                .order_by(Absence.person_id, Absence.date_from))
-        return stream_columns(self.session, stmt, batch=batch)
+    def list_absences(self, *, person_id: int | None = None, limit: int, offset: int
+                      ) -> tuple[list[Absence], int]:
+        """Absences, optionally of one person."""
+        stmt = select(Absence)
+        if person_id is not None:
+            stmt = stmt.where(Absence.person_id == person_id)
+        return page(self.session, stmt, limit=limit, offset=offset, order_by=Absence.id)
+
+    def list_benefits(self, *, person_id: int | None = None,
+                      account: str | None = None, category: str | None = None,
+                      active_on_day: date | None = None, limit: int, offset: int
+                      ) -> tuple[list[BenefitAssignment], int]:
+        """Benefit assignments of a person or an account (by number), of a category, optionally
+        only those in force on a day."""
+        stmt = select(BenefitAssignment)
+        if person_id is not None:
+            stmt = stmt.where(BenefitAssignment.person_id == person_id)
+        if account is not None:
+            stmt = stmt.where(BenefitAssignment.account_id.in_(
+                select(Account.id).where(Account.number == account)))
+        if category is not None:
+            stmt = stmt.where(BenefitAssignment.category == category)
+        if active_on_day is not None:
+            stmt = stmt.where(active_on(BenefitAssignment.date_from, BenefitAssignment.date_to,
+                                        active_on_day))
+        return page(self.session, stmt, limit=limit, offset=offset, order_by=BenefitAssignment.id)
+
+    def registered_between(self, person_id: int, premises_id: int, first: date,
+                           last: date | None) -> bool:
+        """Whether the person is registered in the premises on some day of ``[first, last]``
+        (``last`` None: open end)."""
+        far = date.max if last is None else last
+        stmt = select(Registration.id).where(
+            Registration.person_id == person_id, Registration.premises_id == premises_id,
+            overlapping(Registration.date_from, Registration.date_to, first, far)).limit(1)
+        return self.session.scalar(stmt) is not None
+
+    def premises_of_person(self, person_id: int, first: date, last: date) -> list[int]:
+        """Ids of premises where the person is registered at some day of ``[first, last]``."""
+        stmt = (select(Registration.premises_id).distinct()
+                .where(Registration.person_id == person_id,
+                       overlapping(Registration.date_from, Registration.date_to, first, last))
+                .order_by(Registration.premises_id))
+        return list(self.session.scalars(stmt))

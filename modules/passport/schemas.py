@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, field_validator
 
-from zhkh.modules.registry.schemas import AccountRecalc, Input, Reason, Ref
+from zhkh.modules.schemas import AccountRecalc, Input, Reason, Ref
 
 PERSONAL_FIELDS = ("full_name", "birth_date", "document_kind", "document_number",
                    "document_issued")

@@ -19,11 +19,8 @@ from sqlalchemy.orm import Session
 
 from zhkh.modules import audit
 from zhkh.modules.audit import Actor
-from zhkh.modules.billing.compute import calculator_of
-from zhkh.modules.calculation.vocabulary import benefit_categories
 from zhkh.modules.db.repository import get_or_not_found
 from zhkh.modules.errors import Invalid
-from zhkh.modules.passport import queries
 from zhkh.modules.passport.models import (
     Absence,
     BenefitAssignment,
@@ -44,8 +41,9 @@ from zhkh.modules.passport.schemas import (
 )
 from zhkh.modules.registry import service as registry
 from zhkh.modules.registry.models import Account, Premises
-from zhkh.modules.registry.queries import accounts_of_premises
-from zhkh.modules.registry.schemas import AccountRecalc
+from zhkh.modules.registry.repository import RegistryRepository
+from zhkh.modules.schemas import AccountRecalc
+from zhkh.modules.seams import Seams, period_of
 
 REGISTRATION_FIELDS = ("person_id", "premises_id", "kind", "date_from", "date_to")
 ABSENCE_FIELDS = ("person_id", "date_from", "date_to")
@@ -132,7 +130,7 @@ def get_registration(session: Session, registration_id: int) -> Registration:
                             obj=f"registration:{registration_id}")
 
 
-def create_registration(session: Session, actor: Actor, data: RegistrationCreate
+def create_registration(session: Session, seams: Seams, actor: Actor, data: RegistrationCreate
                         ) -> tuple[Registration, list[AccountRecalc]]:
     """Register a person in a premises; the premises' accounts are recalculated."""
     if session.get(Person, data.person_id) is None:
@@ -147,10 +145,10 @@ def create_registration(session: Session, actor: Actor, data: RegistrationCreate
     audit.record(session, actor.with_reason(data.reason), action="registration.create",
                  object_type="registration", object_id=reg.id,
                  after=audit.snapshot(reg, REGISTRATION_FIELDS))
-    return reg, _recalc_premises(session, [reg.premises_id], reg.date_from)
+    return reg, _recalc_premises(session, seams, [reg.premises_id], reg.date_from)
 
 
-def update_registration(session: Session, actor: Actor, registration_id: int,
+def update_registration(session: Session, seams: Seams, actor: Actor, registration_id: int,
                         data: RegistrationUpdate) -> tuple[Registration, list[AccountRecalc]]:
     """Change kind or dates (``date_to`` ends it); recalculated from the earliest date touched."""
     reg = get_registration(session, registration_id)
@@ -166,7 +164,7 @@ def update_registration(session: Session, actor: Actor, registration_id: int,
                  object_type="registration", object_id=reg.id, before=before,
                  after=audit.snapshot(reg, REGISTRATION_FIELDS))
     touched = [d for d in (reg.date_from, reg.date_to, *_dates(before)) if d is not None]
-    return reg, _recalc_premises(session, [reg.premises_id], min(touched))
+    return reg, _recalc_premises(session, seams, [reg.premises_id], min(touched))
 
 
 def _dates(snapshot: dict[str, Any]) -> list[date]:
@@ -175,7 +173,7 @@ def _dates(snapshot: dict[str, Any]) -> list[date]:
 
 # absences
 
-def create_absence(session: Session, actor: Actor, data: AbsenceCreate
+def create_absence(session: Session, seams: Seams, actor: Actor, data: AbsenceCreate
                    ) -> tuple[Absence, list[AccountRecalc]]:
     """A temporary absence; accounts of the premises where the person lives are recalculated."""
     if session.get(Person, data.person_id) is None:
@@ -188,8 +186,9 @@ def create_absence(session: Session, actor: Actor, data: AbsenceCreate
                  object_type="absence", object_id=absence.id,
                  after={**audit.snapshot(absence, ABSENCE_FIELDS),
                         "document": None if data.document is None else audit.PERSONAL_MASK})
-    premises = queries.premises_of_person(session, data.person_id, data.date_from, data.date_to)
-    return absence, _recalc_premises(session, premises, data.date_from)
+    premises = PassportRepository(session).premises_of_person(data.person_id, data.date_from,
+                                                             data.date_to)
+    return absence, _recalc_premises(session, seams, premises, data.date_from)
 
 
 # benefits
@@ -201,7 +200,7 @@ def get_benefit(session: Session, benefit_id: int) -> BenefitAssignment:
                             obj=f"benefit:{benefit_id}")
 
 
-def create_benefit(session: Session, actor: Actor, data: BenefitCreate
+def create_benefit(session: Session, seams: Seams, actor: Actor, data: BenefitCreate
                    ) -> tuple[BenefitAssignment, Account, list[AccountRecalc]]:
     """Assign a benefit category to a person on an account; the account is recalculated from
     the benefit's first month."""
@@ -212,18 +211,19 @@ def create_benefit(session: Session, actor: Actor, data: BenefitCreate
     if account is None:
         raise Invalid("account_not_found", f"лицевой счёт {data.account} не найден",
                       field="account")
-    _known_category(session, data.category)
+    _known_category(seams, data.category)
     _holder_registered(session, data.person_id, account, data.date_from, data.date_to)
     benefit = PassportRepository(session).add_benefit(
         person_id=data.person_id, account_id=account.id, category=data.category,
         date_from=data.date_from, date_to=data.date_to, document=data.document)
     audit.record(session, actor.with_reason(data.reason), action="benefit.create",
                  object_type="benefit", object_id=benefit.id, after=_benefit_audit(benefit))
-    return benefit, account, registry.recalculate_accounts(
-        session, [account], registry.period_of(benefit.date_from))
+    return benefit, account, seams.recalculate(session, [account],
+                                               period_of(benefit.date_from))
 
 
-def update_benefit(session: Session, actor: Actor, benefit_id: int, data: BenefitUpdate
+def update_benefit(session: Session, seams: Seams, actor: Actor, benefit_id: int,
+                   data: BenefitUpdate
                    ) -> tuple[BenefitAssignment, Account, list[AccountRecalc]]:
     """Change category, dates or document (``date_to`` ends the benefit); the account is
     recalculated from the first day whose benefit changed (nothing for a document alone)."""
@@ -235,7 +235,7 @@ def update_benefit(session: Session, actor: Actor, benefit_id: int, data: Benefi
     if end is not None and end < start:
         raise Invalid("dates_out_of_order", "дата окончания раньше даты начала", field="date_to")
     if changes.get("category") is not None:
-        _known_category(session, changes["category"])
+        _known_category(seams, changes["category"])
     _holder_registered(session, benefit.person_id, account, start, end)
     before = _benefit_audit(benefit)
     old = (benefit.category, benefit.date_from, benefit.date_to)
@@ -247,8 +247,7 @@ def update_benefit(session: Session, actor: Actor, benefit_id: int, data: Benefi
     day = _first_changed_day(old, (benefit.category, benefit.date_from, benefit.date_to))
     if day is None:
         return benefit, account, []
-    return benefit, account, registry.recalculate_accounts(session, [account],
-                                                           registry.period_of(day))
+    return benefit, account, seams.recalculate(session, [account], period_of(day))
 
 
 def _benefit_audit(benefit: BenefitAssignment) -> dict[str, Any]:
@@ -256,8 +255,8 @@ def _benefit_audit(benefit: BenefitAssignment) -> dict[str, Any]:
             "document": None if benefit.document is None else audit.PERSONAL_MASK}
 
 
-def _known_category(session: Session, category: str) -> None:
-    known = benefit_categories(calculator_of(session).rulebook)
+def _known_category(seams: Seams, category: str) -> None:
+    known = seams.vocabulary.benefit_categories()
     if category not in known:
         raise Invalid("unknown_benefit_category", f"льготная категория {category!r} не описана "
                       f"в правилах benefits/; есть: {', '.join(known) or 'нет ни одной'}",
@@ -266,7 +265,8 @@ def _known_category(session: Session, category: str) -> None:
 
 def _holder_registered(session: Session, person_id: int, account: Account, first: date,
                        last: date | None) -> None:
-    if not queries.registered_between(session, person_id, account.premises_id, first, last):
+    if not PassportRepository(session).registered_between(person_id, account.premises_id,
+                                                          first, last):
         raise Invalid("benefit_holder_not_registered",
                       f"человек {person_id} не зарегистрирован в помещении счёта "
                       f"{account.number} ни в один день льготы", field="person_id")
@@ -284,9 +284,9 @@ def _first_changed_day(old: tuple[str, date, date | None], new: tuple[str, date,
     return min(ends) + timedelta(days=1)
 
 
-def _recalc_premises(session: Session, premises_ids: list[int], day: date
+def _recalc_premises(session: Session, seams: Seams, premises_ids: list[int], day: date
                      ) -> list[AccountRecalc]:
     accounts = []
     for premises_id in premises_ids:
-        accounts += accounts_of_premises(session, premises_id)
-    return registry.recalculate_accounts(session, accounts, registry.period_of(day))
+        accounts += RegistryRepository(session).accounts_of_premises(premises_id)
+    return seams.recalculate(session, accounts, period_of(day))

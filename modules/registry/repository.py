@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date
 
-from sqlalchemy import select, update
+from sqlalchemy import func, or_, select
 
-from zhkh.modules.db.bulk import stream_columns
 from zhkh.modules.db.repository import Repository, active_on, overlapping
+from zhkh.modules.paging import page
 from zhkh.modules.registry.account_number import validate_account_number
 from zhkh.modules.registry.models import (
     Account,
     AccountService,
     House,
-    ManagementCompany,
     MeterInstallability,
     Premises,
     Provider,
@@ -24,29 +23,22 @@ from zhkh.modules.registry.models import (
 class RegistryRepository(Repository):
     """Reads and writes of the registry; flushes, never commits."""
 
-    def add_management_company(self, *, name: str, inn: str) -> ManagementCompany:
-        """A new management company (INN unique)."""
-        return self._add(ManagementCompany(name=name, inn=inn))
-
-    def add_provider(self, *, code: str, name: str, inn: str) -> Provider:
-        """A new provider (code unique)."""
-        return self._add(Provider(code=code, name=name, inn=inn))
-
     def provider_by_code(self, code: str) -> Provider | None:
         """The provider with this code, or None."""
         return self.session.scalar(select(Provider).where(Provider.code == code))
 
-    def provider_ids(self) -> dict[str, int]:
-        """``{provider code: id}`` for all providers (small; used to resolve rule data)."""
-        return dict(self.session.execute(select(Provider.code, Provider.id)).tuples().all())
+    def provider_codes(self, ids: Iterable[int]) -> dict[int, str]:
+        """``{provider id: code}`` for the given ids."""
+        wanted = set(ids)
+        if not wanted:
+            return {}
+        rows = self.session.execute(select(Provider.id, Provider.code)
+                                    .where(Provider.id.in_(wanted)))
+        return {provider_id: code for provider_id, code in rows}
 
     def add_house(self, *, address: str, **attributes: object) -> House:
         """A new house; ``attributes`` are House columns (house_type, total_area_micro …)."""
         return self._add(House(address=address, **attributes))
-
-    def get_house(self, house_id: int) -> House:
-        """The house; raises NotFoundError naming it."""
-        return self._require(House, house_id)
 
     def house_ids(self) -> list[int]:
         """Ids of all houses, ascending (the monthly run splits work by house)."""
@@ -62,15 +54,6 @@ class RegistryRepository(Repository):
             for s, v in (meter_installable or {}).items()]
         return self._add(premises)
 
-    def get_premises(self, premises_id: int) -> Premises:
-        """The premises; raises NotFoundError naming it."""
-        return self._require(Premises, premises_id)
-
-    def premises_of_house(self, house_id: int) -> list[Premises]:
-        """Premises of the house ordered by id."""
-        stmt = select(Premises).where(Premises.house_id == house_id).order_by(Premises.id)
-        return list(self.session.scalars(stmt))
-
     def add_account(self, *, number: str, premises_id: int, opened_on: date,
                     closed_on: date | None = None) -> Account:
         """A new account; the number's check digit is verified (AccountNumberError)."""
@@ -78,18 +61,9 @@ class RegistryRepository(Repository):
         return self._add(Account(number=number, premises_id=premises_id,
                                  opened_on=opened_on, closed_on=closed_on))
 
-    def get_account(self, account_id: int) -> Account:
-        """The account; raises NotFoundError naming it."""
-        return self._require(Account, account_id)
-
     def account_by_number(self, number: str) -> Account | None:
         """The account with this number, or None."""
         return self.session.scalar(select(Account).where(Account.number == number))
-
-    def close_account(self, account_id: int, closed_on: date) -> None:
-        """Set the closing date of an account."""
-        self.session.execute(
-            update(Account).where(Account.id == account_id).values(closed_on=closed_on))
 
     def accounts_of_house(self, house_id: int, *, first: date | None = None,
                           last: date | None = None) -> list[Account]:
@@ -115,21 +89,52 @@ class RegistryRepository(Repository):
         return list(self.session.scalars(stmt.order_by(AccountService.service,
                                                        AccountService.date_from)))
 
-    def stream_house_services(self, house_id: int, first: date, last: date, *,
-                              batch: int = 10_000) -> Iterator[dict[str, list[object]]]:
-        """Columnar facts of the monthly run for one house: one row per account service
-        overlapping ``[first, last]``, with the account, premises and house attributes."""
-        stmt = (
-            select(Account.id.label("account_id"), Account.number.label("account_number"),
-                   Account.opened_on, Account.closed_on,
-                   Premises.id.label("premises_id"), Premises.kind.label("premises_kind"),
-                   Premises.area_micro, Premises.rooms, Premises.amenities,
-                   Premises.parent_id, AccountService.service, AccountService.provider_id,
-                   AccountService.date_from, AccountService.date_to)
-            .join(Premises, Account.premises_id == Premises.id)
-            .join(AccountService, AccountService.account_id == Account.id)
-            .where(Premises.house_id == house_id,
-                   overlapping(AccountService.date_from, AccountService.date_to, first, last),
-                   overlapping(Account.opened_on, Account.closed_on, first, last))
-            .order_by(Account.id, AccountService.service, AccountService.date_from))
-        return stream_columns(self.session, stmt, batch=batch)
+    def list_houses(self, *, address: str | None = None,
+                    management_company_id: int | None = None, limit: int, offset: int
+                    ) -> tuple[list[House], int]:
+        """Houses whose address contains ``address`` and of the company (case folding of Cyrillic
+        letters happens on PostgreSQL only: SQLite's ``lower`` folds ASCII)."""
+        stmt = select(House)
+        if address:
+            stmt = stmt.where(or_(
+                House.address.contains(address, autoescape=True),
+                func.lower(House.address).contains(address.lower(), autoescape=True)))
+        if management_company_id is not None:
+            stmt = stmt.where(House.management_company_id == management_company_id)
+        return page(self.session, stmt, limit=limit, offset=offset, order_by=House.id)
+
+    def list_premises(self, *, house_id: int | None = None, kind: str | None = None,
+                      number: str | None = None, limit: int, offset: int
+                      ) -> tuple[list[Premises], int]:
+        """Premises filtered by house, kind and exact number."""
+        stmt = select(Premises)
+        if house_id is not None:
+            stmt = stmt.where(Premises.house_id == house_id)
+        if kind is not None:
+            stmt = stmt.where(Premises.kind == kind)
+        if number is not None:
+            stmt = stmt.where(Premises.number == number)
+        return page(self.session, stmt, limit=limit, offset=offset, order_by=Premises.id)
+
+    def list_accounts(self, *, house_id: int | None = None,
+                      premises_id: int | None = None, open_on: date | None = None,
+                      limit: int, offset: int) -> tuple[list[Account], int]:
+        """Accounts of a house or a premises, optionally only those open on ``open_on``."""
+        stmt = select(Account)
+        if house_id is not None:
+            stmt = stmt.join(Premises, Premises.id == Account.premises_id).where(
+                Premises.house_id == house_id)
+        if premises_id is not None:
+            stmt = stmt.where(Account.premises_id == premises_id)
+        if open_on is not None:
+            stmt = stmt.where(active_on(Account.opened_on, Account.closed_on, open_on))
+        return page(self.session, stmt, limit=limit, offset=offset, order_by=Account.id)
+
+    def accounts_of_premises(self, premises_id: int, *,
+                             include_rooms: bool = True) -> list[Account]:
+        """Accounts of the premises (and of its rooms, for a communal flat), by id."""
+        ids = select(Premises.id).where(Premises.parent_id == premises_id)
+        cond = Account.premises_id == premises_id
+        if include_rooms:
+            cond = cond | Account.premises_id.in_(ids)
+        return list(self.session.scalars(select(Account).where(cond).order_by(Account.id)))

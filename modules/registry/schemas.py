@@ -1,68 +1,22 @@
-"""Pydantic models of the registry (create / update / read) and the shapes shared by modules:
-pages, decimal strings, the recalculation result attached to a change.
-
-Areas, volumes and tariffs travel as decimal strings with at most six decimals, money as
-decimal strings with two; a JSON number is refused for them, so no binary float sneaks in.
-"""
+"""Pydantic models of the registry: houses, premises, accounts and their services (create,
+update, read). Shapes shared by every module are in ``modules/schemas.py``."""
 
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any, Generic, Literal, TypeVar
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import BaseModel, Field, field_validator
 
-from zhkh.kernel.money import format_kopecks, format_micro, to_micro
+from zhkh.kernel.money import format_micro
 from zhkh.modules.registry.account_number import AccountNumberError, validate_account_number
-
-T = TypeVar("T")
-
-DecimalText = Annotated[str, StringConstraints(pattern=r"^\d{1,12}(\.\d{1,6})?$")]
-"""A non-negative decimal string with at most six decimals (``"54.3"``)."""
-Ref = Annotated[int, Field(ge=1, le=2**63 - 1)]
-"""A reference to a stored object by id (bounded so no database overflows on it)."""
-Reason = Annotated[str | None, Field(default=None, max_length=2000,
-                                     description="Основание изменения (в журнал аудита)")]
-
-
-def micro(text: str | None) -> int | None:
-    """A :data:`DecimalText` → fixed point 1e-6 (None stays None)."""
-    return None if text is None else to_micro(text)
-
-
-def decimal_text(value: int | None) -> str | None:
-    """Fixed point 1e-6 → decimal string (None stays None)."""
-    return None if value is None else format_micro(value)
-
-
-def money_text(kopecks: int) -> str:
-    """Kopecks → ``"1234.56"``."""
-    return format_kopecks(kopecks)
-
-
-class Input(BaseModel):
-    """Base of request bodies: unknown fields are an error naming the field."""
-
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-
-class Page(BaseModel, Generic[T]):
-    """One page of a list: the items, the total matching the filters, the window asked for."""
-
-    items: list[T]
-    total: int
-    limit: int
-    offset: int
-
-
-class AccountRecalc(BaseModel):
-    """Lines of an account recomputed after a change (None while recalculation is absent)."""
-
-    account: str
-    period: str
-    lines: list[dict[str, Any]] | None
-    error: dict[str, Any] | None = None
-
+from zhkh.modules.schemas import (
+    AccountRecalc,
+    DecimalText,
+    Input,
+    Reason,
+    Ref,
+)
 
 HeatingPayment = Literal["season", "evenly"]
 PremisesKind = Literal["flat", "room", "nonresidential"]
@@ -236,45 +190,3 @@ class AccountOut(BaseModel):
                    house_id=premises.house_id, address=premises.house.address,
                    premises_number=premises.number, opened_on=account.opened_on,
                    closed_on=account.closed_on)
-
-
-class LedgerLineOut(BaseModel):
-    id: int
-    service: str
-    component: str | None
-    zone: str | None
-    provider_id: int
-    period_for: str
-    period_booked: str
-    kind: str
-    is_recalculation: bool
-    method: str | None
-    volume: str | None
-    tariff: str | None
-    amount: str
-    rulebook_version: str
-    explain: str | None
-
-    @classmethod
-    def of(cls, line: Any) -> LedgerLineOut:
-        """The read model of a ``LedgerLine``; money and volumes as decimal strings."""
-        return cls(id=line.id, service=line.service, component=line.component, zone=line.zone,
-                   provider_id=line.provider_id, period_for=line.period_for,
-                   period_booked=line.period_booked, kind=line.kind,
-                   is_recalculation=line.kind == "recalculation"
-                   or line.period_for != line.period_booked,
-                   method=line.method, volume=decimal_text(line.volume_micro),
-                   tariff=decimal_text(line.tariff_micro), amount=money_text(line.amount_kopecks),
-                   rulebook_version=line.rulebook_version, explain=line.explain)
-
-
-class LedgerPeriodOut(BaseModel):
-    period: str
-    total: str
-    lines: list[LedgerLineOut]
-
-
-class AccountCard(BaseModel):
-    account: AccountOut
-    services: list[AccountServiceOut]
-    periods: list[LedgerPeriodOut]

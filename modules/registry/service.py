@@ -1,5 +1,7 @@
-"""Registry services: houses, premises, accounts and their services; the account card; the
-online recalculation seam used by every module whose change affects charges.
+"""Registry services: houses, premises, accounts and their services.
+
+A change of an area reaches recalculation through the ``Seams`` the caller hands in
+(``modules/seams.py``); registry never imports billing.
 
 Services validate, apply, and write an audit entry in the caller's transaction; they never
 commit. Every function taking an ``Actor`` is a mutation and is audited.
@@ -7,42 +9,30 @@ commit. Every function taking an ``Actor`` is a mutation and is audited.
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Callable, Iterable
-from datetime import date
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from zhkh.kernel.calc.errors import CalculationError
-from zhkh.kernel.period import Period
 from zhkh.modules import audit
 from zhkh.modules.audit import Actor
-from zhkh.modules.billing.models import Period as BillingPeriod
-from zhkh.modules.billing.repository import RecalculationQueueRepository
 from zhkh.modules.db.repository import get_or_not_found
-from zhkh.modules.errors import Conflict, DomainError, Invalid, NotFound
-from zhkh.modules.registry import queries
-from zhkh.modules.registry.models import Account, AccountService, House, Premises, Provider
+from zhkh.modules.errors import Conflict, Invalid, NotFound
+from zhkh.modules.registry.models import Account, AccountService, House, Premises
 from zhkh.modules.registry.repository import RegistryRepository
 from zhkh.modules.registry.schemas import (
-    AccountCard,
     AccountCreate,
     AccountOut,
-    AccountRecalc,
     AccountServiceIn,
-    AccountServiceOut,
     AccountUpdate,
     HouseCreate,
     HouseUpdate,
-    LedgerLineOut,
-    LedgerPeriodOut,
     PremisesCreate,
     PremisesUpdate,
-    micro,
-    money_text,
 )
+from zhkh.modules.schemas import AccountRecalc, micro
+from zhkh.modules.seams import Seams
 
 HOUSE_FIELDS = ("address", "fias_guid", "management_company_id", "house_type",
                 "house_heat_meter", "heating_payment", "total_area_micro", "common_area_micro")
@@ -51,7 +41,6 @@ ACCOUNT_FIELDS = ("number", "premises_id", "opened_on", "closed_on")
 SERVICE_FIELDS = ("account_id", "service", "provider_id", "date_from", "date_to")
 _AREAS = {"total_area": "total_area_micro", "common_area": "common_area_micro",
           "area": "area_micro"}
-RECALC_MODULE = "zhkh.modules.billing.account_calc"
 
 
 def changes_of(data: Any) -> dict[str, Any]:
@@ -93,7 +82,8 @@ def create_house(session: Session, actor: Actor, data: HouseCreate) -> House:
     return house
 
 
-def update_house(session: Session, actor: Actor, house_id: int, data: HouseUpdate) -> House:
+def update_house(session: Session, seams: Seams, actor: Actor, house_id: int,
+                 data: HouseUpdate) -> House:
     """Change house attributes; an area change queues recalculation of the house's accounts."""
     house = get_house(session, house_id)
     changes = changes_of(data)
@@ -107,11 +97,10 @@ def update_house(session: Session, actor: Actor, house_id: int, data: HouseUpdat
                  object_type="house", object_id=house.id, before=before,
                  after=audit.snapshot(house, HOUSE_FIELDS))
     if {"total_area_micro", "common_area_micro"} & changes.keys():
-        period = current_period(session)
-        queue = RecalculationQueueRepository(session)
-        for account in RegistryRepository(session).accounts_of_house(house_id):
-            queue.enqueue(account_id=account.id, period_for=period,
-                          reason=f"изменена площадь дома {house_id}")
+        accounts = RegistryRepository(session).accounts_of_house(house_id)
+        seams.recalculation.enqueue(session, (a.id for a in accounts),
+                                    seams.recalculation.current_period(session),
+                                    f"изменена площадь дома {house_id}")
     return house
 
 
@@ -148,7 +137,8 @@ def create_premises(session: Session, actor: Actor, data: PremisesCreate) -> Pre
     return premises
 
 
-def update_premises(session: Session, actor: Actor, premises_id: int, data: PremisesUpdate
+def update_premises(session: Session, seams: Seams, actor: Actor, premises_id: int,
+                    data: PremisesUpdate
                     ) -> tuple[Premises, list[AccountRecalc]]:
     """Change a premises; an area change recalculates its accounts (returned)."""
     premises = get_premises(session, premises_id)
@@ -165,8 +155,9 @@ def update_premises(session: Session, actor: Actor, premises_id: int, data: Prem
                  after=audit.snapshot(premises, PREMISES_FIELDS))
     recalc: list[AccountRecalc] = []
     if "area_micro" in changes and changes["area_micro"] != before["area_micro"]:
-        accounts = queries.accounts_of_premises(session, premises_id)
-        recalc = recalculate_accounts(session, accounts, current_period(session))
+        accounts = RegistryRepository(session).accounts_of_premises(premises_id)
+        recalc = seams.recalculate(session, accounts,
+                                   seams.recalculation.current_period(session))
     return premises, recalc
 
 
@@ -265,83 +256,3 @@ def _add_service(session: Session, actor: Actor, account: Account, item: Account
 def account_view(session: Session, account: Account) -> AccountOut:
     """The read model of an account with its address."""
     return AccountOut.of(account, get_premises(session, account.premises_id))
-
-
-def account_card(session: Session, number: str, *, period_from: str | None = None,
-                 period_to: str | None = None) -> AccountCard:
-    """Details, services and ledger lines grouped by booked period (recalculations marked);
-    the ledger may be empty before the first monthly run."""
-    account = get_account(session, number)
-    services = RegistryRepository(session).account_services(account.id)
-    codes = provider_codes(session, (s.provider_id for s in services))
-    periods: dict[str, list[Any]] = {}
-    for line in queries.ledger_of_account(session, account.id, period_from=period_from,
-                                          period_to=period_to):
-        periods.setdefault(line.period_booked, []).append(line)
-    return AccountCard(
-        account=account_view(session, account),
-        services=[AccountServiceOut(id=s.id, service=s.service, provider=codes[s.provider_id],
-                                    date_from=s.date_from, date_to=s.date_to)
-                  for s in services],
-        periods=[LedgerPeriodOut(period=p, total=money_text(sum(x.amount_kopecks for x in ls)),
-                                 lines=[LedgerLineOut.of(x) for x in ls])
-                 for p, ls in periods.items()])
-
-
-def provider_codes(session: Session, ids: Iterable[int]) -> dict[int, str]:
-    """``{provider id: code}`` for the given ids."""
-    wanted = set(ids)
-    if not wanted:
-        return {}
-    rows = session.execute(select(Provider.id, Provider.code).where(Provider.id.in_(wanted)))
-    return {provider_id: code for provider_id, code in rows}
-
-
-# recalculation seam
-
-def current_period(session: Session) -> str:
-    """The latest open billing period, or the month of today when none is open."""
-    latest = session.scalar(select(BillingPeriod.period).where(BillingPeriod.status == "open")
-                            .order_by(BillingPeriod.period.desc()).limit(1))
-    return latest or str(Period.of(date.today()))
-
-
-def period_of(day: date) -> str:
-    """The period ``YYYY-MM`` containing ``day``."""
-    return str(Period.of(day))
-
-
-def recalculator() -> Callable[[Session, str, str], list[dict[str, Any]]] | None:
-    """``billing.account_calc.recalculate_account`` when that module exists, else None.
-
-    Imported lazily so this layer works before the recalculation service exists; an import
-    error *inside* that module is a fault and propagates.
-    """
-    try:
-        module = importlib.import_module(RECALC_MODULE)
-    except ModuleNotFoundError as exc:
-        if exc.name != RECALC_MODULE:
-            raise
-        return None
-    return getattr(module, "recalculate_account", None)
-
-
-def recalculate_accounts(session: Session, accounts: Iterable[Account], period: str
-                         ) -> list[AccountRecalc]:
-    """Recalculate each account for ``period`` in this transaction; ``lines`` is None while
-    the recalculation service is absent, a calculation refusal is reported as ``error``."""
-    calc = recalculator()
-    out = []
-    for account in accounts:
-        if calc is None:
-            out.append(AccountRecalc(account=account.number, period=period, lines=None))
-            continue
-        try:
-            lines = calc(session, account.number, period)
-        except (CalculationError, DomainError) as exc:
-            out.append(AccountRecalc(account=account.number, period=period, lines=None,
-                                     error=exc.as_dict()))
-            continue
-        out.append(AccountRecalc(account=account.number, period=period,
-                                 lines=[audit.jsonable(line) for line in lines]))
-    return out

@@ -2,13 +2,14 @@
 
 The database is migrated once per session into a template file and copied for every app, so
 each test module (or test) starts from an empty migrated database without re-running Alembic.
-The calculator is a test double: these tests are about the REST layer, not about rules.
+The app is the composition root's with doubles: a calculator that never calculates and a
+recalculation that records its calls — these tests are about the REST layer, not about rules.
 """
 
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 from types import SimpleNamespace
@@ -17,26 +18,26 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from zhkh.adapters.bootstrap import bootstrap
 from zhkh.adapters.db import upgrade
 from zhkh.adapters.db.session import Database
 from zhkh.adapters.settings import Settings
 from zhkh.api.app import create_app
 from zhkh.modules.access.permissions import ROLES
 from zhkh.modules.access.service import create_api_key
-from zhkh.modules.billing.compute import calculator_for
+from zhkh.modules.billing import service as billing
 from zhkh.modules.billing.repository import PeriodRepository
-from zhkh.modules.registry import service as registry_service
 from zhkh.modules.registry.account_number import make_account_number
-from zhkh.modules.registry.repository import RegistryRepository
-from zhkh.rules import RULES_DIR
+from zhkh.modules.registry.models import Provider
 
 
 class StubCalculator:
     """Enough of ``Calculator`` for the rules and calculate routes to answer; the rulebook is
     the shipped one, which the services read to check benefit categories and incident kinds."""
 
-    rulebook = calculator_for(RULES_DIR).rulebook
-    engine = SimpleNamespace()  # never asked: these tests replace the recalculation
+    def __init__(self, rulebook: Any) -> None:
+        self.rulebook = rulebook
+        self.engine = SimpleNamespace()  # never asked: the recalculation is a double
 
     def rules_at(self, _day: date) -> list[dict[str, Any]]:
         return []
@@ -45,13 +46,23 @@ class StubCalculator:
         return None
 
 
-@pytest.fixture(scope="session", autouse=True)
-def no_recalculation() -> Iterator[None]:
-    """The recalculation seam answers "not available" unless a test installs its own: these
-    tests are about the REST layer; ``test_recalculation_seam.py`` checks the seam itself."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(registry_service, "recalculator", lambda: None)
-        yield
+class RecordingRecalculation:
+    """The recalculation seam with the calculation replaced: ``calls`` records
+    ``(account, period)`` and the answer is ``lines(number, period)`` (no lines by default);
+    the open period and the queue are billing's own. These tests are about the REST layer;
+    ``tests/calculate`` recalculates with the real rules."""
+
+    current_period = staticmethod(billing.current_period)
+    enqueue = staticmethod(billing.enqueue)
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, str]] = []
+        self.lines: Callable[[str, str], list[dict[str, Any]]] = lambda _n, _p: []
+
+    def recalculate_account(self, _session: Any, number: str, period: str
+                            ) -> list[dict[str, Any]]:
+        self.calls.append((number, period))
+        return self.lines(number, period)
 
 
 @pytest.fixture(scope="session")
@@ -65,15 +76,16 @@ def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 class Api:
     """A client of one fresh app with a key per role and a small registry seeded."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, rulebook: Any) -> None:
         self.database = Database.from_url(url)
-        self.app = create_app(Settings(database_url=url), calculator=StubCalculator(),
-                              database=self.database)
+        self.recalculation = RecordingRecalculation()
+        self.app = create_app(application=bootstrap(
+            Settings(database_url=url), database=self.database,
+            calculator=StubCalculator(rulebook), recalculation=self.recalculation))
         self.client = TestClient(self.app)
         with self.database.session() as session:
             self.keys = {role: create_api_key(session, f"test-{role}", role) for role in ROLES}
-            reg = RegistryRepository(session)
-            reg.add_provider(code="vodokanal", name="Водоканал", inn="7700000000")
+            session.add(Provider(code="vodokanal", name="Водоканал", inn="7700000000"))
             PeriodRepository(session).open("2026-10")
 
     def headers(self, role: str, **extra: str) -> dict[str, str]:
@@ -106,24 +118,25 @@ class Api:
         self.database.dispose()
 
 
-def _make_api(template: Path, folder: Path) -> Api:
+def _make_api(template: Path, folder: Path, rulebook: Any) -> Api:
     path = folder / "zhkh.sqlite"
     shutil.copyfile(template, path)
-    return Api(f"sqlite:///{path}")
+    return Api(f"sqlite:///{path}", rulebook)
 
 
 @pytest.fixture
-def api(template_db: Path, tmp_path: Path) -> Iterator[Api]:
+def api(template_db: Path, tmp_path: Path, shipped) -> Iterator[Api]:
     """A fresh app and database for one test."""
-    made = _make_api(template_db, tmp_path)
+    made = _make_api(template_db, tmp_path, shipped.rulebook)
     yield made
     made.close()
 
 
 @pytest.fixture(scope="module")
-def module_api(template_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
+def module_api(template_db: Path, tmp_path_factory: pytest.TempPathFactory, shipped
+               ) -> Iterator[Api]:
     """One app and database shared by a module's tests (for read-mostly tables of cases)."""
-    made = _make_api(template_db, tmp_path_factory.mktemp("module"))
+    made = _make_api(template_db, tmp_path_factory.mktemp("module"), shipped.rulebook)
     yield made
     made.close()
 

@@ -6,20 +6,14 @@ from __future__ import annotations
 
 import pytest
 
-from zhkh.modules.registry import service as registry
-
 
 @pytest.fixture
-def recalculated(monkeypatch):
+def recalculated(api):
     """Calls of the recalculation seam as (account, period); it answers with one line."""
-    calls = []
-
-    def recalculate_account(session, number, period):
-        calls.append((number, period))
-        return [{"service": "cold_water", "kind": "benefit", "amount": "-1.00"}]
-
-    monkeypatch.setattr(registry, "recalculator", lambda: recalculate_account)
-    return calls
+    api.recalculation.lines = lambda _number, _period: [
+        {"service": "cold_water", "kind": "benefit", "amount": "-1.00"}]
+    api.recalculation.calls.clear()
+    return api.recalculation.calls
 
 
 def _benefit(world, **more):

@@ -13,9 +13,8 @@ import pytest
 from sqlalchemy.orm import Session
 
 from zhkh.kernel.period import Period
-from zhkh.modules.billing.compute import Calculator, calculator_for
-from zhkh.modules.billing.demo_town import Town, TownBuilder, write_readings
-from zhkh.rules import RULES_DIR
+from zhkh.modules.billing.compute import BatchCalculator
+from zhkh.modules.demo.town import Town, TownBuilder, write_readings
 
 _spec = importlib.util.spec_from_file_location(
     "zhkh_tests_db_conftest", Path(__file__).resolve().parent.parent / "db" / "conftest.py")
@@ -32,9 +31,9 @@ START = Period(2026, 8)
 
 
 @pytest.fixture(scope="session")
-def calculator() -> Calculator:
-    """The calculator of the shipped rules (loaded once)."""
-    return calculator_for(RULES_DIR)
+def calculator(shipped) -> BatchCalculator:
+    """The batch calculator of the shipped rules (the composition root's, built once)."""
+    return shipped.batch_calculator
 
 
 @pytest.fixture

@@ -5,19 +5,19 @@ from datetime import date
 from sqlalchemy import select
 
 from zhkh.adapters.db import Database, upgrade
-from zhkh.modules.billing.compute import calculator_for
 from zhkh.modules.billing.models import LedgerLine
 from zhkh.modules.billing.repository import PeriodRepository
 from zhkh.modules.billing.run import run_period
 from zhkh.modules.passport.repository import PassportRepository
+from zhkh.modules.registry.models import Provider
 from zhkh.modules.registry.repository import RegistryRepository
-from zhkh.rules import RULES_DIR
 
 
 def _town(db: Database) -> None:
     with db.session() as s:
         reg, passport = RegistryRepository(s), PassportRepository(s)
-        provider = reg.add_provider(code="vodokanal", name="Водоканал", inn="7700000001")
+        provider = Provider(code="vodokanal", name="Водоканал", inn="7700000001")
+        s.add(provider)
         house = reg.add_house(address="ул. Мира, д. 7", house_type="apartment_building",
                               heating_payment="season")
         flat = reg.add_premises(house_id=house.id, number="3", kind="flat",
@@ -37,12 +37,11 @@ def _town(db: Database) -> None:
         PeriodRepository(s).open("2026-06")
 
 
-def test_the_run_books_the_absence_and_a_rerun_does_not_duplicate_it(tmp_path):
+def test_the_run_books_the_absence_and_a_rerun_does_not_duplicate_it(tmp_path, calculator):
     url = f"sqlite:///{tmp_path}/town.sqlite"
     upgrade(url)
     db = Database.from_url(url)
     _town(db)
-    calculator = calculator_for(RULES_DIR)
     for _ in range(2):
         run_period(db.session, calculator, "2026-06")
     with db.reader() as s:

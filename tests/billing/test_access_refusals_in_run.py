@@ -20,6 +20,7 @@ from zhkh.modules.billing.run import run_period
 from zhkh.modules.meters.repository import MeterRepository
 from zhkh.modules.passport.repository import PassportRepository
 from zhkh.modules.registry.account_number import make_account_number
+from zhkh.modules.registry.models import Provider
 from zhkh.modules.registry.repository import RegistryRepository
 
 PERIOD = "2026-10"
@@ -33,8 +34,8 @@ class Town:
         self.session = session
         self.reg, self.passport = RegistryRepository(session), PassportRepository(session)
         self.meters = MeterRepository(session)
-        self.provider = self.reg.add_provider(code="energosbyt", name="Энергосбыт",
-                                              inn="7700000002")
+        self.provider = Provider(code="energosbyt", name="Энергосбыт", inn="7700000002")
+        session.add(self.provider)
         self.house = self.reg.add_house(address="ул. Заводская, д. 3",
                                         house_type="apartment_building",
                                         heating_payment="season")
@@ -82,7 +83,8 @@ def _build(session) -> Town:
     # access was given: a meter installed in July (and removed in August, so no meter now)
     meter = town.meters.add_meter(serial="Э-1", service="electricity", kind="individual",
                                   premises_id=voided, installed_on=date(2026, 7, 1))
-    town.meters.remove_meter(meter.id, date(2026, 8, 31))
+    meter.removed_on = date(2026, 8, 31)
+    session.flush()
     cancelled = town.flat("one_cancelled")
     town.act(cancelled, date(2026, 8, 3), "Н-7")
     town.act(cancelled, date(2026, 9, 1), "Н-8", cancelled=True)

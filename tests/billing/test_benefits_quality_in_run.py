@@ -36,6 +36,7 @@ from zhkh.modules.billing.run import run_period
 from zhkh.modules.complaints.repository import ComplaintsRepository
 from zhkh.modules.passport.repository import PassportRepository
 from zhkh.modules.registry.account_number import make_account_number
+from zhkh.modules.registry.models import Provider
 from zhkh.modules.registry.repository import RegistryRepository
 
 JUNE, JULY = "2026-06", "2026-07"
@@ -53,8 +54,11 @@ EXPECTED_JUNE = {
 class Town:
     def __init__(self, session):
         reg, passport = RegistryRepository(session), PassportRepository(session)
-        vodokanal = reg.add_provider(code="vodokanal", name="Водоканал", inn="7700000001")
-        uk = reg.add_provider(code="uk_dom", name="УК", inn="7700000002")
+        vodokanal = Provider(code="vodokanal", name="Водоканал", inn="7700000001")
+        session.add(vodokanal)
+        uk = Provider(code="uk_dom", name="УК", inn="7700000002")
+        session.add(uk)
+        session.flush()
         self.provider_id = uk.id
         self.house = reg.add_house(address="ул. Мира, д. 7", house_type="apartment_building",
                                    heating_payment="season", total_area_micro=105_000_000)
@@ -208,8 +212,7 @@ def test_an_incident_of_a_communal_flat_reduces_the_fee_of_each_of_its_rooms(
     """House 9 (no whole-house incident): a communal flat 5 of two rooms, one resident in
     each, and flat 6 next door; no cold water in flat 5 from 10.06 00:00 to 11.06 08:00.
     Each room: ХВС 4,9 × 53,74 = 263,33, reduced by 3,6 % = 9,48; flat 6 is not reduced."""
-    from zhkh.modules.complaints.queries import accounts_concerned
-    from zhkh.modules.registry.models import Provider
+    from zhkh.modules.complaints.repository import ComplaintsRepository
 
     reg, passport = RegistryRepository(session), PassportRepository(session)
     vodokanal = session.scalar(select(Provider.id).where(Provider.code == "vodokanal"))
@@ -236,7 +239,8 @@ def test_an_incident_of_a_communal_flat_reduces_the_fee_of_each_of_its_rooms(
         house_id=house.id, premises_id=flat.id, service="cold_water", kind="interruption",
         started_at=datetime(2026, 6, 10, 0, 0), ended_at=datetime(2026, 6, 11, 8, 0))
     session.flush()
-    assert [numbers[a.id] for a in accounts_concerned(session, incident)] == ["5-1", "5-2"]
+    concerned = ComplaintsRepository(session).accounts_concerned(incident)
+    assert [numbers[a.id] for a in concerned] == ["5-1", "5-2"]
     report = run_period(unit, calculator, JUNE, columnar=columnar, process_queue=False)
     assert report.errors == []
     lines = session.execute(select(LedgerLine.account_id, LedgerLine.kind,

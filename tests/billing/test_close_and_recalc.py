@@ -9,9 +9,10 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import delete, func, select, text
 
+from zhkh.adapters.bootstrap import bootstrap
+from zhkh.adapters.settings import Settings
 from zhkh.kernel.money import to_kopecks
 from zhkh.modules.billing.account_calc import recalculate_account
-from zhkh.modules.billing.compute import Calculator, calculator_for
 from zhkh.modules.billing.models import LedgerLine
 from zhkh.modules.billing.periods import close_period, pre_close_checks
 from zhkh.modules.billing.recalc import recalc_since
@@ -80,8 +81,8 @@ def test_a_corrected_reading_of_a_closed_month_is_booked_in_the_open_month(
     account_id = session.scalar(select(Account.id).where(
         Account.premises_id == meter.premises_id))
     old_volume = target.value_micro - previous.value_micro
-    MeterRepository(session).correct_reading(target.id, value_micro=previous.value_micro
-                                             + old_volume // 2, reason="опечатка")
+    MeterRepository(session).add_correction(target, value_micro=previous.value_micro
+                                            + old_volume // 2, reason="опечатка")
     RecalculationQueueRepository(session).enqueue(account_id=account_id, period_for=OLD,
                                                   reason="исправлено показание")
     run_period(unit, calculator, NEW)  # the run processes the queue
@@ -110,7 +111,7 @@ def test_recalc_since_books_a_retroactive_tariff_change_for_every_account(
     assert '2026-01-01: "35.20"' in text
     tariffs.write_text(text.replace('2026-01-01: "35.20"', '2026-01-01: "36.20"'),
                        encoding="utf-8")
-    changed = Calculator(calculator_for(rules).rulebook)
+    changed = bootstrap(Settings(rules_dir=rules)).batch_calculator
 
     booked = recalc_since(unit, changed, OLD, reason="решение об изменении платы")
     assert {b.service for b in booked} == {"maintenance"}
@@ -139,10 +140,10 @@ def test_online_recalculation_returns_the_new_lines_and_books_closed_months(
 
 
 def test_online_recalculation_of_an_unknown_account_is_refused(session, unit, town, calculator):
-    from zhkh.modules.db.repository import NotFoundError
+    from zhkh.modules.errors import NotFound
 
     PeriodRepository(session).open(OLD)
-    with pytest.raises(NotFoundError):
+    with pytest.raises(NotFound):
         recalculate_account(session, "0000000000", OLD, calculator=calculator)
 
 

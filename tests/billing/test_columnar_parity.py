@@ -16,16 +16,16 @@ from zhkh.kernel.calc.columnar import calculate_columns
 from zhkh.kernel.calc.columnar_rows import to_lines
 from zhkh.kernel.period import Period
 from zhkh.modules.billing.columns import ColumnReader
-from zhkh.modules.billing.demo_town import (
+from zhkh.modules.billing.facts import FactsReader
+from zhkh.modules.billing.models import LedgerLine
+from zhkh.modules.billing.run import run_period
+from zhkh.modules.complaints.repository import ComplaintsRepository
+from zhkh.modules.demo.town import (
     TownBuilder,
     fix_sequences,
     write_benefits,
     write_readings,
 )
-from zhkh.modules.billing.facts import FactsReader
-from zhkh.modules.billing.models import LedgerLine
-from zhkh.modules.billing.run import run_period
-from zhkh.modules.complaints.repository import ComplaintsRepository
 from zhkh.modules.meters.models import Meter
 from zhkh.modules.meters.repository import MeterRepository
 from zhkh.modules.passport.models import Registration

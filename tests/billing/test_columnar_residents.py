@@ -12,8 +12,9 @@ from zhkh.kernel.calc.columnar_rows import to_lines
 from zhkh.kernel.period import Period
 from zhkh.modules.billing.columns import ColumnReader
 from zhkh.modules.billing.facts import FactsReader
+from zhkh.modules.passport.models import OwnershipShare
 from zhkh.modules.passport.repository import PassportRepository
-from zhkh.modules.registry.models import House
+from zhkh.modules.registry.models import House, Provider
 from zhkh.modules.registry.repository import RegistryRepository
 
 NOVEMBER = Period(2026, 11)  # 30 days
@@ -26,8 +27,10 @@ def _flat(session, *, second_from: date, second_to: date | None = None,
     wastewater, maintenance; A registered since 2015 (to ``first_to``), B from
     ``second_from`` (to ``second_to``)."""
     reg, passport = RegistryRepository(session), PassportRepository(session)
-    vodokanal = reg.add_provider(code="vodokanal", name="Водоканал", inn="7700000001")
-    uk = reg.add_provider(code="uk_dom", name="УК", inn="7700000002")
+    vodokanal = Provider(code="vodokanal", name="Водоканал", inn="7700000001")
+    session.add(vodokanal)
+    uk = Provider(code="uk_dom", name="УК", inn="7700000002")
+    session.add(uk)
     house = reg.add_house(address="ул. Мира, д. 7", house_type="apartment_building",
                           heating_payment="season")
     flat = reg.add_premises(house_id=house.id, number="3", kind="flat", area_micro=54_300_000,
@@ -123,7 +126,8 @@ def test_residents_count_in_their_own_premises_only(session, calculator):
     account is closed lends its resident to no neighbour, and two accounts of one flat in the
     month both count its residents."""
     reg, passport = RegistryRepository(session), PassportRepository(session)
-    vodokanal = reg.add_provider(code="vodokanal", name="Водоканал", inn="7700000001")
+    vodokanal = Provider(code="vodokanal", name="Водоканал", inn="7700000001")
+    session.add(vodokanal)
     house = reg.add_house(address="ул. Мира, д. 9", house_type="apartment_building",
                           heating_payment="season")
     flats = [reg.add_premises(house_id=house.id, number=str(n), kind="flat",
@@ -145,8 +149,8 @@ def test_residents_count_in_their_own_premises_only(session, calculator):
             passport.add_registration(person_id=person.id, premises_id=flat.id,
                                       kind="residence", date_from=date(2015, 1, 1))
     owner = passport.add_person()
-    passport.add_ownership(person_id=owner.id, premises_id=flats[2].id, numerator=1,
-                           denominator=1, date_from=date(2010, 1, 1))
+    session.add(OwnershipShare(person_id=owner.id, premises_id=flats[2].id, numerator=1,
+                               denominator=1, date_from=date(2010, 1, 1)))
     session.flush()
     got = sorted(_columnar(session, calculator), key=lambda ln: ln.account)
     # 2 чел × 4,9 = 9,8 м³ × 59,06 = 578,788 → 578,79 ₽ on each account of flat 2;

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from zhkh.modules.analytics.summary import by_month, by_service
-from zhkh.modules.billing.demo import run_demo
-from zhkh.modules.billing.models import LedgerLine, Period
+from zhkh.modules.analytics.service import by_month, by_service
+from zhkh.modules.billing.models import BillingPeriod, LedgerLine
+from zhkh.modules.demo.scenario import run_demo
 
 
 def test_a_tiny_demo_closes_every_month_and_its_summary_equals_the_ledger(
@@ -15,7 +15,7 @@ def test_a_tiny_demo_closes_every_month_and_its_summary_equals_the_ledger(
     assert report.stopped is None
     assert [m.period for m in report.months] == ["2026-08", "2026-09", "2026-10"]
     assert all(m.close.closed and not m.run.errors for m in report.months)
-    statuses = dict(session.execute(select(Period.period, Period.status)).all())
+    statuses = dict(session.execute(select(BillingPeriod.period, BillingPeriod.status)).all())
     assert statuses == {"2026-08": "closed", "2026-09": "closed", "2026-10": "closed",
                         "2026-11": "open"}
     ledger = dict(session.execute(select(LedgerLine.period_booked,

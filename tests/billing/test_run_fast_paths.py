@@ -11,9 +11,9 @@ from sqlalchemy import select
 
 from zhkh.adapters.db import Database, upgrade
 from zhkh.kernel.period import Period
-from zhkh.modules.billing.demo_town import TownBuilder, fix_sequences, write_readings
 from zhkh.modules.billing.models import LedgerLine
 from zhkh.modules.billing.run import run_period
+from zhkh.modules.demo.town import TownBuilder, fix_sequences, write_readings
 
 _spec = importlib.util.spec_from_file_location(
     "zhkh_tests_db_conftest_fast", Path(__file__).resolve().parent.parent / "db" / "conftest.py")

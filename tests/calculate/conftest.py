@@ -5,11 +5,7 @@ import pytest
 
 from zhkh.adapters.db import Database
 from zhkh.modules.billing.repository import PeriodRepository
-from zhkh.modules.registry import service as registry_service
-from zhkh.modules.registry.repository import RegistryRepository
-
-REAL_RECALCULATOR = registry_service.recalculator
-"""Captured at collection: the REST tests replace the seam for their whole session."""
+from zhkh.modules.registry.models import Provider
 
 
 @pytest.fixture(scope="module")
@@ -22,13 +18,11 @@ def client(make_api_client):
 def admin(make_api_client, request):
     """An admin client on a fresh database with the module's ``PROVIDERS`` ((code, name, inn)
     tuples) and 2026-10 open; every change recalculates the account with the shipped rules."""
-    with pytest.MonkeyPatch.context() as patch, make_api_client("admin") as api:
-        patch.setattr(registry_service, "recalculator", REAL_RECALCULATOR)
+    with make_api_client("admin") as api:
         db = Database.from_url(api.db_url)
         with db.session() as session:
-            registry = RegistryRepository(session)
-            for code, name, inn in request.module.PROVIDERS:
-                registry.add_provider(code=code, name=name, inn=inn)
+            session.add_all(Provider(code=code, name=name, inn=inn)
+                            for code, name, inn in request.module.PROVIDERS)
             PeriodRepository(session).open("2026-10")
         db.dispose()
         yield api

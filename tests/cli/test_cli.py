@@ -98,15 +98,14 @@ def test_keys_create_refuses_an_unknown_role(tmp_path):
     assert "boss" in result.output
 
 
-def test_rules_diff_shows_what_a_draft_tariff_changes_without_writing(tmp_path):
+def test_rules_diff_shows_what_a_draft_tariff_changes_without_writing(tmp_path, shipped):
     from zhkh.adapters.db import Database, upgrade
-    from zhkh.modules.billing.compute import calculator_for
-    from zhkh.modules.billing.demo import run_demo
+    from zhkh.modules.demo.scenario import run_demo
 
     url = f"sqlite:///{tmp_path}/town.sqlite"
     upgrade(url)
     db = Database.from_url(url)
-    run_demo(db.session, calculator_for(RULES_DIR), accounts=40, houses=2, months=2, seed=7,
+    run_demo(db.session, shipped.batch_calculator, accounts=40, houses=2, months=2, seed=7,
              say=lambda *_: None, progress=None)
     with db.reader() as session:
         from sqlalchemy import text
@@ -129,19 +128,18 @@ def test_rules_diff_shows_what_a_draft_tariff_changes_without_writing(tmp_path):
     db.dispose()
 
 
-def test_the_run_summary_shows_charges_benefits_and_reductions_apart():
+def test_the_run_summary_shows_charges_benefits_and_reductions_apart(shipped):
     """``zhkh run``'s table: a service's benefits and quality reductions in their own
     columns, the charges before them, the total after (figures of a flat with a benefit and
     an interruption of cold water, see tests/billing/test_benefits_quality_in_run.py)."""
     from zhkh.adapters.cli import billing
-    from zhkh.modules.billing.compute import calculator_for
     from zhkh.modules.billing.run import RunReport
 
     report = RunReport(period="2026-06", run_id="run-1", rulebook_version="v1", lines=5,
                        accounts=2, amount_kopecks=63462,
                        by_service={"cold_water": [5, 2, 63462]},
                        by_kind={"cold_water": {"benefit": -12692, "quality_reduction": -2844}})
-    calculator = calculator_for(RULES_DIR)
+    calculator = shipped.batch_calculator
     width, billing.console.width = billing.console.width, 200
     try:
         with billing.console.capture() as captured:

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from zhkh.adapters.db import create_db_engine, normalize_url, upgrade
 from zhkh.modules.billing.repository import PeriodRepository
 from zhkh.modules.registry.account_number import make_account_number
+from zhkh.modules.registry.models import Provider
 from zhkh.modules.registry.repository import RegistryRepository
 
 PG_ENV = "ZHKH_TEST_POSTGRES_URL"
@@ -123,7 +124,8 @@ class World:
 
     def __init__(self, session: Session) -> None:
         reg = RegistryRepository(session)
-        self.provider = reg.add_provider(code="vodokanal", name="Водоканал", inn="7700000000")
+        self.provider = Provider(code="vodokanal", name="Водоканал", inn="7700000000")
+        session.add(self.provider)
         self.house = reg.add_house(address="ул. Ленина, 1", total_area_micro=1_000_000_000)
         self.flats = [reg.add_premises(house_id=self.house.id, number=str(n), kind="flat",
                                        area_micro=50_000_000) for n in (1, 2)]

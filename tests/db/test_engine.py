@@ -68,7 +68,7 @@ def test_a_unit_of_work_commits_once_or_rolls_back_everything(tmp_path):
             PeriodRepository(session).open("2026-11")
             raise RuntimeError("сбой посреди работы")
         with db.reader() as session:
-            assert PeriodRepository(session).open_periods() == ["2026-10"]
+            assert PeriodRepository(session).latest_open() == "2026-10"
             assert session.execute(text("SELECT count(*) FROM billing_periods")).scalar() == 1
     finally:
         db.dispose()

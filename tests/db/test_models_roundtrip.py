@@ -6,9 +6,8 @@ from datetime import date
 
 from sqlalchemy import select
 
-from zhkh.modules.billing.models import LedgerLine
+from zhkh.modules.billing.models import LedgerLine, RunError
 from zhkh.modules.billing.repository import (
-    LedgerRepository,
     LedgerRow,
     PeriodRepository,
     RecalculationQueueRepository,
@@ -16,8 +15,15 @@ from zhkh.modules.billing.repository import (
 )
 from zhkh.modules.meters.models import Meter
 from zhkh.modules.meters.repository import MeterRepository
+from zhkh.modules.passport.models import (
+    Absence,
+    OwnershipShare,
+    Person,
+    PersonData,
+    Registration,
+)
 from zhkh.modules.passport.repository import PassportRepository
-from zhkh.modules.registry.models import House, Premises
+from zhkh.modules.registry.models import House, ManagementCompany, Premises
 from zhkh.modules.registry.repository import RegistryRepository
 
 BIG = 2**62 + 12_345
@@ -25,7 +31,9 @@ BIG = 2**62 + 12_345
 
 def test_registry_objects_round_trip(session):
     reg = RegistryRepository(session)
-    company = reg.add_management_company(name="УК «Дом»", inn="7701234567")
+    company = ManagementCompany(name="УК «Дом»", inn="7701234567")
+    session.add(company)
+    session.flush()
     house = reg.add_house(address="пр. Мира, 5", management_company_id=company.id,
                           house_type="apartment", house_heat_meter=True,
                           heating_payment="season", total_area_micro=BIG,
@@ -43,7 +51,8 @@ def test_registry_objects_round_trip(session):
     assert {i.service: i.installable for i in got_flat.installability} == {
         "hot_water": False, "cold_water": True}
     assert session.get(Premises, room.id).parent_id == flat.id
-    assert [p.number for p in reg.premises_of_house(house.id)] == ["7", "7-1"]
+    assert session.scalars(select(Premises.number).where(Premises.house_id == house.id)
+                           .order_by(Premises.id)).all() == ["7", "7-1"]
 
 
 def test_passport_keeps_personal_data_apart_and_round_trips(session, world):
@@ -52,24 +61,23 @@ def test_passport_keeps_personal_data_apart_and_round_trips(session, world):
                             document_kind="passport", document_number="4510 123456")
     pas.add_registration(person_id=person.id, premises_id=world.flats[0].id, kind="residence",
                          date_from=date(2020, 1, 1))
-    pas.add_ownership(person_id=person.id, premises_id=world.flats[0].id, numerator=1,
-                      denominator=3, date_from=date(2020, 1, 1))
+    session.add(OwnershipShare(person_id=person.id, premises_id=world.flats[0].id,
+                               numerator=1, denominator=3, date_from=date(2020, 1, 1)))
     pas.add_absence(person_id=person.id, date_from=date(2026, 10, 5),
                     date_to=date(2026, 10, 20), document="справка № 5")
     session.expunge_all()
-    assert pas.personal_data(person.id).full_name == "Иванов Иван Иванович"
-    assert pas.get_person(person.id).birth_date == date(1980, 5, 17)
-    regs = pas.registrations_of_premises(world.flats[0].id, date(2026, 10, 1),
-                                         date(2026, 10, 31))
+    got = session.get(Person, person.id)
+    assert got.birth_date == date(1980, 5, 17)
+    assert got.data.full_name == "Иванов Иван Иванович"
+    assert session.get(PersonData, person.id).document_number == "4510 123456"
+    regs = session.scalars(select(Registration).where(
+        Registration.premises_id == world.flats[0].id)).all()
     assert [(r.person_id, r.kind) for r in regs] == [(person.id, "residence")]
-    owners = pas.owners_of_premises(world.flats[0].id, date(2026, 10, 1))
+    owners = session.scalars(select(OwnershipShare).where(
+        OwnershipShare.premises_id == world.flats[0].id)).all()
     assert [(o.numerator, o.denominator) for o in owners] == [(1, 3)]
-    columns = list(pas.stream_house_registrations(world.house.id, date(2026, 10, 1),
-                                                  date(2026, 10, 31)))
-    assert columns[0]["birth_date"] == [date(1980, 5, 17)]
-    absences = list(pas.stream_house_absences(world.house.id, date(2026, 10, 1),
-                                              date(2026, 10, 31)))
-    assert absences[0]["date_to"] == [date(2026, 10, 20)]
+    absences = session.scalars(select(Absence).where(Absence.person_id == person.id)).all()
+    assert [(a.date_to, a.document) for a in absences] == [(date(2026, 10, 20), "справка № 5")]
 
 
 def test_meters_and_their_zones_round_trip(session, world):
@@ -87,7 +95,9 @@ def test_billing_objects_round_trip(session, world):
     row = LedgerRow(world.accounts[0].id, "heating", "heat", None, world.provider.id,
                     "2026-10", "2026-10", "charge", "area_norm", 1_234_567, 2_890_123_456,
                     -BIG, "v1", "Отопление: 54,3 м² × 0,0213 Гкал/м²", "run-9")
-    line = LedgerRepository(session).add_line(row)
+    line = LedgerLine(**row._asdict())
+    session.add(line)
+    session.flush()
     queued = RecalculationQueueRepository(session).enqueue(
         account_id=world.accounts[0].id, period_for="2026-09", reason="позднее показание")
     RunErrorRepository(session).add_many("run-9", [(world.accounts[1].id, "heating", "no_rule",
@@ -99,22 +109,6 @@ def test_billing_objects_round_trip(session, world):
     assert [q.id for q in RecalculationQueueRepository(session).pending()] == [queued.id]
     assert RecalculationQueueRepository(session).mark_processed([queued.id]) == 1
     assert RecalculationQueueRepository(session).pending() == []
-    assert [e.code for e in RunErrorRepository(session).of_run("run-9")] == ["no_rule"]
-    assert PeriodRepository(session).open_periods() == ["2026-10"]
-    assert LedgerRepository(session).totals("2026-10") == [
-        (world.accounts[0].id, "heating", world.provider.id, -BIG)]
-
-
-def test_house_services_stream_with_account_and_premises_facts(session, world):
-    reg = RegistryRepository(session)
-    reg.add_account_service(account_id=world.accounts[0].id, service="cold_water",
-                            provider_id=world.provider.id, date_from=date(2026, 10, 15))
-    reg.add_account_service(account_id=world.accounts[1].id, service="cold_water",
-                            provider_id=world.provider.id, date_from=date(2020, 1, 1),
-                            date_to=date(2026, 9, 30))
-    batches = list(reg.stream_house_services(world.house.id, date(2026, 10, 1),
-                                             date(2026, 10, 31)))
-    assert len(batches) == 1
-    assert batches[0]["account_id"] == [world.accounts[0].id]
-    assert batches[0]["date_from"] == [date(2026, 10, 15)]
-    assert batches[0]["area_micro"] == [50_000_000]
+    errors = session.scalars(select(RunError).where(RunError.run_id == "run-9")).all()
+    assert [(e.account_id, e.code) for e in errors] == [(world.accounts[1].id, "no_rule")]
+    assert PeriodRepository(session).latest_open() == "2026-10"

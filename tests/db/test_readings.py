@@ -8,11 +8,8 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
-from zhkh.modules.meters.repository import (
-    MeterRepository,
-    ReadingConflictError,
-    ReadingSupersededError,
-)
+from zhkh.modules.errors import Conflict
+from zhkh.modules.meters.repository import MeterRepository
 
 
 @pytest.fixture
@@ -48,7 +45,7 @@ def test_the_same_source_id_with_another_value_is_a_conflict(session, meter):
     meters = MeterRepository(session)
     meters.add_reading(meter_id=meter.id, taken_on=date(2026, 10, 20), value_micro=1,
                        source="phone", source_id="call-7")
-    with pytest.raises(ReadingConflictError, match="call-7"):
+    with pytest.raises(Conflict, match="call-7"):
         meters.add_reading(meter_id=meter.id, taken_on=date(2026, 10, 20), value_micro=2,
                            source="phone", source_id="call-7")
 
@@ -57,28 +54,17 @@ def test_a_correction_supersedes_and_keeps_the_history(session, meter):
     meters = MeterRepository(session)
     wrong, _ = meters.add_reading(meter_id=meter.id, taken_on=date(2026, 10, 20),
                                   value_micro=900_000_000, source="cashier", source_id="c-1")
-    fixed = meters.correct_reading(wrong.id, value_micro=90_000_000, reason="лишний ноль")
+    fixed = meters.add_correction(wrong, value_micro=90_000_000, reason="лишний ноль")
     current = meters.current_readings(meter.id)
     assert [r.id for r in current] == [fixed.id]
-    assert [r.value_micro for r in meters.reading_history(wrong.id)] == [900_000_000, 90_000_000]
-    with pytest.raises(ReadingSupersededError):
-        meters.correct_reading(wrong.id, value_micro=1, reason="снова")
+    assert (fixed.supersedes_id, fixed.taken_on, fixed.reason) == (
+        wrong.id, wrong.taken_on, "лишний ноль")
+    assert meters.superseded_ids([wrong.id, fixed.id]) == {wrong.id}
+    with pytest.raises(IntegrityError), session.begin_nested():
+        meters.add_correction(wrong, value_micro=1, reason="снова")
 
 
 def test_a_reading_of_a_zone_the_meter_lacks_is_refused(session, meter):
     with pytest.raises(IntegrityError), session.begin_nested():
         MeterRepository(session).add_reading(meter_id=meter.id, taken_on=date(2026, 10, 20),
                                              value_micro=1, source="portal", zone="night")
-
-
-def test_house_readings_stream_as_columns(session, world, meter):
-    meters = MeterRepository(session)
-    for day, value in ((20, 10_000_000), (25, 11_000_000)):
-        meters.add_reading(meter_id=meter.id, taken_on=date(2026, 10, day), value_micro=value,
-                           source="controller")
-    batches = list(meters.stream_house_readings(world.house.id, date(2026, 10, 1),
-                                                date(2026, 10, 31)))
-    assert batches == [{"meter_id": [meter.id] * 2, "premises_id": [world.flats[0].id] * 2,
-                        "service": ["cold_water"] * 2, "zone": ["single"] * 2,
-                        "taken_on": [date(2026, 10, 20), date(2026, 10, 25)],
-                        "value_micro": [10_000_000, 11_000_000]}]

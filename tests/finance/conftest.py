@@ -1,4 +1,5 @@
-"""The real app (published rules, real calculator) on a migrated SQLite file, with API keys.
+"""The real app (the composition root's, on the published rules) on a migrated SQLite file,
+with API keys.
 
 One app per test session: the finance routes are stateless, so tests share it.
 """
@@ -12,6 +13,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from zhkh.adapters.bootstrap import bootstrap
 from zhkh.adapters.db import upgrade
 from zhkh.adapters.db.session import Database
 from zhkh.adapters.settings import Settings
@@ -24,9 +26,10 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 class FinanceApi:
     """A client of the app; ``post`` calls as the methodologist (``calculate:run``)."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, calculator: Any) -> None:
         self.database = Database.from_url(url)
-        self.app = create_app(Settings(database_url=url), database=self.database)
+        self.app = create_app(application=bootstrap(
+            Settings(database_url=url), database=self.database, calculator=calculator))
         self.client = TestClient(self.app, raise_server_exceptions=False)
         with self.database.session() as session:
             self.keys = {role: create_api_key(session, f"finance-{role}", role)
@@ -51,9 +54,9 @@ class FinanceApi:
 
 
 @pytest.fixture(scope="session")
-def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FinanceApi]:
+def api(tmp_path_factory: pytest.TempPathFactory, shipped) -> Iterator[FinanceApi]:
     path = tmp_path_factory.mktemp("finance") / "zhkh.sqlite"
     upgrade(f"sqlite:///{path}")
-    made = FinanceApi(f"sqlite:///{path}")
+    made = FinanceApi(f"sqlite:///{path}", shipped.calculator)
     yield made
     made.close()

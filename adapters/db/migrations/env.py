@@ -1,5 +1,5 @@
-"""Alembic environment: the URL comes from the config (set by ``migrate.alembic_config``),
-else from ``Settings.database_url``; a live connection may be passed in ``attributes``."""
+"""Alembic environment: the URL comes from the config (set by ``migrate.alembic_config``);
+a live connection may be passed in ``attributes``."""
 
 from __future__ import annotations
 
@@ -16,9 +16,7 @@ target_metadata = import_all_models()
 def _url() -> str:
     url = config.attributes.get("url") or config.get_main_option("sqlalchemy.url")
     if not url:
-        from zhkh.adapters.settings import get_settings
-
-        url = get_settings().database_url
+        raise RuntimeError("миграциям не передан URL базы: запускайте их через zhkh db upgrade")
     return normalize_url(url)
 
 

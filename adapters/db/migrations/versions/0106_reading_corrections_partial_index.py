@@ -4,7 +4,7 @@
 every batch keep only current readings (no reading supersedes them): the planner probed that
 index once per reading, ≈110 ms of 120,000 readings of a batch of 20,000 accounts. The same
 uniqueness as a partial index ``WHERE supersedes_id IS NOT NULL`` (NULLs never conflicted) is
-as small as the corrections, and the facts queries (``meters.queries.is_current``) read it
+as small as the corrections, and the facts queries (``meters.repository.is_current``) read it
 once as a hash. Both dialects.
 
 Revision ID: 0106

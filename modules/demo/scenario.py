@@ -27,10 +27,16 @@ from sqlalchemy.orm import Session
 from zhkh.kernel.calc.fact_rules import heating_season
 from zhkh.kernel.money import format_decimal_ru
 from zhkh.kernel.period import Period
-from zhkh.modules.analytics.summary import SummaryRow, by_service_and_month
+from zhkh.modules.analytics.repository import SummaryRow
+from zhkh.modules.analytics.service import by_service_and_month
 from zhkh.modules.billing.account_calc import recalculate_account
-from zhkh.modules.billing.compute import Calculator
-from zhkh.modules.billing.demo_town import (
+from zhkh.modules.billing.charges import UnitOfWork
+from zhkh.modules.billing.compute import BatchCalculator
+from zhkh.modules.billing.periods import CloseReport, close_period
+from zhkh.modules.billing.repository import RecalculationQueueRepository
+from zhkh.modules.billing.run import RunReport, run_period
+from zhkh.modules.complaints.repository import ComplaintsRepository
+from zhkh.modules.demo.town import (
     BENEFIT_DOCUMENTS,
     Town,
     TownBuilder,
@@ -38,10 +44,6 @@ from zhkh.modules.billing.demo_town import (
     write_benefits,
     write_readings,
 )
-from zhkh.modules.billing.periods import CloseReport, close_period
-from zhkh.modules.billing.repository import RecalculationQueueRepository
-from zhkh.modules.billing.run import RunReport, UnitOfWork, run_period
-from zhkh.modules.complaints.repository import ComplaintsRepository
 from zhkh.modules.meters.models import Meter
 from zhkh.modules.meters.repository import MeterRepository
 from zhkh.modules.passport.models import BenefitAssignment, Registration
@@ -92,7 +94,7 @@ class DemoReport:
     stopped: str | None = None
 
 
-def run_demo(unit: UnitOfWork, calculator: Calculator, *, accounts: int = 5000,
+def run_demo(unit: UnitOfWork, calculator: BatchCalculator, *, accounts: int = 5000,
              houses: int = 50, months: int = 12, seed: int = SEED,
              say: Callable[[str], None] = lambda _m: None,
              progress: Callable[[str, int, int], None] | None = None,
@@ -131,7 +133,7 @@ def run_demo(unit: UnitOfWork, calculator: Calculator, *, accounts: int = 5000,
     return report
 
 
-def _month(unit: UnitOfWork, calculator: Calculator, town: Town, rng: random.Random,
+def _month(unit: UnitOfWork, calculator: BatchCalculator, town: Town, rng: random.Random,
            month: Period, index: int, progress, pipeline: bool) -> MonthOutcome:
     changes: list[str] = []
     with unit() as session:
@@ -179,8 +181,7 @@ def _correct_readings(session: Session, town: Town, rng: random.Random, month: P
         if not earlier:
             continue
         value = (earlier[-1].value_micro + target.value_micro) // 2
-        meters.correct_reading(target.id, value_micro=value,
-                               reason="ошибка при вводе показания")
+        meters.add_correction(target, value_micro=value, reason="ошибка при вводе показания")
         account_id = session.scalar(select(Account.id).where(
             Account.premises_id == meter.premises_id))
         queue.enqueue(account_id=account_id, period_for=str(month),
@@ -209,13 +210,13 @@ def _backdated_registrations(session: Session, town: Town, rng: random.Random, m
             "(поставлены в перерасчёт)"]
 
 
-def _incident(session: Session, calculator: Calculator, town: Town, rng: random.Random,
+def _incident(session: Session, calculator: BatchCalculator, town: Town, rng: random.Random,
               month: Period) -> list[str]:
     """A closed quality incident of one house starting in ``month``."""
     return ["Инцидент, " + _record_incident(session, calculator, town, rng, month, INCIDENTS)[1]]
 
 
-def _record_incident(session: Session, calculator: Calculator, town: Town,
+def _record_incident(session: Session, calculator: BatchCalculator, town: Town,
                      rng: random.Random, month: Period, kinds: tuple) -> tuple[int, str]:
     """Store an incident of a random house and kind (cold rooms only in a month of the heating
     season the rules' calendar gives) starting in ``month``; returns the house and a Russian
@@ -237,7 +238,7 @@ def _record_incident(session: Session, calculator: Calculator, town: Town,
                    f"{start:%d.%m %H:%M}–{end:%d.%m %H:%M}{deviation}")
 
 
-def _late_incident(session: Session, calculator: Calculator, town: Town,
+def _late_incident(session: Session, calculator: BatchCalculator, town: Town,
                    rng: random.Random, month: Period) -> list[str]:
     """An interruption of hot water in the closed ``month``, recorded now; the accounts of
     its house that have hot water are queued for recalculation."""
@@ -278,7 +279,7 @@ def _late_benefits(session: Session, town: Town, rng: random.Random, month: Peri
             "(поставлены в перерасчёт)"]
 
 
-def _online_move_out(session: Session, calculator: Calculator, town: Town,
+def _online_move_out(session: Session, calculator: BatchCalculator, town: Town,
                      rng: random.Random, month: Period) -> list[str]:
     """End one registration at the 15th of the closed ``month`` and recalculate online."""
     day = month.first_day + timedelta(days=14)

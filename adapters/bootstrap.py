@@ -1,0 +1,98 @@
+"""The one composition root: the API's app factory, every command of the CLI and the tests'
+fixtures assemble the application here.
+
+settings → database; rules folder → rulebook → engine → the stateless calculator
+(``POST /v1/calculate``) and the batch calculator (monthly run, recalculation) sharing that
+engine → the seams handed to the modules that keep facts (billing's online recalculation and
+the published rules' vocabulary, ``modules/seams.py``). Each piece is built on first use, so a
+command that only needs the database never loads the rules. Tests pass doubles for any piece.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+from types import TracebackType
+
+from zhkh.adapters.db.session import Database
+from zhkh.adapters.settings import Settings, get_settings
+from zhkh.kernel.rulebook import Rulebook, load_rulebook
+from zhkh.modules.billing.compute import BatchCalculator
+from zhkh.modules.billing.service import OnlineRecalculation
+from zhkh.modules.calculation.service import Calculator
+from zhkh.modules.calculation.vocabulary import RulebookVocabulary
+from zhkh.modules.seams import Recalculation, Seams
+
+
+class Application:
+    """The assembled pieces of one process (or one test). Close it (or use it in ``with``)
+    to release the database connections it opened."""
+
+    def __init__(self, settings: Settings, *, database: Database | None = None,
+                 calculator: Calculator | None = None,
+                 recalculation: Recalculation | None = None) -> None:
+        self.settings = settings
+        self._database = database
+        self._calculator = calculator
+        self._recalculation = recalculation
+        self._owns_database = database is None
+
+    @cached_property
+    def database(self) -> Database:
+        """The database of ``settings.database_url`` (or the one given)."""
+        return self._database or Database.from_url(self.settings.database_url)
+
+    @cached_property
+    def rulebook(self) -> Rulebook:
+        """The published rules of ``settings.rules_dir`` (those of the calculator given);
+        raises ``RulebookError`` naming file, rule and field when the rule files are wrong."""
+        if self._calculator is not None:
+            return self._calculator.rulebook
+        return load_rulebook(Path(self.settings.rules_dir))
+
+    @cached_property
+    def calculator(self) -> Calculator:
+        """The stateless calculator of :attr:`rulebook` with its engine (one durable-rules
+        host per rulebook version)."""
+        return self._calculator or Calculator(self.rulebook)
+
+    @cached_property
+    def batch_calculator(self) -> BatchCalculator:
+        """The monthly run's calculator: the same rulebook and engine as :attr:`calculator`,
+        so the run and ``POST /v1/calculate`` give the same lines and share decisions."""
+        return BatchCalculator(self.rulebook, self.calculator.engine)
+
+    @cached_property
+    def seams(self) -> Seams:
+        """What registry, meters, passport and complaints need from above them."""
+        recalculation = self._recalculation or OnlineRecalculation(self.batch_calculator)
+        return Seams(recalculation=recalculation,
+                     vocabulary=RulebookVocabulary(self.rulebook))
+
+    def close(self) -> None:
+        """Release the database connections (of a database built here)."""
+        if self._owns_database and "database" in self.__dict__:
+            self.database.dispose()
+
+    def __enter__(self) -> Application:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
+
+
+def bootstrap(settings: Settings | None = None, *, database_url: str | None = None,
+              rules_dir: Path | None = None, database: Database | None = None,
+              calculator: Calculator | None = None,
+              recalculation: Recalculation | None = None) -> Application:
+    """The application of ``settings`` (default: the environment, ``ZHKH_*``), with
+    ``database_url`` or ``rules_dir`` replacing theirs when given (command-line options), and
+    any piece replaced by the one given (tests)."""
+    settings = settings or get_settings()
+    changes = {k: v for k, v in (("database_url", database_url), ("rules_dir", rules_dir))
+               if v is not None}
+    if changes:
+        settings = settings.model_copy(update=changes)
+    return Application(settings, database=database, calculator=calculator,
+                       recalculation=recalculation)

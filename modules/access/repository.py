@@ -1,0 +1,39 @@
+"""SQL of access: API keys and the stored first responses of idempotent requests.
+
+An idempotency record is scoped to the principal (two clients may use the same key), holds a
+hash of the request (method, path, query, canonical body) and the response, and is written in
+the same transaction as the change it answers, so a change is never committed without it.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from zhkh.modules.access.models import ApiKey, IdempotencyRecord
+from zhkh.modules.db.repository import Repository
+
+
+class AccessRepository(Repository):
+    """Reads and writes of API keys and idempotency records; flushes, never commits."""
+
+    def add_api_key(self, *, name: str, role: str, key_prefix: str, key_hash: str) -> ApiKey:
+        """A new key (only its hash is stored)."""
+        return self._add(ApiKey(name=name, role=role, key_prefix=key_prefix, key_hash=key_hash))
+
+    def live_key(self, key_hash: str) -> ApiKey | None:
+        """The key with this hash that is not revoked, or None."""
+        return self.session.scalar(select(ApiKey).where(ApiKey.key_hash == key_hash,
+                                                        ApiKey.revoked_at.is_(None)))
+
+    def idempotency_record(self, principal: str, key: str) -> IdempotencyRecord | None:
+        """The record of ``key`` for ``principal``, or None."""
+        return self.session.scalar(select(IdempotencyRecord).where(
+            IdempotencyRecord.principal == principal, IdempotencyRecord.key == key))
+
+    def remember_response(self, *, principal: str, key: str, request_hash: str,
+                          status_code: int, response_body: str) -> IdempotencyRecord:
+        """Store the first response to ``key`` (flushed; a concurrent twin fails the unique
+        key)."""
+        return self._add(IdempotencyRecord(principal=principal, key=key,
+                                           request_hash=request_hash, status_code=status_code,
+                                           response_body=response_body))

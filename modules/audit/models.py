@@ -1,0 +1,37 @@
+"""The audit log table: who did what to which object, with before/after snapshots.
+
+The database refuses UPDATE and DELETE of its rows (triggers of the initial migration, on
+SQLite and PostgreSQL); entries are only ever appended.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, DateTime, Index, String, Text, func
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column
+
+from zhkh.modules.db.base import Base, IdPK
+
+JSON_VALUE = JSON().with_variant(JSONB(), "postgresql")
+
+
+class AuditEntry(Base):
+    """Who did what to which object, with before/after snapshots; never edited."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (
+        Index("ix_audit_log_object", "object_type", "object_id"),
+    )
+
+    id: Mapped[IdPK]
+    actor: Mapped[str] = mapped_column(String(128))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    action: Mapped[str] = mapped_column(String(64))
+    object_type: Mapped[str] = mapped_column(String(64))
+    object_id: Mapped[str] = mapped_column(String(64))
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON_VALUE)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON_VALUE)
+    reason: Mapped[str | None] = mapped_column(Text)

@@ -1,0 +1,43 @@
+"""SQL of the audit log: append one entry, read a filtered page (the database refuses edits)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from zhkh.modules.audit.models import AuditEntry
+from zhkh.modules.db.repository import Repository
+from zhkh.modules.paging import page
+
+
+class AuditRepository(Repository):
+    """The audit log: append and read, nothing else."""
+
+    def record(self, *, actor: str, action: str, object_type: str, object_id: object,
+               before: dict[str, Any] | None = None, after: dict[str, Any] | None = None,
+               reason: str | None = None) -> AuditEntry:
+        """Append one audit entry (before/after are JSON-ready dicts)."""
+        return self._add(AuditEntry(actor=actor, action=action, object_type=object_type,
+                                    object_id=str(object_id), before=before, after=after,
+                                    reason=reason))
+
+    def list_entries(self, *, object_type: str | None = None, object_id: str | None = None,
+                     actor: str | None = None, action: str | None = None,
+                     since: datetime | None = None, limit: int = 50, offset: int = 0
+                     ) -> tuple[list[AuditEntry], int]:
+        """One page of entries matching every given filter, newest first, and the total."""
+        stmt = select(AuditEntry)
+        if object_type is not None:
+            stmt = stmt.where(AuditEntry.object_type == object_type)
+        if object_id is not None:
+            stmt = stmt.where(AuditEntry.object_id == object_id)
+        if actor is not None:
+            stmt = stmt.where(AuditEntry.actor == actor)
+        if action is not None:
+            stmt = stmt.where(AuditEntry.action == action)
+        if since is not None:
+            stmt = stmt.where(AuditEntry.at >= since)
+        return page(self.session, stmt, limit=limit, offset=offset,
+                    order_by=AuditEntry.id.desc())

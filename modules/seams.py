@@ -1,0 +1,92 @@
+"""Seams between the modules that keep facts and what sits above them.
+
+Registry, meters, passport and complaints keep facts. When a fact changes, the charges of the
+accounts it concerns must be computed again, and some facts must be named by the published
+rules (a benefit category, an incident kind). Those modules sit below billing and the rules
+service, so they never import them: their services are handed a :class:`Seams`, which the
+composition root (``adapters/bootstrap.py``) fills with billing's online recalculation and the
+vocabulary of the published rulebook, and which tests fill with doubles.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Protocol
+
+from sqlalchemy.orm import Session
+
+from zhkh.kernel.calc.errors import CalculationError
+from zhkh.kernel.period import Period
+from zhkh.modules.errors import DomainError
+from zhkh.modules.schemas import AccountRecalc, jsonable
+
+
+class Recalculation(Protocol):
+    """What a change of facts asks of billing, in the caller's transaction (nothing commits)."""
+
+    def current_period(self, session: Session) -> str:
+        """The latest open billing period, or the month of today when none is open."""
+        ...
+
+    def recalculate_account(self, session: Session, number: str, period: str
+                            ) -> list[dict[str, Any]]:
+        """Compute the account again from ``period`` on; its new lines as JSON-ready dicts.
+        Raises ``CalculationError`` or a ``DomainError`` when the account cannot be
+        calculated (nothing of it is written then)."""
+        ...
+
+    def enqueue(self, session: Session, account_ids: Iterable[int], period: str,
+                reason: str) -> None:
+        """Queue the accounts for the next run, from ``period`` on (too many to compute in a
+        request: every account of a house)."""
+        ...
+
+
+class RuleVocabulary(Protocol):
+    """The names the published rules give, for checking input before it is stored."""
+
+    def benefit_categories(self) -> list[str]:
+        """Category codes the ``benefits`` rules name."""
+        ...
+
+    def incident_kinds(self, service: str) -> list[str]:
+        """Incident kinds the ``quality`` rules cover for ``service``."""
+        ...
+
+
+class HasNumber(Protocol):
+    """An account as the seam needs it: its number."""
+
+    @property
+    def number(self) -> str: ...
+
+
+@dataclass(frozen=True)
+class Seams:
+    """The recalculation and the rules' vocabulary as one argument of the services."""
+
+    recalculation: Recalculation
+    vocabulary: RuleVocabulary
+
+    def recalculate(self, session: Session, accounts: Iterable[HasNumber], period: str
+                    ) -> list[AccountRecalc]:
+        """Recalculate each account from ``period`` in this transaction. A refusal is a value
+        (``error``, ``lines`` None) and the change that caused it is kept."""
+        out = []
+        for account in accounts:
+            try:
+                lines = self.recalculation.recalculate_account(session, account.number, period)
+            except (CalculationError, DomainError) as exc:
+                out.append(AccountRecalc(account=account.number, period=period, lines=None,
+                                         error=exc.as_dict()))
+                continue
+            out.append(AccountRecalc(account=account.number, period=period,
+                                     lines=[jsonable(line) for line in lines]))
+        return out
+
+
+def period_of(day: date) -> str:
+    """The period ``YYYY-MM`` containing ``day``."""
+    return str(Period.of(day))
