@@ -158,13 +158,20 @@ class Composer:
             text = text[:-1]
         return text.rstrip() + "…"
 
+    def _limited(self, values: Mapping[str, Any], name: str, limit: int, where: str,
+                 what: str) -> list:
+        """The list ``name`` of the view; more items than the layout holds is an error (a
+        document never silently drops a line)."""
+        items = _source(values, name)
+        if len(items) > limit:
+            raise LayoutError(f"макет {self.layout.name}: {where} {name} {len(items)} {what}, "
+                              f"а макет вмещает {limit}")
+        return items
+
     def _repeat(self, block: Block, x: float, y: float, values: Mapping[str, Any],
                 ops: list[tuple]) -> float:
         o = block.options
-        items = _source(values, o["source"])
-        if len(items) > o["max"]:
-            raise LayoutError(f"макет {self.layout.name}: в списке {o['source']} "
-                              f"{len(items)} элементов, а макет вмещает {o['max']}")
+        items = self._limited(values, o["source"], o["max"], "в списке", "элементов")
         bottom = y
         for i, item in enumerate(items):
             scope = ChainMap(item, values)
@@ -178,10 +185,7 @@ class Composer:
     def _table(self, block: Block, x: float, y: float, values: Mapping[str, Any],
                ops: list[tuple]) -> float:
         o = block.options
-        rows = _source(values, o["source"])
-        if len(rows) > o["max_rows"]:
-            raise LayoutError(f"макет {self.layout.name}: в таблице {o['source']} "
-                              f"{len(rows)} строк, а макет вмещает {o['max_rows']}")
+        rows = self._limited(values, o["source"], o["max_rows"], "в таблице", "строк")
         if o["title_style"] is not None:
             y = self._text(o["title"].fill(values), x, y,
                            {"style": o["title_style"], "width": 0, "lines": 1, "align": "left"},
