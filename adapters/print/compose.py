@@ -1,0 +1,249 @@
+"""Lay out one page: layout blocks + a document's view → drawing operations.
+
+Operations are plain tuples in PDF points (origin bottom-left), left-anchored, so a PDF
+backend only draws them:
+
+- ``("t", x, baseline, style, text)`` — a line of text;
+- ``("l", x1, y1, x2, y2, stroke, color)`` — a line;
+- ``("r", x, y, width, height, stroke, color, fill)`` — a rectangle (``stroke`` 0: no frame);
+- ``("q", x, y, size, payload)`` — a QR code of ``payload`` in a ``size`` square.
+
+:func:`static_ops` gives what is the same on every page of a layout page (drawn once per
+file by a backend that can reuse it); :func:`page_ops` gives the rest for one document.
+"""
+
+from __future__ import annotations
+
+from collections import ChainMap
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from zhkh.adapters.print.layout import MM, Block, Layout, LayoutError, MissingField, Style
+
+Measure = Callable[[str, Style], float]
+ASCENT = 0.78  # baseline below the top of a line, as a share of the font size
+
+
+class Composer:
+    """Turns the blocks of one layout into operations; ``measure`` gives text widths."""
+
+    def __init__(self, layout: Layout, measure: Measure) -> None:
+        self.layout = layout
+        self.measure = measure
+
+    def static_ops(self, page: str) -> list[tuple]:
+        """Operations of the blocks that never change on ``page``."""
+        ops: list[tuple] = []
+        for block in self.layout.pages[page]:
+            if block.static:
+                self._block(block, block.x, block.y, {}, ops)
+        return ops
+
+    def page_ops(self, page: str, view: Mapping[str, Any]) -> list[tuple]:
+        """Operations of the data-dependent blocks of ``page`` for one document's ``view``."""
+        ops: list[tuple] = []
+        bottoms: dict[str, float] = {}
+        for block in self.layout.pages[page]:
+            if block.static:
+                continue
+            y = base = block.y
+            if block.after:
+                missing = [name for name in block.after if name not in bottoms]
+                if missing:
+                    raise LayoutError(f"макет {self.layout.name}, страница {page}: блок "
+                                      f"after: {missing} — такого блока выше нет")
+                base = max(bottoms[name] for name in block.after)
+                y = base + block.gap
+            if block.when and not view.get(block.when):
+                bottom = base  # a hidden block takes no room, not even its gap
+            else:
+                bottom = self._block(block, block.x, y, view, ops)
+            if bottom > self.layout.bottom:
+                raise LayoutError(f"макет {self.layout.name}, страница {page}: блок "
+                                  f"{block.id or block.kind} не помещается на странице")
+            if block.id:
+                bottoms[block.id] = bottom
+        return ops
+
+    def _block(self, block: Block, x: float, y: float, values: Mapping[str, Any],
+               ops: list[tuple]) -> float:
+        o = block.options
+        try:
+            if block.kind == "text":
+                return self._text(o["text"].fill(values), x, y, o, ops)
+            if block.kind == "line":
+                h, (dx, dy) = self.layout.height, o["to"]
+                ops.append(("l", x, h - y, x + dx, h - y - dy, o["stroke"], o["color"]))
+                return max(y, y + dy)
+            if block.kind == "box":
+                ops.append(("r", x, self.layout.height - y - o["height"], o["width"],
+                            o["height"], o["stroke"], o["color"], o["fill"]))
+                return y + o["height"]
+            if block.kind == "qr":
+                payload = o["value"].fill(values)
+                if payload:
+                    ops.append(("q", x, self.layout.height - y - o["size"], o["size"], payload))
+                return y + o["size"]
+            if block.kind == "table":
+                return self._table(block, x, y, values, ops)
+            return self._repeat(block, x, y, values, ops)
+        except MissingField as error:
+            raise LayoutError(f"макет {self.layout.name}: блок {block.id or block.kind} "
+                              f"ссылается на поле «{error}», которого в документе нет") from None
+
+    def _text(self, text: str, x: float, y: float, o: dict, ops: list[tuple]) -> float:
+        style: Style = o["style"]
+        lines = [text]
+        if o["width"]:
+            style = self.fitted(text, style, o["width"], o["lines"])
+            if o["lines"] > 1:
+                lines = self.wrap(text, style, o["width"], o["lines"])
+        baseline = self.layout.height - y - style.size * ASCENT
+        for line in lines:
+            if line:
+                ops.append(("t", self._anchor(line, style, x, o["width"], o["align"]),
+                            baseline, style, line))
+            baseline -= style.leading
+        return y + style.leading * max(len(lines), 1)
+
+    def _anchor(self, text: str, style: Style, x: float, width: float, align: str) -> float:
+        if align == "left" or not width:
+            return x
+        free = width - self.measure(text, style)
+        return x + (free if align == "right" else free / 2)
+
+    def wrap(self, text: str, style: Style, width: float, max_lines: int) -> list[str]:
+        """Greedy word wrap into at most ``max_lines`` lines; the last one ends with «…» when
+        the text does not fit (a designer sees it and widens the column). A word wider than
+        the column is never cut: use :meth:`fitted` first to shrink the style for it."""
+        if self.measure(text, style) <= width or max_lines < 1:
+            return [text]
+        lines: list[str] = []
+        current = ""
+        words = text.split(" ")
+        for i, word in enumerate(words):
+            candidate = f"{current} {word}" if current else word
+            if self.measure(candidate, style) <= width or not current:
+                current = candidate
+                continue
+            lines.append(current)
+            current = word
+            if len(lines) == max_lines - 1:
+                current = " ".join(words[i:])
+                break
+        lines.append(self._ellipsis(current, style, width))
+        return lines
+
+    def fitted(self, text: str, style: Style, width: float, max_lines: int) -> Style:
+        """The style to print ``text`` in ``width``: on one line the whole text must fit,
+        on several lines its longest word (a word is never cut)."""
+        if max_lines <= 1:
+            return self.shrink(text, style, width)
+        return self.shrink(max(text.split(" "), key=lambda w: self.measure(w, style)),
+                           style, width)
+
+    def shrink(self, text: str, style: Style, width: float) -> Style:
+        """``style``, or a smaller size of it so that one line of ``text`` fits ``width``:
+        an amount is never cut, it is printed smaller (down to 5 pt)."""
+        need = self.measure(text, style)
+        if need <= width:
+            return style
+        size = max(5.0, style.size * width / need)
+        return Style(style.font, size, style.color, style.leading * size / style.size)
+
+    def _ellipsis(self, text: str, style: Style, width: float) -> str:
+        if self.measure(text, style) <= width:
+            return text
+        while text and self.measure(text + "…", style) > width:
+            text = text[:-1]
+        return text.rstrip() + "…"
+
+    def _limited(self, values: Mapping[str, Any], name: str, limit: int, where: str,
+                 what: str) -> list:
+        """The list ``name`` of the view; more items than the layout holds is an error (a
+        document never silently drops a line)."""
+        items = _source(values, name)
+        if len(items) > limit:
+            raise LayoutError(f"макет {self.layout.name}: {where} {name} {len(items)} {what}, "
+                              f"а макет вмещает {limit}")
+        return items
+
+    def _repeat(self, block: Block, x: float, y: float, values: Mapping[str, Any],
+                ops: list[tuple]) -> float:
+        o = block.options
+        items = self._limited(values, o["source"], o["max"], "в списке", "элементов")
+        bottom = y
+        for i, item in enumerate(items):
+            scope = ChainMap(item, values)
+            ix, iy = x + i * o["step"][0], y + i * o["step"][1]
+            for child in o["blocks"]:
+                if child.when and not scope.get(child.when):
+                    continue
+                bottom = max(bottom, self._block(child, ix + child.x, iy + child.y, scope, ops))
+        return bottom
+
+    def _table(self, block: Block, x: float, y: float, values: Mapping[str, Any],
+               ops: list[tuple]) -> float:
+        o = block.options
+        rows = self._limited(values, o["source"], o["max_rows"], "в таблице", "строк")
+        if o["title_style"] is not None:
+            y = self._text(o["title"].fill(values), x, y,
+                           {"style": o["title_style"], "width": 0, "lines": 1, "align": "left"},
+                           ops) + 1 * MM
+        footer = _source(values, o["footer"]) if o["footer"] else None
+        h, top = self.layout.height, y
+        widths = [c.width for c in o["columns"]]
+        total_w = sum(widths)
+        head_h, row_h = o["header_height"], o["row_height"]
+        ops.append(("r", x, h - y - head_h, total_w, head_h, 0, None, o["fill"]))
+        self._row([c.title for c in o["columns"]], {}, x, y, head_h, o["header_style"],
+                  o["columns"], ops, center=True)
+        y += head_h
+        for row in rows:
+            self._row([c.value for c in o["columns"]], row, x, y, row_h, o["style"],
+                      o["columns"], ops)
+            ops.append(("l", x, h - y, x + total_w, h - y, 0.3, o["grid"]))
+            y += row_h
+        if footer is not None:
+            ops.append(("l", x, h - y, x + total_w, h - y, 0.8, o["grid"]))
+            self._row([c.value for c in o["columns"]], footer, x, y, row_h, o["footer_style"],
+                      o["columns"], ops)
+            y += row_h
+        edge = x
+        for w in widths[:-1]:
+            edge += w
+            ops.append(("l", edge, h - top, edge, h - y, 0.3, o["grid"]))
+        ops.append(("r", x, h - y, total_w, y - top, 0.8, o["grid"], None))
+        return y
+
+    def _row(self, templates: list, values: Mapping[str, Any], x: float, y: float,
+             height: float, style: Style, columns: tuple, ops: list[tuple], *,
+             center: bool = False) -> None:
+        pad = 1.2 * MM
+        for template, column in zip(templates, columns, strict=True):
+            text = template.fill(values)
+            if text:
+                inner = column.width - 2 * pad
+                cell, lines = style, [text]
+                if center:
+                    lines = text.split("\n")
+                else:
+                    cell = self.fitted(text, style, inner, column.lines)
+                    if column.lines > 1:
+                        lines = self.wrap(text, cell, inner, column.lines)
+                first = y + (height - cell.leading * len(lines)) / 2
+                baseline = self.layout.height - first - cell.size * ASCENT - \
+                    (cell.leading - cell.size) / 2
+                align = "center" if center else column.align
+                for line in lines:
+                    ops.append(("t", self._anchor(line, cell, x + pad, inner, align),
+                                baseline, cell, line))
+                    baseline -= cell.leading
+            x += column.width
+
+
+def _source(values: Mapping[str, Any], name: str) -> Any:
+    try:
+        return values[name]
+    except KeyError:
+        raise MissingField(name) from None

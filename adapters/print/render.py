@@ -1,0 +1,81 @@
+"""Render payment document snapshots to PDF: the functions the rest of zhkh calls.
+
+``render(snapshot)`` gives one document's PDF; ``render_many(snapshots)`` gives one PDF of
+many documents (a house's delivery batch), which is how mass printing reaches its speed:
+fonts and the static parts of the pages are written once per file. Both are
+deterministic: the same snapshots (and the same layout, fonts and library versions) give
+the same bytes, so an issued document reprints byte for byte.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import lru_cache
+from pathlib import Path
+
+from zhkh.adapters.print import fmt
+from zhkh.adapters.print.compose import Composer
+from zhkh.adapters.print.layout import Layout, default_layout, load_layout
+from zhkh.adapters.print.pdf import PdfWriter, measurer
+from zhkh.adapters.print.view import document_view
+from zhkh.modules.documents.schemas import PaymentDocument
+
+
+class Renderer:
+    """A layout made ready to draw: its composer and its static page parts, built once."""
+
+    def __init__(self, layout: Layout, *, qr=None) -> None:
+        self.layout = layout
+        self.qr = qr  # None: the default QR encoder of the writer
+        self.composer = Composer(layout, measurer(layout))
+        self.static = {name: self.composer.static_ops(name) for name in layout.pages}
+
+    def pages_of(self, document: PaymentDocument) -> tuple[str, ...]:
+        """The layout pages a document of this kind prints on."""
+        return self.layout.documents[document.kind]
+
+    def add(self, writer: PdfWriter, document: PaymentDocument) -> int:
+        """Draw one document's pages into ``writer``; returns the number of pages."""
+        view = document_view(document)
+        pages = self.pages_of(document)
+        for name in pages:
+            writer.page(name, self.static[name], self.composer.page_ops(name, view))
+        return len(pages)
+
+    def render_many(self, documents: Iterable[PaymentDocument], *, title: str = "") -> bytes:
+        """One PDF with the pages of every document, in the given order."""
+        writer = PdfWriter(self.layout, title=title, subject="Платёжные документы", qr=self.qr)
+        for document in documents:
+            self.add(writer, document)
+        return writer.finish()
+
+    def render(self, document: PaymentDocument) -> bytes:
+        """One document's PDF, titled with its number and period."""
+        writer = PdfWriter(self.layout, title=document_title(document),
+                           subject=f"Лицевой счёт {document.account}", qr=self.qr)
+        self.add(writer, document)
+        return writer.finish()
+
+
+def document_title(document: PaymentDocument) -> str:
+    """«ЕПД № … за октябрь 2026» (the PDF's title)."""
+    kind = {"monthly": "ЕПД", "corrected": "Исправленный ЕПД",
+            "debt_notice": "Уведомление о задолженности"}[document.kind]
+    return f"{kind} № {document.number} за {fmt.period(document.period)}"
+
+
+@lru_cache(maxsize=4)
+def renderer(layout_path: str | None = None) -> Renderer:
+    """The renderer of the shipped layout (or of the layout file at ``layout_path``), built
+    once per process."""
+    return Renderer(default_layout() if layout_path is None else load_layout(Path(layout_path)))
+
+
+def render(document: PaymentDocument) -> bytes:
+    """The PDF of one document with the shipped layout. Deterministic."""
+    return renderer().render(document)
+
+
+def render_many(documents: Iterable[PaymentDocument], *, title: str = "") -> bytes:
+    """One PDF of many documents with the shipped layout. Deterministic."""
+    return renderer().render_many(documents, title=title)
