@@ -1,4 +1,5 @@
-"""What every benchmark shares: figures reported as medians with their spread, and round counts.
+"""What every benchmark shares: figures reported as medians with their spread, round counts,
+and the synthetic towns of the end-to-end benchmarks, built once and reused.
 
 Figures. A benchmark reports the median of its rounds with the interquartile range and the
 min–max, never its best round: this machine has two cores shared with other work, so the best
@@ -7,15 +8,38 @@ figure per group, with each rate's ratio to the slowest variant of its group.
 
 Rounds. Each benchmark names its default; ``ZHKH_BENCH_ROUNDS`` overrides them all (quick
 checks: ``ZHKH_BENCH_ROUNDS=1``).
+
+Towns (fixture ``towns``): the town of a size is generated once and kept — on SQLite as a file
+in ``ZHKH_BENCH_CACHE`` (default ``~/.cache/zhkh-bench``), on PostgreSQL as a database
+``<name>_town_<accounts>`` beside the benchmark's database ``<name>`` — and every round gets a
+fresh copy of it (a file copy; ``CREATE DATABASE … TEMPLATE … STRATEGY FILE_COPY``). A kept town
+carries a fingerprint of what made it (size, seed, schema revision, the generator's source); a
+town whose fingerprint differs is rebuilt.
 """
 
 from __future__ import annotations
 
+import hashlib
+import inspect
 import os
+import random
+import re
+import shutil
+import sqlite3
+import time
 from collections.abc import Callable
+from contextlib import closing
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.pool import NullPool
+
+from zhkh.adapters.db import Database, head_revision, normalize_url, upgrade
+from zhkh.kernel.period import Period
+from zhkh.modules.billing.demo_town import TownBuilder, fix_sequences, write_readings
 
 FIGURES = pytest.StashKey[list["Figure"]]()
 
@@ -113,7 +137,8 @@ def pytest_terminal_summary(terminalreporter, config: pytest.Config) -> None:
         groups.setdefault(figure.group, []).append(figure)
     for group, members in groups.items():
         write(f"[{group}]")
-        slowest = min((f.median for f in members if f.rate), default=None)
+        rates = [f.median for f in members if f.rate]
+        slowest = min(rates) if len(rates) > 1 else None
         for f in members:
             ratio = f"  {f.median / slowest:,.1f}× the slowest" if f.rate and slowest else ""
             write(f"  {f.name}: {f.text()}{ratio}")
@@ -123,3 +148,169 @@ def _machine() -> str:
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     return f"{os.cpu_count()} cores, load average {load} (1/5/15 min)"
 
+
+# --- towns ------------------------------------------------------------------------------------
+
+TOWN_PERIOD = Period(2026, 10)
+"""The month a town is ready to be billed for: readings of it and of the four months before."""
+READING_MONTHS = 5
+ACCOUNTS_PER_HOUSE = 100
+TOWN_SEED = 1
+NAME = re.compile(r"[a-z_][a-z0-9_]{0,29}")  # room for "_town_<n>_analyzed_building"
+
+
+def _load_town(session, accounts: int) -> None:
+    """The town of ``accounts`` accounts, a house per hundred, with five months of readings."""
+    rng = random.Random(TOWN_SEED)
+    town = TownBuilder(session, rng, accounts=accounts,
+                       houses=max(1, accounts // ACCOUNTS_PER_HOUSE), start=TOWN_PERIOD).build()
+    for back in range(READING_MONTHS - 1, -1, -1):
+        write_readings(session, town, rng, TOWN_PERIOD.shift(-back))
+    fix_sequences(session)
+
+
+def _fingerprint(accounts: int) -> str:
+    """What makes a town: its size, the schema revision and the source that generates it."""
+    generator = Path(inspect.getsourcefile(TownBuilder)).read_text(encoding="utf-8")
+    made_of = "\0".join((str(accounts), head_revision(), inspect.getsource(_load_town),
+                         generator))
+    return hashlib.sha256(made_of.encode()).hexdigest()[:16]
+
+
+def _build(url: str, accounts: int) -> float:
+    """Migrate the empty database at ``url`` and load the town; returns the seconds taken."""
+    started = time.perf_counter()
+    upgrade(url)
+    db = Database.from_url(url)
+    try:
+        with db.session() as session:
+            _load_town(session, accounts)
+    finally:
+        db.dispose()
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":  # the kept file must hold everything alone
+        with closing(sqlite3.connect(parsed.database)) as conn:
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return time.perf_counter() - started
+
+
+class Towns:
+    """Fresh copies of kept towns (see the module docstring)."""
+
+    period = TOWN_PERIOD
+
+    def __init__(self, cache: Path, scratch: Path) -> None:
+        self.cache, self.scratch = cache, scratch
+
+    def sqlite(self, accounts: int) -> str:
+        """The URL of a fresh copy of the SQLite town (the previous copy of this size is
+        replaced, so its database must be disposed of)."""
+        kept = self._kept_file(accounts)
+        copy = self.scratch / f"town-{accounts}.sqlite"
+        _remove_sqlite(copy)
+        shutil.copyfile(kept, copy)
+        return f"sqlite:///{copy}"
+
+    def postgresql(self, url: str, accounts: int, *, analyzed: bool = True) -> str:
+        """``url``'s database recreated as a copy of the town and returned. ``analyzed``: a
+        copy of the town after one VACUUM ANALYZE (what autovacuum makes of a living database;
+        it is off on these machines), else straight after loading (no statistics, no hint
+        bits)."""
+        server = _Server(url)
+        fingerprint = _fingerprint(accounts)
+        source = server.keep(f"{server.name}_town_{accounts}", f"{accounts} accounts, "
+                             f"{fingerprint}", lambda name: server.load(name, accounts))
+        if analyzed:
+            loaded = source
+            source = server.keep(f"{loaded}_analyzed", f"{accounts} accounts, {fingerprint}, "
+                                 "VACUUM ANALYZE", lambda name: server.analyze(loaded, name))
+        server.clone(source, server.name)
+        server.dispose()
+        return url
+
+    def _kept_file(self, accounts: int) -> Path:
+        path = self.cache / f"town-{accounts}-{_fingerprint(accounts)}.sqlite"
+        if path.exists():
+            return path
+        for stale in self.cache.glob(f"town-{accounts}-*.sqlite"):
+            stale.unlink()
+        building = path.with_suffix(".building")
+        _remove_sqlite(building)
+        seconds = _build(f"sqlite:///{building}", accounts)
+        os.replace(building, path)
+        print(f"\ntown of {accounts} accounts built in {seconds:.1f} s, kept as {path}")
+        return path
+
+
+def _remove_sqlite(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+class _Server:
+    """The PostgreSQL server of a benchmark URL, driven from its ``postgres`` database."""
+
+    def __init__(self, url: str) -> None:
+        self.url = make_url(normalize_url(url))
+        self.name = self.url.database or ""
+        if not NAME.fullmatch(self.name):
+            raise ValueError(f"benchmark database name must match {NAME.pattern}: {self.name!r}")
+        self.admin = create_engine(self.url.set(database="postgres"), poolclass=NullPool,
+                                   isolation_level="AUTOCOMMIT")
+
+    def url_of(self, name: str) -> str:
+        return self.url.set(database=name).render_as_string(hide_password=False)
+
+    def keep(self, name: str, description: str, make: Callable[[str], None]) -> str:
+        """The database ``name`` made by ``make`` unless it exists with this description."""
+        with self.admin.connect() as conn:
+            kept = conn.scalar(text("SELECT shobj_description(oid, 'pg_database') "
+                                    "FROM pg_database WHERE datname = :name"), {"name": name})
+        if kept == description:
+            return name
+        building = f"{name}_building"
+        self.drop(building)
+        started = time.perf_counter()
+        make(building)
+        self.drop(name)
+        quoted = description.replace("'", "''")
+        self._sql(f"ALTER DATABASE {building} RENAME TO {name}",
+                  f"COMMENT ON DATABASE {name} IS '{quoted}'",
+                  f"ALTER DATABASE {name} ALLOW_CONNECTIONS false")  # kept as it was made
+        print(f"\n{name} made in {time.perf_counter() - started:.1f} s ({description})")
+        return name
+
+    def load(self, name: str, accounts: int) -> None:
+        self._sql(f"CREATE DATABASE {name}")
+        _build(self.url_of(name), accounts)
+
+    def analyze(self, source: str, name: str) -> None:
+        self.clone(source, name)
+        engine = create_engine(self.url_of(name), poolclass=NullPool,
+                               isolation_level="AUTOCOMMIT")
+        with engine.connect() as conn:
+            conn.exec_driver_sql("VACUUM ANALYZE")
+        engine.dispose()
+
+    def clone(self, source: str, name: str) -> None:
+        self.drop(name)
+        self._sql(f"CREATE DATABASE {name} TEMPLATE {source} STRATEGY FILE_COPY")
+
+    def drop(self, name: str) -> None:
+        self._sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+    def dispose(self) -> None:
+        self.admin.dispose()
+
+    def _sql(self, *statements: str) -> None:
+        with self.admin.connect() as conn:
+            for statement in statements:
+                conn.exec_driver_sql(statement)
+
+
+@pytest.fixture(scope="session")
+def towns(tmp_path_factory: pytest.TempPathFactory) -> Towns:
+    """Kept towns and their fresh copies."""
+    cache = Path(os.environ.get("ZHKH_BENCH_CACHE", Path.home() / ".cache" / "zhkh-bench"))
+    cache.mkdir(parents=True, exist_ok=True)
+    return Towns(cache, tmp_path_factory.mktemp("towns"))
