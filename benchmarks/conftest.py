@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import inspect
+import math
 import os
 import random
 import re
@@ -58,11 +59,13 @@ class Figure:
     high: float
     rounds: int
     rate: bool
+    p99: float | None = None
 
     def text(self) -> str:
-        """``median X unit (IQR a–b, min–max c–d, n rounds)``."""
+        """``median X unit (IQR a–b, min–max c–d[, p99 e], n rounds)``."""
+        p99 = "" if self.p99 is None else f", p99 {_num(self.p99)}"
         return (f"median {_num(self.median)} {self.unit} (IQR {_num(self.q1)}–{_num(self.q3)}, "
-                f"min–max {_num(self.low)}–{_num(self.high)}, {self.rounds} rounds)")
+                f"min–max {_num(self.low)}–{_num(self.high)}{p99}, {self.rounds} rounds)")
 
 
 def _num(value: float) -> str:
@@ -84,18 +87,21 @@ class Figures:
         return self._keep(f"{unit}/s", count / s.median, count / s.q3, count / s.q1,
                           count / s.max, count / s.min, s.rounds, rate=True)
 
-    def duration(self, *, scale: float = 1.0, unit: str = "s") -> Figure:
-        """Seconds per round (times ``scale``, e.g. 1000 for milliseconds)."""
+    def duration(self, *, scale: float = 1.0, unit: str = "s", p99: bool = False) -> Figure:
+        """Seconds per round (times ``scale``, e.g. 1000 for milliseconds); ``p99``: with the
+        99th percentile of the rounds (nearest rank), for latencies of many rounds."""
         s = self._benchmark.stats.stats
+        tail = s.sorted_data[max(0, math.ceil(0.99 * s.rounds) - 1)] * scale if p99 else None
         return self._keep(unit, s.median * scale, s.q1 * scale, s.q3 * scale,
-                          s.min * scale, s.max * scale, s.rounds, rate=False)
+                          s.min * scale, s.max * scale, s.rounds, rate=False, p99=tail)
 
     def _keep(self, unit: str, median: float, q1: float, q3: float, low: float, high: float,
-              rounds: int, *, rate: bool) -> Figure:
+              rounds: int, *, rate: bool, p99: float | None = None) -> Figure:
         bench = self._benchmark
         figure = Figure(bench.group or "-", bench.name, unit, median, q1, q3, low, high, rounds,
-                        rate)
-        bench.extra_info.update(unit=unit, median=median, q1=q1, q3=q3, low=low, high=high)
+                        rate, p99)
+        bench.extra_info.update(unit=unit, median=median, q1=q1, q3=q3, low=low, high=high,
+                                p99=p99)
         self._kept.append(figure)
         print(f"\n{bench.name}: {figure.text()}")
         return figure
