@@ -10,17 +10,19 @@ Rounds. Each benchmark names its default; ``ZHKH_BENCH_ROUNDS`` overrides them a
 checks: ``ZHKH_BENCH_ROUNDS=1``).
 
 Towns (fixture ``towns``): the town of a size is generated once and kept — on SQLite as a file
-in ``ZHKH_BENCH_CACHE`` (default ``~/.cache/zhkh-bench``), on PostgreSQL as a database
-``<name>_town_<accounts>`` beside the benchmark's database ``<name>`` — and every round gets a
+in ``ZHKH_BENCH_CACHE`` (default ``~/.cache/zhkh-bench``), on PostgreSQL as the databases
+``<name>_town_<accounts>`` (as loaded) and ``<name>_town_<accounts>_analyzed`` (after one
+VACUUM ANALYZE) beside the benchmark's database ``<name>`` — and every round gets a
 fresh copy of it (a file copy; ``CREATE DATABASE … TEMPLATE … STRATEGY FILE_COPY``). A kept town
-carries a fingerprint of what made it (size, seed, schema revision, the generator's source); a
-town whose fingerprint differs is rebuilt.
+is named by its size and a hash of what the generator writes now (a 1,000-account town is
+generated in a scratch SQLite file at the start to compute it; the schema revision is part of
+the data), so a town is rebuilt when the generator's output or the schema changes, and reused
+across changes that keep them — the same town before and after a refactoring.
 """
 
 from __future__ import annotations
 
 import hashlib
-import inspect
 import math
 import os
 import random
@@ -31,6 +33,7 @@ import time
 from collections.abc import Callable
 from contextlib import closing
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import pytest
@@ -38,7 +41,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
-from zhkh.adapters.db import Database, head_revision, normalize_url, upgrade
+from zhkh.adapters.db import Database, normalize_url, upgrade
 from zhkh.kernel.period import Period
 from zhkh.modules.billing.demo_town import TownBuilder, fix_sequences, write_readings
 
@@ -162,6 +165,7 @@ TOWN_PERIOD = Period(2026, 10)
 READING_MONTHS = 5
 ACCOUNTS_PER_HOUSE = 100
 TOWN_SEED = 1
+PROBE_ACCOUNTS = 1000
 NAME = re.compile(r"[a-z_][a-z0-9_]{0,29}")  # room for "_town_<n>_analyzed_building"
 
 
@@ -175,12 +179,26 @@ def _load_town(session, accounts: int) -> None:
     fix_sequences(session)
 
 
-def _fingerprint(accounts: int) -> str:
-    """What makes a town: its size, the schema revision and the source that generates it."""
-    generator = Path(inspect.getsourcefile(TownBuilder)).read_text(encoding="utf-8")
-    made_of = "\0".join((str(accounts), head_revision(), inspect.getsource(_load_town),
-                         generator))
-    return hashlib.sha256(made_of.encode()).hexdigest()[:16]
+def _generated_data(scratch: Path) -> str:
+    """A hash of what a small town holds — its tables, columns and rows, the schema revision
+    among them — leaving out the database's own timestamps. A kept town stays valid while
+    this hash does: moving or tidying the generator keeps it, changing what it writes (or the
+    schema) does not."""
+    path = scratch / "probe.sqlite"
+    _remove_sqlite(path)
+    _build(f"sqlite:///{path}", PROBE_ACCOUNTS)
+    digest = hashlib.sha256()
+    with closing(sqlite3.connect(path)) as conn:
+        tables = conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' "
+                              "AND name NOT LIKE 'sqlite_%' ORDER BY name").fetchall()
+        for (table,) in tables:
+            columns = ", ".join(f'"{c[1]}"' for c in conn.execute(f'PRAGMA table_info("{table}")')
+                                if "CURRENT_TIMESTAMP" not in str(c[4]).upper())
+            digest.update(f"{table}: {columns}".encode())
+            for row in conn.execute(f'SELECT {columns} FROM "{table}" ORDER BY {columns}'):
+                digest.update(repr(row).encode())
+    _remove_sqlite(path)
+    return digest.hexdigest()[:16]
 
 
 def _build(url: str, accounts: int) -> float:
@@ -208,6 +226,11 @@ class Towns:
     def __init__(self, cache: Path, scratch: Path) -> None:
         self.cache, self.scratch = cache, scratch
 
+    @cached_property
+    def generated(self) -> str:
+        """The hash of what the generator writes now (see ``_generated_data``)."""
+        return _generated_data(self.scratch)
+
     def sqlite(self, accounts: int) -> str:
         """The URL of a fresh copy of the SQLite town (the previous copy of this size is
         replaced, so its database must be disposed of)."""
@@ -223,19 +246,19 @@ class Towns:
         it is off on these machines), else straight after loading (no statistics, no hint
         bits)."""
         server = _Server(url)
-        fingerprint = _fingerprint(accounts)
-        source = server.keep(f"{server.name}_town_{accounts}", f"{accounts} accounts, "
-                             f"{fingerprint}", lambda name: server.load(name, accounts))
+        made_of = f"zhkh benchmark town: {accounts} accounts, data {self.generated}"
+        source = server.keep(f"{server.name}_town_{accounts}", made_of,
+                             lambda name: server.load(name, accounts))
         if analyzed:
             loaded = source
-            source = server.keep(f"{loaded}_analyzed", f"{accounts} accounts, {fingerprint}, "
-                                 "VACUUM ANALYZE", lambda name: server.analyze(loaded, name))
+            source = server.keep(f"{loaded}_analyzed", f"{made_of}, VACUUM ANALYZE",
+                                 lambda name: server.analyze(loaded, name))
         server.clone(source, server.name)
         server.dispose()
         return url
 
     def _kept_file(self, accounts: int) -> Path:
-        path = self.cache / f"town-{accounts}-{_fingerprint(accounts)}.sqlite"
+        path = self.cache / f"town-{accounts}-{self.generated}.sqlite"
         if path.exists():
             return path
         for stale in self.cache.glob(f"town-{accounts}-*.sqlite"):
