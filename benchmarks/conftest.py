@@ -43,7 +43,6 @@ from sqlalchemy.pool import NullPool
 
 from zhkh.adapters.db import Database, normalize_url, upgrade
 from zhkh.kernel.period import Period
-from zhkh.modules.billing.demo_town import TownBuilder, fix_sequences, write_readings
 
 FIGURES = pytest.StashKey[list["Figure"]]()
 
@@ -103,8 +102,8 @@ class Figures:
         bench = self._benchmark
         figure = Figure(bench.group or "-", bench.name, unit, median, q1, q3, low, high, rounds,
                         rate, p99)
-        bench.extra_info.update(unit=unit, median=median, q1=q1, q3=q3, low=low, high=high,
-                                p99=p99)
+        bench.extra_info[unit] = {"median": median, "q1": q1, "q3": q3, "min": low,
+                                  "max": high, "p99": p99}
         self._kept.append(figure)
         print(f"\n{bench.name}: {figure.text()}")
         return figure
@@ -124,6 +123,15 @@ def rounds() -> Callable[[int], int]:
 def figures(request: pytest.FixtureRequest, benchmark) -> Figures:
     """The figure reporter of this benchmark."""
     return Figures(request.config.stash[FIGURES], benchmark)
+
+
+def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Module | None:
+    """``pytest benchmarks`` runs every ``bench_*.py`` (a file named on the command line is
+    collected by pytest itself)."""
+    if (file_path.suffix == ".py" and file_path.name.startswith("bench_")
+            and not parent.session.isinitpath(file_path)):
+        return pytest.Module.from_parent(parent, path=file_path)
+    return None
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -171,6 +179,9 @@ NAME = re.compile(r"[a-z_][a-z0-9_]{0,29}")  # room for "_town_<n>_analyzed_buil
 
 def _load_town(session, accounts: int) -> None:
     """The town of ``accounts`` accounts, a house per hundred, with five months of readings."""
+    # imported here: only the benchmarks that bill a town depend on where the generator lives
+    from zhkh.modules.billing.demo_town import TownBuilder, fix_sequences, write_readings
+
     rng = random.Random(TOWN_SEED)
     town = TownBuilder(session, rng, accounts=accounts,
                        houses=max(1, accounts // ACCOUNTS_PER_HOUSE), start=TOWN_PERIOD).build()
