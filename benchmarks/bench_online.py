@@ -37,9 +37,10 @@ import httpx
 import pytest
 from sqlalchemy import text
 
+from zhkh.adapters.bootstrap import bootstrap
 from zhkh.adapters.db import Database
+from zhkh.adapters.settings import Settings
 from zhkh.modules.billing.account_calc import recalculate_account
-from zhkh.modules.billing.compute import calculator_for
 from zhkh.modules.billing.run import run_period
 from zhkh.rules import RULES_DIR
 
@@ -52,7 +53,7 @@ ZHKH = str(Path(sys.executable).with_name("zhkh"))
 
 @pytest.fixture(scope="module")
 def calculator():
-    return calculator_for(RULES_DIR)
+    return bootstrap(Settings(rules_dir=RULES_DIR)).batch_calculator
 
 
 @pytest.fixture

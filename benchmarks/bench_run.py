@@ -28,8 +28,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
+from zhkh.adapters.bootstrap import bootstrap
 from zhkh.adapters.db import Database
-from zhkh.modules.billing.compute import calculator_for
+from zhkh.adapters.settings import Settings
 from zhkh.modules.billing.run import RunReport, run_period
 from zhkh.rules import RULES_DIR
 
@@ -46,7 +47,7 @@ needs_postgresql = pytest.mark.skipif(not PG_URL, reason="ZHKH_BENCH_POSTGRES_UR
 
 @pytest.fixture(scope="module")
 def calculator():
-    return calculator_for(RULES_DIR)
+    return bootstrap(Settings(rules_dir=RULES_DIR)).batch_calculator
 
 
 class Runs:

@@ -180,7 +180,7 @@ NAME = re.compile(r"[a-z_][a-z0-9_]{0,29}")  # room for "_town_<n>_analyzed_buil
 def _load_town(session, accounts: int) -> None:
     """The town of ``accounts`` accounts, a house per hundred, with five months of readings."""
     # imported here: only the benchmarks that bill a town depend on where the generator lives
-    from zhkh.modules.billing.demo_town import TownBuilder, fix_sequences, write_readings
+    from zhkh.modules.demo.town import TownBuilder, fix_sequences, write_readings
 
     rng = random.Random(TOWN_SEED)
     town = TownBuilder(session, rng, accounts=accounts,
