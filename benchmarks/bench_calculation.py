@@ -1,16 +1,21 @@
 """The calculation core on 1,000,000 account × service rows with the shipped rulebook.
 
-Three ways to get the same amounts, side by side in one group (one core):
+Ways to get the same amounts, side by side in one group (one core):
 
-* durable-rules asked once per row (on a sample; the rows/s extrapolate);
+* durable-rules asked once per row — really every row: the row's account is part of its fact,
+  so the engine's cache never answers (checked: no hits, one miss per row); on a sample, the
+  rows/s extrapolate. One question per row (the method); a whole row needs two or three
+  (method, tariff, norm), so a per-row design would be slower still;
 * the Decimal twin of the kernel, row by row (on a sample);
 * the engine asked once per distinct signature, decisions gathered per row with numpy, the
   compiled kernel over all rows — with a cold decision cache (every signature really goes to
-  durable-rules) and a warm one (the steady state of a monthly run: one rulebook version).
+  durable-rules) and a warm one (the steady state of a monthly run: one rulebook version);
+* decisions looked up per row by signature key, and the compiled kernel.
 
-Every variant is checked against the same rows before it is timed.
+Every variant is checked against the same rows before it is timed; figures are medians of
+the rounds with their spread (see ``conftest.py``).
 
-Run: pytest benchmarks/bench_calculation.py --benchmark-group-by=group -p no:cacheprovider -s
+Run: pytest benchmarks/bench_calculation.py -s
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ from zhkh.rules import RULES_DIR
 
 ROWS = 1_000_000
 PER_ROW_SAMPLE = 10_000
+PER_ROW_CHECK = 500
 TWIN_SAMPLE = 20_000
 PERIOD = Period(2026, 10)
 METHOD_CODES = {"meter": METER, "average": AVERAGE, "norm": QUANTITY, "area": QUANTITY,
@@ -119,9 +125,11 @@ class Decisions:
         self.coef = np.zeros(d, np.int64)
         self.norm = np.zeros(d, np.int64)
         self.kind = np.zeros(d, np.int8)
+        self.rule_ids: list[str] = []  # the method rule of each decision
         for i, key in enumerate(keys.tolist()):
             sig = fact(*decode(key))
             m = decider.method(sig, "bench")
+            self.rule_ids.append(m.rule.id)
             zone = "single" if sig["service"] == "electricity" else None
             tariff = decider.tariff(sig, None, zone, "bench")
             self.method[i] = METHOD_CODES[m.method]
@@ -175,10 +183,17 @@ def rows():
 
 
 @pytest.fixture(scope="module")
-def expected(rulebook, rows):
-    """Amounts of every row: the plan's inputs run through the Decimal twin on a sample."""
+def decided(rulebook, rows):
+    """Each row's signature key and the decision table of the distinct signatures."""
+    key = encode(rows.codes)
     with engine_for(rulebook) as engine:
-        args = plan(rows, Decider(rulebook, engine))
+        return key, Decisions(Decider(rulebook, engine), distinct_keys(key))
+
+
+@pytest.fixture(scope="module")
+def expected(rows, decided):
+    """Amounts of every row: the plan's inputs, checked against the Decimal twin on a sample."""
+    args = gather(rows, *decided)
     out = kernel(args)
     assert out.failed == 0
     idx = np.random.default_rng(1).choice(ROWS, TWIN_SAMPLE, replace=False)
@@ -195,80 +210,80 @@ def _twin(args, idx):
     return outs[1]
 
 
-def _rows_per_second(benchmark, rows: int) -> None:
-    benchmark.extra_info["rows"] = rows
-    benchmark.extra_info["rows_per_s"] = round(rows / benchmark.stats.stats.min)
-    print(f"\n{benchmark.name}: {rows / benchmark.stats.stats.min:,.0f} rows/s")
+def methods_per_row(decider: Decider, codes: list[list[int]]) -> list[str]:
+    """The method rule of each row, asked of the engine with the row's own fact."""
+    return [decider.method({**fact(*row), "account": f"row{i}"}, f"row{i}").rule.id
+            for i, row in enumerate(codes)]
 
 
 @pytest.mark.benchmark(group="calculation-1M")
-def test_durable_rules_once_per_row(benchmark, rulebook, rows, expected):
+def test_durable_rules_once_per_row(benchmark, figures, rounds, rulebook, rows, decided):
+    key, table = decided
     sample = rows.codes[:PER_ROW_SAMPLE].tolist()
+    want = [table.rule_ids[i] for i in table.index[key[:PER_ROW_SAMPLE]].tolist()]
     with engine_for(rulebook) as engine:
         decider = Decider(rulebook, engine)
-
-        def per_row():
-            engine.clear_cache()
-            return [decider.method(fact(*codes), "bench").rule.id for codes in sample]
-
-        ids = benchmark.pedantic(per_row, rounds=1, iterations=1)
-    assert len(ids) == PER_ROW_SAMPLE
-    _rows_per_second(benchmark, PER_ROW_SAMPLE)
+        assert methods_per_row(decider, sample[:PER_ROW_CHECK]) == want[:PER_ROW_CHECK]
+        ids = benchmark.pedantic(methods_per_row, args=(decider, sample),
+                                 setup=engine.clear_cache, rounds=rounds(5))
+        stats = engine.cache_stats()
+    assert (stats.hits, stats.misses) == (0, PER_ROW_SAMPLE), "every row must reach durable"
+    assert ids == want
+    figures.rate(PER_ROW_SAMPLE)
 
 
 @pytest.mark.benchmark(group="calculation-1M")
-def test_decimal_twin_row_by_row(benchmark, expected):
+def test_decimal_twin_row_by_row(benchmark, figures, rounds, expected):
     args, amounts, idx = expected
-    got = benchmark.pedantic(_twin, args=(args, idx), rounds=1, iterations=1)
+    got = benchmark.pedantic(_twin, args=(args, idx), rounds=rounds(5))
     assert np.array_equal(got, amounts[idx])
-    _rows_per_second(benchmark, TWIN_SAMPLE)
+    figures.rate(TWIN_SAMPLE)
 
 
 @pytest.mark.benchmark(group="calculation-1M")
-def test_engine_per_signature_cold_cache_and_kernel(benchmark, rulebook, rows, expected):
+def test_engine_per_signature_cold_cache_and_kernel(benchmark, figures, rounds, rulebook, rows,
+                                                    decided, expected):
     _, amounts, _ = expected
     with engine_for(rulebook) as engine:
         decider = Decider(rulebook, engine)
-
-        def run():
-            engine.clear_cache()
-            return kernel(plan(rows, decider)).amount
-
-        got = benchmark.pedantic(run, rounds=3, iterations=1)
+        assert np.array_equal(kernel(plan(rows, decider)).amount, amounts)
+        got = benchmark.pedantic(lambda: kernel(plan(rows, decider)).amount,
+                                 setup=engine.clear_cache, rounds=rounds(5))
+        stats = engine.cache_stats()
+    assert stats.misses >= len(decided[1].rule_ids), "every signature must reach durable"
     assert np.array_equal(got, amounts)
-    _rows_per_second(benchmark, ROWS)
+    figures.rate(ROWS)
 
 
 @pytest.mark.benchmark(group="calculation-1M")
-def test_engine_per_signature_warm_cache_and_kernel(benchmark, rulebook, rows, expected):
+def test_engine_per_signature_warm_cache_and_kernel(benchmark, figures, rounds, rows, decided,
+                                                    expected):
     """Steady state of a run: the decision table of this rulebook and period already exists;
     each batch encodes its signatures, looks the decisions up and runs the kernel."""
     _, amounts, _ = expected
-    with engine_for(rulebook) as engine:
-        key = encode(rows.codes)
-        table = Decisions(Decider(rulebook, engine), distinct_keys(key))
+    _, table = decided
 
-        def run():
-            return kernel(gather(rows, encode(rows.codes), table)).amount
+    def run():
+        return kernel(gather(rows, encode(rows.codes), table)).amount
 
-        got = benchmark.pedantic(run, rounds=5, iterations=1)
+    assert np.array_equal(run(), amounts)
+    got = benchmark.pedantic(run, rounds=rounds(10))
     assert np.array_equal(got, amounts)
-    _rows_per_second(benchmark, ROWS)
+    figures.rate(ROWS)
 
 
 @pytest.mark.benchmark(group="calculation-1M")
-def test_decision_lookup_and_kernel(benchmark, rulebook, rows, expected):
+def test_decision_lookup_and_kernel(benchmark, figures, rounds, rows, decided, expected):
     """The core of the target: rows carry their signature key and their method inputs (as the
     columnar planner lays them out); decisions are looked up per row and the kernel runs."""
     _, amounts, _ = expected
-    with engine_for(rulebook) as engine:
-        key = encode(rows.codes)
-        table = Decisions(Decider(rulebook, engine), distinct_keys(key))
-        _, a, b, c, num, den, *decisions = gather(rows, key, table)
+    key, table = decided
+    _, a, b, c, num, den, *decisions = gather(rows, key, table)
 
-        def run():
-            return compute_arrays(table.index[key], a, b, c, num, den, *decisions).amount
+    def run():
+        return compute_arrays(table.index[key], a, b, c, num, den, *decisions).amount
 
-        got = benchmark.pedantic(run, rounds=5, iterations=1)
+    assert np.array_equal(run(), amounts)
+    got = benchmark.pedantic(run, rounds=rounds(20), warmup_rounds=2)
     assert np.array_equal(got, amounts)
-    _rows_per_second(benchmark, ROWS)
+    figures.rate(ROWS)

@@ -8,8 +8,9 @@
     at the start of each round, so durable is really asked), and the decisions are spread back
     to the rows with one take.
 
-Run:  pytest benchmarks/bench_engine.py --benchmark-group-by=group -p no:cacheprovider -s
-Both variants check their decisions against `conditions.matches` before they are timed.
+Run:  pytest benchmarks/bench_engine.py -s
+Both variants check their decisions against `conditions.matches` before they are timed;
+figures are medians of the rounds with their spread (see ``conftest.py``).
 """
 
 from __future__ import annotations
@@ -132,27 +133,23 @@ def decide_per_signature(engine: Engine, columns: tuple[np.ndarray, ...]) -> np.
 
 
 @pytest.mark.benchmark(group="engine")
-def test_durable_once_per_row(benchmark, engine):
+def test_durable_once_per_row(benchmark, figures, rounds, engine):
     columns = generate_columns(PER_ROW_ROWS)
     decisions = decide_per_row(engine, tuple(c[:500] for c in columns))
     for row, decision in enumerate(decisions):
         fact = signature(*(int(c[row]) for c in columns))
         assert decision == reference_decision(fact)
 
-    def run():
-        engine.clear_cache()
-        return decide_per_row(engine, columns)
-
-    result = benchmark.pedantic(run, rounds=3, iterations=1)
+    result = benchmark.pedantic(decide_per_row, args=(engine, columns),
+                                setup=engine.clear_cache, rounds=rounds(3))
     assert len(result) == PER_ROW_ROWS
-    assert engine.cache_stats().hits == 0
-    rows_per_second = PER_ROW_ROWS / benchmark.stats.stats.mean
-    benchmark.extra_info["rows_per_second"] = round(rows_per_second)
-    print(f"\nper row: {rows_per_second:,.0f} rows/s")
+    stats = engine.cache_stats()
+    assert (stats.hits, stats.misses) == (0, PER_ROW_ROWS), "every row must reach durable"
+    figures.rate(PER_ROW_ROWS)
 
 
 @pytest.mark.benchmark(group="engine")
-def test_engine_once_per_signature(benchmark, engine):
+def test_engine_once_per_signature(benchmark, figures, rounds, engine):
     columns = generate_columns(ROWS)
     engine.clear_cache()
     decided = decide_per_signature(engine, columns)
@@ -161,13 +158,10 @@ def test_engine_once_per_signature(benchmark, engine):
         fact = signature(*(int(c[row]) for c in columns))
         assert decided[row] == reference_decision(fact)
 
-    def run():
-        engine.clear_cache()
-        return decide_per_signature(engine, columns)
-
-    result = benchmark.pedantic(run, rounds=2, iterations=1)
+    result = benchmark.pedantic(decide_per_signature, args=(engine, columns),
+                                setup=engine.clear_cache, rounds=rounds(5))
     stats = engine.cache_stats()
     assert len(result) == ROWS and stats.hits == 0 and stats.misses == stats.size
-    rows_per_second = ROWS / benchmark.stats.stats.mean
-    benchmark.extra_info.update(rows_per_second=round(rows_per_second), signatures=stats.size)
-    print(f"\nper signature: {stats.size} signatures, {rows_per_second:,.0f} rows/s")
+    benchmark.extra_info["signatures"] = stats.size
+    figures.rate(ROWS)
+    figures.duration(scale=1000, unit="ms per 1M rows")

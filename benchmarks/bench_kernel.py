@@ -6,8 +6,9 @@ electricity and maintenance; meters working, missing (norm × 1.5) or failed (av
 heating by area norm or by the house meter share; a few rows split by days. Rows carry a
 signature code; a few hundred signatures map onto their decisions.
 
-Run:  pytest benchmarks/bench_kernel.py --benchmark-group-by=group -p no:cacheprovider
-Every variant checks its result against the twin (on a sample) before it is timed.
+Run:  pytest benchmarks/bench_kernel.py -s
+Every variant checks its result against the twin (on a sample) before it is timed; figures
+are medians of the rounds with their spread (see ``conftest.py``).
 """
 
 from __future__ import annotations
@@ -155,31 +156,25 @@ def twin_check(plan):
     return idx, out
 
 
-def report(benchmark, rows: int) -> None:
-    benchmark.extra_info["rows"] = rows
-    benchmark.extra_info["rows_per_s"] = round(rows / benchmark.stats.stats.min)
-
-
 @pytest.mark.benchmark(group="charge-kernel")
-def test_decimal_twin(benchmark, plan, twin_check):
+def test_decimal_twin(benchmark, figures, rounds, plan, twin_check):
     idx = twin_check[0][:TWIN_SAMPLE]
     rows = sample(plan, idx)
     out = outputs(len(idx))
-    benchmark.pedantic(reference.compute, args=(*rows, *plan.table, *out), rounds=3,
-                       iterations=1)
+    benchmark.pedantic(reference.compute, args=(*rows, *plan.table, *out), rounds=rounds(3))
     assert all(np.array_equal(x, y[: len(idx)]) for x, y in zip(out, twin_check[1], strict=True))
-    report(benchmark, len(idx))
+    figures.rate(len(idx))
 
 
 @pytest.mark.benchmark(group="charge-kernel")
-def test_compiled_kernel(benchmark, plan, twin_check):
+def test_compiled_kernel(benchmark, figures, rounds, plan, twin_check):
     out = outputs(ROWS)
     _kernel.compute(*plan.rows, *plan.table, *out)
     idx, expected = twin_check
     assert all(np.array_equal(x[idx], y) for x, y in zip(out, expected, strict=True))
-    benchmark.pedantic(_kernel.compute, args=(*plan.rows, *plan.table, *out), rounds=20,
-                       iterations=1, warmup_rounds=2)
-    report(benchmark, ROWS)
+    benchmark.pedantic(_kernel.compute, args=(*plan.rows, *plan.table, *out),
+                       rounds=rounds(20), warmup_rounds=2)
+    figures.rate(ROWS)
 
 
 def lookup_and_compute(plan: Plan, out) -> np.ndarray:
@@ -194,12 +189,11 @@ def lookup_and_compute(plan: Plan, out) -> np.ndarray:
 
 
 @pytest.mark.benchmark(group="charge-kernel")
-def test_decision_lookup_and_kernel(benchmark, plan, twin_check):
+def test_decision_lookup_and_kernel(benchmark, figures, rounds, plan, twin_check):
     out = outputs(ROWS)
     dec = lookup_and_compute(plan, out)
     assert np.array_equal(dec, plan.dec), "signature lookup must reproduce the decisions"
     idx, expected = twin_check
     assert all(np.array_equal(x[idx], y) for x, y in zip(out, expected, strict=True))
-    benchmark.pedantic(lookup_and_compute, args=(plan, out), rounds=20, iterations=1,
-                       warmup_rounds=2)
-    report(benchmark, ROWS)
+    benchmark.pedantic(lookup_and_compute, args=(plan, out), rounds=rounds(20), warmup_rounds=2)
+    figures.rate(ROWS)

@@ -1,19 +1,21 @@
-"""Penalties for N accounts × 36 months: the compiled batch kernel, and the twin on a sample.
+"""Penalties for N accounts × 36 months: the compiled batch kernel over all of them and the
+day-by-day Decimal twin on a sample, side by side in one group as accounts per second.
 
-    /work/venv/bin/python benchmarks/bench_penalties.py --accounts 1000000
+    pytest benchmarks/bench_penalties.py -s                     # 1,000,000 accounts
+    ZHKH_BENCH_PENALTY_ACCOUNTS=10000 pytest benchmarks/bench_penalties.py -s
 
-Checks the kernel against the Decimal twin on the sample before reporting times; the ratio
-is (twin seconds per account) / (kernel seconds per account), both measured in this run.
+The kernel is checked against the twin on the sample before either is timed, and every timed
+round's penalties against the first ones; the summary's ratio is the twin's time per account
+over the kernel's, both measured in this run.
 """
 
 from __future__ import annotations
 
-import argparse
-import time
+import os
 from datetime import date
-from pathlib import Path
 
 import numpy as np
+import pytest
 
 from zhkh.kernel.allocation import Payment
 from zhkh.kernel.penalties import (
@@ -26,9 +28,12 @@ from zhkh.kernel.penalties import (
 )
 from zhkh.kernel.period import Period
 from zhkh.kernel.rulebook import load_rulebook
+from zhkh.rules import RULES_DIR
 
-RULES = Path(__file__).resolve().parents[1] / "rules"
 FIRST, MONTHS, CALC = Period(2023, 7), 36, date(2026, 7, 31)
+ACCOUNTS = int(os.environ.get("ZHKH_BENCH_PENALTY_ACCOUNTS", "1000000"))
+SAMPLE = 100  # accounts for the twin
+CHUNK = 200_000
 
 
 def generate(n: int, seed: int = 7) -> PenaltyBatch:
@@ -51,27 +56,29 @@ def generate(n: int, seed: int = 7) -> PenaltyBatch:
                         named[keep])
 
 
-def run_kernel(batch: PenaltyBatch, policy, chunk: int) -> tuple[np.ndarray, float]:
-    start = time.perf_counter()
-    d_ptr = np.searchsorted(batch.debt_account, np.arange(0, batch.n_accounts + chunk, chunk))
-    p_ptr = np.searchsorted(batch.pay_account, np.arange(0, batch.n_accounts + chunk, chunk))
+def part(batch: PenaltyBatch, lo: int, hi: int) -> PenaltyBatch:
+    """The accounts ``lo`` … ``hi - 1`` of ``batch``, renumbered from 0."""
+    d = slice(*np.searchsorted(batch.debt_account, (lo, hi)))
+    p = slice(*np.searchsorted(batch.pay_account, (lo, hi)))
+    return PenaltyBatch(min(hi, batch.n_accounts) - lo, batch.debt_account[d] - lo,
+                        batch.debt_period[d], batch.debt_amount[d], batch.pay_account[p] - lo,
+                        batch.pay_date[p], batch.pay_amount[p], batch.pay_period[p])
+
+
+def run_kernel(batch: PenaltyBatch, policy, chunk: int = CHUNK) -> np.ndarray:
+    """Penalty per debt of every account, computed ``chunk`` accounts at a time."""
     out = []
-    for i in range(len(d_ptr) - 1):
-        lo = i * chunk
-        d, p = slice(d_ptr[i], d_ptr[i + 1]), slice(p_ptr[i], p_ptr[i + 1])
-        part = PenaltyBatch(min(chunk, batch.n_accounts - lo), batch.debt_account[d] - lo,
-                            batch.debt_period[d], batch.debt_amount[d], batch.pay_account[p] - lo,
-                            batch.pay_date[p], batch.pay_amount[p], batch.pay_period[p])
-        result = compute_penalties_batch(part, CALC, policy)
+    for lo in range(0, batch.n_accounts, chunk):
+        result = compute_penalties_batch(part(batch, lo, lo + chunk), CALC, policy)
         assert (result.status == 0).all()
         out.append(result.penalty)
-    return np.concatenate(out), time.perf_counter() - start
+    return np.concatenate(out)
 
 
-def run_twin(batch: PenaltyBatch, policy, accounts: int) -> tuple[np.ndarray, float]:
+def run_twin(batch: PenaltyBatch, policy, accounts: int) -> np.ndarray:
+    """Penalty per debt of the first ``accounts`` accounts, by the Decimal twin."""
     d_ptr = np.searchsorted(batch.debt_account, np.arange(accounts + 1))
     p_ptr = np.searchsorted(batch.pay_account, np.arange(accounts + 1))
-    start = time.perf_counter()
     penalties = []
     for a in range(accounts):
         d, p = slice(d_ptr[a], d_ptr[a + 1]), slice(p_ptr[a], p_ptr[a + 1])
@@ -82,29 +89,41 @@ def run_twin(batch: PenaltyBatch, policy, accounts: int) -> tuple[np.ndarray, fl
                 for t, x, m in zip(batch.pay_date[p], batch.pay_amount[p], batch.pay_period[p],
                                    strict=True)]
         penalties += [ln.penalty for ln in compute_penalties_reference(debts, pays, CALC, policy)]
-    return np.array(penalties, dtype=np.int64), time.perf_counter() - start
+    return np.array(penalties, dtype=np.int64)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--accounts", type=int, default=100_000)
-    parser.add_argument("--sample", type=int, default=100, help="accounts for the twin")
-    parser.add_argument("--chunk", type=int, default=200_000)
-    args = parser.parse_args()
-    policy = policy_from_rulebook(load_rulebook(RULES))
-    t = time.perf_counter()
-    batch = generate(args.accounts)
-    print(f"generated {args.accounts:,} accounts × {MONTHS} months, "
-          f"{batch.pay_amount.size:,} payments in {time.perf_counter() - t:.1f} s")
-    fast, fast_s = run_kernel(batch, policy, args.chunk)
-    twin, twin_s = run_twin(batch, policy, args.sample)
-    assert np.array_equal(fast[: twin.size], twin), "kernel differs from the twin"
-    per_fast, per_twin = fast_s / args.accounts, twin_s / args.sample
-    print(f"kernel: {fast_s:.2f} s ({per_fast * 1e6:.1f} µs/account), total penalties "
-          f"{fast.sum() / 100:,.2f} ₽, {np.count_nonzero(fast):,} non-zero lines")
-    print(f"twin:   {twin_s:.2f} s for {args.sample} accounts ({per_twin * 1e3:.1f} ms/account)")
-    print(f"ratio twin/kernel per account: {per_twin / per_fast:,.0f}×; sample equal: yes")
+@pytest.fixture(scope="module")
+def policy():
+    return policy_from_rulebook(load_rulebook(RULES_DIR))
 
 
-if __name__ == "__main__":
-    main()
+@pytest.fixture(scope="module")
+def batch() -> PenaltyBatch:
+    return generate(ACCOUNTS)
+
+
+@pytest.fixture(scope="module")
+def twin(batch, policy) -> np.ndarray:
+    """The sample's penalties by the twin, and the kernel agreeing with them."""
+    expected = run_twin(batch, policy, SAMPLE)
+    assert np.array_equal(run_kernel(part(batch, 0, SAMPLE), policy), expected)
+    return expected
+
+
+@pytest.mark.benchmark(group="penalties")
+def test_compiled_kernel(benchmark, figures, rounds, batch, policy, twin):
+    first = run_kernel(batch, policy)
+    assert np.array_equal(first[: twin.size], twin), "kernel differs from the twin"
+    got = benchmark.pedantic(run_kernel, args=(batch, policy), rounds=rounds(3))
+    assert np.array_equal(got, first)
+    benchmark.extra_info.update(payments=int(batch.pay_amount.size),
+                                penalties_kopecks=int(got.sum()))
+    figures.rate(ACCOUNTS, "accounts")
+    figures.duration()
+
+
+@pytest.mark.benchmark(group="penalties")
+def test_decimal_twin(benchmark, figures, rounds, batch, policy, twin):
+    got = benchmark.pedantic(run_twin, args=(batch, policy, SAMPLE), rounds=rounds(3))
+    assert np.array_equal(got, twin)
+    figures.rate(SAMPLE, "accounts")
