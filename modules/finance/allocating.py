@@ -33,7 +33,9 @@ PENALTY_SERVICE = "penalty"
 
 @dataclass(frozen=True, slots=True, order=True)
 class Key:
-    """What money is owed for: a period, a service and the provider it is paid to."""
+    """What money is owed for: the month of the bill (the lines' booking period — a
+    recalculation of an old month is owed with the bill it appears in), a service and the
+    provider it is paid to."""
 
     period: str
     service: str

@@ -191,19 +191,19 @@ class AccountBalance:
 def account_balance(session: Session, account_id: int) -> AccountBalance:
     """The balance of one account, every key in document order of periods."""
     charged: dict[Key, dict[str, int]] = defaultdict(lambda: dict.fromkeys(LEDGER_KINDS, 0))
-    stmt = (select(LedgerLine.period_for, LedgerLine.service, LedgerLine.provider_id,
+    stmt = (select(LedgerLine.period_booked, LedgerLine.service, LedgerLine.provider_id,
                    LedgerLine.kind, func.sum(LedgerLine.amount_kopecks))
             .where(LedgerLine.account_id == account_id)
-            .group_by(LedgerLine.period_for, LedgerLine.service, LedgerLine.provider_id,
+            .group_by(LedgerLine.period_booked, LedgerLine.service, LedgerLine.provider_id,
                       LedgerLine.kind))
     for period, service, provider_id, kind, total in session.execute(stmt):
         charged[Key(period, service, provider_id)][kind] += int(total)
     paid: dict[Key, int] = defaultdict(int)
     advance = 0
-    stmt = (select(Allocation.period_for, Allocation.service, Allocation.provider_id,
+    stmt = (select(Allocation.bill_period, Allocation.service, Allocation.provider_id,
                    func.sum(Allocation.amount_kopecks))
             .where(Allocation.account_id == account_id)
-            .group_by(Allocation.period_for, Allocation.service, Allocation.provider_id))
+            .group_by(Allocation.bill_period, Allocation.service, Allocation.provider_id))
     for period, service, provider_id, total in session.execute(stmt):
         if service is None:
             advance += int(total)
@@ -242,15 +242,15 @@ def debtors(session: Session, on: date, policy: PenaltyPolicy, *, house_id: int 
     """Accounts whose open principal is at least ``min_debt`` kopecks, with the debt by age
     on ``on`` (age = days since the period's due date by the penalty rules), largest first."""
     ledger = (_with_account(select(LedgerLine.account_id, Account.number, Premises.house_id,
-                                   LedgerLine.period_for,
+                                   LedgerLine.period_booked,
                                    func.sum(LedgerLine.amount_kopecks)), LedgerLine)
               .where(LedgerLine.service != PENALTY_SERVICE)
               .group_by(LedgerLine.account_id, Account.number, Premises.house_id,
-                        LedgerLine.period_for))
-    paid = (select(Allocation.account_id, Allocation.period_for,
+                        LedgerLine.period_booked))
+    paid = (select(Allocation.account_id, Allocation.bill_period,
                    func.sum(Allocation.amount_kopecks))
             .where(Allocation.kind == "principal")
-            .group_by(Allocation.account_id, Allocation.period_for))
+            .group_by(Allocation.account_id, Allocation.bill_period))
     if house_id is not None:
         ledger = ledger.where(Premises.house_id == house_id)
     if provider_id is not None:

@@ -215,10 +215,10 @@ class Allocation(Base):
         integer_check("amount_kopecks"),
         CheckConstraint("(kind = 'advance') = (service IS NULL)", name="advance_has_no_key"),
         CheckConstraint("(service IS NULL) = (provider_id IS NULL)", name="key_complete"),
-        CheckConstraint("(service IS NULL) = (period_for IS NULL)", name="key_has_period"),
-        *period_check("period_for"),
+        CheckConstraint("(service IS NULL) = (bill_period IS NULL)", name="key_has_period"),
+        *period_check("bill_period"),
         *period_check("period_booked"),
-        Index("ix_payment_allocations_account_key", "account_id", "period_for"),
+        Index("ix_payment_allocations_account_key", "account_id", "bill_period"),
         Index("ix_payment_allocations_booked", "period_booked", "provider_id"),
         Index("ix_payment_allocations_day", "booked_on", "provider_id"),
     )
@@ -228,7 +228,8 @@ class Allocation(Base):
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
     service: Mapped[str | None] = mapped_column(String(64))
     provider_id: Mapped[int | None] = mapped_column(ForeignKey("providers.id"))
-    period_for: Mapped[str | None] = mapped_column(String(7))
+    bill_period: Mapped[str | None] = mapped_column(String(7))
+    """The month of the bill the paid lines were shown in (their ``period_booked``)."""
     kind: Mapped[str] = mapped_column(String(16))
     amount_kopecks: Mapped[int]
     booked_on: Mapped[date] = mapped_column(Date)

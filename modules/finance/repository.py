@@ -12,7 +12,6 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
 from zhkh.modules.billing.models import LedgerLine
 from zhkh.modules.db.bulk import insert_rows
@@ -24,7 +23,7 @@ CHUNK = 900
 """Ids per IN list on SQLite (its bound-parameter limit is well above; PostgreSQL takes one
 array)."""
 
-ALLOCATION_COLUMNS = ("payment_id", "account_id", "service", "provider_id", "period_for", "kind",
+ALLOCATION_COLUMNS = ("payment_id", "account_id", "service", "provider_id", "bill_period", "kind",
                       "amount_kopecks", "booked_on", "period_booked", "rule_id", "note")
 
 
@@ -43,13 +42,14 @@ class FinanceRepository(Repository):
         return self.session.get_bind().dialect.name
 
     def charged(self, account_ids: Sequence[int]) -> dict[int, dict[Key, int]]:
-        """What the ledger charges per account and key (every kind, every booking)."""
+        """What the ledger charges per account and key: every line, by the month of the bill it
+        was shown in (its booking period)."""
         out: dict[int, dict[Key, int]] = defaultdict(dict)
         for ids in self._chunks(list(account_ids)):
-            stmt = (select(LedgerLine.account_id, LedgerLine.period_for, LedgerLine.service,
+            stmt = (select(LedgerLine.account_id, LedgerLine.period_booked, LedgerLine.service,
                            LedgerLine.provider_id, func.sum(LedgerLine.amount_kopecks))
                     .where(among(LedgerLine.account_id, ids, self.dialect))
-                    .group_by(LedgerLine.account_id, LedgerLine.period_for, LedgerLine.service,
+                    .group_by(LedgerLine.account_id, LedgerLine.period_booked, LedgerLine.service,
                               LedgerLine.provider_id))
             for account_id, period, service, provider_id, total in self.session.execute(stmt):
                 out[account_id][Key(period, service, provider_id)] = int(total)
@@ -59,11 +59,11 @@ class FinanceRepository(Repository):
         """What payments have paid per account and key (allocation rows other than advance)."""
         out: dict[int, dict[Key, int]] = defaultdict(dict)
         for ids in self._chunks(list(account_ids)):
-            stmt = (select(Allocation.account_id, Allocation.period_for, Allocation.service,
+            stmt = (select(Allocation.account_id, Allocation.bill_period, Allocation.service,
                            Allocation.provider_id, func.sum(Allocation.amount_kopecks))
                     .where(among(Allocation.account_id, ids, self.dialect),
                            Allocation.kind != "advance")
-                    .group_by(Allocation.account_id, Allocation.period_for, Allocation.service,
+                    .group_by(Allocation.account_id, Allocation.bill_period, Allocation.service,
                               Allocation.provider_id))
             for account_id, period, service, provider_id, total in self.session.execute(stmt):
                 out[account_id][Key(period, service, provider_id)] = int(total)
@@ -106,12 +106,12 @@ class FinanceRepository(Repository):
         if not wanted:
             return {}
         root = _root()
-        stmt = (select(Allocation.period_for, Allocation.service, Allocation.provider_id,
+        stmt = (select(Allocation.bill_period, Allocation.service, Allocation.provider_id,
                        root, func.sum(Allocation.amount_kopecks))
                 .join(Payment, Payment.id == Allocation.payment_id)
                 .where(Allocation.account_id == account_id, Allocation.kind != "advance",
-                       Allocation.period_for.in_({k.period for k in wanted}))
-                .group_by(Allocation.period_for, Allocation.service, Allocation.provider_id,
+                       Allocation.bill_period.in_({k.period for k in wanted}))
+                .group_by(Allocation.bill_period, Allocation.service, Allocation.provider_id,
                           root))
         out: dict[Key, list[tuple[int, int]]] = defaultdict(list)
         for period, service, provider_id, payment_id, total in self.session.execute(stmt):
@@ -122,7 +122,7 @@ class FinanceRepository(Repository):
 
     def rows_of(self, payment_id: int) -> list[tuple[Key | None, int]]:
         """Every allocation row of a payment as (key or None for the advance, kopecks)."""
-        stmt = (select(Allocation.period_for, Allocation.service, Allocation.provider_id,
+        stmt = (select(Allocation.bill_period, Allocation.service, Allocation.provider_id,
                        Allocation.amount_kopecks)
                 .where(Allocation.payment_id == payment_id).order_by(Allocation.id))
         return [(Key(p, s, v) if s is not None else None, int(a))

@@ -296,7 +296,7 @@ def upgrade() -> None:
     sa.Column('account_id', BIG_ID, nullable=False),
     sa.Column('service', sa.String(length=64), nullable=True),
     sa.Column('provider_id', BIG_ID, nullable=True),
-    sa.Column('period_for', sa.String(length=7), nullable=True),
+    sa.Column('bill_period', sa.String(length=7), nullable=True),
     sa.Column('kind', sa.String(length=16), nullable=False),
     sa.Column('amount_kopecks', sa.BigInteger(), nullable=False),
     sa.Column('booked_on', sa.Date(), nullable=False),
@@ -307,8 +307,8 @@ def upgrade() -> None:
     sa.CheckConstraint("(kind = 'advance') = (service IS NULL)", name=op.f('ck_payment_allocations_advance_has_no_key')),
     sa.CheckConstraint("kind IN ('principal', 'penalty', 'advance')", name=op.f('ck_payment_allocations_kind_allowed')),
     *_period_checks('period_booked', op.f('ck_payment_allocations_period_booked_format')),
-    *_period_checks('period_for', op.f('ck_payment_allocations_period_for_format')),
-    sa.CheckConstraint('(service IS NULL) = (period_for IS NULL)', name=op.f('ck_payment_allocations_key_has_period')),
+    *_period_checks('bill_period', op.f('ck_payment_allocations_bill_period_format')),
+    sa.CheckConstraint('(service IS NULL) = (bill_period IS NULL)', name=op.f('ck_payment_allocations_key_has_period')),
     sa.CheckConstraint('(service IS NULL) = (provider_id IS NULL)', name=op.f('ck_payment_allocations_key_complete')),
     sa.CheckConstraint('amount_kopecks = CAST(amount_kopecks AS BIGINT)', name=op.f('ck_payment_allocations_amount_kopecks_integer')),
     sa.ForeignKeyConstraint(['account_id'], ['accounts.id'], name=op.f('fk_payment_allocations_account_id_accounts')),
@@ -317,7 +317,7 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['provider_id'], ['providers.id'], name=op.f('fk_payment_allocations_provider_id_providers')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_payment_allocations'))
     )
-    op.create_index('ix_payment_allocations_account_key', 'payment_allocations', ['account_id', 'period_for'], unique=False)
+    op.create_index('ix_payment_allocations_account_key', 'payment_allocations', ['account_id', 'bill_period'], unique=False)
     op.create_index('ix_payment_allocations_booked', 'payment_allocations', ['period_booked', 'provider_id'], unique=False)
     op.create_index('ix_payment_allocations_day', 'payment_allocations', ['booked_on', 'provider_id'], unique=False)
     op.create_index(op.f('ix_payment_allocations_payment_id'), 'payment_allocations', ['payment_id'], unique=False)
