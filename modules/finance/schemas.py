@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from zhkh.kernel.calc.balance import BalanceInput, Day, Money, PeriodText
+from zhkh.kernel.money import to_kopecks, to_micro
 
 MoneyText = Annotated[str, Field(examples=["1234.56"], description="Сумма, руб.")]
 RateText = Annotated[str, Field(examples=["9.50"], description="Ставка, % годовых")]
@@ -151,3 +152,132 @@ class AllocationResponse(_Out):
     advance: MoneyText
     remaining: list[AllocatedLine] = Field(description="Что осталось неоплаченным по строкам")
     trace: list[TraceStepOut]
+
+
+# --- who is paid: management companies, providers, contracts ---------------------------------
+
+Inn = Annotated[str, Field(min_length=10, max_length=12, examples=["7701234567"])]
+Kpp = Annotated[str, Field(min_length=9, max_length=9, examples=["770101001"])]
+Text300 = Annotated[str, Field(min_length=1, max_length=300)]
+Reason = Annotated[str | None, Field(default=None, max_length=2000,
+                                     description="Основание изменения (в журнал аудита)")]
+Ref = Annotated[int, Field(ge=1, le=2**63 - 1)]
+
+
+class _Party(_In):
+    """Fields common to a management company and a provider."""
+
+    inn: Inn
+    kpp: Kpp | None = None
+    address: str | None = Field(default=None, max_length=500)
+    phone: str | None = Field(default=None, max_length=64)
+    email: str | None = Field(default=None, max_length=254)
+    closed_on: Day | None = Field(default=None, description="Дата прекращения деятельности")
+    reason: Reason = None
+
+
+class CompanyIn(_Party):
+    """A management company (управляющая организация)."""
+
+    name: Text300
+    ogrn: str | None = Field(default=None, pattern=r"^\d{13}$|^\d{15}$")
+    website: str | None = Field(default=None, max_length=254)
+
+
+class CompanyPatch(_In):
+    name: Text300 | None = None
+    inn: Inn | None = None
+    kpp: Kpp | None = None
+    ogrn: str | None = Field(default=None, pattern=r"^\d{13}$|^\d{15}$")
+    address: str | None = Field(default=None, max_length=500)
+    phone: str | None = Field(default=None, max_length=64)
+    email: str | None = Field(default=None, max_length=254)
+    website: str | None = Field(default=None, max_length=254)
+    closed_on: Day | None = None
+    reason: Reason = None
+
+
+class ProviderIn(_Party):
+    """A provider of a service (поставщик, РСО); ``code`` is what rules and files name."""
+
+    code: str = Field(min_length=1, max_length=64, pattern=r"^[a-z0-9_.-]+$",
+                      examples=["vodokanal"])
+    name: Text300
+
+
+class ProviderPatch(_In):
+    name: Text300 | None = None
+    inn: Inn | None = None
+    kpp: Kpp | None = None
+    address: str | None = Field(default=None, max_length=500)
+    phone: str | None = Field(default=None, max_length=64)
+    email: str | None = Field(default=None, max_length=254)
+    closed_on: Day | None = None
+    reason: Reason = None
+
+
+class ScopeIn(_In):
+    """A service of a house the contract pays for (all houses of the company when
+    ``house_id`` is omitted)."""
+
+    house_id: Ref | None = None
+    service: str = Field(min_length=1, max_length=64, examples=["cold_water"])
+
+
+class TermsIn(_In):
+    """Money terms from a date: bank details, the agent fee, when money is sent."""
+
+    date_from: Day | None = Field(default=None, description="С какой даты (по умолчанию — "
+                                  "с начала договора)")
+    bank_name: Text300
+    bik: str = Field(min_length=9, max_length=9, examples=["044525225"])
+    settlement_account: str = Field(min_length=20, max_length=20)
+    corr_account: str = Field(min_length=20, max_length=20)
+    fee_kind: Literal["percent", "fixed"] = "percent"
+    fee: str = Field(default="0", pattern=r"^\d{1,9}(\.\d{1,6})?$",
+                     description="Вознаграждение агента: % от суммы (до 6 знаков) или руб. "
+                                 "за платёж (до 2 знаков)", examples=["1.5"])
+    transfer_rule: Literal["daily", "days"] = "daily"
+    transfer_days: list[Annotated[int, Field(ge=1, le=31)]] | None = Field(
+        default=None, max_length=31, description="Дни месяца перечисления (для «days»)")
+    reason: Reason = None
+
+    @field_validator("transfer_days")
+    @classmethod
+    def _days_sorted(cls, days: list[int] | None) -> list[int] | None:
+        return sorted(set(days)) if days else days
+
+    @model_validator(mode="after")
+    def _fee_fits_its_kind(self) -> TermsIn:
+        whole, _, frac = self.fee.partition(".")
+        if self.fee_kind == "percent" and (int(whole) > 100 or (int(whole) == 100 and
+                                                                 frac.strip("0"))):
+            raise ValueError("вознаграждение в процентах не может быть больше 100 %")
+        if self.fee_kind == "fixed" and len(frac) > 2:
+            raise ValueError("фиксированное вознаграждение указывается с точностью до копейки")
+        return self
+
+    def fee_units(self) -> int:
+        """The fee as stored: percent in 1e-6 (``1.5`` → 1 500 000) or kopecks per payment."""
+        return to_micro(self.fee) if self.fee_kind == "percent" else to_kopecks(self.fee)
+
+
+class ContractIn(_In):
+    """A contract with a provider: number, dates, scope and its first terms."""
+
+    provider_id: Ref
+    management_company_id: Ref | None = None
+    number: str = Field(min_length=1, max_length=64)
+    signed_on: Day | None = None
+    date_from: Day
+    date_to: Day | None = None
+    scope: list[ScopeIn] = Field(min_length=1, max_length=10_000)
+    terms: TermsIn
+    reason: Reason = None
+
+
+class ContractPatch(_In):
+    number: str | None = Field(default=None, min_length=1, max_length=64)
+    signed_on: Day | None = None
+    date_to: Day | None = None
+    reason: Reason = None
