@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date
 
 from zhkh.kernel.allocation import AllocationPolicy, OpenLine
 from zhkh.kernel.allocation import Payment as KernelPayment
@@ -58,6 +59,9 @@ class Part:
     key: Key | None
     amount: int
     note: str
+    paid_on: date | None = None
+    """The day the money paid the key, when it is not the day the rows are written for (a
+    storno keeps the days of the rows it reverses)."""
 
     @property
     def kind(self) -> str:
@@ -163,15 +167,17 @@ def return_overpaid(open_keys: dict[Key, int],
     return parts
 
 
-def reverse(storno_id: int, rows: Iterable[tuple[Key | None, int]]) -> list[Part]:
-    """The storno's rows: the reversed payment's rows netted per key, with the opposite sign
-    (keys whose rows net to zero are left out)."""
-    net: dict[Key | None, int] = defaultdict(int)
-    for key, amount in rows:
-        net[key] += amount
-    ordered = sorted((k for k in net if k is not None), key=lambda k: (k.period, k.service,
-                                                                        k.provider_id))
-    parts = [Part(storno_id, k, -net[k], "сторно") for k in ordered if net[k]]
-    if net.get(None):
-        parts.append(Part(storno_id, None, -net[None], "сторно аванса"))
+def reverse(storno_id: int, rows: Iterable[tuple[Key | None, date, int]]) -> list[Part]:
+    """The storno's rows: the reversed payment's rows netted per key and day paid, with the
+    opposite sign (what nets to zero is left out), so that per day the key is paid as if the
+    payment had never come."""
+    net: dict[tuple[Key | None, date], int] = defaultdict(int)
+    for key, day, amount in rows:
+        net[(key, day)] += amount
+    ordered = sorted((k for k in net if k[0] is not None),
+                     key=lambda k: (k[0].period, k[0].service, k[0].provider_id, k[1]))  # type: ignore[union-attr]
+    parts = [Part(storno_id, k, -net[(k, d)], "сторно", d) for k, d in ordered if net[(k, d)]]
+    parts += [Part(storno_id, None, -amount, "сторно аванса", d)
+              for (k, d), amount in sorted(net.items(), key=lambda x: x[0][1])
+              if k is None and amount]
     return parts

@@ -232,9 +232,12 @@ class Allocation(Base):
     """The month of the bill the paid lines were shown in (their ``period_booked``)."""
     kind: Mapped[str] = mapped_column(String(16))
     amount_kopecks: Mapped[int]
+    paid_on: Mapped[date] = mapped_column(Date)
+    """The day this money paid its key: the payment's date, or the day an advance was spent
+    on it (what penalties count days up to)."""
     booked_on: Mapped[date] = mapped_column(Date)
-    """The day the money became owed to the provider (the payment's day, or the day an advance
-    was consumed): the day of the daily split."""
+    """The day the money became owed to the provider: the day the payment was received and
+    posted, or the day an advance was spent (the day of the daily split to providers)."""
     period_booked: Mapped[str] = mapped_column(PERIOD, ForeignKey("billing_periods.period"))
     """The billing period open when the row was written (the turnover month of the part)."""
     rule_id: Mapped[str] = mapped_column(String(128))

@@ -59,6 +59,9 @@ class NewPayment:
     designated_period: str | None = None
     designated_services: tuple[str, ...] | None = None
     registry_line_id: int | None = None
+    received_on: date | None = None
+    """The day the billing center got the money (the day of the split to providers);
+    default: today."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,9 +103,10 @@ def post(session: Session, actor: Actor, new: NewPayment, book: Ledgerbook, *,
     parts = split(payment.id, new.amount_kopecks, open_keys, book.services, book.policy,
                   designated_period=new.designated_period,
                   designated_services=new.designated_services)
-    repo.write_parts(((new.account_id, p) for p in parts), booked_on=new.paid_on,
-                     period_booked=period, rule_id=book.policy.rule_id)
-    parts += settle(session, [new.account_id], book, booked_on=new.paid_on, period=period)
+    received = new.received_on or date.today()
+    repo.write_parts(((new.account_id, p) for p in parts), booked_on=received,
+                     paid_on=new.paid_on, period_booked=period, rule_id=book.policy.rule_id)
+    parts += settle(session, [new.account_id], book, booked_on=received, period=period)
     if audited:
         audit.record(session, actor, action="payment.create", object_type="payment",
                      object_id=payment.id, after=audit.snapshot(payment, PAYMENT_FIELDS))
@@ -132,7 +136,7 @@ def reverse_payment(session: Session, actor: Actor, payment_id: int, book: Ledge
         commission_kopecks=0, channel=original.channel, operation_id=original.operation_id,
         designated_period=original.designated_period, registry_line_id=None,
         reverses_id=original.id, posted_period=period, actor=actor.name, reason=actor.reason)
-    parts = reverse(storno.id, repo.rows_of(original.id))
+    parts = reverse(storno.id, repo.rows_of(original.id))  # each row keeps its day paid
     repo.write_parts(((original.account_id, p) for p in parts), booked_on=on,
                      period_booked=period, rule_id="storno")
     parts += settle(session, [original.account_id], book, booked_on=on, period=period)

@@ -72,11 +72,11 @@ def read_inputs(session: Session, account_ids: Sequence[int], month: Period) -> 
                          LedgerLine.provider_id))
     for account_id, period, provider_id, total in session.execute(charges):
         out.charged.setdefault((account_id, period), {})[provider_id] = int(total)
-    paid = (select(Allocation.account_id, Allocation.bill_period, Allocation.booked_on,
+    paid = (select(Allocation.account_id, Allocation.bill_period, Allocation.paid_on,
                    func.sum(Allocation.amount_kopecks))
             .where(among(Allocation.account_id, ids, dialect), Allocation.kind == "principal",
                    Allocation.bill_period < key)
-            .group_by(Allocation.account_id, Allocation.bill_period, Allocation.booked_on))
+            .group_by(Allocation.account_id, Allocation.bill_period, Allocation.paid_on))
     for account_id, period, day, total in session.execute(paid):
         out.paid.setdefault((account_id, period), {})[day] = int(total)
     booked = (select(LedgerLine.account_id, LedgerLine.component,

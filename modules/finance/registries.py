@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from typing import Any, Protocol
@@ -120,8 +120,9 @@ def already_loaded(session: Session, content_hash: str) -> PaymentRegistry | Non
 
 
 def import_registry(session: Session, actor: Actor, registry: IncomingRegistry,
-                    book: Ledgerbook) -> ImportReport:
-    """Post a parsed registry whole (see the module docstring); returns the report."""
+                    book: Ledgerbook, *, received_on: date | None = None) -> ImportReport:
+    """Post a parsed registry whole (see the module docstring); returns the report.
+    ``received_on``: the day the money reached the billing center (default: today)."""
     known = already_loaded(session, registry.content_hash)
     if known is not None:
         raise Conflict("registry_already_loaded",
@@ -151,7 +152,7 @@ def import_registry(session: Session, actor: Actor, registry: IncomingRegistry,
         RegistryLine.registry_id == head.id)).all())
     report = ImportReport(head.id, head.file_name, lines=len(lines))
     posted = [(ln, accounts[i]) for i, ln in enumerate(lines) if status[i] == "posted"]
-    _post_all(session, actor, posted, line_ids, period, book)
+    _post_all(session, actor, posted, line_ids, period, book, received_on or date.today())
     for ln, st in zip(lines, status, strict=True):
         report.commission_kopecks += ln.commission
         if st == "posted":
@@ -221,7 +222,7 @@ def _statuses(session: Session, lines: Sequence[IncomingLine],
 
 
 def _post_all(session: Session, actor: Actor, posted: list[tuple[IncomingLine, int | None]],
-              line_ids: dict[int, int], period: str, book: Ledgerbook) -> None:
+              line_ids: dict[int, int], period: str, book: Ledgerbook, received: date) -> None:
     """Payments of the identified lines and their allocation, in bulk: open keys read once
     for all the file's accounts, each account's payments split in file order."""
     if not posted:
@@ -240,34 +241,24 @@ def _post_all(session: Session, actor: Actor, posted: list[tuple[IncomingLine, i
     account_ids = sorted({a for _, a in posted if a is not None})
     open_keys = repo.open_keys(account_ids)
     advances = repo.advances(account_ids)
-    parts: list[tuple[int, Part, date]] = []
+    parts: list[tuple[int, Part]] = []
     for ln, account in posted:
         assert account is not None
         pid = payment_of[line_ids[ln.line_number]]
         owed = open_keys.setdefault(account, {})
         for p in split(pid, ln.amount, owed, book.services, book.policy,
                        designated_period=str(ln.period) if ln.period else None):
-            parts.append((account, p, ln.payment_date))
+            parts.append((account, replace(p, paid_on=ln.payment_date)))
             if p.key is not None:
                 owed[p.key] -= p.amount
-    last_day: dict[int, date] = {}
-    for ln, account in posted:
-        assert account is not None
-        last_day[account] = max(ln.payment_date, last_day.get(account, ln.payment_date))
     for account, stored in advances.items():
-        owed = open_keys.get(account, {})
-        for p in consume(stored, owed, book.services, book.policy):
-            parts.append((account, p, last_day[account]))
-    by_day: dict[date, list[tuple[int, Part]]] = defaultdict(list)
-    for account, p, day in parts:
-        by_day[day].append((account, p))
-    for day, rows in sorted(by_day.items()):
-        repo.write_parts(rows, booked_on=day, period_booked=period,
-                         rule_id=book.policy.rule_id)
+        parts += [(account, p) for p in consume(stored, open_keys.get(account, {}),
+                                                book.services, book.policy)]
+    repo.write_parts(parts, booked_on=received, period_booked=period,
+                     rule_id=book.policy.rule_id)
     negative = [a for a in account_ids if any(v < 0 for v in open_keys.get(a, {}).values())]
     if negative:  # a key paid beyond its charges (rare: a recalculation not yet settled)
-        settle(session, negative, book, booked_on=max(ln.payment_date for ln, _ in posted),
-               period=period)
+        settle(session, negative, book, booked_on=received, period=period)
 
 
 def _readings(session: Session, posted: list[tuple[IncomingLine, int | None]],
@@ -330,7 +321,7 @@ def unidentified(session: Session, *, registry_id: int | None = None, limit: int
 
 
 def match(session: Session, actor: Actor, line_id: int, account_id: int,
-          book: Ledgerbook) -> Payment:
+          book: Ledgerbook, *, received_on: date | None = None) -> Payment:
     """Post an unidentified line to an account (the operator's decision, audited with its
     reason); a line already matched or not unidentified is a ``Conflict``."""
     line = session.get(RegistryLine, line_id)
@@ -349,7 +340,7 @@ def match(session: Session, actor: Actor, line_id: int, account_id: int,
         account_id=account_id, paid_on=line.paid_on, amount_kopecks=line.amount_kopecks,
         channel="bank", commission_kopecks=line.commission_kopecks,
         operation_id=line.operation_id, designated_period=line.period,
-        registry_line_id=line.id), book, audited=False)
+        registry_line_id=line.id, received_on=received_on), book, audited=False)
     audit.record(session, actor, action="registry_line.match", object_type="registry_line",
                  object_id=line.id, after={"account_id": account_id,
                                            "payment_id": posted.payment.id,

@@ -24,7 +24,8 @@ CHUNK = 900
 array)."""
 
 ALLOCATION_COLUMNS = ("payment_id", "account_id", "service", "provider_id", "bill_period", "kind",
-                      "amount_kopecks", "booked_on", "period_booked", "rule_id", "note")
+                      "amount_kopecks", "paid_on", "booked_on", "period_booked", "rule_id",
+                      "note")
 
 
 class FinanceRepository(Repository):
@@ -120,26 +121,29 @@ class FinanceRepository(Repository):
                 out[key].append((payment_id, int(total)))
         return out
 
-    def rows_of(self, payment_id: int) -> list[tuple[Key | None, int]]:
-        """Every allocation row of a payment as (key or None for the advance, kopecks)."""
+    def rows_of(self, payment_id: int) -> list[tuple[Key | None, date, int]]:
+        """Every allocation row of a payment as (key or None for the advance, day paid,
+        kopecks)."""
         stmt = (select(Allocation.bill_period, Allocation.service, Allocation.provider_id,
-                       Allocation.amount_kopecks)
+                       Allocation.paid_on, Allocation.amount_kopecks)
                 .where(Allocation.payment_id == payment_id).order_by(Allocation.id))
-        return [(Key(p, s, v) if s is not None else None, int(a))
-                for p, s, v, a in self.session.execute(stmt)]
+        return [(Key(p, s, v) if s is not None else None, d, int(a))
+                for p, s, v, d, a in self.session.execute(stmt)]
 
     def add_payment(self, **fields: Any) -> Payment:
         """Insert one payment (flushed: its id is known)."""
         return self._add(Payment(**fields))
 
     def write_parts(self, parts: Iterable[tuple[int, Part]], *, booked_on: date,
-                    period_booked: str, rule_id: str) -> int:
-        """Insert allocation rows: ``(account id, part)`` pairs, in bulk; returns the count."""
+                    period_booked: str, rule_id: str, paid_on: date | None = None) -> int:
+        """Insert allocation rows: ``(account id, part)`` pairs, in bulk; returns the count.
+        A row is paid on its part's day, else ``paid_on``, else ``booked_on``."""
         rows = ((part.payment_id, account_id,
                  part.key.service if part.key else None,
                  part.key.provider_id if part.key else None,
-                 part.key.period if part.key else None, part.kind, part.amount, booked_on,
-                 period_booked, rule_id, part.note) for account_id, part in parts)
+                 part.key.period if part.key else None, part.kind, part.amount,
+                 part.paid_on or paid_on or booked_on, booked_on, period_booked, rule_id,
+                 part.note) for account_id, part in parts)
         return insert_rows(self.session, Allocation.__table__, ALLOCATION_COLUMNS, rows)
 
     def allocations_of(self, payment_ids: Sequence[int]) -> dict[int, list[Allocation]]:

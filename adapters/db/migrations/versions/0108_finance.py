@@ -299,6 +299,7 @@ def upgrade() -> None:
     sa.Column('bill_period', sa.String(length=7), nullable=True),
     sa.Column('kind', sa.String(length=16), nullable=False),
     sa.Column('amount_kopecks', sa.BigInteger(), nullable=False),
+    sa.Column('paid_on', sa.Date(), nullable=False),
     sa.Column('booked_on', sa.Date(), nullable=False),
     sa.Column('period_booked', PERIOD, nullable=False),
     sa.Column('rule_id', sa.String(length=128), nullable=False),
