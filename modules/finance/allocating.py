@@ -10,8 +10,6 @@ every payment's rows summing to its amount:
 * a payment: parts to keys plus, for a surplus, an ``advance`` row;
 * consuming an advance: ``advance −x`` and the parts ``+x`` to keys, under the payment whose
   advance it was (oldest advance first);
-* an overpaid key (a recalculation lowered a charge already paid): ``−x`` on the key and
-  ``advance +x``, under the payments that paid it (the latest first);
 * a storno: every row of the reversed payment, netted per key, with the opposite sign.
 """
 
@@ -143,27 +141,6 @@ def consume(advances: Sequence[tuple[int, int]], open_keys: dict[Key, int],
             owed[part.key] -= part.amount
             parts.append(Part(payment_id, part.key, part.amount,
                               "зачёт аванса: " + part.note))
-    return parts
-
-
-def return_overpaid(open_keys: dict[Key, int],
-                    paid_by: dict[Key, list[tuple[int, int]]]) -> list[Part]:
-    """Rows that move what was paid beyond a key's charges (its open amount is negative) back
-    to the advance, taken from the payments that paid the key, the latest first; each
-    payment's rows sum to zero."""
-    parts: list[Part] = []
-    for key in sorted(k for k, v in open_keys.items() if v < 0):
-        excess = -open_keys[key]
-        for payment_id, paid in sorted(paid_by.get(key, []), reverse=True):
-            if excess == 0:
-                break
-            x = min(excess, paid)
-            if x <= 0:
-                continue
-            note = (f"{format_rub_ru(x)} — оплачено сверх начисленного за {key.period} "
-                    f"({key.service}) после перерасчёта, возвращено в аванс")
-            parts += [Part(payment_id, key, -x, note), Part(payment_id, None, x, note)]
-            excess -= x
     return parts
 
 

@@ -2,8 +2,8 @@
 
 Every function works in the caller's transaction and never commits; every mutation is audited.
 After any of them the account's allocation rows satisfy: each payment's rows sum to its amount;
-no key is paid beyond its charges while the account holds an advance (an overpaid key returns to
-the advance, an advance is spent on open keys as soon as there are any).
+no key is paid beyond what its bill charges; an account holding an advance has no open debt
+(an advance is spent on the bills as soon as there are any — when a month closes).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from zhkh.modules.audit import Actor
 from zhkh.modules.billing.recalc import open_period
 from zhkh.modules.billing.repository import PeriodClosedError
 from zhkh.modules.errors import Conflict, Invalid, NotFound
-from zhkh.modules.finance.allocating import Part, consume, return_overpaid, reverse, split
+from zhkh.modules.finance.allocating import Part, consume, reverse, split
 from zhkh.modules.finance.models import Payment
 from zhkh.modules.finance.repository import FinanceRepository
 from zhkh.modules.registry.models import Account
@@ -84,8 +84,8 @@ def post(session: Session, actor: Actor, new: NewPayment, book: Ledgerbook, *,
          period: str | None = None, audited: bool = True) -> Posted:
     """Write the payment and its allocation in the open period; returns both.
 
-    Guarantees: the allocation rows of the payment sum to its amount; the account is settled
-    (see :func:`settle`). ``period`` (the open period) may be given by a bulk caller.
+    Guarantees: the allocation rows of the payment sum to its amount; what the open bills do
+    not take is the advance. ``period`` (the open period) may be given by a bulk caller.
     """
     if new.amount_kopecks <= 0:
         raise Invalid("amount_not_positive", "сумма оплаты должна быть больше нуля",
@@ -106,7 +106,6 @@ def post(session: Session, actor: Actor, new: NewPayment, book: Ledgerbook, *,
     received = new.received_on or date.today()
     repo.write_parts(((new.account_id, p) for p in parts), booked_on=received,
                      paid_on=new.paid_on, period_booked=period, rule_id=book.policy.rule_id)
-    parts += settle(session, [new.account_id], book, booked_on=received, period=period)
     if audited:
         audit.record(session, actor, action="payment.create", object_type="payment",
                      object_id=payment.id, after=audit.snapshot(payment, PAYMENT_FIELDS))
@@ -147,40 +146,22 @@ def reverse_payment(session: Session, actor: Actor, payment_id: int, book: Ledge
 
 def settle(session: Session, account_ids: Sequence[int], book: Ledgerbook, *,
            booked_on: date, period: str) -> list[Part]:
-    """Return what was paid beyond a key's charges to the advance, then spend the advances on
-    the open keys; writes and returns the rows. Accounts already settled get none."""
+    """Spend the accounts' advances on their open keys (when a month closes, its bill is what
+    they pay); writes and returns the rows. Accounts without an advance or a debt get none."""
     repo = FinanceRepository(session)
     written: list[tuple[int, Part]] = []
-    open_by_account = repo.open_keys(account_ids)
-    for account_id in account_ids:
-        open_keys = open_by_account.get(account_id, {})
-        if any(v < 0 for v in open_keys.values()):
-            negative = [k for k, v in open_keys.items() if v < 0]
-            back = return_overpaid(open_keys, repo.paid_by(account_id, negative))
-            written += [(account_id, p) for p in back]
-            for p in back:
-                if p.key is not None:
-                    open_keys[p.key] = open_keys.get(p.key, 0) - p.amount
     advances = repo.advances(list(account_ids))
-    for account_id in account_ids:
+    if not advances:
+        return []
+    open_by_account = repo.open_keys(list(advances))
+    for account_id, stored in advances.items():
         open_keys = open_by_account.get(account_id, {})
-        pending = _advance_after(advances.get(account_id, []), written, account_id)
-        if pending and any(v > 0 for v in open_keys.values()):
-            written += [(account_id, p) for p in consume(pending, open_keys, book.services,
+        if any(v > 0 for v in open_keys.values()):
+            written += [(account_id, p) for p in consume(stored, open_keys, book.services,
                                                           book.policy)]
     repo.write_parts(written, booked_on=booked_on, period_booked=period,
                      rule_id=book.policy.rule_id)
     return [p for _, p in written]
-
-
-def _advance_after(stored: list[tuple[int, int]], written: list[tuple[int, Part]],
-                   account_id: int) -> list[tuple[int, int]]:
-    """The advances of an account once the rows just written (not yet read back) count."""
-    left = dict(stored)
-    for acc, part in written:
-        if acc == account_id and part.key is None:
-            left[part.payment_id] = left.get(part.payment_id, 0) + part.amount
-    return [(pid, amount) for pid, amount in sorted(left.items()) if amount > 0]
 
 
 def account_of(session: Session, number: str) -> Account:
@@ -190,3 +171,14 @@ def account_of(session: Session, number: str) -> Account:
         raise NotFound("account_not_found", f"лицевой счёт {number} не найден",
                        field="account", obj=f"account:{number}")
     return account
+
+
+def settle_all(session: Session, book: Ledgerbook, *, booked_on: date, period: str) -> int:
+    """:func:`settle` every account holding an advance (after a month closes and its bill
+    exists); returns the number of rows written."""
+    accounts = FinanceRepository(session).accounts_with_advance()
+    written = 0
+    for i in range(0, len(accounts), 5000):
+        written += len(settle(session, accounts[i:i + 5000], book, booked_on=booked_on,
+                              period=period))
+    return written

@@ -38,7 +38,7 @@ from zhkh.modules.db.bulk import insert_rows
 from zhkh.modules.errors import Conflict, Invalid, NotFound
 from zhkh.modules.finance.allocating import Part, consume, split
 from zhkh.modules.finance.models import Payment, PaymentRegistry, RegistryLine
-from zhkh.modules.finance.payments import Ledgerbook, NewPayment, post, posting_period, settle
+from zhkh.modules.finance.payments import Ledgerbook, NewPayment, post, posting_period
 from zhkh.modules.finance.repository import FinanceRepository
 from zhkh.modules.meters.models import Meter, Reading
 from zhkh.modules.registry.models import Account
@@ -256,9 +256,6 @@ def _post_all(session: Session, actor: Actor, posted: list[tuple[IncomingLine, i
                                                 book.services, book.policy)]
     repo.write_parts(parts, booked_on=received, period_booked=period,
                      rule_id=book.policy.rule_id)
-    negative = [a for a in account_ids if any(v < 0 for v in open_keys.get(a, {}).values())]
-    if negative:  # a key paid beyond its charges (rare: a recalculation not yet settled)
-        settle(session, negative, book, booked_on=received, period=period)
 
 
 def _readings(session: Session, posted: list[tuple[IncomingLine, int | None]],

@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from zhkh.modules.billing.models import LedgerLine
+from zhkh.modules.billing.models import LedgerLine, Period
 from zhkh.modules.db.bulk import insert_rows
 from zhkh.modules.db.repository import Repository, among
 from zhkh.modules.finance.allocating import Key, Part
@@ -43,13 +43,16 @@ class FinanceRepository(Repository):
         return self.session.get_bind().dialect.name
 
     def charged(self, account_ids: Sequence[int]) -> dict[int, dict[Key, int]]:
-        """What the ledger charges per account and key: every line, by the month of the bill it
-        was shown in (its booking period)."""
+        """What the bills charge per account and key: the lines booked in closed months, by the
+        month of the bill that shows them. The open month is not billed yet (its lines may
+        still be computed again); money paid before it closes waits as an advance."""
         out: dict[int, dict[Key, int]] = defaultdict(dict)
+        closed = select(Period.period).where(Period.status == "closed")
         for ids in self._chunks(list(account_ids)):
             stmt = (select(LedgerLine.account_id, LedgerLine.period_booked, LedgerLine.service,
                            LedgerLine.provider_id, func.sum(LedgerLine.amount_kopecks))
-                    .where(among(LedgerLine.account_id, ids, self.dialect))
+                    .where(among(LedgerLine.account_id, ids, self.dialect),
+                           LedgerLine.period_booked.in_(closed))
                     .group_by(LedgerLine.account_id, LedgerLine.period_booked, LedgerLine.service,
                               LedgerLine.provider_id))
             for account_id, period, service, provider_id, total in self.session.execute(stmt):
@@ -100,26 +103,13 @@ class FinanceRepository(Repository):
                 out[account_id].append((payment_id, int(amount)))
         return out
 
-    def paid_by(self, account_id: int, keys: Iterable[Key]) -> dict[Key, list[tuple[int, int]]]:
-        """Per key, the payments that paid it and how much (net of their stornos and of what
-        was returned to the advance)."""
-        wanted = set(keys)
-        if not wanted:
-            return {}
-        root = _root()
-        stmt = (select(Allocation.bill_period, Allocation.service, Allocation.provider_id,
-                       root, func.sum(Allocation.amount_kopecks))
-                .join(Payment, Payment.id == Allocation.payment_id)
-                .where(Allocation.account_id == account_id, Allocation.kind != "advance",
-                       Allocation.bill_period.in_({k.period for k in wanted}))
-                .group_by(Allocation.bill_period, Allocation.service, Allocation.provider_id,
-                          root))
-        out: dict[Key, list[tuple[int, int]]] = defaultdict(list)
-        for period, service, provider_id, payment_id, total in self.session.execute(stmt):
-            key = Key(period, service, provider_id)
-            if key in wanted and total:
-                out[key].append((payment_id, int(total)))
-        return out
+    def accounts_with_advance(self) -> list[int]:
+        """Every account holding some advance."""
+        total = func.sum(Allocation.amount_kopecks)
+        stmt = (select(Allocation.account_id).where(Allocation.kind == "advance")
+                .group_by(Allocation.account_id).having(total > 0)
+                .order_by(Allocation.account_id))
+        return list(self.session.scalars(stmt))
 
     def rows_of(self, payment_id: int) -> list[tuple[Key | None, date, int]]:
         """Every allocation row of a payment as (key or None for the advance, day paid,

@@ -15,7 +15,7 @@ from zhkh.modules.errors import Conflict
 from zhkh.modules.finance.models import Payment, RegistryLine
 from zhkh.modules.finance.registries import import_registry, match, unidentified
 
-from .test_payments import BOOK, charge, open_of
+from .test_payments import BOOK, bill, close, open_of
 
 BANK = Actor("bank-import", "реестр Сбербанка")
 
@@ -62,7 +62,8 @@ def payments(session):
 class TestADayOfTheBank:
     def test_known_accounts_are_paid_and_an_unknown_one_waits(self, session, world):
         acc, prov = world.accounts[0], world.provider.id
-        charge(session, acc.id, prov, "2026-10", 100_000)
+        bill(session, acc.id, prov, "2026-09", 100_000)
+        close(session, "2026-09")
         report = import_registry(session, BANK, file(
             "a1", Line(date(2026, 10, 3), acc.number, 60_000, 600, "op-1"),
             Line(date(2026, 10, 3), "0000000000", 5_000, 50, "op-2")), BOOK)
@@ -95,7 +96,8 @@ class TestADayOfTheBank:
 
 def test_an_operator_matches_an_unidentified_payment_to_its_account(session, world):
     acc, prov = world.accounts[1], world.provider.id
-    charge(session, acc.id, prov, "2026-10", 10_000)
+    bill(session, acc.id, prov, "2026-09", 10_000)
+    close(session, "2026-09")
     import_registry(session, BANK, file("a5", Line(date(2026, 10, 3), "1234", 7_000, 0, "x")),
                     BOOK)
     line = unidentified(session)[0][0]

@@ -14,7 +14,7 @@ from zhkh.modules.finance.contracts import create_contract
 from zhkh.modules.finance.payments import NewPayment, post, reverse_payment
 from zhkh.modules.finance.schemas import ContractIn
 
-from .test_payments import BOOK, charge
+from .test_payments import BOOK, bill, charge, close
 
 ADMIN = Actor("admin", "договор с Водоканалом")
 BANK_DETAILS = {"bank_name": "ПАО СБЕРБАНК", "bik": "044525225",
@@ -39,8 +39,9 @@ class TestADailySplitWithAPercentFee:
     def test_the_provider_is_owed_the_days_money_less_one_and_a_half_percent(self, session,
                                                                              world):
         contract(session, world, fee_kind="percent", fee="1.5")
-        for acc in world.accounts:
-            charge(session, acc.id, world.provider.id, "2026-10", 100_000)
+        bill(session, world.accounts[0].id, world.provider.id, "2026-09", 100_000)
+        charge(session, world.accounts[1].id, world.provider.id, "2026-09", 100_000)
+        close(session, "2026-09")
         pay(session, world, 33_333, date(2026, 10, 5))
         pay(session, world, 50_000, date(2026, 10, 5), account=1)
         pay(session, world, 10_000, date(2026, 10, 6))
@@ -50,7 +51,8 @@ class TestADailySplitWithAPercentFee:
 
     def test_a_transfer_is_recorded_once_and_the_range_reconciles(self, session, world):
         contract(session, world, fee_kind="percent", fee="1.5")
-        charge(session, world.accounts[0].id, world.provider.id, "2026-10", 100_000)
+        bill(session, world.accounts[0].id, world.provider.id, "2026-09", 100_000)
+        close(session, "2026-09")
         pay(session, world, 40_000, date(2026, 10, 5))
         due = transfers.due_on(session, date(2026, 10, 5))
         assert [(p.id, m.collected, m.fee) for p, m, _, _ in due] == [
@@ -74,7 +76,8 @@ class TestADailySplitWithAPercentFee:
 
 def test_a_fixed_fee_per_payment(session, world):
     contract(session, world, fee_kind="fixed", fee="5.00")
-    charge(session, world.accounts[0].id, world.provider.id, "2026-10", 100_000)
+    bill(session, world.accounts[0].id, world.provider.id, "2026-09", 100_000)
+    close(session, "2026-09")
     pay(session, world, 30_000, date(2026, 10, 5))
     pay(session, world, 30_000, date(2026, 10, 5))
     money = transfers.owed(session, date(2026, 10, 5), date(2026, 10, 5))[world.provider.id]
