@@ -281,3 +281,212 @@ class ContractPatch(_In):
     signed_on: Day | None = None
     date_to: Day | None = None
     reason: Reason = None
+
+
+# --- payments, balances, registries, transfers (read models and bodies) -----------------------
+
+AccountNumber = Annotated[str, Field(min_length=1, max_length=20, examples=["1000000019"])]
+
+
+class PaymentIn(_In):
+    """A payment to an account taken by the portal or another system (a bank's registry goes
+    through ``/v1/payment-registries``, the cash desk through its own desk)."""
+
+    account: AccountNumber
+    paid_on: Day = Field(description="Дата оплаты")
+    amount: Money = Field(examples=["1500.00"], description="Сумма, руб.; больше нуля")
+    channel: Literal["portal", "api", "bank"] = "api"
+    operation_id: str | None = Field(default=None, max_length=64,
+                                     description="Номер операции банка или портала")
+    period: PeriodText | None = Field(default=None, description="Период, указанный "
+                                      "плательщиком (PaymPeriod): оплачивается первым")
+    services: list[Annotated[str, Field(min_length=1, max_length=64)]] | None = Field(
+        default=None, max_length=50, description="Услуги, которые плательщик оплатил "
+        "построчно: оплачиваются первыми")
+    commission: Money = Field(default="0.00", description="Комиссия банка (учитывается "
+                              "отдельно, счёт получает всю сумму)")
+    reason: Reason = None
+
+
+class ReverseIn(_In):
+    """A storno of a payment: the reason is required; the day defaults to today."""
+
+    reason: str = Field(min_length=1, max_length=2000, description="Причина сторно")
+    on: Day | None = Field(default=None, description="Дата сторно")
+
+
+class MatchIn(_In):
+    """Post an unidentified payment to an account."""
+
+    account: AccountNumber
+    reason: str = Field(min_length=1, max_length=2000, description="Основание разнесения")
+
+
+class AllocationOut(_Out):
+    """A part of a payment: to a bill's line (service, provider) or the advance."""
+
+    kind: Literal["principal", "penalty", "advance"]
+    bill_period: str | None = Field(description="Месяц счёта (квитанции)")
+    service: str | None
+    provider_id: int | None
+    amount: MoneyText
+    paid_on: str
+    booked_on: str
+    note: str | None
+
+
+class KeyBalanceOut(_Out):
+    """One line of an account's balance: a bill's service and provider."""
+
+    bill_period: str
+    service: str
+    provider_id: int
+    charged: MoneyText
+    charged_by_kind: dict[str, MoneyText]
+    paid: MoneyText
+    open: MoneyText
+    billed: bool = Field(description="Счёт за месяц выставлен (месяц закрыт)")
+
+
+class BalanceOut(_Out):
+    """An account's money: debt of billed months, penalties, advance, the current month's
+    charges not billed yet, and the balance (positive — owed by the account)."""
+
+    account: str
+    debt: MoneyText
+    penalties: MoneyText
+    advance: MoneyText
+    unbilled: MoneyText
+    balance: MoneyText
+    keys: list[KeyBalanceOut] = Field(default_factory=list)
+
+
+class PaymentOut(_Out):
+    id: int
+    account: str
+    paid_on: str
+    amount: MoneyText
+    commission: MoneyText
+    channel: str
+    operation_id: str | None
+    designated_period: str | None
+    designated_services: list[str] | None
+    registry_line_id: int | None
+    reverses_id: int | None
+    reversed_by: int | None = None
+    posted_period: str
+    actor: str
+    reason: str | None
+    created_at: str
+    allocation: list[AllocationOut] = Field(default_factory=list)
+    balance: BalanceOut | None = None
+
+
+class RegistryReportOut(_Out):
+    """What a loaded registry file did."""
+
+    registry_id: int
+    file_name: str
+    format: str
+    lines: int
+    posted: int
+    posted_amount: MoneyText
+    unidentified: int
+    unidentified_amount: MoneyText
+    duplicates: int
+    commission: MoneyText
+    readings: int
+    readings_refused: list[str]
+
+
+class RegistryLineOut(_Out):
+    """A line of a loaded registry (the unidentified payments list)."""
+
+    id: int
+    registry_id: int
+    line_no: int
+    operation_id: str | None
+    paid_on: str
+    account_text: str
+    payer: str | None
+    address: str | None
+    period: str | None
+    amount: MoneyText
+    status: str
+
+
+class TurnoverRowOut(_Out):
+    group: str | None
+    opening: MoneyText
+    charged: dict[str, MoneyText]
+    charged_total: MoneyText
+    paid: MoneyText
+    paid_penalties: MoneyText
+    closing: MoneyText
+
+
+class TurnoverOut(_Out):
+    """The turnover sheet (оборотно-сальдовая ведомость) of a period."""
+
+    period: str
+    by: str
+    rows: list[TurnoverRowOut]
+    total: TurnoverRowOut
+    advance_opening: MoneyText
+    advance_closing: MoneyText
+    posted: MoneyText
+
+
+class DebtorOut(_Out):
+    account: str
+    house_id: int
+    total: MoneyText
+    by_age: dict[str, MoneyText] = Field(description="Долг по сроку просрочки, дней")
+
+
+class TransferDueOut(_Out):
+    """What a provider is to be sent on a day, with the bank details of its contract."""
+
+    provider_id: int
+    provider: str
+    inn: str
+    date_from: str
+    date_to: str
+    collected: MoneyText
+    fee: MoneyText
+    amount: MoneyText
+    bank_name: str | None
+    bik: str | None
+    settlement_account: str | None
+    corr_account: str | None
+
+
+class TransferOut(_Out):
+    id: int
+    provider_id: int
+    contract_id: int | None
+    date_from: str
+    date_to: str
+    collected: MoneyText
+    fee: MoneyText
+    amount: MoneyText
+    reference: str | None
+    actor: str
+    sent_at: str
+
+
+class TransferIn(_In):
+    provider_id: Ref
+    date_from: Day
+    date_to: Day
+    reference: str | None = Field(default=None, max_length=64,
+                                  description="Номер платёжного поручения")
+    reason: Reason = None
+
+
+class ReconciliationOut(_Out):
+    provider_id: int
+    collected: MoneyText
+    transferred: MoneyText
+    fees: MoneyText
+    pending: MoneyText
