@@ -46,6 +46,7 @@ def create_app(settings: Settings | None = None, *,
     app.state.calculator = application.calculator
     app.state.database = application.database
     app.state.seams = application.seams
+    app.state.finance_rules = application.finance_rules
     install_error_handlers(app)
     install_domain_error_handlers(app)
 

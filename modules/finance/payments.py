@@ -20,8 +20,7 @@ from zhkh.kernel.allocation.rulebook import allocation_policy_from_rulebook
 from zhkh.kernel.rulebook.model import Rulebook
 from zhkh.modules import audit
 from zhkh.modules.audit import Actor
-from zhkh.modules.billing.recalc import open_period
-from zhkh.modules.billing.repository import PeriodClosedError
+from zhkh.modules.billing.repository import PeriodRepository
 from zhkh.modules.errors import Conflict, Invalid, NotFound
 from zhkh.modules.finance.allocating import Part, consume, reverse, split
 from zhkh.modules.finance.models import Payment
@@ -74,10 +73,11 @@ class Posted:
 
 def posting_period(session: Session) -> str:
     """The open billing period payments are posted in; ``Invalid`` when none is open."""
-    try:
-        return open_period(session)
-    except PeriodClosedError as exc:
-        raise Invalid("no_open_period", str(exc)) from None
+    found = PeriodRepository(session).latest_open()
+    if found is None:
+        raise Invalid("no_open_period", "нет открытого расчётного периода: оплаты проводятся "
+                      "в открытом периоде (zhkh period open ГГГГ-ММ или zhkh run)")
+    return found
 
 
 def post(session: Session, actor: Actor, new: NewPayment, book: Ledgerbook, *,

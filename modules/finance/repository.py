@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from zhkh.modules.billing.models import LedgerLine, Period
+from zhkh.modules.billing.models import BillingPeriod, LedgerLine
 from zhkh.modules.db.bulk import insert_rows
 from zhkh.modules.db.repository import Repository, among
 from zhkh.modules.finance.allocating import Key, Part
@@ -47,7 +47,7 @@ class FinanceRepository(Repository):
         month of the bill that shows them. The open month is not billed yet (its lines may
         still be computed again); money paid before it closes waits as an advance."""
         out: dict[int, dict[Key, int]] = defaultdict(dict)
-        closed = select(Period.period).where(Period.status == "closed")
+        closed = select(BillingPeriod.period).where(BillingPeriod.status == "closed")
         for ids in self._chunks(list(account_ids)):
             stmt = (select(LedgerLine.account_id, LedgerLine.period_booked, LedgerLine.service,
                            LedgerLine.provider_id, func.sum(LedgerLine.amount_kopecks))

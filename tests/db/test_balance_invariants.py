@@ -30,7 +30,7 @@ from zhkh.modules.finance.repository import FinanceRepository
 from zhkh.modules.registry.account_number import make_account_number
 from zhkh.modules.registry.repository import RegistryRepository
 
-from .test_payments import BOOK, charge
+from .test_payments import BOOK, charge, provider
 
 SERVICES = ("cold_water", "heating")
 MONTHS = ("2026-01", "2026-02", "2026-03", "2026-04", "2026-05", "2026-06")
@@ -44,7 +44,7 @@ class LedgerMachine(RuleBasedStateMachine):
     @initialize()
     def town(self) -> None:
         reg = RegistryRepository(self.session)
-        self.providers = [reg.add_provider(code=f"p{i}", name=f"П{i}", inn="7700000000").id
+        self.providers = [provider(self.session, f"p{i}", f"П{i}", "7700000000").id
                           for i in range(2)]
         house = reg.add_house(address="ул. Проверки, 1")
         self.accounts = []

@@ -29,7 +29,7 @@ from zhkh.modules.finance.payments import (
     settle_all,
 )
 from zhkh.modules.finance.repository import FinanceRepository
-from zhkh.modules.registry.repository import RegistryRepository
+from zhkh.modules.registry.models import Provider
 
 BOOK = Ledgerbook(AllocationPolicy(), ("cold_water", "heating"))
 CASHIER = Actor("cashier:test", "оплата в кассе")
@@ -43,6 +43,14 @@ def charge(session: Session, account_id: int, provider_id: int, period_for: str,
         provider_id=provider_id, period_for=period_for, period_booked=booked or period_for,
         kind=kind, method=None, volume_micro=None, tariff_micro=None,
         amount_kopecks=kopecks, rulebook_version="test", explain=None, run_id=None)])
+
+
+def provider(session: Session, code: str, name: str, inn: str) -> Provider:
+    """A provider as the finance service would create it (its ИНН is not checked here)."""
+    found = Provider(code=code, name=name, inn=inn)
+    session.add(found)
+    session.flush()
+    return found
 
 
 def bill(session: Session, account_id: int, provider_id: int, period: str, kopecks: int,
@@ -98,8 +106,7 @@ class TestAPaymentGoesToTheOldestBillFirst:
 
     def test_within_a_bill_the_lines_share_in_proportion(self, session, world):
         acc, prov = world.accounts[0].id, world.provider.id
-        heat = RegistryRepository(session).add_provider(code="teplo", name="Тепло",
-                                                        inn="7700000001").id
+        heat = provider(session, "teplo", "Тепло", "7700000001").id
         bill(session, acc, prov, "2026-09", 100_000)
         charge(session, acc, heat, "2026-09", 300_000, service="heating")
         close(session, "2026-09")

@@ -25,7 +25,7 @@ from zhkh.modules.registry.account_number import make_account_number
 from zhkh.modules.registry.repository import RegistryRepository
 from zhkh.rules import RULES_DIR
 
-from .test_payments import BOOK, charge
+from .test_payments import BOOK, charge, provider
 
 POLICY = policy_from_rulebook(load_rulebook(RULES_DIR))
 
@@ -38,7 +38,7 @@ def world(session):
     house = reg.add_house(address="ул. Пеней, 1")
     flat = reg.add_premises(house_id=house.id, number="1", kind="flat")
     return SimpleNamespace(
-        provider=reg.add_provider(code="voda", name="Водоканал", inn="7700000000"),
+        provider=provider(session, "voda", "Водоканал", "7700000000"),
         accounts=[reg.add_account(number=make_account_number(700), premises_id=flat.id,
                                   opened_on=date(2020, 1, 1))])
 
@@ -115,7 +115,7 @@ class TestAnUnpaidJanuaryBill:
 
 def test_a_penalty_is_split_over_the_providers_of_the_debt(session, world):
     acc, prov = world.accounts[0].id, world.provider.id
-    heat = RegistryRepository(session).add_provider(code="t2", name="Т", inn="7700000002").id
+    heat = provider(session, "t2", "Т", "7700000002").id
     january(session, acc, prov, 100_000, heating=(heat, 200_000))
     PeriodRepository(session).open("2026-06")
     rows = replace_penalties(session, [acc], Period(2026, 6), POLICY, version="t", run_id="r")
