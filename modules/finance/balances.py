@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from zhkh.kernel.penalties import PenaltyPolicy
 from zhkh.kernel.period import Period
-from zhkh.modules.billing.models import LedgerLine
+from zhkh.modules.billing.models import BillingPeriod, LedgerLine
 from zhkh.modules.finance.allocating import PENALTY_SERVICE, Key
 from zhkh.modules.finance.models import Allocation, Payment
 from zhkh.modules.registry.models import Account, House, Premises
@@ -239,12 +239,15 @@ def bucket_of(days: int) -> int:
 
 def debtors(session: Session, on: date, policy: PenaltyPolicy, *, house_id: int | None = None,
             provider_id: int | None = None, min_debt: int = 1) -> list[Debtor]:
-    """Accounts whose open principal is at least ``min_debt`` kopecks, with the debt by age
-    on ``on`` (age = days since the period's due date by the penalty rules), largest first."""
+    """Accounts whose open principal of billed (closed) months is at least ``min_debt``
+    kopecks, with the debt by age on ``on`` (age = days since the period's due date by the
+    penalty rules), largest first. The open month is no debt yet: it has no bill."""
+    billed = select(BillingPeriod.period).where(BillingPeriod.status == "closed")
     ledger = (_with_account(select(LedgerLine.account_id, Account.number, Premises.house_id,
                                    LedgerLine.period_booked,
                                    func.sum(LedgerLine.amount_kopecks)), LedgerLine)
-              .where(LedgerLine.service != PENALTY_SERVICE)
+              .where(LedgerLine.service != PENALTY_SERVICE,
+                     LedgerLine.period_booked.in_(billed))
               .group_by(LedgerLine.account_id, Account.number, Premises.house_id,
                         LedgerLine.period_booked))
     paid = (select(Allocation.account_id, Allocation.bill_period,

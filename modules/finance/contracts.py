@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from zhkh.modules import audit
@@ -22,13 +22,17 @@ from zhkh.modules.finance import requisites
 from zhkh.modules.finance.models import Contract, ContractScope, ContractTerms
 from zhkh.modules.finance.schemas import (
     CompanyIn,
+    CompanyOut,
     CompanyPatch,
     ContractIn,
+    ContractOut,
     ContractPatch,
     ProviderIn,
+    ProviderOut,
     ProviderPatch,
     TermsIn,
 )
+from zhkh.modules.paging import Page, page
 from zhkh.modules.registry.models import House, ManagementCompany, Provider
 
 COMPANY_FIELDS = ("name", "inn", "kpp", "ogrn", "address", "phone", "email", "website",
@@ -244,3 +248,92 @@ def contract_for(session: Session, house_id: int, service: str, day: date) -> Co
         raise Conflict("contracts_overlap", f"услугу {service} дома {house_id} на "
                        f"{day:%d.%m.%Y} оплачивают несколько договоров: {numbers}")
     return found[0] if found else None
+
+
+# lists and read models (the API and the CLI)
+
+def _active_on(model: Any, day: date) -> Any:
+    return or_(model.closed_on.is_(None), model.closed_on >= day)
+
+
+def _name_contains(column: Any, text: str) -> Any:
+    # SQLite's lower() folds ASCII only; PostgreSQL folds Cyrillic too
+    return or_(column.contains(text, autoescape=True),
+               func.lower(column).contains(text.lower(), autoescape=True))
+
+
+def list_companies(session: Session, *, name: str | None = None, inn: str | None = None,
+                   active_on: date | None = None, limit: int = 50, offset: int = 0
+                   ) -> Page[CompanyOut]:
+    """Management companies whose name contains ``name``, with ``inn``, working on
+    ``active_on``; by id."""
+    stmt = select(ManagementCompany)
+    if name:
+        stmt = stmt.where(_name_contains(ManagementCompany.name, name))
+    if inn:
+        stmt = stmt.where(ManagementCompany.inn == inn)
+    if active_on is not None:
+        stmt = stmt.where(_active_on(ManagementCompany, active_on))
+    items, total = page(session, stmt, limit=limit, offset=offset, order_by=ManagementCompany.id)
+    return Page[CompanyOut](items=[CompanyOut.of(c) for c in items], total=total, limit=limit,
+                            offset=offset)
+
+
+def list_providers(session: Session, *, name: str | None = None, code: str | None = None,
+                   inn: str | None = None, active_on: date | None = None, limit: int = 50,
+                   offset: int = 0) -> Page[ProviderOut]:
+    """Providers whose name contains ``name``, of ``code`` or ``inn``, supplying on
+    ``active_on``; by id."""
+    stmt = select(Provider)
+    if name:
+        stmt = stmt.where(_name_contains(Provider.name, name))
+    if code:
+        stmt = stmt.where(Provider.code == code)
+    if inn:
+        stmt = stmt.where(Provider.inn == inn)
+    if active_on is not None:
+        stmt = stmt.where(_active_on(Provider, active_on))
+    items, total = page(session, stmt, limit=limit, offset=offset, order_by=Provider.id)
+    return Page[ProviderOut](items=[ProviderOut.of(p) for p in items], total=total,
+                             limit=limit, offset=offset)
+
+
+def list_contracts(session: Session, *, provider_id: int | None = None,
+                   management_company_id: int | None = None, house_id: int | None = None,
+                   service: str | None = None, active_on: date | None = None,
+                   limit: int = 50, offset: int = 0) -> Page[ContractOut]:
+    """Contracts of a provider or a company, covering a house (its own scope rows) or a
+    service, in force on ``active_on``; by id, each with its scope and terms."""
+    stmt = select(Contract)
+    if provider_id is not None:
+        stmt = stmt.where(Contract.provider_id == provider_id)
+    if management_company_id is not None:
+        stmt = stmt.where(Contract.management_company_id == management_company_id)
+    if house_id is not None or service is not None:
+        scoped = select(ContractScope.contract_id)
+        if house_id is not None:
+            scoped = scoped.where(ContractScope.house_id == house_id)
+        if service is not None:
+            scoped = scoped.where(ContractScope.service == service)
+        stmt = stmt.where(Contract.id.in_(scoped))
+    if active_on is not None:
+        stmt = stmt.where(Contract.date_from <= active_on,
+                          or_(Contract.date_to.is_(None), Contract.date_to >= active_on))
+    items, total = page(session, stmt, limit=limit, offset=offset, order_by=Contract.id)
+    return Page[ContractOut](items=contract_outs(session, items), total=total, limit=limit,
+                             offset=offset)
+
+
+def contract_outs(session: Session, contracts: list[Contract]) -> list[ContractOut]:
+    """Read models of contracts with their scope and terms (one query for each)."""
+    ids = [c.id for c in contracts]
+    scope: dict[int, list[ContractScope]] = {i: [] for i in ids}
+    terms: dict[int, list[ContractTerms]] = {i: [] for i in ids}
+    if ids:
+        for s in session.scalars(select(ContractScope).where(ContractScope.contract_id.in_(ids))
+                                 .order_by(ContractScope.id)):
+            scope[s.contract_id].append(s)
+        for t in session.scalars(select(ContractTerms).where(
+                ContractTerms.contract_id.in_(ids))):
+            terms[t.contract_id].append(t)
+    return [ContractOut.of(c, scope[c.id], terms[c.id]) for c in contracts]

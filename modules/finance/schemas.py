@@ -7,12 +7,14 @@ as decimal percent strings with two decimals (``"9.50"``), periods as ``YYYY-MM`
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from datetime import date
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from zhkh.kernel.calc.balance import BalanceInput, Day, Money, PeriodText
-from zhkh.kernel.money import to_kopecks, to_micro
+from zhkh.kernel.money import format_kopecks, format_micro, to_kopecks, to_micro
+from zhkh.modules.billing.schemas import AccountCard
 
 MoneyText = Annotated[str, Field(examples=["1234.56"], description="Сумма, руб.")]
 RateText = Annotated[str, Field(examples=["9.50"], description="Ставка, % годовых")]
@@ -490,3 +492,138 @@ class ReconciliationOut(_Out):
     transferred: MoneyText
     fees: MoneyText
     pending: MoneyText
+
+
+# --- read models of who is paid, of loaded registries, and the account card -----------------
+
+
+class CompanyOut(_Out):
+    """A management company as stored."""
+
+    id: int
+    name: str
+    inn: str
+    kpp: str | None
+    ogrn: str | None
+    address: str | None
+    phone: str | None
+    email: str | None
+    website: str | None
+    closed_on: date | None
+
+    @classmethod
+    def of(cls, row: Any) -> CompanyOut:
+        """The read model of a ``ManagementCompany`` row."""
+        return cls.model_validate(row, from_attributes=True)
+
+
+class ProviderOut(_Out):
+    """A provider (РСО) as stored."""
+
+    id: int
+    code: str
+    name: str
+    inn: str
+    kpp: str | None
+    address: str | None
+    phone: str | None
+    email: str | None
+    closed_on: date | None
+
+    @classmethod
+    def of(cls, row: Any) -> ProviderOut:
+        """The read model of a ``Provider`` row."""
+        return cls.model_validate(row, from_attributes=True)
+
+
+class ScopeOut(_Out):
+    house_id: int | None = Field(description="Дом; пусто — все дома управляющей организации")
+    service: str
+
+
+class TermsOut(_Out):
+    """Money terms of a contract in force from ``date_from`` until the next terms."""
+
+    date_from: date
+    bank_name: str
+    bik: str
+    settlement_account: str
+    corr_account: str
+    fee_kind: Literal["percent", "fixed"]
+    fee: str = Field(description="% от суммы или руб. за платёж", examples=["1.5"])
+    transfer_rule: Literal["daily", "days"]
+    transfer_days: list[int] | None
+
+    @classmethod
+    def of(cls, row: Any) -> TermsOut:
+        """The read model of a ``ContractTerms`` row (the fee back in its own units)."""
+        fee = (format_micro(row.fee_value) if row.fee_kind == "percent"
+               else format_kopecks(row.fee_value))
+        return cls(date_from=row.date_from, bank_name=row.bank_name, bik=row.bik,
+                   settlement_account=row.settlement_account, corr_account=row.corr_account,
+                   fee_kind=row.fee_kind, fee=fee, transfer_rule=row.transfer_rule,
+                   transfer_days=row.transfer_days)
+
+
+class ContractOut(_Out):
+    """A contract with its scope and every dated row of its terms (oldest first)."""
+
+    id: int
+    provider_id: int
+    management_company_id: int | None
+    number: str
+    signed_on: date | None
+    date_from: date
+    date_to: date | None
+    scope: list[ScopeOut]
+    terms: list[TermsOut]
+
+    @classmethod
+    def of(cls, row: Any, scope: list[Any], terms: list[Any]) -> ContractOut:
+        """The read model of a ``Contract`` row with its scope and terms rows."""
+        return cls(id=row.id, provider_id=row.provider_id,
+                   management_company_id=row.management_company_id, number=row.number,
+                   signed_on=row.signed_on, date_from=row.date_from, date_to=row.date_to,
+                   scope=[ScopeOut(house_id=s.house_id, service=s.service) for s in scope],
+                   terms=[TermsOut.of(t) for t in sorted(terms, key=lambda t: t.date_from)])
+
+
+class RegistryOut(_Out):
+    """A loaded bank registry file: counts and sums, who loaded it and when."""
+
+    id: int
+    file_name: str
+    content_hash: str
+    format: str
+    lines: int
+    total: MoneyText
+    commission: MoneyText
+    posted: int
+    unidentified: int
+    duplicates: int
+    actor: str
+    loaded_at: str
+
+
+class FinanceAccountCard(AccountCard):
+    """Billing's account card with the account's money: the balance by bill month, service
+    and provider (``balance.keys``), debts and penalties by bill month, and the payments with
+    their allocation, newest first. ``balance`` and ``payments`` are null for a role that may
+    not read them."""
+
+    balance: BalanceOut | None = None
+    debts: list[BillDebtOut] | None = None
+    payments: list[PaymentOut] | None = None
+
+
+class BillDebtOut(_Out):
+    """What stays unpaid of one month's bill: principal and penalties."""
+
+    bill_period: str
+    charged: MoneyText
+    paid: MoneyText
+    debt: MoneyText
+    penalties: MoneyText
+
+
+FinanceAccountCard.model_rebuild()

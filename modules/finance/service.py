@@ -19,8 +19,10 @@ from zhkh.kernel.rulebook.model import Rulebook
 from zhkh.modules.audit import Actor
 from zhkh.modules.billing.charges import new_run_id
 from zhkh.modules.billing.models import BillingPeriod
+from zhkh.modules.billing.service import account_card as billing_account_card
 from zhkh.modules.errors import Invalid, NotFound
 from zhkh.modules.finance import balances, payments, penalties, registries, transfers
+from zhkh.modules.finance.allocating import PENALTY_SERVICE
 from zhkh.modules.finance.balances import AGE_BUCKETS, AccountBalance, Turnover
 from zhkh.modules.finance.models import Allocation, Payment, PaymentRegistry, RegistryLine
 from zhkh.modules.finance.payments import Ledgerbook, NewPayment
@@ -28,13 +30,16 @@ from zhkh.modules.finance.repository import FinanceRepository
 from zhkh.modules.finance.schemas import (
     AllocationOut,
     BalanceOut,
+    BillDebtOut,
     DebtorOut,
+    FinanceAccountCard,
     KeyBalanceOut,
     MatchIn,
     PaymentIn,
     PaymentOut,
     ReconciliationOut,
     RegistryLineOut,
+    RegistryOut,
     RegistryReportOut,
     ReverseIn,
     TransferDueOut,
@@ -334,3 +339,64 @@ def reconcile(session: Session, first: date, last: date) -> list[ReconciliationO
 def settle_month(session: Session, rules: FinanceRules, *, day: date, period: str) -> int:
     """After a month closed: spend the advances on its bill; returns rows written."""
     return payments.settle_all(session, rules.book, booked_on=day, period=period)
+
+
+# the account card and loaded registries (read models for the API and the CLI)
+
+def account_card(session: Session, number: str, *, period_from: str | None = None,
+                 period_to: str | None = None, with_balance: bool = True,
+                 with_payments: bool = True) -> FinanceAccountCard:
+    """Billing's card (details, services, ledger lines by booked period) with the balance
+    by bill month × service × provider, the debts and penalties of each billed month, and the
+    payments with their allocation (posted in the periods asked, newest first). A part not
+    asked for is left null. ``NotFound`` for an unknown account."""
+    card = billing_account_card(session, number, period_from=period_from,
+                                period_to=period_to)
+    extra: dict[str, Any] = {}
+    if with_balance:
+        extra["balance"] = balance_of(session, card.account.id)
+        extra["debts"] = bill_debts(extra["balance"])
+    if with_payments:
+        stmt = select(Payment).where(Payment.account_id == card.account.id)
+        if period_from is not None:
+            stmt = stmt.where(Payment.posted_period >= period_from)
+        if period_to is not None:
+            stmt = stmt.where(Payment.posted_period <= period_to)
+        found = list(session.scalars(stmt.order_by(Payment.paid_on.desc(), Payment.id.desc())))
+        extra["payments"] = payment_outs(session, found)
+    return FinanceAccountCard(**dict(card), **extra)
+
+
+def bill_debts(balance: BalanceOut) -> list[BillDebtOut]:
+    """What stays unpaid of each billed month: principal and penalties apart."""
+    months: dict[str, list[int]] = {}
+    for k in balance.keys:
+        if not k.billed:
+            continue
+        charged, paid, debt, fines = months.setdefault(k.bill_period, [0, 0, 0, 0])
+        is_penalty = k.service == PENALTY_SERVICE
+        months[k.bill_period] = [
+            charged + to_kopecks(k.charged), paid + to_kopecks(k.paid),
+            debt + (0 if is_penalty else to_kopecks(k.open)),
+            fines + (to_kopecks(k.open) if is_penalty else 0)]
+    return [BillDebtOut(bill_period=p, charged=format_kopecks(c), paid=format_kopecks(pd),
+                        debt=format_kopecks(d), penalties=format_kopecks(f))
+            for p, (c, pd, d, f) in sorted(months.items())]
+
+
+def list_registries(session: Session, *, limit: int = 50, offset: int = 0
+                    ) -> Page[RegistryOut]:
+    """Loaded registry files, the latest first."""
+    items, total = page(session, select(PaymentRegistry), limit=limit, offset=offset,
+                        order_by=PaymentRegistry.id.desc())
+    return Page[RegistryOut](items=[RegistryOut(**registry_out(h)) for h in items],
+                             total=total, limit=limit, offset=offset)
+
+
+def get_registry(session: Session, registry_id: int) -> RegistryOut:
+    """One loaded registry file; ``NotFound`` (``registry_not_found``)."""
+    head = session.get(PaymentRegistry, registry_id)
+    if head is None:
+        raise NotFound("registry_not_found", f"реестр {registry_id} не найден",
+                       obj=f"payment_registry:{registry_id}")
+    return RegistryOut(**registry_out(head))
