@@ -92,6 +92,7 @@ def post(session: Session, actor: Actor, new: NewPayment, book: Ledgerbook, *,
                       field="amount")
     period = period or posting_period(session)
     repo = FinanceRepository(session)
+    repo.lock_accounts([new.account_id])
     payment = repo.add_payment(
         account_id=new.account_id, paid_on=new.paid_on, amount_kopecks=new.amount_kopecks,
         commission_kopecks=new.commission_kopecks, channel=new.channel,
@@ -120,6 +121,8 @@ def reverse_payment(session: Session, actor: Actor, payment_id: int, book: Ledge
     if not actor.reason:
         raise Invalid("reason_required", "укажите причину сторно", field="reason")
     original = session.get(Payment, payment_id)
+    if original is not None:
+        FinanceRepository(session).lock_accounts([original.account_id])
     if original is None:
         raise NotFound("payment_not_found", f"оплата {payment_id} не найдена",
                        obj=f"payment:{payment_id}")
@@ -149,6 +152,7 @@ def settle(session: Session, account_ids: Sequence[int], book: Ledgerbook, *,
     """Spend the accounts' advances on their open keys (when a month closes, its bill is what
     they pay); writes and returns the rows. Accounts without an advance or a debt get none."""
     repo = FinanceRepository(session)
+    repo.lock_accounts(account_ids)
     written: list[tuple[int, Part]] = []
     advances = repo.advances(list(account_ids))
     if not advances:
@@ -176,7 +180,9 @@ def account_of(session: Session, number: str) -> Account:
 def settle_all(session: Session, book: Ledgerbook, *, booked_on: date, period: str) -> int:
     """:func:`settle` every account holding an advance (after a month closes and its bill
     exists); returns the number of rows written."""
-    accounts = FinanceRepository(session).accounts_with_advance()
+    repo = FinanceRepository(session)
+    repo.lock_all()
+    accounts = repo.accounts_with_advance()
     written = 0
     for i in range(0, len(accounts), 5000):
         written += len(settle(session, accounts[i:i + 5000], book, booked_on=booked_on,

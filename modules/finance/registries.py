@@ -123,6 +123,7 @@ def import_registry(session: Session, actor: Actor, registry: IncomingRegistry,
                     book: Ledgerbook, *, received_on: date | None = None) -> ImportReport:
     """Post a parsed registry whole (see the module docstring); returns the report.
     ``received_on``: the day the money reached the billing center (default: today)."""
+    FinanceRepository(session).lock_all()  # a second process waits, then sees the file loaded
     known = already_loaded(session, registry.content_hash)
     if known is not None:
         raise Conflict("registry_already_loaded",

@@ -18,10 +18,15 @@ from zhkh.modules.db.bulk import insert_rows
 from zhkh.modules.db.repository import Repository, among
 from zhkh.modules.finance.allocating import Key, Part
 from zhkh.modules.finance.models import Allocation, Payment
+from zhkh.modules.registry.models import Account
 
 CHUNK = 900
 """Ids per IN list on SQLite (its bound-parameter limit is well above; PostgreSQL takes one
 array)."""
+
+FINANCE_LOCK = 0x7A686B68  # "zhkh"
+"""PostgreSQL advisory lock of money posting: bulk work (a registry file, spending every
+advance) takes it exclusively, work on one account shares it and locks the account's row."""
 
 ALLOCATION_COLUMNS = ("payment_id", "account_id", "service", "provider_id", "bill_period", "kind",
                       "amount_kopecks", "paid_on", "booked_on", "period_booked", "rule_id",
@@ -41,6 +46,22 @@ class FinanceRepository(Repository):
     @property
     def dialect(self) -> str:
         return self.session.get_bind().dialect.name
+
+    def lock_accounts(self, account_ids: Sequence[int]) -> None:
+        """Serialise money posting of these accounts with any other (PostgreSQL: the shared
+        finance lock, then the accounts' rows in id order; SQLite writers are serial)."""
+        if self.dialect != "postgresql":
+            return
+        self.session.execute(select(func.pg_advisory_xact_lock_shared(FINANCE_LOCK)))
+        self.session.execute(select(Account.id).where(among(Account.id, sorted(account_ids),
+                                                            self.dialect))
+                             .order_by(Account.id).with_for_update())
+
+    def lock_all(self) -> None:
+        """Serialise bulk money posting with all other (PostgreSQL: the exclusive finance
+        lock, held to the end of the transaction)."""
+        if self.dialect == "postgresql":
+            self.session.execute(select(func.pg_advisory_xact_lock(FINANCE_LOCK)))
 
     def charged(self, account_ids: Sequence[int]) -> dict[int, dict[Key, int]]:
         """What the bills charge per account and key: the lines booked in closed months, by the
