@@ -22,10 +22,13 @@ from zhkh.modules.finance import requisites
 from zhkh.modules.finance.models import Contract, ContractScope, ContractTerms
 from zhkh.modules.finance.schemas import (
     CompanyIn,
+    CompanyOut,
     CompanyPatch,
     ContractIn,
+    ContractOut,
     ContractPatch,
     ProviderIn,
+    ProviderOut,
     ProviderPatch,
     TermsIn,
 )
@@ -244,3 +247,38 @@ def contract_for(session: Session, house_id: int, service: str, day: date) -> Co
         raise Conflict("contracts_overlap", f"услугу {service} дома {house_id} на "
                        f"{day:%d.%m.%Y} оплачивают несколько договоров: {numbers}")
     return found[0] if found else None
+
+
+# read models and lists
+
+def list_companies(session: Session) -> list[CompanyOut]:
+    """Every management company, by name."""
+    rows = session.scalars(select(ManagementCompany).order_by(ManagementCompany.name,
+                                                              ManagementCompany.id))
+    return [CompanyOut.of(c) for c in rows]
+
+
+def list_providers(session: Session) -> list[ProviderOut]:
+    """Every provider, by code."""
+    return [ProviderOut.of(p) for p in session.scalars(select(Provider).order_by(Provider.code))]
+
+
+def contract_out(session: Session, contract: Contract) -> ContractOut:
+    """A contract with its scope and all its dated terms."""
+    scope = session.scalars(select(ContractScope).where(
+        ContractScope.contract_id == contract.id).order_by(ContractScope.id)).all()
+    terms = session.scalars(select(ContractTerms).where(
+        ContractTerms.contract_id == contract.id).order_by(ContractTerms.date_from)).all()
+    return ContractOut.of(contract, scope, terms)
+
+
+def list_contracts(session: Session, *, provider_id: int | None = None,
+                   in_force_on: date | None = None) -> list[ContractOut]:
+    """Contracts (of a provider, in force on a day), by provider and number."""
+    stmt = select(Contract).order_by(Contract.provider_id, Contract.number)
+    if provider_id is not None:
+        stmt = stmt.where(Contract.provider_id == provider_id)
+    if in_force_on is not None:
+        stmt = stmt.where(Contract.date_from <= in_force_on,
+                          or_(Contract.date_to.is_(None), Contract.date_to >= in_force_on))
+    return [contract_out(session, c) for c in session.scalars(stmt)]

@@ -7,12 +7,13 @@ as decimal percent strings with two decimals (``"9.50"``), periods as ``YYYY-MM`
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from collections.abc import Sequence
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from zhkh.kernel.calc.balance import BalanceInput, Day, Money, PeriodText
-from zhkh.kernel.money import to_kopecks, to_micro
+from zhkh.kernel.money import format_kopecks, format_micro, to_kopecks, to_micro
 
 MoneyText = Annotated[str, Field(examples=["1234.56"], description="Сумма, руб.")]
 RateText = Annotated[str, Field(examples=["9.50"], description="Ставка, % годовых")]
@@ -490,3 +491,106 @@ class ReconciliationOut(_Out):
     transferred: MoneyText
     fees: MoneyText
     pending: MoneyText
+
+
+# --- who is paid: read models -----------------------------------------------------------------
+
+
+class CompanyOut(_Out):
+    """A management company as stored."""
+
+    id: int
+    name: str
+    inn: str
+    kpp: str | None
+    ogrn: str | None
+    address: str | None
+    phone: str | None
+    email: str | None
+    website: str | None
+    closed_on: str | None
+
+    @classmethod
+    def of(cls, row: Any) -> CompanyOut:
+        """The read model of a ``ManagementCompany`` row."""
+        return cls(id=row.id, name=row.name, inn=row.inn, kpp=row.kpp, ogrn=row.ogrn,
+                   address=row.address, phone=row.phone, email=row.email, website=row.website,
+                   closed_on=_day(row.closed_on))
+
+
+class ProviderOut(_Out):
+    """A provider (поставщик, РСО) as stored."""
+
+    id: int
+    code: str
+    name: str
+    inn: str
+    kpp: str | None
+    address: str | None
+    phone: str | None
+    email: str | None
+    closed_on: str | None
+
+    @classmethod
+    def of(cls, row: Any) -> ProviderOut:
+        """The read model of a ``Provider`` row."""
+        return cls(id=row.id, code=row.code, name=row.name, inn=row.inn, kpp=row.kpp,
+                   address=row.address, phone=row.phone, email=row.email,
+                   closed_on=_day(row.closed_on))
+
+
+class ScopeOut(_Out):
+    house_id: int | None
+    service: str
+
+
+class TermsOut(_Out):
+    """Money terms from a date; ``fee`` is percent (``"1.5"``) or rubles per payment."""
+
+    date_from: str
+    bank_name: str
+    bik: str
+    settlement_account: str
+    corr_account: str
+    fee_kind: str
+    fee: str
+    transfer_rule: str
+    transfer_days: list[int] | None
+
+    @classmethod
+    def of(cls, row: Any) -> TermsOut:
+        """The read model of a ``ContractTerms`` row."""
+        fee = format_micro(row.fee_value) if row.fee_kind == "percent" else \
+            format_kopecks(row.fee_value)
+        return cls(date_from=row.date_from.isoformat(), bank_name=row.bank_name, bik=row.bik,
+                   settlement_account=row.settlement_account, corr_account=row.corr_account,
+                   fee_kind=row.fee_kind, fee=fee, transfer_rule=row.transfer_rule,
+                   transfer_days=row.transfer_days)
+
+
+class ContractOut(_Out):
+    """A contract with its scope and every dated row of its terms (oldest first)."""
+
+    id: int
+    provider_id: int
+    management_company_id: int | None
+    number: str
+    signed_on: str | None
+    date_from: str
+    date_to: str | None
+    scope: list[ScopeOut] = Field(default_factory=list)
+    terms: list[TermsOut] = Field(default_factory=list)
+
+    @classmethod
+    def of(cls, row: Any, scope: Sequence[Any] = (), terms: Sequence[Any] = ()) -> ContractOut:
+        """The read model of a ``Contract`` row with its scope and terms rows."""
+        return cls(id=row.id, provider_id=row.provider_id,
+                   management_company_id=row.management_company_id, number=row.number,
+                   signed_on=_day(row.signed_on), date_from=row.date_from.isoformat(),
+                   date_to=_day(row.date_to),
+                   scope=[ScopeOut(house_id=s.house_id, service=s.service) for s in scope],
+                   terms=[TermsOut.of(t) for t in terms])
+
+
+def _day(value: Any) -> str | None:
+    return None if value is None else value.isoformat()
