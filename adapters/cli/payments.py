@@ -94,6 +94,8 @@ def import_file(
     from zhkh.modules.finance import service
 
     received = parse_day(received_on, "--received-on")
+    if not file.is_file():
+        fail(f"Файл {file} не найден", EXIT_INPUT)
     profile, why = choose_profile(file, registry_format)
     with bootstrap(database_url=database) as application:
         rules = finance_rules(application)

@@ -88,7 +88,7 @@ def actor(name: str | None, reason: str | None = None) -> Actor:
 
 def fail(message: str, code: int = EXIT_REFUSED) -> NoReturn:
     """Print ``message`` to stderr in red and stop with ``code``."""
-    errors.print(f"[red]{escape(message)}[/red]")
+    errors.print(f"[red]{escape(message)}[/red]", soft_wrap=True)
     raise typer.Exit(code)
 
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 import json
 from datetime import date, timedelta
 
+import pytest
+
 from zhkh.adapters.bank import get_profile, render_registry
 
 from .conftest import payment, registry_file
@@ -75,6 +77,31 @@ class TestABankRegistryIsImportedWhole:
         assert result.exit_code == 4
         assert "строка 2, поле «дата»" in " ".join(result.output.split())
         assert posted(sqlite_town) == 0
+
+    @pytest.mark.parametrize(("spoil", "where"), [
+        (lambda text: b"", "файл пуст"),
+        (lambda text: text.replace(";100,00;100,00;", ";100,005;100,00;", 1).encode("cp1251"),
+         "строка 1, поле «сумма»"),
+        (lambda text: text.replace(";100,00;100,00;0,00", ";0,00;0,00;0,00", 1)
+         .replace("=2;200,00;200,00", "=2;100,00;100,00").encode("cp1251"),
+         "строка 1, поле «сумма»"),
+        (lambda text: text[:40].encode("cp1251") + text[text.index("\r\n"):].encode("cp1251"),
+         "строка 1"),
+        (lambda text: text.encode("utf-8"), "строка 1"),
+    ], ids=["empty", "three-decimals", "zero", "truncated", "wrong-encoding"])
+    def test_a_bad_file_is_refused_naming_where_and_nothing_is_posted(
+            self, sqlite_town, tmp_path, spoil, where):
+        path = registry_file(tmp_path / "bad.txt", [payment(sqlite_town.accounts[0], 10_000, 1),
+                                                    payment(sqlite_town.accounts[1], 10_000, 2)])
+        path.write_bytes(spoil(path.read_bytes().decode("cp1251")))
+        result = sqlite_town.run("payments", "import", path)
+        assert result.exit_code == 4, result.output
+        assert where in " ".join(result.output.split())
+        assert posted(sqlite_town) == 0
+
+    def test_a_missing_file_is_named(self, sqlite_town, tmp_path):
+        result = sqlite_town.run("payments", "import", tmp_path / "nope.txt")
+        assert result.exit_code == 2 and "nope.txt не найден" in result.output
 
     def test_the_layout_is_found_by_extension_and_tags(self, sqlite_town, tmp_path):
         lines = [payment(sqlite_town.accounts[0], 10_000, 1)]
