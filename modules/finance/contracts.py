@@ -324,6 +324,11 @@ def list_contracts(session: Session, *, provider_id: int | None = None,
                              offset=offset)
 
 
+def contract_out(session: Session, contract: Contract) -> ContractOut:
+    """A contract with its scope and all its dated terms."""
+    return contract_outs(session, [contract])[0]
+
+
 def contract_outs(session: Session, contracts: list[Contract]) -> list[ContractOut]:
     """Read models of contracts with their scope and terms (one query for each)."""
     ids = [c.id for c in contracts]

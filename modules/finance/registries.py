@@ -29,6 +29,7 @@ from decimal import Decimal
 from typing import Any, Protocol
 
 from sqlalchemy import func, select, tuple_
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from zhkh.kernel.money import format_rub_ru, to_micro
@@ -126,10 +127,7 @@ def import_registry(session: Session, actor: Actor, registry: IncomingRegistry,
     FinanceRepository(session).lock_all()  # a second process waits, then sees the file loaded
     known = already_loaded(session, registry.content_hash)
     if known is not None:
-        raise Conflict("registry_already_loaded",
-                       f"файл уже загружен {known.loaded_at:%d.%m.%Y %H:%M} "
-                       f"(«{known.file_name}», реестр {known.id}); повторно не проводится",
-                       obj=f"payment_registry:{known.id}")
+        raise _loaded(known)
     period = posting_period(session)
     lines = list(registry.lines)
     accounts = _identify(session, lines)
@@ -143,8 +141,14 @@ def import_registry(session: Session, actor: Actor, registry: IncomingRegistry,
         commission_kopecks=registry.totals.commission, posted_count=counts["posted"],
         unidentified_count=counts["unidentified"], duplicate_count=counts["duplicate"],
         actor=actor.name)
-    session.add(head)
-    session.flush()
+    try:
+        with session.begin_nested():  # a concurrent import of the same file may win the key
+            session.add(head)
+    except IntegrityError:
+        known = already_loaded(session, registry.content_hash)
+        if known is None:
+            raise
+        raise _loaded(known) from None
     insert_rows(session, RegistryLine.__table__, LINE_COLUMNS, (
         (head.id, ln.line_number, ln.operation_id, ln.payment_date, ln.account[:64],
          _cut(ln.payer, 300), _cut(ln.address, 500), str(ln.period) if ln.period else None,
@@ -172,6 +176,13 @@ def import_registry(session: Session, actor: Actor, registry: IncomingRegistry,
                      "posted_kopecks": report.posted_kopecks,
                      "unidentified": report.unidentified, "duplicates": report.duplicates})
     return report
+
+
+def _loaded(known: PaymentRegistry) -> Conflict:
+    return Conflict("registry_already_loaded",
+                    f"файл уже загружен {known.loaded_at:%d.%m.%Y %H:%M} "
+                    f"(«{known.file_name}», реестр {known.id}); повторно не проводится",
+                    obj=f"payment_registry:{known.id}")
 
 
 def _cut(text: str | None, size: int) -> str | None:

@@ -141,6 +141,8 @@ def due_on(session: Session, day: date) -> list[tuple[Provider, Owed, ContractTe
         money = owed(session, start, day, provider_id=provider.id).get(provider.id)
         if money is None or money.collected == 0:
             continue
+        if last is None and money.days:  # a first transfer starts on the first day of money
+            start = min(money.days)
         _, terms = _terms(session, provider.id, None, day)
         contract = min(money.contracts) if money.contracts else None
         if contract is not None:
