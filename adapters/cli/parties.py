@@ -111,7 +111,8 @@ def provider_list(fmt: FormatOption = Format.table, database: DatabaseOption = N
     """Поставщики."""
     from zhkh.modules.finance import contracts
 
-    found = read(database, lambda s: contracts.list_providers(s, limit=ALL).items)
+    found = sorted(read(database, lambda s: contracts.list_providers(s, limit=ALL).items),
+                   key=lambda p: p.code)
     emit(Listing(f"Поставщики: {len(found)}", PROVIDER_COLUMNS,
                  [_provider_row(p) for p in found], found), fmt, None)
 
@@ -127,8 +128,8 @@ def provider_show(provider_id: IdArgument, fmt: FormatOption = Format.table,
         ProviderOut.of(contracts.get_provider(s, provider_id)),
         contracts.list_contracts(s, provider_id=provider_id, limit=ALL).items))
     if fmt is not Format.table:
-        emit(Listing("", (), [], {**found.model_dump(), "contracts": [
-            c.model_dump() for c in deals]}), Format.json, None)
+        emit(Listing("", (), [], {**found.model_dump(mode="json"), "contracts": [
+            c.model_dump(mode="json") for c in deals]}), Format.json, None)
         return
     for column, value in zip(PROVIDER_COLUMNS, _provider_row(found), strict=True):
         console.print(f"{column.title}: {value if value is not None else '—'}")
@@ -185,7 +186,8 @@ def company_list(fmt: FormatOption = Format.table, database: DatabaseOption = No
     """Управляющие организации."""
     from zhkh.modules.finance import contracts
 
-    found = read(database, lambda s: contracts.list_companies(s, limit=ALL).items)
+    found = sorted(read(database, lambda s: contracts.list_companies(s, limit=ALL).items),
+                   key=lambda c: (c.name, c.id))
     rows = [(c.id, c.name, c.inn, c.kpp, c.ogrn, c.address, c.phone, c.email, c.website,
              c.closed_on) for c in found]
     emit(Listing(f"Управляющие организации: {len(found)}", COMPANY_COLUMNS, rows, found),
