@@ -21,6 +21,7 @@ from zhkh.modules.billing.compute import BatchCalculator
 from zhkh.modules.billing.service import OnlineRecalculation
 from zhkh.modules.calculation.service import Calculator
 from zhkh.modules.calculation.vocabulary import RulebookVocabulary
+from zhkh.modules.finance.service import FinanceRules
 from zhkh.modules.seams import Recalculation, Seams
 
 
@@ -61,6 +62,12 @@ class Application:
         """The monthly run's calculator: the same rulebook and engine as :attr:`calculator`,
         so the run and ``POST /v1/calculate`` give the same lines and share decisions."""
         return BatchCalculator(self.rulebook, self.calculator.engine)
+
+    @cached_property
+    def finance_rules(self) -> FinanceRules:
+        """What finance takes from the published rules: allocation, the services' document
+        order, the penalty policy and the rulebook version."""
+        return FinanceRules.of(self.rulebook)
 
     @cached_property
     def seams(self) -> Seams:

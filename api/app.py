@@ -6,6 +6,7 @@ from fastapi import FastAPI
 from fastapi.exceptions import HTTPException
 from fastapi.responses import JSONResponse
 
+from zhkh.adapters.bank import Limits
 from zhkh.adapters.bootstrap import Application, bootstrap
 from zhkh.adapters.settings import Settings
 from zhkh.api.auth import allow
@@ -20,14 +21,18 @@ from zhkh.api.routers import (
     incidents,
     meter_access,
     meters,
+    parties,
+    payments,
     persons,
     premises,
     registrations,
+    registries,
+    reports,
     rules,
 )
 
 MODULE_ROUTERS = (houses, premises, accounts, persons, registrations, benefits, meters,
-                  meter_access, incidents, audit)
+                  meter_access, incidents, audit, parties, payments, registries, reports)
 
 
 def create_app(settings: Settings | None = None, *,
@@ -46,6 +51,8 @@ def create_app(settings: Settings | None = None, *,
     app.state.calculator = application.calculator
     app.state.database = application.database
     app.state.seams = application.seams
+    app.state.finance_rules = application.finance_rules
+    app.state.registry_limits = Limits()  # the bank registry parser's (200 MB a file)
     install_error_handlers(app)
     install_domain_error_handlers(app)
 
@@ -61,4 +68,5 @@ def create_app(settings: Settings | None = None, *,
     app.include_router(finance.router)  # calculate:run, declared on the router
     for module in MODULE_ROUTERS:
         app.include_router(module.router)
+    app.include_router(registries.uploads)
     return app

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from zhkh.api.auth import PrincipalDep
 from zhkh.modules.audit import Actor
 from zhkh.modules.calculation.service import Calculator
+from zhkh.modules.finance.service import FinanceRules
 from zhkh.modules.seams import Seams
 
 
@@ -28,6 +29,14 @@ def get_seams(request: Request) -> Seams:
 
 
 SeamsDep = Annotated[Seams, Depends(get_seams)]
+
+
+def get_finance_rules(request: Request) -> FinanceRules:
+    """Allocation, penalties and the rulebook version of the published rules."""
+    return request.app.state.finance_rules
+
+
+FinanceRulesDep = Annotated[FinanceRules, Depends(get_finance_rules)]
 
 
 def get_session(request: Request) -> Session:

@@ -11,7 +11,8 @@ its path) and 409 (a route that changes stored data).
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -103,6 +104,21 @@ class DocumentedRoute(APIRoute):
             responses[status] = {"description": ERRORS[status], **given, "model": ErrorBody}
         kwargs["responses"] = responses
         super().__init__(path, endpoint, **kwargs)
+
+
+@contextmanager
+def body_references(**fields: str) -> Iterator[None]:
+    """Inside the block, a ``NotFound`` whose code is a keyword here (``account_not_found=
+    "account"``) is an object the request body names: the input is at fault, so it becomes
+    an ``Invalid`` (422) naming that field, with the same code and object. Objects of the
+    path stay 404."""
+    try:
+        yield
+    except NotFound as exc:
+        field = fields.get(exc.code)
+        if field is None:
+            raise
+        raise Invalid(exc.code, exc.message, field=field, obj=exc.obj) from None
 
 
 def _invalid(errors: list[dict]) -> JSONResponse:

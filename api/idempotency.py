@@ -12,6 +12,11 @@ change, with a SHA-256 of the request (method, path, query, canonical JSON body)
   ``Idempotent-Replayed: true``) and nothing is executed again;
 * same key, another request → 409 ``idempotency_conflict``;
 * error responses are not stored: the client may fix the request and retry with the key.
+
+Two requests with one key at the same moment: on SQLite the second waits for the first's
+write lock and is then a retry; on PostgreSQL both run, the key's unique index refuses the
+second's record at commit, its work is rolled back and it answers as a retry would. Either
+way the change is made once.
 """
 
 from __future__ import annotations
@@ -23,6 +28,8 @@ from typing import Any
 
 from fastapi import Depends, HTTPException, Request, Response
 from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import IntegrityError
 
 from zhkh.api.auth import PrincipalDep
 from zhkh.api.errors import DocumentedRoute
@@ -30,6 +37,8 @@ from zhkh.modules.access.repository import AccessRepository
 
 HEADER = "Idempotency-Key"
 MAX_KEY = 255
+IDEMPOTENCY_CONFLICT = {"code": "idempotency_conflict",
+                        "message": f"Ключ {HEADER} уже использован для другого запроса"}
 
 
 class Replay(Exception):
@@ -82,27 +91,44 @@ async def idempotency_guard(request: Request, principal: PrincipalDep) -> None:
         request.state.idempotency = (principal.actor, key, digest)
         return
     if found.request_hash != digest:
-        raise HTTPException(status_code=409, detail={
-            "code": "idempotency_conflict",
-            "message": f"Ключ {HEADER} уже использован для другого запроса"})
+        raise HTTPException(status_code=409, detail=IDEMPOTENCY_CONFLICT)
     raise Replay(found.status_code, found.response_body)
 
 
-def _remember(session: Any, pending: tuple[str, str, str], response: Response) -> None:
+def _remember_and_commit(session: Any, pending: tuple[str, str, str],
+                         response: Response) -> None:
     principal, key, digest = pending
     AccessRepository(session).remember_response(
         principal=principal, key=key, request_hash=digest, status_code=response.status_code,
         response_body=bytes(response.body).decode("utf-8"))
+    session.commit()
+
+
+def _answer_of_winner(session: Any, pending: tuple[str, str, str]) -> Response | None:
+    """A concurrent request with the same key committed first (PostgreSQL lets both run until
+    the key's unique index refuses the second): this one's work is rolled back, and it answers
+    as a retry would — the winner's stored response, or 409 for another request. None when
+    no request holds the key (the refusal was another constraint's)."""
+    principal, key, digest = pending
+    found = AccessRepository(session).idempotency_record(principal, key)
+    session.rollback()
+    if found is None:
+        return None
+    if found.request_hash != digest:
+        return JSONResponse(status_code=409, content={"error": IDEMPOTENCY_CONFLICT})
+    return Replay(found.status_code, found.response_body).response()
 
 
 class TransactionalRoute(DocumentedRoute):
     """A route that is one unit of work; POST routes also get the idempotency guard."""
 
     writes_data = True
+    idempotency_keys = True
+    """False for a route whose request identifies itself (an uploaded file by its content)."""
 
     def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
         methods = {m.upper() for m in (kwargs.get("methods") or ())}
-        if "POST" in methods:
+        if "POST" in methods and self.idempotency_keys:
             kwargs["dependencies"] = [*(kwargs.get("dependencies") or ()),
                                       Depends(idempotency_guard)]
         super().__init__(path, endpoint, **kwargs)
@@ -124,9 +150,17 @@ class TransactionalRoute(DocumentedRoute):
                     await run_in_threadpool(session.rollback)
                     return response
                 pending = getattr(request.state, "idempotency", None)
-                if pending is not None:
-                    await run_in_threadpool(_remember, session, pending, response)
-                await run_in_threadpool(session.commit)
+                if pending is None:
+                    await run_in_threadpool(session.commit)
+                    return response
+                try:
+                    await run_in_threadpool(_remember_and_commit, session, pending, response)
+                except IntegrityError:
+                    await run_in_threadpool(session.rollback)
+                    answer = await run_in_threadpool(_answer_of_winner, session, pending)
+                    if answer is None:  # refused by another constraint: a 409 as usual
+                        raise
+                    return answer
                 return response
             except BaseException:
                 await run_in_threadpool(session.rollback)

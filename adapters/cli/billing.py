@@ -1,4 +1,4 @@
-"""CLI of billing operations: ``run``, ``period close``, ``recalc``, ``demo``, ``db upgrade``.
+"""CLI of billing operations: ``run``, ``period close``, ``recalc``, ``db upgrade``.
 
 Thin: it takes the database and the calculator from the composition root
 (``adapters/bootstrap.py``; options replace the settings), calls a module, and renders Russian
@@ -33,7 +33,6 @@ def register(app: typer.Typer) -> None:
     """Add the billing commands to the ``zhkh`` application."""
     app.command("run")(run)
     app.command("recalc")(recalc)
-    app.command("demo")(demo)
     app.add_typer(period_app, name="period")
     app.add_typer(db_app, name="db")
 
@@ -56,23 +55,28 @@ def _progress() -> Progress:
 def run(period: Annotated[str, typer.Option("--period", help="Период ГГГГ-ММ")],
         database: DatabaseOption = None, rules: RulesOption = None,
         batch: Annotated[int, typer.Option(help="Домов в одной транзакции")] = 50) -> None:
-    """Расчёт периода: начисления по всем домам, перерасчёты из очереди, сводка."""
-    from zhkh.modules.billing.service import PeriodClosedError, run_period
+    """Расчёт периода: начисления по всем домам, перерасчёты из очереди, пени, сводка."""
+    from zhkh.modules.billing.service import PeriodClosedError
+    from zhkh.modules.finance.month import run_month
 
     with bootstrap(database_url=database, rules_dir=rules) as application:
         calculator = _calculator(application)
         try:
             with _progress() as bar:
                 task = bar.add_task(f"Расчёт {period}", total=None)
-                report = run_period(application.database.session, calculator, period,
-                                    houses_per_batch=batch, pipeline=True,
-                                    progress=lambda done, total: bar.update(
-                                        task, completed=done, total=total),
-                                    actor="cli")
+                month = run_month(application.database.session, calculator,
+                                  application.finance_rules, period, houses_per_batch=batch,
+                                  pipeline=True, progress=lambda done, total: bar.update(
+                                      task, completed=done, total=total),
+                                  actor="cli")
         except (PeriodClosedError, ValueError) as exc:
             console.print(f"[red]{exc}[/red]")
             raise typer.Exit(1) from None
+    report = month.run
     _render_run(report, calculator)
+    console.print(f"Пени: {month.penalties.lines} строк по {month.penalties.accounts} счетам, "
+                  f"{format_rub_ru(month.penalties.penalty_kopecks)}; перерасчёт пеней "
+                  f"закрытых месяцев {format_rub_ru(month.penalties.correction_kopecks)}")
     if report.errors:
         raise typer.Exit(3)
 
@@ -116,16 +120,19 @@ def period_close(period: Annotated[str, typer.Argument(help="Период ГГГ
                  factor: Annotated[int, typer.Option(
                      help="Во сколько раз объём выше среднего считается подозрительным")] = 10
                  ) -> None:
-    """Закрыть период после проверок; блокирующие проверки не дают закрыть."""
-    from zhkh.modules.billing.service import PeriodClosedError, close_period
+    """Закрыть период: окончательные пени, проверки (блокирующие не дают закрыть), открытие
+    следующего месяца, зачёт авансов в выставленный счёт."""
+    from zhkh.modules.billing.service import PeriodClosedError
+    from zhkh.modules.finance.month import close_month
 
     with bootstrap(database_url=database) as application:
         try:
-            with application.database.session() as session:
-                report = close_period(session, period, actor="cli", factor=factor)
+            month = close_month(application.database.session, application.finance_rules,
+                                period, actor="cli", factor=factor)
         except (PeriodClosedError, ValueError) as exc:
             console.print(f"[red]{exc}[/red]")
             raise typer.Exit(1) from None
+    report = month.close
     table = Table(title=f"Проверки перед закрытием {report.period}")
     for col in ("Проверка", "Вид", "Найдено", "Примеры"):
         table.add_column(col)
@@ -138,7 +145,9 @@ def period_close(period: Annotated[str, typer.Argument(help="Период ГГГ
         console.print("[red]Период не закрыт. Мешают: "
                       + "; ".join(f"{c.title} ({c.count})" for c in report.blocking) + "[/red]")
         raise typer.Exit(1)
-    console.print(f"[green]Период {report.period} закрыт.[/green] Открыт период {report.opened}.")
+    console.print(f"[green]Период {report.period} закрыт.[/green] Открыт период {report.opened}."
+                  f" Пени месяца: {format_rub_ru(month.penalties.penalty_kopecks)}; зачтено "
+                  f"авансов: строк распределения {month.settled_rows}.")
 
 
 def recalc(since: Annotated[str, typer.Option("--since", help="С какого месяца ГГГГ-ММ")],
@@ -171,66 +180,6 @@ def recalc(since: Annotated[str, typer.Option("--since", help="С какого �
     for (month, service), (n, kopecks) in sorted(groups.items()):
         table.add_row(month, calculator.service_title(service), str(n), format_rub_ru(kopecks))
     console.print(table)
-
-
-def demo(accounts: Annotated[int, typer.Option(help="Лицевых счетов")] = 5000,
-         houses: Annotated[int, typer.Option(help="Домов")] = 50,
-         database: Annotated[str, typer.Option(
-             help="URL базы; пересоздаётся при каждом запуске")] = "sqlite:///zhkh-demo.sqlite",
-         months: Annotated[int, typer.Option(help="Месяцев (последний — 2026-10)")] = 12,
-         seed: Annotated[int, typer.Option(help="Зерно генератора")] = 20251101,
-         rules: RulesOption = None) -> None:
-    """Демонстрация: синтетический город, год начислений с поздними исправлениями, сводка."""
-    from zhkh.modules.demo.scenario import run_demo
-
-    with bootstrap(database_url=database, rules_dir=rules) as application:
-        calculator = _calculator(application)
-        recreate(database)
-        with _progress() as bar:
-            task = bar.add_task("Расчёт", total=None)
-
-            def progress(month: str, done: int, total: int) -> None:
-                bar.update(task, description=f"Расчёт {month}", completed=done, total=total)
-
-            report = run_demo(application.database.session, calculator, accounts=accounts,
-                              houses=houses, months=months, seed=seed, say=console.print,
-                              progress=progress, pipeline=True)
-    _render_demo(report, calculator, database)
-
-
-def _render_demo(report, calculator, database: str) -> None:
-    from zhkh.modules.analytics.service import by_month, by_service
-
-    money = ("Начислено", "Перерасчёты", "Льготы", "Снижение за качество", "Итого")
-    months = Table(title="Начисления по месяцам")
-    for col in ("Месяц", *money, "Счетов", "Ошибок", "Время, с"):
-        months.add_column(col, justify="left" if col == "Месяц" else "right")
-    runs = {m.period: m.run for m in report.months}
-    for t in by_month(report.summary):
-        run = runs.get(t.key)
-        months.add_row(t.key, *_money_cells(t), str(t.accounts),
-                       str(len(run.errors)) if run else "—",
-                       f"{run.seconds:.1f}" if run else "—")
-    console.print(months)
-    services = Table(title="Начисления по услугам за все месяцы")
-    for col in ("Услуга", *money):
-        services.add_column(col, justify="left" if col == "Услуга" else "right")
-    totals = by_service(report.summary)
-    for t in totals:
-        services.add_row(calculator.service_title(t.key), *_money_cells(t))
-    services.add_row("[b]Итого[/b]", *(f"[b]{format_rub_ru(sum(v))}[/b]" for v in zip(
-        *((t.charged, t.recalculated, t.benefits, t.quality, t.total) for t in totals),
-        strict=True)) if totals else ("",) * len(money))
-    console.print(services)
-    if report.stopped:
-        console.print(f"[red]Сценарий остановлен: {report.stopped}[/red]")
-    console.print(f"База: {database}; построение {report.build_seconds:.1f} с, всего "
-                  f"{report.seconds:.1f} с")
-
-
-def _money_cells(t) -> list[str]:
-    return [format_rub_ru(v) for v in (t.charged, t.recalculated, t.benefits, t.quality,
-                                       t.total)]
 
 
 def recreate(url: str) -> None:

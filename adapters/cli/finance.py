@@ -1,7 +1,7 @@
 """CLI of penalties and payment allocation: ``zhkh penalties`` and ``zhkh allocate``.
 
 Each reads a JSON request (the body of ``POST /v1/penalties`` / ``POST /v1/allocate``), calls
-``modules/finance/service.py`` and prints exactly the JSON the API returns — the result, or
+``modules/finance/calculators.py`` and prints exactly the JSON the API returns — the result, or
 the error body with exit code 2. Mount with ``register(app)``.
 """
 
@@ -30,14 +30,14 @@ def register(app: typer.Typer) -> None:
 
 def penalties(request: RequestArgument, rules: RulesOption = None) -> None:
     """Рассчитать пени (ЖК РФ ст. 155 ч. 14) и напечатать ровно то, что вернул бы API."""
-    from zhkh.modules.finance.service import penalties_json
+    from zhkh.modules.finance.calculators import penalties_json
 
     _run(request, rules, penalties_json)
 
 
 def allocate(request: RequestArgument, rules: RulesOption = None) -> None:
     """Распределить оплату (ПП 354 п. 118) и напечатать ровно то, что вернул бы API."""
-    from zhkh.modules.finance.service import allocate_json
+    from zhkh.modules.finance.calculators import allocate_json
 
     _run(request, rules, allocate_json)
 

@@ -10,7 +10,16 @@ from typing import Annotated
 import typer
 
 from zhkh.adapters.bootstrap import bootstrap
-from zhkh.adapters.cli import access, billing, finance
+from zhkh.adapters.cli import (
+    access,
+    billing,
+    demo,
+    finance,
+    parties,
+    payments,
+    reports,
+    transfers,
+)
 
 app = typer.Typer(help="zhkh — расчётный центр ЖКУ", no_args_is_help=True, add_completion=False)
 rules_app = typer.Typer(help="Проверка и тестирование файлов правил", no_args_is_help=True)
@@ -121,7 +130,7 @@ def rules_diff(
             print_rules_diff(compare(session, published, proposed, period))
 
 
-for _module in (billing, finance, access):
+for _module in (billing, demo, finance, payments, reports, transfers, parties, access):
     _module.register(app)
 
 

@@ -1,4 +1,5 @@
-"""``/v1/accounts``: accounts, their services, and the account card with the ledger."""
+"""``/v1/accounts``: accounts, their services, the account card with the ledger and the money
+(composed by the finance facade: billing does not know payments), and the balance."""
 
 from __future__ import annotations
 
@@ -7,11 +8,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from zhkh.api.auth import allow
+from zhkh.api.auth import PrincipalDep, allow
 from zhkh.api.deps import ActorDep, IdQuery, SessionDep, WindowDep
 from zhkh.api.idempotency import TransactionalRoute
-from zhkh.modules.billing import service as billing
-from zhkh.modules.billing.schemas import AccountCard
+from zhkh.modules.finance import service as finance
+from zhkh.modules.finance.schemas import BalanceOut, FinanceAccountCard
 from zhkh.modules.paging import Page
 from zhkh.modules.registry import service as registry
 from zhkh.modules.registry.repository import RegistryRepository
@@ -48,11 +49,26 @@ def list_accounts(session: SessionDep, window: WindowDep, house_id: IdQuery = No
 
 
 @router.get("/{number}", dependencies=[READ], summary="Карточка лицевого счёта")
-def account_card(session: SessionDep, number: str,
+def account_card(session: SessionDep, principal: PrincipalDep, number: str,
                  period_from: Annotated[str | None, Query(pattern=PERIOD)] = None,
-                 period_to: Annotated[str | None, Query(pattern=PERIOD)] = None) -> AccountCard:
-    """Details, services, and ledger lines by booked period with explain and recalculations."""
-    return billing.account_card(session, number, period_from=period_from, period_to=period_to)
+                 period_to: Annotated[str | None, Query(pattern=PERIOD)] = None
+                 ) -> FinanceAccountCard:
+    """Details, services, and ledger lines by booked period with explain and recalculations;
+    the balance by bill month, service and provider with the debts and penalties of each
+    billed month (to a role with ``balances:read``), and the payments posted in the periods
+    with their allocation (to a role with ``payments:read``)."""
+    return finance.account_card(session, number, period_from=period_from, period_to=period_to,
+                                with_balance=principal.may("balances", "read"),
+                                with_payments=principal.may("payments", "read"))
+
+
+@router.get("/{number}/balance", dependencies=[allow("balances", "read")],
+            summary="Баланс лицевого счёта")
+def balance(session: SessionDep, number: str) -> BalanceOut:
+    """What the account owes for billed months (debt, penalties), the advance, the open
+    month's charges not billed yet, and each bill's line by service and provider (positive
+    balance — owed by the account); 404 ``account_not_found``."""
+    return finance.balance(session, number)
 
 
 @router.patch("/{number}", dependencies=[WRITE], summary="Изменить лицевой счёт")

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Body
 from zhkh.api.auth import allow
 from zhkh.api.deps import CalculatorDep
 from zhkh.api.errors import DocumentedRoute
-from zhkh.modules.finance import service
+from zhkh.modules.finance import calculators
 from zhkh.modules.finance.examples import ALLOCATION_EXAMPLES, PENALTIES_EXAMPLES
 from zhkh.modules.finance.schemas import (
     AllocationRequest,
@@ -33,7 +33,7 @@ def penalties(
     request: Annotated[PenaltiesRequest, Body(openapi_examples=PENALTIES_EXAMPLES)],
 ) -> PenaltiesResponse:
     """Penalty of every debt period on ``calc_date``: days per tier, rates, explain, totals."""
-    return service.penalties(request, calculator.rulebook)
+    return calculators.penalties(request, calculator.rulebook)
 
 
 @router.post("/allocate", response_model=AllocationResponse, responses=_REFUSALS,
@@ -43,4 +43,4 @@ def allocate(
     request: Annotated[AllocationRequest, Body(openapi_examples=ALLOCATION_EXAMPLES)],
 ) -> AllocationResponse:
     """Paid parts per line, the advance, what stays open and the trace of the rule."""
-    return service.allocate(request, calculator.rulebook)
+    return calculators.allocate(request, calculator.rulebook)

@@ -1,6 +1,7 @@
 """Roles and what each may do: a table role → allowed ``(module, action)``; deny by default.
 
-Modules are the protected resources of the API, actions are ``read``, ``write`` or ``run``:
+Modules are the protected resources of the API, actions are ``read``, ``write`` or ``run``
+(and ``reverse`` of ``payments``: the storno):
 
 ================  ==========================================================================
 role              allowed
@@ -9,16 +10,21 @@ admin             everything
 methodologist     rules:read, calculate:run, registry:read, meters:read, readings:read,
                   meter_access:read, complaints:read
 operator          registry:read/write, meters:read/write, readings:read/write, passport:read,
-                  meter_access:read/write, complaints:read
+                  meter_access:read/write, complaints:read, payments:read, balances:read
 passport_officer  passport:read/write, personal_data:read, registry:read
-cashier           registry:read, meters:read, readings:read/write (readings taken at the desk)
+cashier           registry:read, meters:read, readings:read/write (readings taken at the desk),
+                  payments:read/write, balances:read
 dispatcher        registry:read, meters:read, readings:read, meter_access:read/write,
                   complaints:read/write
 analyst           registry:read, passport:read, meters:read, readings:read, rules:read,
-                  meter_access:read, complaints:read
+                  meter_access:read, complaints:read, finance:read, payments:read,
+                  balances:read
 auditor           registry:read, passport:read, meters:read, readings:read, rules:read,
-                  audit:read, meter_access:read, complaints:read
-external_system   calculate:run, meters:read, readings:read/write
+                  audit:read, meter_access:read, complaints:read, finance:read, payments:read,
+                  balances:read
+accountant        finance:read/write, payments:read/write/reverse, balances:read, registry:read
+external_system   calculate:run, meters:read, readings:read/write, payments:write,
+                  balances:read
 ================  ==========================================================================
 
 ``meter_access`` covers the acts of refused access to a meter (акты о недопуске): the
@@ -34,6 +40,19 @@ right to see a person's full name, birth date and document. Only ``admin`` and
 by the account and the person id, the analyst and the auditor need counts and history rather
 than identities (the audit log masks personal values anyway), and an external system gets no
 personal data through this API (152-ФЗ: the minimum needed for the purpose).
+
+Money has three modules. ``payments`` covers payments (read: the list and one payment with its
+allocation; write: post a payment) and ``reverse``, the storno of a payment, kept apart from
+``write`` because it takes money back from the providers' split: only ``admin`` and the
+``accountant`` (бухгалтер) may do it. ``balances`` is an account's balance (what it owes and
+its advance): the cashier and a portal (``external_system``) need it to take a payment without
+reading anybody's payment history, so it is not ``payments:read``. ``finance`` covers the
+finance department's books: management companies, providers, contracts and their terms, bank
+registry files and the unidentified payments in them (write: load a file, match a line to an
+account), the turnover sheet, debtors, transfers to providers and their reconciliation; the
+accountant writes them, the analyst and the auditor read them. The account card
+(``registry:read``) shows the balance only to a role with ``balances:read`` and the payments
+only to one with ``payments:read``.
 """
 
 from __future__ import annotations
@@ -41,14 +60,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 ROLES = ("admin", "methodologist", "operator", "passport_officer", "cashier", "dispatcher",
-         "analyst", "auditor", "external_system")
+         "analyst", "auditor", "external_system", "accountant")
 
 MODULES = ("registry", "passport", "personal_data", "meters", "readings", "meter_access",
-           "audit", "calculate", "rules", "complaints")
+           "audit", "calculate", "rules", "complaints", "payments", "balances", "finance")
 
 ALL = "*"
 
 _RW = ("read", "write")
+_MONEY_READ = (("finance", "read"), ("payments", "read"), ("balances", "read"))
 
 PERMISSIONS: Mapping[str, frozenset[tuple[str, str]]] = {
     "admin": frozenset({(ALL, ALL)}),
@@ -57,22 +77,28 @@ PERMISSIONS: Mapping[str, frozenset[tuple[str, str]]] = {
                                 ("meter_access", "read"), ("complaints", "read")}),
     "operator": frozenset({*(("registry", a) for a in _RW), *(("meters", a) for a in _RW),
                            *(("readings", a) for a in _RW), ("passport", "read"),
-                           *(("meter_access", a) for a in _RW), ("complaints", "read")}),
+                           *(("meter_access", a) for a in _RW), ("complaints", "read"),
+                           ("payments", "read"), ("balances", "read")}),
     "passport_officer": frozenset({*(("passport", a) for a in _RW), ("personal_data", "read"),
                                    ("registry", "read")}),
     "cashier": frozenset({("registry", "read"), ("meters", "read"),
-                          *(("readings", a) for a in _RW)}),
+                          *(("readings", a) for a in _RW), *(("payments", a) for a in _RW),
+                          ("balances", "read")}),
     "dispatcher": frozenset({("registry", "read"), ("meters", "read"), ("readings", "read"),
                              *(("meter_access", a) for a in _RW),
                              *(("complaints", a) for a in _RW)}),
     "analyst": frozenset({("registry", "read"), ("passport", "read"), ("meters", "read"),
                           ("readings", "read"), ("rules", "read"), ("meter_access", "read"),
-                          ("complaints", "read")}),
+                          ("complaints", "read"), *_MONEY_READ}),
     "auditor": frozenset({("registry", "read"), ("passport", "read"), ("meters", "read"),
                           ("readings", "read"), ("rules", "read"), ("audit", "read"),
-                          ("meter_access", "read"), ("complaints", "read")}),
+                          ("meter_access", "read"), ("complaints", "read"), *_MONEY_READ}),
     "external_system": frozenset({("calculate", "run"), ("meters", "read"),
-                                  *(("readings", a) for a in _RW)}),
+                                  *(("readings", a) for a in _RW), ("payments", "write"),
+                                  ("balances", "read")}),
+    "accountant": frozenset({*(("finance", a) for a in _RW),
+                             *(("payments", a) for a in (*_RW, "reverse")),
+                             ("balances", "read"), ("registry", "read")}),
 }
 
 

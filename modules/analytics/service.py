@@ -1,5 +1,6 @@
 """Summaries of the ledger: totals by booked month and by service (charges, recalculations,
-benefits, quality reductions, total) over the rows of ``SummaryRepository``."""
+benefits, quality reductions, total) over the rows of ``SummaryRepository``; and money by
+month: billed, penalties, paid, the collection rate and the debt at the month's end."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from zhkh.modules.analytics.repository import SummaryRepository, SummaryRow
+from zhkh.modules.analytics.repository import MoneyRepository, SummaryRepository, SummaryRow
+from zhkh.modules.finance.balances import turnover
 
 
 def by_service_and_month(session: Session, *, since: str | None = None,
@@ -53,3 +55,38 @@ def by_service(rows: list[SummaryRow]) -> list[Totals]:
     for r in rows:
         services[r.service] = services.get(r.service, Totals(r.service)).plus(r)
     return [services[s] for s in sorted(services)]
+
+
+@dataclass(frozen=True, slots=True)
+class MonthMoney:
+    """Money of one booked month (kopecks): what its bill charged (penalties apart), what was
+    paid in it, the share of the previous bill that was paid, and the balance at its end."""
+
+    period: str
+    billed: int
+    penalties: int
+    paid: int
+    collection_permille: int | None
+    """Paid in the month ÷ the previous month's bill (penalties included), in ‰; None for the
+    first month."""
+    debt: int
+    """Owed by all accounts at the month's end (bills, penalties, the open month's charges)."""
+    advance: int
+
+
+def money_by_month(session: Session) -> list[MonthMoney]:
+    """:class:`MonthMoney` of every booked month, oldest first; ``debt`` is the turnover
+    sheet's closing total of the month."""
+    repo = MoneyRepository(session)
+    billed, posted = repo.billed(), repo.posted()
+    out: list[MonthMoney] = []
+    previous: int | None = None
+    for period in repo.months():
+        charged, fines = billed.get(period, (0, 0))
+        paid = posted.get(period, 0)
+        sheet = turnover(session, period, "service")
+        rate = None if not previous else (paid * 1000 + previous // 2) // previous
+        out.append(MonthMoney(period, charged, fines, paid, rate, sheet.total.closing,
+                              sheet.advance_closing))
+        previous = charged + fines
+    return out

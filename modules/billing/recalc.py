@@ -83,6 +83,9 @@ def ledger_sums(session: Session, period_for: str, account_ids: Sequence[int]
                        func.sum(LedgerLine.amount_kopecks))
                 .where(LedgerLine.period_for == period_for,
                        LedgerLine.kind.in_(OWN_KINDS),
+                       # penalties are the finance module's: their corrections are
+                       # recalculation lines too, but no calculation of a month gives them
+                       LedgerLine.service != "penalty",
                        LedgerLine.account_id.in_(ids[i:i + IN_CHUNK]))
                 .group_by(LedgerLine.account_id, LedgerLine.service, LedgerLine.provider_id))
         for account_id, service, provider_id, total in session.execute(stmt):

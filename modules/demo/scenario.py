@@ -10,6 +10,13 @@ move-out is entered online the way the API does (``recalculate_account`` in the 
 transaction); the month is run (charges, benefits, quality reductions; the queue is booked as
 recalculation lines), checked and closed. The summary by service and month comes from the
 ledger.
+
+Money: the town signs a contract with each provider (bank details, the agent fee); from the
+second month the bank reports the payments of the last bill (``pay``, given by the caller: the
+CLI writes them as a registry file and takes it in as ``zhkh payments import`` does; most
+accounts pay, some partly, some late, some never, a few lines name unknown accounts); in the
+8th month one payment is reversed (storno). Each month's run books the penalties, its closing
+books the final ones and spends the advances on the new bill.
 """
 
 from __future__ import annotations
@@ -29,13 +36,13 @@ from zhkh.kernel.money import format_decimal_ru
 from zhkh.kernel.period import Period
 from zhkh.modules.analytics.repository import SummaryRow
 from zhkh.modules.analytics.service import by_service_and_month
+from zhkh.modules.audit import Actor
 from zhkh.modules.billing.account_calc import recalculate_account
 from zhkh.modules.billing.charges import UnitOfWork
 from zhkh.modules.billing.compute import BatchCalculator
-from zhkh.modules.billing.periods import CloseReport, close_period
 from zhkh.modules.billing.repository import RecalculationQueueRepository
-from zhkh.modules.billing.run import RunReport, run_period
 from zhkh.modules.complaints.repository import ComplaintsRepository
+from zhkh.modules.demo.payments import sign_contracts
 from zhkh.modules.demo.town import (
     BENEFIT_DOCUMENTS,
     Town,
@@ -44,6 +51,10 @@ from zhkh.modules.demo.town import (
     write_benefits,
     write_readings,
 )
+from zhkh.modules.finance.models import Payment
+from zhkh.modules.finance.month import MonthClose, MonthRun, close_month, run_month
+from zhkh.modules.finance.payments import reverse_payment
+from zhkh.modules.finance.service import FinanceRules
 from zhkh.modules.meters.models import Meter
 from zhkh.modules.meters.repository import MeterRepository
 from zhkh.modules.passport.models import BenefitAssignment, Registration
@@ -76,8 +87,8 @@ class MonthOutcome:
     """What happened in one month of the scenario."""
 
     period: str
-    run: RunReport
-    close: CloseReport
+    run: MonthRun
+    close: MonthClose
     changes: list[str] = field(default_factory=list)
 
 
@@ -94,11 +105,16 @@ class DemoReport:
     stopped: str | None = None
 
 
-def run_demo(unit: UnitOfWork, calculator: BatchCalculator, *, accounts: int = 5000,
-             houses: int = 50, months: int = 12, seed: int = SEED,
+Pay = Callable[[Period, int], list[str]]
+"""Called at the start of each month after the first (month, its index): takes in the bank's
+payments of the last bill and says what happened."""
+
+
+def run_demo(unit: UnitOfWork, calculator: BatchCalculator, rules: FinanceRules, *,
+             accounts: int = 5000, houses: int = 50, months: int = 12, seed: int = SEED,
              say: Callable[[str], None] = lambda _m: None,
              progress: Callable[[str, int, int], None] | None = None,
-             pipeline: bool = False) -> DemoReport:
+             pipeline: bool = False, pay: Pay | None = None) -> DemoReport:
     """Build the town in the empty, migrated database behind ``unit`` and bill ``months``
     months ending 2026-10. The same arguments always give the same ledger. ``pipeline`` is
     passed to ``run_period`` (PostgreSQL at scale; ``unit`` must then give independent
@@ -114,18 +130,21 @@ def run_demo(unit: UnitOfWork, calculator: BatchCalculator, *, accounts: int = 5
             write_readings(session, town, rng, first.shift(-back), missing=0.0)
         benefits = write_benefits(session, town, rng, share=BENEFIT_SHARE, start=first)
         fix_sequences(session)
+        sign_contracts(session, Actor("demo", "договоры с поставщиками"), first.first_day)
     report.build_seconds = time.perf_counter() - started
     say(f"Город построен: {len(town.houses)} домов, {len(town.accounts)} лицевых счетов, "
         f"льгот {benefits} ({report.build_seconds:.1f} с)")
     for i in range(months):
         month = first.shift(i)
-        outcome = _month(unit, calculator, town, rng, month, i, progress, pipeline)
+        paid = pay(month, i) if pay is not None and i > 0 else []
+        outcome = _month(unit, calculator, rules, town, rng, month, i, progress, pipeline)
+        outcome.changes[:0] = paid
         report.months.append(outcome)
         for change in outcome.changes:
             say(change)
-        if not outcome.close.closed:
+        if not outcome.close.close.closed:
             report.stopped = (f"период {month} не закрыт: " + "; ".join(
-                f"{c.title} ({c.count})" for c in outcome.close.blocking))
+                f"{c.title} ({c.count})" for c in outcome.close.close.blocking))
             break
     with unit() as session:
         report.summary = by_service_and_month(session)
@@ -133,8 +152,9 @@ def run_demo(unit: UnitOfWork, calculator: BatchCalculator, *, accounts: int = 5
     return report
 
 
-def _month(unit: UnitOfWork, calculator: BatchCalculator, town: Town, rng: random.Random,
-           month: Period, index: int, progress, pipeline: bool) -> MonthOutcome:
+def _month(unit: UnitOfWork, calculator: BatchCalculator, rules: FinanceRules, town: Town,
+           rng: random.Random, month: Period, index: int, progress, pipeline: bool
+           ) -> MonthOutcome:
     changes: list[str] = []
     with unit() as session:
         write_readings(session, town, rng, month)
@@ -147,15 +167,31 @@ def _month(unit: UnitOfWork, calculator: BatchCalculator, town: Town, rng: rando
             changes += _late_benefits(session, town, rng, month.shift(-2))
         if index == 6:
             changes += _backdated_registrations(session, town, rng, month.shift(-3))
+        if index == 7:
+            changes += _storno(session, rules, month)
     on_batch = (lambda done, total: progress(str(month), done, total)) if progress else None
-    run = run_period(unit, calculator, str(month), progress=on_batch, actor="demo",
-                     pipeline=pipeline)
+    run = run_month(unit, calculator, rules, str(month), progress=on_batch, actor="demo",
+                    pipeline=pipeline)
     if index == 8:
         with unit() as session:
             changes += _online_move_out(session, calculator, town, rng, month.shift(-2))
-    with unit() as session:
-        close = close_period(session, str(month), actor="demo")
+    close = close_month(unit, rules, str(month), actor="demo")
     return MonthOutcome(str(month), run, close, changes)
+
+
+def _storno(session: Session, rules: FinanceRules, month: Period) -> list[str]:
+    """Reverse the first bank payment of ``month`` (a payment credited to the wrong
+    account)."""
+    payment = session.scalar(select(Payment).where(
+        Payment.posted_period == str(month), Payment.channel == "bank",
+        Payment.reverses_id.is_(None)).order_by(Payment.id).limit(1))
+    if payment is None:
+        return []
+    number = session.scalar(select(Account.number).where(Account.id == payment.account_id))
+    reverse_payment(session, Actor("demo", "оплата зачислена не на тот лицевой счёт"),
+                    payment.id, rules.book, on=payment.paid_on)
+    return [f"Сторно оплаты {payment.id} счёта {number} на "
+            f"{payment.amount_kopecks // 100} ₽: зачислена не на тот лицевой счёт"]
 
 
 def _sample(rng: random.Random, items: list, share: int) -> list:

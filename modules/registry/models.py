@@ -25,6 +25,14 @@ class ManagementCompany(Base):
     id: Mapped[IdPK]
     name: Mapped[str] = mapped_column(String(300))
     inn: Mapped[str] = mapped_column(String(12), unique=True)
+    kpp: Mapped[str | None] = mapped_column(String(9))
+    ogrn: Mapped[str | None] = mapped_column(String(15))
+    address: Mapped[str | None] = mapped_column(String(500))
+    phone: Mapped[str | None] = mapped_column(String(64))
+    email: Mapped[str | None] = mapped_column(String(254))
+    website: Mapped[str | None] = mapped_column(String(254))
+    closed_on: Mapped[date | None]
+    """The day the company stopped managing houses (ended, never deleted)."""
 
 
 class Provider(Base):
@@ -36,6 +44,12 @@ class Provider(Base):
     code: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(300))
     inn: Mapped[str] = mapped_column(String(12))
+    kpp: Mapped[str | None] = mapped_column(String(9))
+    address: Mapped[str | None] = mapped_column(String(500))
+    phone: Mapped[str | None] = mapped_column(String(64))
+    email: Mapped[str | None] = mapped_column(String(254))
+    closed_on: Mapped[date | None]
+    """The day the provider stopped supplying (ended, never deleted)."""
 
 
 class House(Base):

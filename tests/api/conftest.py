@@ -2,12 +2,17 @@
 
 The database is migrated once per session into a template file and copied for every app, so
 each test module (or test) starts from an empty migrated database without re-running Alembic.
+``backend_api`` runs a test on SQLite and, when ``ZHKH_TEST_POSTGRES_URL`` is set, on a
+PostgreSQL database created from a migrated template database (dropped after the test).
 The app is the composition root's with doubles: a calculator that never calculates and a
 recalculation that records its calls — these tests are about the REST layer, not about rules.
+The finance rules (allocation, penalties) are the shipped rulebook's.
 """
 
 from __future__ import annotations
 
+import os
+import secrets
 import shutil
 from collections.abc import Callable, Iterator
 from datetime import date
@@ -17,18 +22,20 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import Engine, create_engine, select
+from sqlalchemy.engine import make_url
 
 from zhkh.adapters.bootstrap import bootstrap
-from zhkh.adapters.db import upgrade
+from zhkh.adapters.db import normalize_url, upgrade
 from zhkh.adapters.db.session import Database
 from zhkh.adapters.settings import Settings
 from zhkh.api.app import create_app
 from zhkh.modules.access.permissions import ROLES
 from zhkh.modules.access.service import create_api_key
 from zhkh.modules.billing import service as billing
-from zhkh.modules.billing.repository import PeriodRepository
+from zhkh.modules.billing.repository import LedgerRepository, LedgerRow, PeriodRepository
 from zhkh.modules.registry.account_number import make_account_number
-from zhkh.modules.registry.models import Provider
+from zhkh.modules.registry.models import Account, Provider
 
 
 class StubCalculator:
@@ -93,9 +100,17 @@ class Api:
         return {"Authorization": f"Bearer {self.keys[role]}", **extra}
 
     def call(self, method: str, path: str, role: str = "admin", *, json: Any = None,
-             **headers: str) -> Any:
-        """One request as ``role``."""
-        return self.client.request(method, path, json=json, headers=self.headers(role, **headers))
+             files: Any = None, data: Any = None, **headers: str) -> Any:
+        """One request as ``role`` (a JSON body, or a multipart form of ``files`` and
+        ``data``)."""
+        return self.client.request(method, path, json=json, files=files, data=data,
+                                   headers=self.headers(role, **headers))
+
+    def upload(self, content: bytes, name: str = "reestr.txt", fmt: str = "sberbank_classic",
+               role: str = "admin") -> Any:
+        """``POST /v1/payment-registries`` with a file as ``role``."""
+        return self.call("POST", "/v1/payment-registries", role, files={"file": (name, content)},
+                         data={"format": fmt})
 
     def post(self, path: str, json: Any, role: str = "admin", **headers: str) -> Any:
         return self.call("POST", path, role, json=json, **headers)
@@ -122,6 +137,71 @@ def _make_api(template: Path, folder: Path, rulebook: Any) -> Api:
     path = folder / "zhkh.sqlite"
     shutil.copyfile(template, path)
     return Api(f"sqlite:///{path}", rulebook)
+
+
+PG_ENV = "ZHKH_TEST_POSTGRES_URL"
+
+
+class PostgresDatabases:
+    """Databases created on the test server from one migrated template (``CREATE DATABASE …
+    TEMPLATE``: a copy, no migration per test), each dropped by :meth:`drop`."""
+
+    def __init__(self, admin: Engine) -> None:
+        self.admin = admin
+        self.template = self._create(None)
+        upgrade(self._url(self.template))
+
+    def _url(self, name: str) -> str:
+        return make_url(str(self.admin.url)).set(database=name).render_as_string(
+            hide_password=False)
+
+    def _create(self, template: str | None) -> str:
+        name = f"zhkh_api_{secrets.token_hex(6)}"
+        suffix = f' TEMPLATE "{template}"' if template else ""
+        with self.admin.connect() as conn:
+            conn.exec_driver_sql(f'CREATE DATABASE "{name}"{suffix}')
+        return name
+
+    def new(self) -> str:
+        """The URL of a new migrated, empty database."""
+        return self._url(self._create(self.template))
+
+    def drop(self, url: str) -> None:
+        with self.admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{make_url(url).database}" '
+                                 "WITH (FORCE)")
+
+
+@pytest.fixture(scope="session")
+def postgres_databases() -> Iterator[PostgresDatabases]:
+    """The PostgreSQL databases of the API tests (skipped without ``ZHKH_TEST_POSTGRES_URL``)."""
+    base = os.environ.get(PG_ENV)
+    if not base:
+        pytest.skip(f"{PG_ENV} не задан: варианты тестов на PostgreSQL пропущены")
+    admin = create_engine(normalize_url(base), isolation_level="AUTOCOMMIT")
+    made = PostgresDatabases(admin)
+    yield made
+    made.drop(made._url(made.template))
+    admin.dispose()
+
+
+@pytest.fixture(params=("sqlite", "postgresql"))
+def backend_api(request: pytest.FixtureRequest, template_db: Path, tmp_path: Path,
+                shipped) -> Iterator[Api]:
+    """A fresh app and database for one test, on SQLite and on PostgreSQL."""
+    if request.param == "sqlite":
+        made = _make_api(template_db, tmp_path, shipped.rulebook)
+        yield made
+        made.close()
+        return
+    databases: PostgresDatabases = request.getfixturevalue("postgres_databases")
+    url = databases.new()
+    made = Api(url, shipped.rulebook)
+    try:
+        yield made
+    finally:
+        made.close()
+        databases.drop(url)
 
 
 @pytest.fixture
@@ -175,3 +255,34 @@ def world(api: Api) -> World:
 @pytest.fixture(scope="module")
 def module_world(module_api: Api) -> World:
     return World(module_api)
+
+
+class Books:
+    """The ledger side of money tests: bills written as the monthly run would leave them (a
+    month's charge lines, then the month closed), and providers created through the API."""
+
+    def __init__(self, api: Api) -> None:
+        self.api = api
+        with api.database.session() as session:
+            self.vodokanal = session.scalar(select(Provider.id).where(
+                Provider.code == "vodokanal"))
+        self.teplo = api.ok("POST", "/v1/providers", {
+            "code": "teplo", "name": "АО «Теплосеть»", "inn": "7702070139",
+            "kpp": "770201001"})["id"]
+
+    def bill(self, number: str, period: str, lines: dict[tuple[str, int], int], *,
+             close: bool = True, kind: str = "charge") -> None:
+        """Charge lines of ``period`` for the account ``number``: (service, provider id) →
+        kopecks; the month is then closed (its bill exists) unless ``close`` is False."""
+        with self.api.database.session() as session:
+            account_id = session.scalar(select(Account.id).where(Account.number == number))
+            periods = PeriodRepository(session)
+            periods.open(period)
+            LedgerRepository(session).write_lines([LedgerRow(
+                account_id=account_id, service=service, component=None, zone=None,
+                provider_id=provider, period_for=period, period_booked=period, kind=kind,
+                method=None, volume_micro=None, tariff_micro=None, amount_kopecks=kopecks,
+                rulebook_version="test", explain=None, run_id=None)
+                for (service, provider), kopecks in lines.items()])
+            if close:
+                periods.close(period)

@@ -105,8 +105,8 @@ def test_rules_diff_shows_what_a_draft_tariff_changes_without_writing(tmp_path, 
     url = f"sqlite:///{tmp_path}/town.sqlite"
     upgrade(url)
     db = Database.from_url(url)
-    run_demo(db.session, shipped.batch_calculator, accounts=40, houses=2, months=2, seed=7,
-             say=lambda *_: None, progress=None)
+    run_demo(db.session, shipped.batch_calculator, shipped.finance_rules, accounts=40, houses=2,
+             months=2, seed=7, say=lambda *_: None, progress=None)
     with db.reader() as session:
         from sqlalchemy import text
 

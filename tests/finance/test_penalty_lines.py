@@ -14,8 +14,8 @@ from zhkh.kernel.calc.balance import BalanceInput, penalty_lines
 from zhkh.kernel.calc.errors import CalculationError
 from zhkh.kernel.calc.result import Line
 from zhkh.kernel.rulebook import load_rulebook
+from zhkh.modules.finance.calculators import allocate_json, penalties_json
 from zhkh.modules.finance.examples import ALLOCATION, PENALTIES
-from zhkh.modules.finance.service import allocate_json, penalties_json
 from zhkh.rules import RULES_DIR
 
 RULEBOOK = load_rulebook(RULES_DIR)

@@ -1,0 +1,177 @@
+"""SQL of the finance module: payments, allocation rows, open keys, advances, registries.
+
+Bulk reads take many accounts at once (``among``); bulk writes go through ``insert_rows`` (COPY
+on PostgreSQL). Nothing here commits.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func, select
+
+from zhkh.modules.billing.models import BillingPeriod, LedgerLine
+from zhkh.modules.db.bulk import insert_rows
+from zhkh.modules.db.repository import Repository, among
+from zhkh.modules.finance.allocating import Key, Part
+from zhkh.modules.finance.models import Allocation, Payment
+from zhkh.modules.registry.models import Account
+
+CHUNK = 900
+"""Ids per IN list on SQLite (its bound-parameter limit is well above; PostgreSQL takes one
+array)."""
+
+FINANCE_LOCK = 0x7A686B68  # "zhkh"
+"""PostgreSQL advisory lock of money posting: bulk work (a registry file, spending every
+advance) takes it exclusively, work on one account shares it and locks the account's row."""
+
+ALLOCATION_COLUMNS = ("payment_id", "account_id", "service", "provider_id", "bill_period", "kind",
+                      "amount_kopecks", "paid_on", "booked_on", "period_booked", "rule_id",
+                      "note")
+
+
+class FinanceRepository(Repository):
+    """Reads and writes of payments and their allocation for the services of this module."""
+
+    def _chunks(self, ids: Sequence[int]) -> Iterable[Sequence[int]]:
+        if self.dialect == "postgresql":
+            yield ids
+            return
+        for i in range(0, len(ids), CHUNK):
+            yield ids[i:i + CHUNK]
+
+    @property
+    def dialect(self) -> str:
+        return self.session.get_bind().dialect.name
+
+    def lock_accounts(self, account_ids: Sequence[int]) -> None:
+        """Serialise money posting of these accounts with any other (PostgreSQL: the shared
+        finance lock, then the accounts' rows in id order; SQLite writers are serial)."""
+        if self.dialect != "postgresql":
+            return
+        self.session.execute(select(func.pg_advisory_xact_lock_shared(FINANCE_LOCK)))
+        self.session.execute(select(Account.id).where(among(Account.id, sorted(account_ids),
+                                                            self.dialect))
+                             .order_by(Account.id).with_for_update())
+
+    def lock_all(self) -> None:
+        """Serialise bulk money posting with all other (PostgreSQL: the exclusive finance
+        lock, held to the end of the transaction)."""
+        if self.dialect == "postgresql":
+            self.session.execute(select(func.pg_advisory_xact_lock(FINANCE_LOCK)))
+
+    def charged(self, account_ids: Sequence[int]) -> dict[int, dict[Key, int]]:
+        """What the bills charge per account and key: the lines booked in closed months, by the
+        month of the bill that shows them. The open month is not billed yet (its lines may
+        still be computed again); money paid before it closes waits as an advance."""
+        out: dict[int, dict[Key, int]] = defaultdict(dict)
+        closed = select(BillingPeriod.period).where(BillingPeriod.status == "closed")
+        for ids in self._chunks(list(account_ids)):
+            stmt = (select(LedgerLine.account_id, LedgerLine.period_booked, LedgerLine.service,
+                           LedgerLine.provider_id, func.sum(LedgerLine.amount_kopecks))
+                    .where(among(LedgerLine.account_id, ids, self.dialect),
+                           LedgerLine.period_booked.in_(closed))
+                    .group_by(LedgerLine.account_id, LedgerLine.period_booked, LedgerLine.service,
+                              LedgerLine.provider_id))
+            for account_id, period, service, provider_id, total in self.session.execute(stmt):
+                out[account_id][Key(period, service, provider_id)] = int(total)
+        return out
+
+    def paid(self, account_ids: Sequence[int]) -> dict[int, dict[Key, int]]:
+        """What payments have paid per account and key (allocation rows other than advance)."""
+        out: dict[int, dict[Key, int]] = defaultdict(dict)
+        for ids in self._chunks(list(account_ids)):
+            stmt = (select(Allocation.account_id, Allocation.bill_period, Allocation.service,
+                           Allocation.provider_id, func.sum(Allocation.amount_kopecks))
+                    .where(among(Allocation.account_id, ids, self.dialect),
+                           Allocation.kind != "advance")
+                    .group_by(Allocation.account_id, Allocation.bill_period, Allocation.service,
+                              Allocation.provider_id))
+            for account_id, period, service, provider_id, total in self.session.execute(stmt):
+                out[account_id][Key(period, service, provider_id)] = int(total)
+        return out
+
+    def open_keys(self, account_ids: Sequence[int]) -> dict[int, dict[Key, int]]:
+        """Charged − paid per account and key (negative: paid beyond the charges); keys that
+        net to zero are left out."""
+        charged, paid = self.charged(account_ids), self.paid(account_ids)
+        out: dict[int, dict[Key, int]] = {}
+        for account_id in account_ids:
+            c, p = charged.get(account_id, {}), paid.get(account_id, {})
+            keys = {k: c.get(k, 0) - p.get(k, 0) for k in set(c) | set(p)}
+            out[account_id] = {k: v for k, v in keys.items() if v}
+        return out
+
+    def advances(self, account_ids: Sequence[int]) -> dict[int, list[tuple[int, int]]]:
+        """Per account, the advance left of each payment, ``[(payment id, kopecks)]`` oldest
+        payment first (only payments with some advance left). A storno's rows count for the
+        payment it reverses."""
+        out: dict[int, list[tuple[int, int]]] = defaultdict(list)
+        root = _root()
+        for ids in self._chunks(list(account_ids)):
+            total = func.sum(Allocation.amount_kopecks)
+            stmt = (select(Allocation.account_id, root, total)
+                    .join(Payment, Payment.id == Allocation.payment_id)
+                    .where(among(Allocation.account_id, ids, self.dialect),
+                           Allocation.kind == "advance")
+                    .group_by(Allocation.account_id, root)
+                    .having(total != 0)
+                    .order_by(Allocation.account_id, root))
+            for account_id, payment_id, amount in self.session.execute(stmt):
+                out[account_id].append((payment_id, int(amount)))
+        return out
+
+    def accounts_with_advance(self) -> list[int]:
+        """Every account holding some advance."""
+        total = func.sum(Allocation.amount_kopecks)
+        stmt = (select(Allocation.account_id).where(Allocation.kind == "advance")
+                .group_by(Allocation.account_id).having(total > 0)
+                .order_by(Allocation.account_id))
+        return list(self.session.scalars(stmt))
+
+    def rows_of(self, payment_id: int) -> list[tuple[Key | None, date, int]]:
+        """Every allocation row of a payment as (key or None for the advance, day paid,
+        kopecks)."""
+        stmt = (select(Allocation.bill_period, Allocation.service, Allocation.provider_id,
+                       Allocation.paid_on, Allocation.amount_kopecks)
+                .where(Allocation.payment_id == payment_id).order_by(Allocation.id))
+        return [(Key(p, s, v) if s is not None else None, d, int(a))
+                for p, s, v, d, a in self.session.execute(stmt)]
+
+    def add_payment(self, **fields: Any) -> Payment:
+        """Insert one payment (flushed: its id is known)."""
+        return self._add(Payment(**fields))
+
+    def write_parts(self, parts: Iterable[tuple[int, Part]], *, booked_on: date,
+                    period_booked: str, rule_id: str, paid_on: date | None = None) -> int:
+        """Insert allocation rows: ``(account id, part)`` pairs, in bulk; returns the count.
+        A row is paid on its part's day, else ``paid_on``, else ``booked_on``."""
+        rows = ((part.payment_id, account_id,
+                 part.key.service if part.key else None,
+                 part.key.provider_id if part.key else None,
+                 part.key.period if part.key else None, part.kind, part.amount,
+                 part.paid_on or paid_on or booked_on, booked_on, period_booked, rule_id,
+                 part.note) for account_id, part in parts)
+        return insert_rows(self.session, Allocation.__table__, ALLOCATION_COLUMNS, rows)
+
+    def allocations_of(self, payment_ids: Sequence[int]) -> dict[int, list[Allocation]]:
+        """Allocation rows of payments, by payment, in the order written."""
+        out: dict[int, list[Allocation]] = defaultdict(list)
+        for ids in self._chunks(list(payment_ids)):
+            stmt = (select(Allocation).where(among(Allocation.payment_id, ids, self.dialect))
+                    .order_by(Allocation.id))
+            for row in self.session.scalars(stmt):
+                out[row.payment_id].append(row)
+        return out
+
+    def reversal_of(self, payment_id: int) -> Payment | None:
+        """The storno of a payment, if it was reversed."""
+        return self.session.scalar(select(Payment).where(Payment.reverses_id == payment_id))
+
+
+def _root() -> Any:
+    """The payment a row's money belongs to: the reversed one for a storno's rows."""
+    return func.coalesce(Payment.reverses_id, Payment.id)
