@@ -10,11 +10,11 @@ pure-Python ``num_python`` / ``rub_python`` here. ``test_columnar`` proves the r
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 import numpy as np
 
+from zhkh.kernel._compiled import compiled
 from zhkh.kernel.calc.explain import num as decimal_num
 from zhkh.kernel.money import MICRO
 
@@ -52,12 +52,11 @@ def join_texts_python(pattern: list[tuple[str, Any]], columns: list[np.ndarray],
     return ["".join(row) for row in zip(*parts, strict=True)] if parts else [""] * n
 
 
-try:
-    from zhkh.kernel._format import join_texts, num, rub
-except ImportError:  # not built: the twins above give the same texts, four times slower
-    if os.environ.get("ZHKH_REQUIRE_COMPILED") == "1":
-        raise
+_format = compiled("zhkh.kernel._format", "тексты пояснений")
+if _format is None:  # the twins above give the same texts, four times slower
     num, rub, join_texts = num_python, rub_python, join_texts_python
+else:
+    num, rub, join_texts = _format.num, _format.rub, _format.join_texts
 
 
 class ExplainTemplate:
