@@ -31,7 +31,7 @@ from zhkh.kernel.calc.catalog import Catalog, ServiceSpec
 from zhkh.kernel.calc.columnar_plan import GroupPlanner, RowTemplate
 from zhkh.kernel.calc.decide import Decider
 from zhkh.kernel.calc.fact_rules import heating_season
-from zhkh.kernel.charges import AVERAGE, METER, OK, QUANTITY, SHARE, compute_arrays
+from zhkh.kernel.charges import OK, compute_arrays
 from zhkh.kernel.engine import Engine
 from zhkh.kernel.money import MICRO
 from zhkh.kernel.period import Period
@@ -236,11 +236,6 @@ def _signature(cols: FactColumns, msig: dict[str, np.ndarray], i: int,
     sig["readings"] = "present" if msig["present"][i] else "missing"
     sig["months_without_readings"] = int(msig["mwr"][i])
     return sig
-
-
-KERNEL_METHODS = {"meter": METER, "average": AVERAGE, "norm": QUANTITY, "area": QUANTITY,
-                  "area_norm": QUANTITY, "house_share": SHARE, "fixed": QUANTITY,
-                  "derived": QUANTITY}
 
 
 def run_kernel(method: np.ndarray, factor: np.ndarray, price: np.ndarray, coef: np.ndarray,

@@ -4,17 +4,6 @@ from __future__ import annotations
 
 from zhkh.kernel.money import MICRO, format_decimal_ru, format_rub_ru
 
-METHOD_TITLES = {
-    "meter": "по показаниям прибора учёта",
-    "average": "по среднемесячному объёму",
-    "norm": "по нормативу",
-    "area": "по площади",
-    "area_norm": "по площади и нормативу",
-    "house_share": "по показаниям общедомового прибора",
-    "fixed": "фиксированная плата",
-    "derived": "по сумме объёмов",
-}
-
 
 def num(micro: int) -> str:
     """A fixed-point (1e-6) number in Russian notation: ``4900000`` → ``4,9``."""
