@@ -87,5 +87,7 @@ def compute_arrays(
     amount = np.zeros(n, np.int64)
     plain = np.zeros(n, np.int64)
     status = np.zeros(n, np.int8)
-    failed = compute(*rows.values(), *table.values(), volume, amount, plain, status)
+    failed = compute(rows["dec"], rows["a"], rows["b"], rows["c"], rows["share_num"],
+                     rows["share_den"], table["d_method"], table["d_factor"], table["d_price"],
+                     table["d_coef"], volume, amount, plain, status)
     return ChargeArrays(volume, amount, plain, status, int(failed))

@@ -12,9 +12,10 @@ from hypothesis import strategies as st
 from zhkh.kernel.calc.columnar import day_number
 from zhkh.kernel.calc.columnar_explain import ExplainTemplate
 from zhkh.kernel.calc.columnar_persons import persons_runs, spread
-from zhkh.kernel.calc.explain import formula
+from zhkh.kernel.calc.explain import texts
 from zhkh.kernel.calc.observations import persons_segments
 from zhkh.kernel.calc.situation import Account
+from zhkh.kernel.calc.template import RowTemplate
 from zhkh.kernel.period import Period
 
 FAR = 10**6
@@ -82,9 +83,11 @@ def test_a_part_of_the_month_shows_its_days_as_the_formula_does(
     norm = 4_900_000
     t = ExplainTemplate(method=method, base_unit="м³", factor=factor, factor_unit="Гкал/м³",
                         unit="Гкал", coef=coef, price=price, source="ПП РФ №354, п. 42")
-    inputs = {"a": a, "b": b, "c": c, "persons": persons, "norm": norm}
-    expected = formula(method=method, inputs=inputs, base_unit="м³", factor=factor,
-                       factor_unit="Гкал/м³", share=(days, month), volume=volume, unit="Гкал",
-                       coef=coef, price=price, amount=amount, source="ПП РФ №354, п. 42")
+    row = RowTemplate(factor=factor, factor_unit="Гкал/м³", norm=norm, service="s",
+                      component=None, zone=None, zone_pos=0, method=method, kernel_method=1,
+                      price=price, coef=coef, rule_ids=(), source="ПП РФ №354, п. 42",
+                      unit="Гкал", base_unit="м³")
+    columns = [np.array([x], np.int64) for x in (a, b, c, persons, volume, amount, days, month)]
+    (expected,) = texts([row], np.zeros(1, np.int64), columns, np.array([days != month]))
     got = t.text(t.base(a, b, c, persons, norm), volume, amount, share=(days, month))
     assert got == expected
