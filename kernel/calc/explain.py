@@ -76,6 +76,7 @@ def texts(templates: Sequence[RowTemplate], tmpl: np.ndarray, columns: Sequence[
     n = len(tmpl)
     if not n:
         return []
+    columns = [np.asarray(col, dtype=np.int64) for col in columns]
     variant = np.zeros(n, dtype=np.int64)
     codes = method_codes(templates, tmpl)
     for code in np.unique(codes).tolist():

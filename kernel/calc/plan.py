@@ -243,9 +243,10 @@ def with_parts(derived: list[PlanRow], rows: list[PlanRow], volumes: np.ndarray,
                         for t in templates], dtype=bool)
     d_owner = np.array([owners.setdefault(r.account, len(owners)) for r in derived],
                        dtype=np.int64)
-    d_sources = [tuple(services.get(s, -1) for s in
-                       catalog.service(r.template.service, r.account).derived_from)
-                 for r in derived]
-    parts = source_parts(owner, service, volumes.astype(np.int64), counted, d_owner, d_sources)
+    sources = [tuple(services.get(s, -1) for s in
+                     catalog.service(r.template.service, r.account).derived_from)
+               for r in derived]
+    parts = source_parts(owner, service, volumes.astype(np.int64), counted, d_owner,
+                         np.arange(len(derived)), sources)
     return [replace(r, facts=replace(r.facts, parts=tuple(p))) for r, p in
             zip(derived, parts.tolist(), strict=True)]

@@ -13,10 +13,10 @@ from hypothesis import strategies as st
 from zhkh.kernel import _compiled
 from zhkh.kernel.calc.calculate import calculate, engine_for
 from zhkh.kernel.calc.columnar import FactColumns, calculate_columns, day_number
-from zhkh.kernel.calc.columnar_explain import num, num_python, rub, rub_python
 from zhkh.kernel.calc.columnar_rows import to_lines
 from zhkh.kernel.calc.explain import num as decimal_num
 from zhkh.kernel.calc.situation import Situation
+from zhkh.kernel.formatting import num, num_python, rub, rub_python
 from zhkh.kernel.money import format_rub_ru
 from zhkh.kernel.period import Period
 from zhkh.kernel.rulebook import load_rulebook

@@ -15,7 +15,7 @@ from zhkh.kernel import _compiled
 # (compiled module, the module choosing through the switch, what shows the twin is in use)
 PAIRS = [
     ("zhkh.kernel._kernel", "zhkh.kernel.charges", "m.IMPLEMENTATION == 'reference'"),
-    ("zhkh.kernel._format", "zhkh.kernel.calc.columnar_explain",
+    ("zhkh.kernel._format", "zhkh.kernel.formatting",
      "m.join_texts is m.join_texts_python and m.num is m.num_python"),
     ("zhkh.kernel._penalties", "zhkh.kernel.penalties.fast", "m.penalties_kernel is None"),
     ("zhkh.modules.db._copy", "zhkh.modules.db.copy_rows", "m.join_rows is m.join_rows_python"),

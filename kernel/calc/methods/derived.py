@@ -60,28 +60,27 @@ def counts_as_volume(factor: int, component: str | None, volume_component: str |
 
 
 def source_parts(owner: np.ndarray, service: np.ndarray, volume: np.ndarray,
-                 counted: np.ndarray, d_owner: np.ndarray,
-                 d_sources: Sequence[tuple[int, ...]]) -> np.ndarray:
+                 counted: np.ndarray, d_owner: np.ndarray, d_sources: np.ndarray,
+                 sources: Sequence[tuple[int, ...]]) -> np.ndarray:
     """The source volumes of each second-pass row, compacted left, UNKNOWN after the last.
 
     First-pass row i belongs to ``owner[i]`` (a small non-negative integer), is of service code
     ``service[i]`` with ``volume[i]``, and counts when ``counted[i]``; second-pass row j belongs
-    to ``d_owner[j]`` and reads the services ``d_sources[j]``, in order. A source counts for
-    the row when its owner has at least one counted row of it: its part is their sum.
+    to ``d_owner[j]`` and reads the services ``sources[d_sources[j]]``, in order. A source
+    counts for the row when its owner has at least one counted row of it: its part is their
+    sum.
     """
     n = len(d_owner)
-    width = max((len(s) for s in d_sources), default=0)
+    used = np.unique(d_sources).tolist() if n else []
+    width = max((len(sources[g]) for g in used), default=0)
     parts = np.full((n, width), UNKNOWN, dtype=np.int64)
     if not n or not width:
         return parts
     owners = int(max(owner.max(initial=0), d_owner.max(initial=0))) + 1
-    groups: dict[tuple[int, ...], list[int]] = {}
-    for j, sources in enumerate(d_sources):
-        groups.setdefault(tuple(sources), []).append(j)
-    for sources, members in groups.items():
-        rows = np.array(members, dtype=np.int64)
+    for g in used:
+        rows = np.flatnonzero(d_sources == g)
         found = np.zeros(len(rows), dtype=np.int64)
-        for code in sources:
+        for code in sources[g]:
             mine = counted & (service == code)
             sums = np.zeros(owners, dtype=np.int64)
             np.add.at(sums, owner[mine], volume[mine])
