@@ -79,7 +79,7 @@ def texts(templates: Sequence[RowTemplate], tmpl: np.ndarray, columns: Sequence[
     columns = [np.asarray(col, dtype=np.int64) for col in columns]
     variant = np.zeros(n, dtype=np.int64)
     codes = method_codes(templates, tmpl)
-    for code in np.unique(codes).tolist():
+    for code in np.flatnonzero(np.bincount(codes)).tolist():
         method = METHOD_LIST[code]
         if type(method).variants is not Method.variants:
             rows = np.flatnonzero(codes == code)
@@ -90,8 +90,8 @@ def texts(templates: Sequence[RowTemplate], tmpl: np.ndarray, columns: Sequence[
     key = (tmpl.astype(np.int64) * span + variant) * 2 + partial.astype(np.int64)
     order = np.argsort(key, kind="stable")
     sorted_key = key[order]
-    starts = np.flatnonzero(np.r_[True, sorted_key[1:] != sorted_key[:-1]])
-    ends = np.r_[starts[1:], n]
+    starts = np.flatnonzero(np.concatenate(([True], sorted_key[1:] != sorted_key[:-1])))
+    ends = np.append(starts[1:], n)
     out = np.empty(n, dtype=object)
     values: list[list[int]] | None = None
     for lo, hi in zip(starts.tolist(), ends.tolist(), strict=True):

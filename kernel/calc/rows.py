@@ -28,7 +28,7 @@ def method_inputs(templates: Sequence[RowTemplate], tmpl: np.ndarray, column: Co
     a, b, c = (np.zeros(n, dtype=np.int64) for _ in range(3))
     refused = np.zeros(n, dtype=bool)
     codes = method_codes(templates, tmpl)
-    for code in np.unique(codes).tolist():
+    for code in np.flatnonzero(np.bincount(codes)).tolist():
         rows = np.flatnonzero(codes == code)
         got = METHOD_LIST[code].inputs(Rows(len(rows), _bound(column, rows)))
         a[rows], b[rows], c[rows] = got.a, got.b, got.c

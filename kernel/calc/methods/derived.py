@@ -71,7 +71,7 @@ def source_parts(owner: np.ndarray, service: np.ndarray, volume: np.ndarray,
     sum.
     """
     n = len(d_owner)
-    used = np.unique(d_sources).tolist() if n else []
+    used = np.flatnonzero(np.bincount(d_sources)).tolist() if n else []
     width = max((len(sources[g]) for g in used), default=0)
     parts = np.full((n, width), UNKNOWN, dtype=np.int64)
     if not n or not width:
