@@ -1,20 +1,20 @@
 """The charge kernel's one public entry: ``compute`` over plan rows (see docs/DESIGN.md).
 
-``compute`` is the compiled ``zhkh.kernel._kernel.compute``. When the compiled module cannot
-be imported, ``ZHKH_REQUIRE_COMPILED=1`` makes that an ImportError; otherwise a
-``RuntimeWarning`` is issued once and the Decimal twin (``zhkh.kernel.reference``), which is
-exact but slow, takes its place. ``IMPLEMENTATION`` says which one is in use.
+``compute`` is the compiled ``zhkh.kernel._kernel.compute``, chosen by the one switch of
+:mod:`zhkh.kernel._compiled`: when the compiled module is not built, ``ZHKH_REQUIRE_COMPILED=1``
+makes that an ImportError; otherwise a ``RuntimeWarning`` is issued and the Decimal twin
+(``zhkh.kernel.reference``), which is exact but slow, takes its place. ``IMPLEMENTATION`` says
+which one is in use.
 """
 
 from __future__ import annotations
 
-import os
-import warnings
 from dataclasses import dataclass
 
 import numpy as np
 
 from zhkh.kernel import reference
+from zhkh.kernel._compiled import compiled
 from zhkh.kernel.reference import (
     AVERAGE,
     BAD_INPUT,
@@ -31,28 +31,9 @@ __all__ = [
     "READING_DECREASE", "SHARE", "ChargeArrays", "compute", "compute_arrays",
 ]
 
-_BUILD_HINT = "cd <корень проекта> && python setup.py build_ext --inplace (нужны Cython и gcc)"
-
-try:
-    from zhkh.kernel import _kernel
-except ImportError as exc:
-    if os.environ.get("ZHKH_REQUIRE_COMPILED") == "1":
-        raise ImportError(
-            "скомпилированное ядро начислений zhkh.kernel._kernel не найдено, а "
-            f"ZHKH_REQUIRE_COMPILED=1 запрещает медленный запасной вариант; соберите его: "
-            f"{_BUILD_HINT} ({exc})"
-        ) from exc
-    warnings.warn(
-        "скомпилированное ядро начислений zhkh.kernel._kernel не найдено; используется "
-        f"эталонная реализация на Decimal (точная, но медленная). Сборка: {_BUILD_HINT}",
-        RuntimeWarning,
-        stacklevel=2,
-    )
-    compute = reference.compute
-    IMPLEMENTATION = "reference"
-else:
-    compute = _kernel.compute
-    IMPLEMENTATION = "compiled"
+_kernel = compiled("zhkh.kernel._kernel", "ядро начислений")
+compute = reference.compute if _kernel is None else _kernel.compute
+IMPLEMENTATION = "reference" if _kernel is None else "compiled"
 
 
 @dataclass(frozen=True)
@@ -106,5 +87,7 @@ def compute_arrays(
     amount = np.zeros(n, np.int64)
     plain = np.zeros(n, np.int64)
     status = np.zeros(n, np.int8)
-    failed = compute(*rows.values(), *table.values(), volume, amount, plain, status)
+    failed = compute(rows["dec"], rows["a"], rows["b"], rows["c"], rows["share_num"],
+                     rows["share_den"], table["d_method"], table["d_factor"], table["d_price"],
+                     table["d_coef"], volume, amount, plain, status)
     return ChargeArrays(volume, amount, plain, status, int(failed))

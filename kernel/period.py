@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -49,18 +50,17 @@ class Period:
         return f"{self.year:04d}-{self.month:02d}"
 
 
-def split_by_dates(period: Period, change_dates: list[date]) -> list[tuple[date, date]]:
-    """Cut a month into inclusive day ranges at each change date inside it.
+def split_days(start: date, end: date, cuts: Iterable[date]) -> list[tuple[date, date]]:
+    """Cut ``[start, end]`` into inclusive day ranges, a new one from each cut date.
 
-    The ranges cover the month exactly once, in order; dates outside the month are ignored.
+    The ranges cover ``[start, end]`` exactly once, in order; cuts outside ``(start, end]`` are
+    ignored.
     """
-    cuts = sorted({d for d in change_dates if period.first_day < d <= period.last_day})
     ranges: list[tuple[date, date]] = []
-    start = period.first_day
-    for cut in cuts:
+    for cut in sorted({d for d in cuts if start < d <= end}):
         ranges.append((start, cut - timedelta(days=1)))
         start = cut
-    ranges.append((start, period.last_day))
+    ranges.append((start, end))
     return ranges
 
 

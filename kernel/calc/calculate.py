@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import NamedTuple
 
 import numpy as np
 
@@ -10,16 +11,18 @@ from zhkh.kernel.calc.balance import penalty_lines
 from zhkh.kernel.calc.catalog import Catalog
 from zhkh.kernel.calc.decide import Decider, engine_for
 from zhkh.kernel.calc.errors import CalculationError
-from zhkh.kernel.calc.explain import formula
+from zhkh.kernel.calc.explain import texts
 from zhkh.kernel.calc.extras import extra_lines
 from zhkh.kernel.calc.fact_rules import with_derived_facts
 from zhkh.kernel.calc.inputs import ExtrasInput
+from zhkh.kernel.calc.methods.base import TEMPLATE_COLUMNS, UNKNOWN
 from zhkh.kernel.calc.observations import active_meters, check_verification, persons_segments
-from zhkh.kernel.calc.plan import PlanRow, ServicePlanner, derived_rows
+from zhkh.kernel.calc.plan import PlanRow, ServicePlanner, Templates, derived_rows, with_parts
 from zhkh.kernel.calc.result import AccountTotal, CalculationResult, Line, ServiceTotal
+from zhkh.kernel.calc.rows import method_inputs, run_kernel
 from zhkh.kernel.calc.signature import build_signature
 from zhkh.kernel.calc.situation import Account, AccountService, Situation
-from zhkh.kernel.charges import OK, OVERFLOW, READING_DECREASE, compute_arrays
+from zhkh.kernel.charges import OK, OVERFLOW, READING_DECREASE
 from zhkh.kernel.engine import Engine
 from zhkh.kernel.money import format_kopecks, format_micro, to_kopecks
 from zhkh.kernel.rulebook import Rulebook
@@ -39,38 +42,19 @@ def calculate(situation: Situation, rulebook: Rulebook, engine: Engine) -> Calcu
     period = situation.period_value
     rows: list[PlanRow] = []
     derived: list[tuple[Account, AccountService]] = []
-    for account in situation.accounts:
-        persons = persons_segments(account, period)
-        for service_in in account.services:
-            spec = catalog.service(service_in.service, account.number)
-            if spec.derived_from:
-                derived.append((account, service_in))
-                continue
-            check_verification(account.number, service_in.service, service_in.meters)
-            meters = active_meters(service_in.meters, period)
-            sig = build_signature(situation.house, account, service_in, meters, period)
-            decision = decider.method(sig, account.number)
-            planner = ServicePlanner(
-                decider, period, situation.house, account, service_in, spec, sig, meters, persons
-            )
-            rows.extend(planner.plan(decision))
-    volumes, amounts, plains = _run(rows)
+    templates: Templates = {}
+    try:
+        for account in situation.accounts:
+            rows += _account_rows(situation, account, catalog, decider, derived, templates)
+    except CalculationError:
+        _inputs(rows)  # a row planned before that the method refuses is the first error
+        raise
+    first = _run(rows, _inputs(rows))
+    lines = _lines(situation.period, rows, first)
     if derived:
-        extra = derived_rows(
-            derived, rows, volumes, decider, catalog, situation.house, period
-        )
-        v2, a2, p2 = _run(extra)
-        rows += extra
-        volumes, amounts, plains = (
-            np.concatenate([volumes, v2]), np.concatenate([amounts, a2]),
-            np.concatenate([plains, p2]),
-        )
-    lines = [
-        _line(situation.period, r, vol, amt, plain)
-        for r, vol, amt, plain in zip(
-            rows, volumes.tolist(), amounts.tolist(), plains.tolist(), strict=True
-        )
-    ]
+        extra = derived_rows(derived, decider, catalog, situation.house, period, templates)
+        extra = with_parts(extra, rows, first.volume, catalog)
+        lines += _lines(situation.period, extra, _run(extra, _inputs(extra)))
     extras = ExtrasInput(
         benefits=situation.benefits, absences=situation.absences, incidents=situation.incidents
     )
@@ -81,48 +65,92 @@ def calculate(situation: Situation, rulebook: Rulebook, engine: Engine) -> Calcu
     return _result(situation, rulebook, lines)
 
 
-def _run(rows: list[PlanRow]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Build the decision table and the columns, run the kernel, turn bad statuses into errors."""
-    table: dict[tuple[int, int, int, int], int] = {}
-    dec = np.empty(len(rows), dtype=np.int32)
-    for i, r in enumerate(rows):
-        key = (r.kernel_method, r.factor, r.price, r.coef)
-        dec[i] = table.setdefault(key, len(table))
-    keys = list(table)
-    out = compute_arrays(
-        dec,
-        np.array([r.a for r in rows], dtype=np.int64),
-        np.array([r.b for r in rows], dtype=np.int64),
-        np.array([r.c for r in rows], dtype=np.int64),
-        np.array([r.share[0] for r in rows], dtype=np.int32),
-        np.array([r.share[1] for r in rows], dtype=np.int32),
-        np.array([k[0] for k in keys], dtype=np.int8),
-        np.array([k[1] for k in keys], dtype=np.int64),
-        np.array([k[2] for k in keys], dtype=np.int64),
-        np.array([k[3] for k in keys], dtype=np.int64),
-    )
+def _account_rows(situation: Situation, account: Account, catalog: Catalog, decider: Decider,
+                  derived: list[tuple[Account, AccountService]], templates: Templates
+                  ) -> list[PlanRow]:
+    """Rows of the first pass of one account; its second-pass services go to ``derived``."""
+    period = situation.period_value
+    persons = persons_segments(account, period)
+    rows: list[PlanRow] = []
+    for service_in in account.services:
+        spec = catalog.service(service_in.service, account.number)
+        if spec.derived_from:
+            derived.append((account, service_in))
+            continue
+        check_verification(account.number, service_in.service, service_in.meters)
+        meters = active_meters(service_in.meters, period)
+        sig = build_signature(situation.house, account, service_in, meters, period)
+        decision = decider.method(sig, account.number)
+        planner = ServicePlanner(
+            decider, period, situation.house, account, service_in, spec, sig, meters, persons,
+            templates,
+        )
+        rows.extend(planner.plan(decision))
+    return rows
+
+
+Inputs = tuple[np.ndarray, np.ndarray, np.ndarray]
+
+
+def _inputs(rows: list[PlanRow]) -> Inputs:
+    """a, b, c of the rows by their methods; the first refused row is the error."""
+    templates = [r.template for r in rows]
+
+    def column(name: str, idx: np.ndarray) -> np.ndarray:
+        if name in TEMPLATE_COLUMNS:
+            return np.array([getattr(templates[i], name) for i in idx.tolist()], dtype=np.int64)
+        return np.array([rows[i].facts.value(name) for i in idx.tolist()], dtype=np.int64)
+
+    a, b, c, refused = method_inputs(templates, np.arange(len(rows)), column)
+    if refused.any():
+        row = rows[int(np.argmax(refused))]
+        refusal = row.template.kind.refusal
+        assert refusal is not None  # only a method with a refusal refuses rows
+        raise refusal.error(row.account, row.template.service, row.facts.meter_id)
+    return a, b, c
+
+
+class Computed(NamedTuple):
+    """What the rows put into the kernel and got out of it."""
+
+    a: np.ndarray
+    b: np.ndarray
+    c: np.ndarray
+    volume: np.ndarray
+    amount: np.ndarray
+    plain: np.ndarray
+
+
+def _run(rows: list[PlanRow], inputs: Inputs) -> Computed:
+    """a, b, c, volume, amount, plain of the rows; a bad kernel status is the error."""
+    a, b, c = inputs
+    out = run_kernel([r.template for r in rows], np.arange(len(rows)), a, b, c,
+                     np.array([r.share[0] for r in rows], dtype=np.int32),
+                     np.array([r.share[1] for r in rows], dtype=np.int32))
     bad = np.nonzero(out.status != OK)[0]
     if len(bad):
-        _raise_status(rows[int(bad[0])], int(out.status[bad[0]]))
-    return out.volume, out.amount, out.plain
+        i = int(bad[0])
+        _raise_status(rows[i], int(out.status[i]), int(a[i]), int(b[i]))
+    return Computed(a, b, c, out.volume, out.amount, out.plain)
 
 
-def _raise_status(row: PlanRow, status: int) -> None:
+def _raise_status(row: PlanRow, status: int, a: int, b: int) -> None:
+    service = row.template.service
     if status == READING_DECREASE:
         raise CalculationError(
             "reading_decrease",
-            f"текущее показание {format_micro(row.b)} меньше предыдущего {format_micro(row.a)}, "
+            f"текущее показание {format_micro(b)} меньше предыдущего {format_micro(a)}, "
             "а переход через ноль невозможен (не указана ёмкость прибора или показания вне её)",
-            account=row.account, service=row.service,
+            account=row.account, service=service,
         )
     if status == OVERFLOW:
         raise CalculationError(
             "overflow", "сумма или объём вне допустимого диапазона — проверьте исходные данные",
-            account=row.account, service=row.service,
+            account=row.account, service=service,
         )
     raise CalculationError(
         "bad_input", "недопустимые исходные данные для расчёта (нулевая площадь дома и т. п.)",
-        account=row.account, service=row.service,
+        account=row.account, service=service,
     )
 
 
@@ -148,20 +176,33 @@ def _result(situation: Situation, rulebook: Rulebook, lines: list[Line]) -> Calc
     )
 
 
-def _line(period: str, r: PlanRow, volume: int, amount: int, plain: int) -> Line:
-    explain = formula(
-        method=r.method, inputs=r.explain_inputs, base_unit=r.base_unit, factor=r.factor,
-        factor_unit=r.factor_unit, share=r.share, volume=volume, unit=r.unit, coef=r.coef,
-        price=r.price, amount=amount, source=r.source,
-    )
+def _lines(period: str, rows: list[PlanRow], computed: Computed) -> list[Line]:
+    """The lines of the rows with their explain."""
+    a, b, c, volume, amount, plain = computed
+    templates = [r.template for r in rows]
+    persons = np.array([r.facts.persons for r in rows], dtype=np.int64)
+    width = max((len(r.facts.parts) for r in rows), default=0)
+    parts = [np.array([(r.facts.parts + (UNKNOWN,) * width)[k] for r in rows], dtype=np.int64)
+             for k in range(width)]
+    share_num, share_den = (np.array([r.share[k] for r in rows], dtype=np.int64) for k in (0, 1))
+    explain = texts(templates, np.arange(len(rows)),
+                    [a, b, c, persons, volume, amount, share_num, share_den, *parts],
+                    share_num != share_den)
+    return [_line(period, r, v, m, p, e) for r, v, m, p, e in zip(
+        rows, volume.tolist(), amount.tolist(), plain.tolist(), explain, strict=True)]
+
+
+def _line(period: str, r: PlanRow, volume: int, amount: int, plain: int, explain: str) -> Line:
+    t = r.template
+    by_persons = t.kind.by_persons
     return Line(
-        account=r.account, service=r.service, component=r.component, zone=r.zone,
+        account=r.account, service=t.service, component=t.component, zone=t.zone,
         provider=r.provider, period=period, date_from=r.start.isoformat(),
-        date_to=r.end.isoformat(), method=r.method, rule_ids=list(r.rule_ids), source=r.source,
-        volume=format_micro(volume), unit=r.unit,
-        persons=r.explain_inputs.get("persons"),
-        norm=format_micro(r.explain_inputs["norm"]) if "norm" in r.explain_inputs else None,
-        tariff=format_micro(r.price),
-        coefficient=format_micro(r.coef), amount=format_kopecks(amount),
+        date_to=r.end.isoformat(), method=t.method, rule_ids=list(t.rule_ids), source=t.source,
+        volume=format_micro(volume), unit=t.unit,
+        persons=r.facts.persons if by_persons else None,
+        norm=format_micro(t.norm) if by_persons else None,
+        tariff=format_micro(t.price),
+        coefficient=format_micro(t.coef), amount=format_kopecks(amount),
         excess=format_kopecks(amount - plain), explain=explain,
     )

@@ -2,40 +2,57 @@
 
 Pure: numpy arrays in, arrays out. Gives, for every fact it accepts, exactly the lines
 :func:`~zhkh.kernel.calc.calculate.calculate` gives (volumes, amounts, excess, method, rule ids,
-tariff, coefficient, explain, days). "Simple" means constant through the month but for the
-number of residents: the caller routes accounts with a meter or a contract changing inside the
-month, more than one meter per service, benefits, absences or incidents to the per-situation
-path. Residents changing inside the month come as runs of days (``FactColumns.p_*``): a norm
-row of such a fact is cut into one row per run with its share of the month, as
-``plan.ServicePlanner`` cuts it; rows of other methods do not depend on residents and stay
-whole. What this module
-finds it cannot reproduce exactly (a dated value changing inside the month, a fact no rule
-covers, a kernel refusal, missing readings or house data …) marks the account in
+tariff, coefficient, explain, days): the templates (``template.py``), the methods' inputs
+(``methods``), the kernel and the explain patterns are the situation path's. "Simple" means
+constant through the month but for the number of residents: the caller routes accounts with a
+meter or a contract changing inside the month, more than one meter per service, benefits,
+absences or incidents to the per-situation path. Residents changing inside the month come as
+runs of days (``FactColumns.p_*``): a row of a method cut by residents (``by_persons``: norm)
+becomes one row per run with its share of the month, as ``plan.ServicePlanner`` cuts it. What
+this module finds it cannot reproduce exactly (a dated value changing inside the month, a fact
+no rule covers, a kernel refusal, missing readings or house data …) marks the account in
 ``ColumnarResult.slow``; the caller calculates those accounts on the per-situation path, which
 also gives their errors.
 
 Signatures are built as integer columns, packed into one int64 key, factorized with
 ``np.unique``; the engine is asked once per distinct key (and per component/zone), each distinct
-key gets row templates (the decision table), a/b/c are filled per row from columns and the
-kernel runs once per pass (derived services — wastewater — in a second pass).
+key gets row templates (the decision table), ``columnar_rows`` fills a/b/c per row from columns
+and runs the kernel once per pass (derived services — wastewater — in a second pass).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import date
-
 import numpy as np
 
-from zhkh.kernel.calc.catalog import Catalog, ServiceSpec
-from zhkh.kernel.calc.columnar_plan import GroupPlanner, RowTemplate
+from zhkh.kernel.calc.catalog import Catalog, ComponentSpec, ServiceSpec
+from zhkh.kernel.calc.columnar_facts import (
+    EPOCH,
+    HISTORY,
+    NO_READING,
+    ColumnarResult,
+    FactColumns,
+    day_number,
+)
+from zhkh.kernel.calc.columnar_rows import RowBuilder
 from zhkh.kernel.calc.decide import Decider
+from zhkh.kernel.calc.errors import CalculationError
 from zhkh.kernel.calc.fact_rules import heating_season
-from zhkh.kernel.charges import AVERAGE, METER, OK, QUANTITY, SHARE, compute_arrays
+from zhkh.kernel.calc.methods import DERIVED, Method, method_named
+from zhkh.kernel.calc.methods.base import Rules
+from zhkh.kernel.calc.signature import Signature
+from zhkh.kernel.calc.template import (
+    RowTemplate,
+    decide_rules,
+    derived_rules,
+    make_template,
+    zone_position,
+    zones_of,
+)
 from zhkh.kernel.engine import Engine
-from zhkh.kernel.money import MICRO
+from zhkh.kernel.money import to_micro
 from zhkh.kernel.period import Period
 from zhkh.kernel.rulebook import Rulebook
+from zhkh.kernel.rulebook.dated import DatedValues
 
 STRING_ATTRS = ("service", "provider", "house_type", "heating_payment", "premises_kind",
                 "amenities")
@@ -43,77 +60,6 @@ FLAG_ATTRS = ("meter_installable", "house_heat_meter")
 NO_SEASON = 2
 """``heating_season`` column value of a house the rules give no calendar for."""
 METER_STATES = ("absent", "working", "failed", "expired")
-HISTORY = 12
-NO_READING = 13
-"""``last_back`` of a fact without any reading in the window (months_without_readings caps)."""
-EPOCH = date(1970, 1, 1)
-
-
-def day_number(day: date) -> int:
-    """Days since 1970-01-01 (the day numbers of :class:`FactColumns`)."""
-    return (day - EPOCH).days
-
-
-@dataclass(slots=True)
-class FactColumns:
-    """One row per account × service of simple accounts (F), one per meter zone (Z).
-
-    String attributes are codes into ``vocab[attr]``; numbers are fixed point 1e-6; -1 means
-    "none" in ``house_volume``, ``z_prev``, ``z_cur``, ``z_hist``. ``persons`` is the number of
-    residents on every day of the month (owners when nobody is registered), except for the
-    facts listed in ``p_fact``: their residents change inside the month, and the P rows give
-    the count per run of days (ordered by fact, then day, covering the month).
-    """
-
-    period: Period
-    account: np.ndarray  # int64: the caller's account key (database id)
-    codes: dict[str, np.ndarray]  # STRING_ATTRS → int32 codes
-    vocab: dict[str, list[str]]
-    flags: dict[str, np.ndarray]  # FLAG_ATTRS → bool (+ "heating_season" to state it)
-    refusals: np.ndarray  # int32
-    area: np.ndarray  # int64
-    persons: np.ndarray  # int64
-    house_total: np.ndarray  # int64, 0 = unknown
-    house_volume: np.ndarray  # int64, -1 = unknown
-    has_meter: np.ndarray  # bool
-    verified: np.ndarray  # int64 day number of verified_until (large when none)
-    capacity: np.ndarray  # int64, 0 = no rollover
-    last_back: np.ndarray  # int64 months from the latest loaded reading month to the period
-    zoneset: np.ndarray  # int32 code into zonesets
-    zonesets: list[tuple[str, ...]]
-    z_fact: np.ndarray  # int32
-    z_pos: np.ndarray  # int32 position of the zone in the meter's zones
-    z_prev: np.ndarray  # int64
-    z_cur: np.ndarray  # int64
-    z_hist: np.ndarray  # int64 (Z, 12): monthly volumes, most recent first, -1 = none
-    p_fact: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))  # int32
-    p_first: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))  # day of month
-    p_last: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))  # inclusive
-    p_persons: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
-
-    @property
-    def size(self) -> int:
-        return len(self.account)
-
-
-@dataclass(slots=True)
-class ColumnarResult:
-    """Lines of the accepted facts (columns, one entry per line) and the accounts to reroute."""
-
-    templates: list[RowTemplate]
-    fact: np.ndarray  # int32 fact index of each line
-    template: np.ndarray  # int32 template of each line
-    volume: np.ndarray
-    amount: np.ndarray
-    plain: np.ndarray
-    persons: np.ndarray  # int64 (norm lines; else 0)
-    day_from: np.ndarray  # int32 first day of the month the line covers (1-based)
-    day_to: np.ndarray  # int32 last day it covers (inclusive)
-    explain: list[str]
-    slow: np.ndarray  # int64 account keys to calculate on the per-situation path
-    timings: dict[str, float] = field(default_factory=dict)
-
-
 def meter_signature(cols: FactColumns, derived: np.ndarray) -> dict[str, np.ndarray]:
     """Meter attributes of every fact as columns (``signature.build_signature`` semantics):
     state code, zones, history_months, readings present, months_without_readings."""
@@ -161,8 +107,6 @@ def calculate_columns(cols: FactColumns, rulebook: Rulebook, engine: Engine) -> 
     Guarantee: for an account not in ``slow``, the lines (with their explain) are those
     ``calculate`` gives for the same account's situation.
     """
-    from zhkh.kernel.calc.columnar_rows import RowBuilder  # rows need this module's types
-
     catalog = Catalog(rulebook)
     specs: list[ServiceSpec | None] = [
         catalog._specs.get(code) for code in cols.vocab["service"]]
@@ -238,27 +182,55 @@ def _signature(cols: FactColumns, msig: dict[str, np.ndarray], i: int,
     return sig
 
 
-KERNEL_METHODS = {"meter": METER, "average": AVERAGE, "norm": QUANTITY, "area": QUANTITY,
-                  "area_norm": QUANTITY, "house_share": SHARE, "fixed": QUANTITY,
-                  "derived": QUANTITY}
+class _Slow(Exception):
+    """This signature cannot take the columnar path."""
 
 
-def run_kernel(method: np.ndarray, factor: np.ndarray, price: np.ndarray, coef: np.ndarray,
-               dec: np.ndarray, a: np.ndarray, b: np.ndarray, c: np.ndarray,
-               share_num: np.ndarray | None = None, share_den: np.ndarray | None = None
-               ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """The compiled kernel over the rows (whole-month rows when no share is given); returns
-    volume, amount, plain, ok mask."""
-    n = len(dec)
-    ones = np.ones(n, dtype=np.int32)
-    num = ones if share_num is None else share_num.astype(np.int32)
-    den = ones if share_den is None else share_den.astype(np.int32)
-    out = compute_arrays(dec.astype(np.int32), a.astype(np.int64), b.astype(np.int64),
-                         c.astype(np.int64), num, den, method.astype(np.int8),
-                         factor.astype(np.int64), price.astype(np.int64),
-                         coef.astype(np.int64))
-    return out.volume, out.amount, out.plain, out.status == OK
+class GroupPlanner:
+    """Row templates of each distinct signature of one period: the situation path's templates
+    (``template.py``) of a whole month, or None when the month is not whole for them (a dated
+    value changes inside it or is missing, no rule or an ambiguous one, an unknown zone
+    scheme): the facts of that signature then take the situation path."""
+
+    def __init__(self, decider: Decider, period: Period, specs: list[ServiceSpec | None]):
+        self.decider, self.period, self.specs = decider, period, specs
+        self.first, self.last = period.first_day, period.last_day
+
+    def plan(self, sig: Signature, service: int, zones: tuple[str, ...], derived: bool,
+             account: str) -> list[RowTemplate] | None:
+        """Templates of the signature, or None when its facts must take the slow path."""
+        spec = self.specs[service]
+        if spec is None:
+            return None
+        try:
+            if derived:
+                rules = derived_rules(self.decider, sig, spec, account)
+                return [self._template(rules, DERIVED, spec, spec.components[0], None, 0)]
+            decision = self.decider.method(sig, account)
+            method = method_named(decision.method, decision.rule.id, account, spec.code)
+            if method.second_pass:
+                return None
+            return [self._template(decide_rules(self.decider, sig, spec, method, decision, comp,
+                                                zone, account),
+                                   method, spec, comp, zone, zone_position(zone, zones))
+                    for comp in spec.components
+                    for zone in zones_of(spec, method, zones, account)]
+        except (CalculationError, _Slow):
+            return None
+
+    def _template(self, rules: Rules, method: Method, spec: ServiceSpec, comp: ComponentSpec,
+                  zone: str | None, pos: int) -> RowTemplate:
+        if any(v.change_dates(self.first, self.last) for v in rules.dated()):
+            raise _Slow
+        return make_template(rules, method, spec, comp, zone, pos, self._value)
+
+    def _value(self, values: DatedValues, what: str, rule_id: str) -> int:
+        """The value in force on the first day (none: the situation path names the error)."""
+        v = values.at(self.first)
+        if v is None:
+            raise _Slow
+        return to_micro(v)
 
 
-__all__ = ["MICRO", "ColumnarResult", "FactColumns", "calculate_columns", "day_number",
-           "meter_signature", "run_kernel"]
+__all__ = ["EPOCH", "HISTORY", "NO_READING", "ColumnarResult", "FactColumns", "GroupPlanner",
+           "calculate_columns", "day_number", "meter_signature"]

@@ -7,12 +7,11 @@ engine call answers "which tariff of hot water's heat component applies to this 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from zhkh.kernel.calc.errors import CalculationError
 from zhkh.kernel.calc.signature import Signature, describe
 from zhkh.kernel.engine import AmbiguousRuleError, Engine, NoRuleError
-from zhkh.kernel.rulebook import Rulebook
+from zhkh.kernel.rulebook import MethodRule, NormRule, RuleBase, Rulebook, TariffRule
 from zhkh.kernel.rulebook.conditions import Condition
 from zhkh.kernel.rulebook.dated import DatedValues
 
@@ -45,7 +44,7 @@ class _EngineRule:
 class MethodDecision:
     """The method rule that applies, with its parameters."""
 
-    rule: Any
+    rule: MethodRule
     method: str
     coefficient: DatedValues
     history_months: int | None
@@ -60,7 +59,9 @@ class Decider:
         self.engine = engine
 
     def method(self, sig: Signature, account: str) -> MethodDecision:
+        """The method rule that applies to ``sig`` and its parameters."""
         rule = self._decide("methods", sig, account)
+        assert isinstance(rule, MethodRule)
         then = rule.then
         return MethodDecision(
             rule,
@@ -70,13 +71,20 @@ class Decider:
             getattr(then, "quantity", None),
         )
 
-    def tariff(self, sig: Signature, component: str | None, zone: str | None, account: str):
-        return self._decide("tariffs", _with(sig, component, zone), account)
+    def tariff(self, sig: Signature, component: str | None, zone: str | None,
+               account: str) -> TariffRule:
+        """The tariff of ``component`` (and ``zone``) that applies to ``sig``."""
+        rule = self._decide("tariffs", _with(sig, component, zone), account)
+        assert isinstance(rule, TariffRule)
+        return rule
 
-    def norm(self, sig: Signature, component: str | None, account: str):
-        return self._decide("norms", _with(sig, component, None), account)
+    def norm(self, sig: Signature, component: str | None, account: str) -> NormRule:
+        """The norm of ``component`` that applies to ``sig``."""
+        rule = self._decide("norms", _with(sig, component, None), account)
+        assert isinstance(rule, NormRule)
+        return rule
 
-    def _decide(self, kind: str, fact: Signature, account: str):
+    def _decide(self, kind: str, fact: Signature, account: str) -> RuleBase:
         try:
             rule_id = self.engine.decide(kind, fact)
         except NoRuleError:

@@ -7,24 +7,29 @@ Penalty and allocation cases are described in ``examples_finance.py``.
 A selector's keys among account, service, component, zone, date_from, kind pick the lines;
 amounts of the picked lines are summed; ``amount``, ``volume``, ``method``, ``rule_ids`` (subset),
 ``tariff`` and ``coefficient`` must match exactly — zero tolerance on money.
+
+Files are read with the rule files' strict YAML loader (``rulebook.yamlio``): a repeated key,
+a YAML syntax error or an impossible date is a :class:`RulebookError` naming the file and line.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
-
-import yaml
 
 from zhkh.kernel.calc.calculate import calculate, engine_for
 from zhkh.kernel.calc.errors import CalculationError
 from zhkh.kernel.calc.examples_finance import check_allocation, check_penalties
 from zhkh.kernel.calc.result import CalculationResult, Line
 from zhkh.kernel.calc.situation import Situation
-from zhkh.kernel.rulebook import Rulebook, load_rulebook, rulebook_from_overrides
+from zhkh.kernel.rulebook import Rulebook, RulebookError, load_rulebook, rulebook_from_overrides
+from zhkh.kernel.rulebook.errors import Problem
+from zhkh.kernel.rulebook.yamlio import Located, LocatedList, YamlIssue, line_of, load_yaml
 
 SELECT_KEYS = ("account", "service", "component", "zone", "date_from", "kind")
 FINANCE_KEYS = ("penalties", "expect_penalties", "allocate", "expect_allocation")
@@ -59,24 +64,59 @@ class Outcome:
 
 
 def load_cases(rules_dir: Path) -> list[Case]:
-    """Every case of every ``tests/*.yaml`` under the rules folder, in file order."""
+    """Every case of every ``tests/*.yaml`` under the rules folder, in file order.
+
+    Raises :class:`RulebookError` listing every repeated key, syntax error and impossible date
+    of the example files, each with its file and line.
+    """
     cases: list[Case] = []
+    problems: list[Problem] = []
     for path in sorted((Path(rules_dir) / "tests").glob("*.yaml")):
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         rel = path.relative_to(rules_dir).as_posix()
-        for i, raw in enumerate(data.get("cases", [])):
+        data, issues = load_yaml(path.read_text(encoding="utf-8"))
+        issues += _bad_dates(data, ())
+        problems += [Problem(file=rel, line=i.line, message=i.message) for i in issues]
+        for i, raw in enumerate((data or {}).get("cases", [])):
             name = raw.get("name") or f"пример №{i + 1}"
             situation = _plain(raw.get("situation", {}))
             finance = {k: _plain(raw[k]) for k in FINANCE_KEYS if k in raw}
             cases.append(
-                Case(rel, name, situation, list(raw.get("expect", []) or []),
-                     raw.get("expect_error"), raw.get("expect_total"), finance)
+                Case(rel, name, situation, _plain(raw.get("expect", []) or []),
+                     _plain(raw.get("expect_error")), _plain(raw.get("expect_total")), finance)
             )
+    if problems:
+        raise RulebookError(problems)
     return cases
 
 
+_DATE_LIKE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}")
+
+
+def _bad_dates(data: Any, path: tuple[Any, ...]) -> list[YamlIssue]:
+    """Keys and values written as dates that are no date (``2026-02-30``): the strict loader
+    leaves them as text, so an example would otherwise fail far from its line."""
+    found: list[YamlIssue] = []
+    items = data.items() if isinstance(data, Located) else enumerate(data) \
+        if isinstance(data, LocatedList) else ()
+    for key, value in items:
+        for text in (key, value):
+            if isinstance(text, str) and _DATE_LIKE.fullmatch(text) and not _is_date(text):
+                found.append(YamlIssue((*path, key), line_of(data, [key]),
+                                       f"{text} — нет такой даты (ГГГГ-ММ-ДД)"))
+        found += _bad_dates(value, (*path, key))
+    return found
+
+
+def _is_date(text: str) -> bool:
+    try:
+        date.fromisoformat("-".join(part.zfill(2) for part in text.split("-")))
+    except ValueError:
+        return False
+    return True
+
+
 def _plain(value: Any) -> Any:
-    """YAML values as JSON would give them (dates become ISO strings)."""
+    """YAML values as JSON would give them (dates and decimals become strings)."""
     return json.loads(json.dumps(value, default=str))
 
 

@@ -1,19 +1,26 @@
-"""Russian explain formulas for charge lines, with the numbers that produced the amount."""
+"""Russian explain formulas of charge lines, with the numbers that produced the amount.
+
+``base [× factor] [× d/D дн.] = volume × [coefficient ×] tariff = amount (source)``: the base
+expression is the method's pattern (``methods/*.base``); factor, coefficient, tariff, units and
+source are constants of the row template; the numbers of each line are filled in from its
+columns (``methods.base``: A, B, C, PERSONS, VOLUME, AMOUNT, DAYS, DAYS_OF, PARTS …) by the
+compiled ``join_texts``. Both paths write every explain here, from the same pattern, so the
+line can be recomputed by hand from the numbers the kernel used.
+"""
 
 from __future__ import annotations
 
-from zhkh.kernel.money import MICRO, format_decimal_ru, format_rub_ru
+from collections.abc import Callable, Sequence
+from functools import lru_cache
 
-METHOD_TITLES = {
-    "meter": "по показаниям прибора учёта",
-    "average": "по среднемесячному объёму",
-    "norm": "по нормативу",
-    "area": "по площади",
-    "area_norm": "по площади и нормативу",
-    "house_share": "по показаниям общедомового прибора",
-    "fixed": "фиксированная плата",
-    "derived": "по сумме объёмов",
-}
+import numpy as np
+
+from zhkh.kernel.calc.methods import METHOD_LIST, METHODS, Method, method_codes
+from zhkh.kernel.calc.methods.base import AMOUNT, DAYS, DAYS_OF, VOLUME, Constants, Pattern
+from zhkh.kernel.calc.template import RowTemplate
+from zhkh.kernel.formatting import join_texts, rub
+from zhkh.kernel.formatting import num as num_text
+from zhkh.kernel.money import MICRO, format_decimal_ru
 
 
 def num(micro: int) -> str:
@@ -21,59 +28,92 @@ def num(micro: int) -> str:
     return format_decimal_ru(micro)
 
 
-def base_expression(method: str, inputs: dict[str, int], unit: str) -> str:
-    """The part of the formula that yields the base quantity, e.g. ``(131,789 − 123,456) м³``."""
-    match method:
-        case "meter":
-            prev, cur, cap = inputs["a"], inputs["b"], inputs["c"]
-            if cur >= prev:
-                return f"({num(cur)} − {num(prev)}) {unit}"
-            return f"({num(cap)} − {num(prev)} + {num(cur)}) {unit} (переход через ноль)"
-        case "average":
-            return f"{num(inputs['a'])} {unit} / {inputs['b']} мес"
-        case "norm":
-            return f"{inputs['persons']} чел × {num(inputs['norm'])} {unit}"
-        case "area" | "area_norm":
-            return f"{num(inputs['a'])} м²"
-        case "house_share":
-            return f"{num(inputs['a'])} {unit} × {num(inputs['b'])} м² / {num(inputs['c'])} м²"
-        case "fixed":
-            return f"{num(inputs['a'])} {unit}"
-        case "derived":
-            return "(" + " + ".join(num(v) for v in inputs["parts"]) + f") {unit}"
-    raise ValueError(method)
+def pattern(t: RowTemplate, variant: int, partial: bool) -> Pattern:
+    """The formula of a line of ``t`` as constant pieces and numbers of the line's columns;
+    ``variant`` of the method's base (:meth:`Method.variants`); ``partial``: the line covers
+    ``DAYS`` of ``DAYS_OF`` days (``× d/D дн.``)."""
+    return _pattern(t.method, variant, partial, t.base_unit, t.unit, t.factor, t.factor_unit,
+                    t.norm, t.coef, t.price, t.source)
 
 
-def formula(
-    *,
-    method: str,
-    inputs: dict[str, int],
-    base_unit: str,
-    factor: int,
-    factor_unit: str,
-    share: tuple[int, int],
-    volume: int,
-    unit: str,
-    coef: int,
-    price: int,
-    amount: int,
-    source: str,
-) -> str:
-    """``base [× factor] [× d/D дн.] = volume × [coefficient ×] tariff = amount (source)``.
-
-    Every number is the one the kernel used, so the line can be recomputed by hand.
-    """
-    parts = [base_expression(method, inputs, base_unit)]
+@lru_cache(maxsize=4096)
+def _pattern(method_name: str, variant: int, partial: bool, base_unit: str, unit: str,
+             factor: int, factor_unit: str, norm: int, coef: int, price: int,
+             source: str) -> Pattern:
+    method = METHODS[method_name]
+    pieces = list(method.base(Constants(factor=factor, factor_unit=factor_unit, norm=norm),
+                              base_unit, variant))
     if factor != MICRO:
-        parts.append(f"{num(factor)} {factor_unit}")
-    share_num, share_den = share
-    if share_num != share_den:
-        parts.append(f"{share_num}/{share_den} дн.")
-    text = " × ".join(parts)
-    simple = method in ("area", "fixed") and len(parts) == 1
-    if not simple:
-        text += f" = {num(volume)} {unit}"
+        pieces.append(("const", f" × {num(factor)} {factor_unit}"))
+    if partial:
+        pieces += [("const", " × "), ("int", DAYS), ("const", "/"), ("int", DAYS_OF),
+                   ("const", " дн.")]
+    if not (method.plain and factor == MICRO and not partial):
+        pieces += [("const", " = "), ("num", VOLUME), ("const", f" {unit}")]
     if coef != MICRO:
-        text += f" × {num(coef)}"
-    text += f" × {num(price)} ₽/{unit} = {format_rub_ru(amount)}"
-    return f"{text} ({source})"
+        pieces.append(("const", f" × {num(coef)}"))
+    pieces += [("const", f" × {num(price)} ₽/{unit} = "), ("rub", AMOUNT),
+               ("const", f" ({source})")]
+    return _merged(pieces)
+
+
+def _merged(pieces: Pattern) -> Pattern:
+    """Adjacent constant pieces as one."""
+    out: Pattern = []
+    for kind, payload in pieces:
+        if kind == "const" and out and out[-1][0] == "const":
+            out[-1] = ("const", f"{out[-1][1]}{payload}")
+        elif kind != "const" or payload:
+            out.append((kind, payload))
+    return out
+
+
+def texts(templates: Sequence[RowTemplate], tmpl: np.ndarray, columns: Sequence[np.ndarray],
+          partial: np.ndarray) -> list[str]:
+    """The explain of every row: row i is of template ``templates[tmpl[i]]``, its numbers are
+    ``columns[k][i]`` (int64, the order of ``methods.base``), ``partial[i]`` when it covers
+    part of the month. Rows of one template, variant and part are written at once."""
+    n = len(tmpl)
+    if not n:
+        return []
+    columns = [np.asarray(col, dtype=np.int64) for col in columns]
+    variant = np.zeros(n, dtype=np.int64)
+    codes = method_codes(templates, tmpl)
+    for code in np.flatnonzero(np.bincount(codes)).tolist():
+        method = METHOD_LIST[code]
+        if type(method).variants is not Method.variants:
+            rows = np.flatnonzero(codes == code)
+            found = method.variants(columns, rows)
+            if found is not None:
+                variant[rows] = found
+    span = int(variant.max(initial=0)) + 1
+    key = (tmpl.astype(np.int64) * span + variant) * 2 + partial.astype(np.int64)
+    order = np.argsort(key, kind="stable")
+    sorted_key = key[order]
+    starts = np.flatnonzero(np.concatenate(([True], sorted_key[1:] != sorted_key[:-1])))
+    ends = np.append(starts[1:], n)
+    out = np.empty(n, dtype=object)
+    values: list[list[int]] | None = None
+    for lo, hi in zip(starts.tolist(), ends.tolist(), strict=True):
+        rows = order[lo:hi]
+        first = int(rows[0])
+        p = pattern(templates[int(tmpl[first])], int(variant[first]), bool(partial[first]))
+        if hi - lo > FEW:
+            out[rows] = join_texts(p, [np.ascontiguousarray(col[rows]) for col in columns],
+                                   hi - lo)
+            continue
+        values = values or [col.tolist() for col in columns]
+        for i in rows.tolist():
+            out[i] = _text(p, values, i)
+    return out.tolist()
+
+
+def _text(p: Pattern, values: list[list[int]], i: int) -> str:
+    """The text of row ``i`` alone: what ``join_texts`` writes for it."""
+    return "".join(payload if isinstance(payload, str) else _WRITE[kind](values[payload][i])
+                   for kind, payload in p)
+
+
+FEW = 4
+"""Up to this many rows of a pattern are written one by one (cheaper than a compiled call)."""
+_WRITE: dict[str, Callable[[int], str]] = {"num": num_text, "rub": rub, "int": str}

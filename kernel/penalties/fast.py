@@ -11,14 +11,13 @@ from datetime import date
 
 import numpy as np
 
+from zhkh.kernel._compiled import compiled
 from zhkh.kernel.penalties.policy import PenaltyPolicy, PenaltyPolicyError
 from zhkh.kernel.penalties.tables import build_tables
 from zhkh.kernel.period import Period
 
-try:
-    from zhkh.kernel._penalties import penalties_kernel
-except ImportError:  # pragma: no cover - exercised only without a build
-    penalties_kernel = None
+_penalties = compiled("zhkh.kernel._penalties", "пени по многим счетам")
+penalties_kernel = None if _penalties is None else _penalties.penalties_kernel
 
 STATUS_OK, STATUS_OVERFLOW, STATUS_NO_RULE = 0, 1, 2
 

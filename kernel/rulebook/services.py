@@ -110,10 +110,6 @@ class Service(BaseModel):
         """The component called ``name``, or None."""
         return next((c for c in self.components if c.id == name), None)
 
-    def zones_for(self, count: int) -> tuple[str, ...]:
-        """Zones metered by a meter with ``count`` zones; empty if the scheme is not defined."""
-        return next((s.zones for s in self.zones if s.count == count), ())
-
     @property
     def all_zones(self) -> frozenset[str]:
         return frozenset(z for s in self.zones for z in s.zones)

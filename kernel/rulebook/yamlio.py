@@ -111,12 +111,26 @@ def load_yaml(text: str) -> tuple[Any, list[YamlIssue]]:
         loader.dispose()
 
 
-def _duplicate_keys(loader: _StrictLoader, node: Node, path: tuple[Any, ...]) -> list[YamlIssue]:
+MERGE = "tag:yaml.org,2002:merge"
+
+
+def _duplicate_keys(loader: _StrictLoader, node: Node, path: tuple[Any, ...],
+                    walked: set[int] | None = None) -> list[YamlIssue]:
+    """Repeated keys of every mapping under ``node``. A node reached again through an alias is
+    walked once; a merge key (``<<: *base``) is no key of its own — the keys it brings may be
+    overridden, which is what it is for."""
+    walked = set() if walked is None else walked
+    if id(node) in walked:
+        return []
+    walked.add(id(node))
     issues: list[YamlIssue] = []
     if isinstance(node, MappingNode):
         seen: dict[Any, int] = {}
         for key_node, value_node in node.value:
             line = key_node.start_mark.line + 1
+            if key_node.tag == MERGE:
+                issues.extend(_duplicate_keys(loader, value_node, path, walked))
+                continue
             key = loader.construct_object(key_node, deep=True) if isinstance(
                 key_node, ScalarNode) else None
             if not isinstance(key_node, ScalarNode) or not isinstance(key, Hashable):
@@ -130,10 +144,10 @@ def _duplicate_keys(loader: _StrictLoader, node: Node, path: tuple[Any, ...]) ->
                 ))
             else:
                 seen[key] = line
-            issues.extend(_duplicate_keys(loader, value_node, (*path, key)))
+            issues.extend(_duplicate_keys(loader, value_node, (*path, key), walked))
     elif isinstance(node, SequenceNode):
         for i, item in enumerate(node.value):
-            issues.extend(_duplicate_keys(loader, item, (*path, i)))
+            issues.extend(_duplicate_keys(loader, item, (*path, i), walked))
     return issues
 
 

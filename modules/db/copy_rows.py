@@ -14,11 +14,12 @@ The compiled ``zhkh.modules.db._copy.join_rows`` writes the rows into one ``byte
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator, Sequence
 from typing import NamedTuple
 
 import numpy as np
+
+from zhkh.kernel._compiled import compiled
 
 
 class Int(NamedTuple):
@@ -56,12 +57,8 @@ def join_rows_python(kinds: list[str], values: list, tables: list, lo: int, hi: 
     return "".join("".join(row) for row in zip(*columns, strict=True)).encode()
 
 
-try:
-    from zhkh.modules.db._copy import join_rows
-except ImportError:  # not built: the twin gives the same bytes, several times slower
-    if os.environ.get("ZHKH_REQUIRE_COMPILED") == "1":
-        raise
-    join_rows = join_rows_python
+_copy = compiled("zhkh.modules.db._copy", "текст COPY строк журнала")
+join_rows = join_rows_python if _copy is None else _copy.join_rows  # the twin: same bytes, slower
 
 
 def _spread(segments: Sequence[Segment]) -> tuple[list[str], list, list, int]:

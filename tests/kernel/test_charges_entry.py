@@ -1,56 +1,13 @@
-"""The public entry ``zhkh.kernel.charges``: which implementation it picks and how it checks
-arrays before handing them to the kernel."""
+"""The public entry ``zhkh.kernel.charges``: how it checks arrays before handing them to the
+kernel (which implementation it picks: ``test_compiled``)."""
 
 from __future__ import annotations
-
-import subprocess
-import sys
-import textwrap
 
 import numpy as np
 import pytest
 
 from zhkh.kernel import _kernel, reference
 from zhkh.kernel.charges import OK, compute_arrays
-
-
-def import_charges_without_compiled_kernel(require: str) -> subprocess.CompletedProcess:
-    """Import ``charges`` in a fresh interpreter where the compiled module cannot be imported."""
-    script = textwrap.dedent(f"""
-        import os, sys, warnings
-        os.environ["ZHKH_REQUIRE_COMPILED"] = {require!r}
-        sys.modules["zhkh.kernel._kernel"] = None  # makes `import` raise ImportError
-        warnings.simplefilter("error", RuntimeWarning)
-        try:
-            import zhkh.kernel.charges
-        except ImportError as exc:
-            print("ImportError:", exc)
-        except RuntimeWarning as warning:
-            print("RuntimeWarning:", warning)
-        warnings.simplefilter("ignore", RuntimeWarning)
-        sys.modules.pop("zhkh.kernel.charges", None)
-        import zhkh.kernel.charges as charges
-        print("IMPLEMENTATION:", charges.IMPLEMENTATION)
-    """)
-    return subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                          check=False, timeout=120)
-
-
-def test_a_missing_compiled_kernel_is_an_import_error_when_compiled_is_required():
-    result = import_charges_without_compiled_kernel("1")
-    assert result.returncode != 0, result.stdout
-    assert "ImportError: скомпилированное ядро" in result.stdout
-    assert "build_ext --inplace" in result.stdout
-    # the second, unguarded import fails too: no silent fallback
-    assert "IMPLEMENTATION" not in result.stdout
-    assert "ImportError" in result.stderr
-
-
-def test_a_missing_compiled_kernel_falls_back_to_the_twin_with_a_runtime_warning():
-    result = import_charges_without_compiled_kernel("0")
-    assert result.returncode == 0, result.stderr
-    assert "RuntimeWarning: скомпилированное ядро" in result.stdout
-    assert "IMPLEMENTATION: reference" in result.stdout
 
 
 def arrays(n=3, size=2):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from datetime import date
 from decimal import Decimal
 
@@ -11,12 +10,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from zhkh.kernel import _compiled
 from zhkh.kernel.calc.calculate import calculate, engine_for
 from zhkh.kernel.calc.columnar import FactColumns, calculate_columns, day_number
-from zhkh.kernel.calc.columnar_explain import num, num_python, rub, rub_python
 from zhkh.kernel.calc.columnar_rows import to_lines
 from zhkh.kernel.calc.explain import num as decimal_num
 from zhkh.kernel.calc.situation import Situation
+from zhkh.kernel.formatting import num, num_python, rub, rub_python
 from zhkh.kernel.money import format_rub_ru
 from zhkh.kernel.period import Period
 from zhkh.kernel.rulebook import load_rulebook
@@ -223,7 +223,7 @@ def test_the_fast_formatter_equals_the_decimal_one_on_edges(fmt):
 
 
 def test_the_compiled_formatter_is_in_use_when_the_build_is_required():
-    if os.environ.get("ZHKH_REQUIRE_COMPILED") != "1":
+    if not _compiled.REQUIRED:
         pytest.skip("сборка без обязательного компилированного ядра")
     from zhkh.kernel import _format
 

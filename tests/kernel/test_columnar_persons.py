@@ -1,5 +1,4 @@
-"""Residents per day of many premises at once equal ``persons_segments`` of each, and a line
-covering part of the month gets the explain text ``explain.formula`` gives it."""
+"""Residents per day of many premises at once equal ``persons_segments`` of each."""
 
 from __future__ import annotations
 
@@ -10,9 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from zhkh.kernel.calc.columnar import day_number
-from zhkh.kernel.calc.columnar_explain import ExplainTemplate
 from zhkh.kernel.calc.columnar_persons import persons_runs, spread
-from zhkh.kernel.calc.explain import formula
 from zhkh.kernel.calc.observations import persons_segments
 from zhkh.kernel.calc.situation import Account
 from zhkh.kernel.period import Period
@@ -65,26 +62,3 @@ def test_the_runs_of_a_holder_are_repeated_for_each_of_its_items():
                     items.persons.tolist(), strict=True)) == [
         (0, 1, 30, 2), (1, 1, 10, 1), (1, 11, 30, 2), (2, 1, 10, 1), (2, 11, 30, 2)]
 
-
-METHODS = ("meter", "average", "norm", "area", "area_norm", "house_share", "fixed")
-
-
-@settings(max_examples=150)
-@given(st.sampled_from(METHODS), st.sampled_from([1_000_000, 1_500_000]),
-       st.sampled_from([1_000_000, 59_600]), st.integers(1, 10**9),
-       st.tuples(st.integers(0, 10**10), st.integers(1, 10**10), st.integers(1, 10**10)),
-       st.integers(1, 6), st.integers(1, 31), st.integers(28, 31),
-       st.integers(0, 10**10), st.integers(-10**9, 10**9))
-def test_a_part_of_the_month_shows_its_days_as_the_formula_does(
-        method, coef, factor, price, abc, persons, days, month, volume, amount):
-    a, b, c = abc
-    days = min(days, month)
-    norm = 4_900_000
-    t = ExplainTemplate(method=method, base_unit="м³", factor=factor, factor_unit="Гкал/м³",
-                        unit="Гкал", coef=coef, price=price, source="ПП РФ №354, п. 42")
-    inputs = {"a": a, "b": b, "c": c, "persons": persons, "norm": norm}
-    expected = formula(method=method, inputs=inputs, base_unit="м³", factor=factor,
-                       factor_unit="Гкал/м³", share=(days, month), volume=volume, unit="Гкал",
-                       coef=coef, price=price, amount=amount, source="ПП РФ №354, п. 42")
-    got = t.text(t.base(a, b, c, persons, norm), volume, amount, share=(days, month))
-    assert got == expected

@@ -93,11 +93,10 @@ class TestTheCalendar:
 
     def test_an_end_act_replaces_the_usual_last_day_of_its_year_only(self):
         cal = season(ends={date(2026, 5, 12): "акт"})
-        assert cal.is_heating_day(date(2026, 5, 12))
-        assert not cal.is_heating_day(date(2026, 5, 13))
+        assert cal.last_day(2026) == date(2026, 5, 12)
         assert cal.in_season(Period(2026, 5))
-        assert not cal.in_season(Period(2027, 5))  # 2027: the usual 30 April
-        assert cal.is_heating_day(date(2027, 4, 30)) and not cal.is_heating_day(date(2027, 5, 1))
+        assert not cal.in_season(Period(2027, 5))
+        assert cal.last_day(2027) == date(2027, 4, 30)  # 2027: the usual 30 April
 
     def test_without_acts_the_usual_days_hold_every_year(self):
         cal = season()

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from zhkh.kernel.period import Period, days_inclusive, split_by_dates
+from zhkh.kernel.period import Period, days_inclusive, split_days
 
 
 def test_a_period_is_parsed_from_year_and_month():
@@ -29,7 +29,7 @@ def test_a_malformed_period_is_refused_with_the_text_named(bad):
 )
 def test_day_ranges_cover_the_month_exactly_once(year, month, cuts):
     p = Period(year, month)
-    ranges = split_by_dates(p, cuts)
+    ranges = split_days(p.first_day, p.last_day, cuts)
     assert ranges[0][0] == p.first_day and ranges[-1][1] == p.last_day
     assert sum(days_inclusive(s, e) for s, e in ranges) == p.days
     for (_, e1), (s2, _) in pairwise(ranges):

@@ -45,7 +45,6 @@ from zhkh.kernel.rulebook.services import ServiceCatalogue
 KIND = "benefits"
 LIST_KEY = "benefits"
 
-BASES = ("area_within_social_norm", "consumption_within_norm", "person_share")
 HUNDRED = Decimal(100)
 
 

@@ -190,10 +190,6 @@ class HeatingSeason(_Section):
         found = [d for d in self.ends if d.year == year]
         return found[0] if found else on(self.usual.last_day, year)
 
-    def is_heating_day(self, day: date) -> bool:
-        """Whether ``day`` falls inside the heating season."""
-        return day <= self.last_day(day.year) or day >= self.first_day(day.year)
-
     def in_season(self, period: Period) -> bool:
         """Whether at least one day of ``period`` is a heating day (the whole month counts)."""
         year = period.year

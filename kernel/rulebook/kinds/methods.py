@@ -28,7 +28,6 @@ A coefficient multiplies the amount, not the volume; it is ``"1.5"`` or dated
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 from typing import Annotated, Literal, Self
 
@@ -43,18 +42,11 @@ from zhkh.kernel.rulebook.services import ServiceCatalogue
 KIND = "methods"
 LIST_KEY = "methods"
 
-METHODS = ("meter", "average", "norm", "area", "area_norm", "house_share", "fixed")
 PositiveInt = Annotated[Int, Field(ge=1)]
 
 
 class _Then(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True)
-
-    def coefficient_at(self, day: date) -> Decimal:
-        """The coefficient in force on ``day`` (1 when the method has none)."""
-        dated: DatedValues | None = getattr(self, "coefficient", None)
-        value = dated.at(day) if dated is not None else None
-        return Decimal(1) if value is None else value
 
 
 class Meter(_Then):
