@@ -158,9 +158,13 @@ class Assembler:
     # debt notice
 
     def notices(self, accounts: list[AccountRow], period: str) -> list[Built]:
-        """Debt notices of the accounts owing for bills up to the closed ``period``."""
-        closed = set(self.session.scalars(select(BillingPeriod.period).where(
-            BillingPeriod.status == "closed", BillingPeriod.period <= period)))
+        """Debt notices of the accounts owing for bills up to the closed ``period`` that
+        are overdue on the notice's date (their due date by the penalty policy passed): the
+        bill just issued is not a debt yet."""
+        due_day = self.rules.finance.penalty.due_date
+        closed = {p for p in self.session.scalars(select(BillingPeriod.period).where(
+            BillingPeriod.status == "closed", BillingPeriod.period <= period))
+            if due_day(Period.parse(p)) < self.day}
         ids = [a.id for a in accounts]
         people = self._people(accounts, self.day)
         last = self.src.last_payments(ids, str(Period.of(self.day)))

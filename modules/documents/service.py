@@ -115,8 +115,8 @@ def issue(session: Session, actor: Actor, rules: DocumentRules, number: str,
     else:
         found = assembler.notices([account], period)
         if not found:
-            raise Invalid("no_debt", f"по счёту {number} нет задолженности по счетам до "
-                          f"{period} включительно", field="account")
+            raise Invalid("no_debt", f"по счёту {number} нет просроченной задолженности по "
+                          f"счетам до {period} включительно", field="account")
         one = found[0]
     if one.document is None:
         error = Conflict if one.code in ("nothing_to_correct", "provider_accounts_differ") \
