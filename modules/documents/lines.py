@@ -105,7 +105,11 @@ def charge_table(lines: Iterable[Line], titles: Titles, recipient_of: Mapping[in
         else:  # quality_reduction
             extra[key][2] -= line.amount
     for key, (recalc, benefits, quality) in extra.items():
-        row = next((r for (k, _), r in rows.items() if k == key), None)
+        # a line of the whole service (a recalculation has no component) goes on the
+        # service's first row of the provider
+        row = next((r for (k, _), r in rows.items() if k == key), None) or next(
+            (r for (k, _), r in rows.items() if k[:2] == key[:2] and not key[2] + key[3]),
+            None)
         if row is None:
             row = rows[(key, None)] = _Row(*key)
         # a benefit or reduction that nets above zero (its correction) is a recalculation
