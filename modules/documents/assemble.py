@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from pydantic import ValidationError
@@ -29,6 +29,7 @@ from zhkh.modules.documents.sources import AccountRow, DocumentSources, Line
 from zhkh.modules.errors import Conflict, DomainError, Invalid
 from zhkh.modules.finance import contracts
 from zhkh.modules.finance.balances import account_balance
+from zhkh.modules.finance.models import ContractTerms
 
 UNNUMBERED = "0"
 
@@ -68,7 +69,7 @@ class Assembler:
         self.day = issue_date
         self.src = DocumentSources(session)
         self.titles = Titles(rules.services)
-        self._contracts: dict[tuple[int, str], tuple[str, str, object] | None] = {}
+        self._contracts: dict[tuple[int, str], tuple[int, ContractTerms] | None] = {}
         self._payees: dict[tuple[int, int], Payee | DomainError] = {}
 
     # monthly
@@ -268,12 +269,11 @@ class Assembler:
                 except Conflict as error:
                     return error
                 t = contracts.terms_on(self.session, contract.id, self.day) if contract else None
-                self._contracts[key] = None if t is None else (
-                    contract.provider_id, t.bik, t)  # type: ignore[union-attr]
+                self._contracts[key] = None if t is None or contract is None else (
+                    contract.provider_id, t)
             found = self._contracts[key]
             if found is not None and found[0] == provider_id:
-                t = found[2]
-                terms[(t.bik, t.settlement_account)] = t  # type: ignore[attr-defined]
+                terms[(found[1].bik, found[1].settlement_account)] = found[1]
         if not terms:
             return Invalid("no_bank_details", f"у поставщика «{provider.name}» нет договора с "
                            f"банковскими реквизитами для этого дома на {self.day:%d.%m.%Y}")
@@ -287,13 +287,11 @@ class Assembler:
 
 @dataclass(slots=True)
 class _Debt:
+    """One provider's keys of one bill month, and the services they are for."""
+
     provider_id: int
     period: str
     charged: int = 0
     paid: int = 0
     penalty_open: int = 0
-    services: set[str] = None  # type: ignore[assignment]
-
-    def __post_init__(self) -> None:
-        if self.services is None:
-            self.services = set()
+    services: set[str] = field(default_factory=set)
