@@ -295,14 +295,19 @@ class DocumentSources(Repository):
         """The volume charged in the house's premises in ``period`` per house × service
         (charge lines, micro-units)."""
         ll = LedgerLine
-        stmt = (select(Premises.house_id, ll.service, func.sum(ll.volume_micro))
-                .join(Account, Account.id == ll.account_id)
-                .join(Premises, Premises.id == Account.premises_id)
-                .where(ll.period_booked == period, ll.kind == "charge",
-                       ll.volume_micro.is_not(None))
-                .group_by(Premises.house_id, ll.service))
-        return {(h, s): int(v or 0) for h, s, v in self._rows(stmt, Premises.house_id,
-                                                               house_ids)}
+        out: dict[tuple[int, str], int] = {}
+        for house_id in sorted(set(house_ids)):
+            # by the house's accounts, so the ledger is read through its account index (the
+            # period's lines are found by a BRIN on PostgreSQL: a whole month per house)
+            accounts = (select(Account.id).join(Premises, Premises.id == Account.premises_id)
+                        .where(Premises.house_id == house_id))
+            stmt = (select(ll.service, func.sum(ll.volume_micro))
+                    .where(ll.account_id.in_(accounts), ll.period_booked == period,
+                           ll.kind == "charge", ll.volume_micro.is_not(None))
+                    .group_by(ll.service))
+            for service, volume in self.session.execute(stmt):
+                out[(house_id, service)] = int(volume or 0)
+        return out
 
     def _readings(self, meter_ids: list[int], month: Period
                   ) -> dict[tuple[int, str], tuple[int | None, int | None]]:

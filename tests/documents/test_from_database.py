@@ -11,13 +11,15 @@ from datetime import date
 from sqlalchemy import func, select
 
 from zhkh.adapters.print.render import check_printable
-from zhkh.kernel.money import to_kopecks
+from zhkh.kernel.money import to_kopecks, to_micro
 from zhkh.kernel.period import Period
 from zhkh.modules.audit import Actor
 from zhkh.modules.billing.models import LedgerLine
 from zhkh.modules.documents import service
 from zhkh.modules.finance import balances
 from zhkh.modules.finance import service as finance
+from zhkh.modules.meters.models import Meter, Reading
+from zhkh.modules.meters.repository import is_current
 from zhkh.modules.registry.models import Account, House, Premises
 
 ISSUED_ON = date(2026, 11, 3)
@@ -108,6 +110,36 @@ class TestTheMonthlyDocumentIsTheBooks:
                                     closed=service.closed_on(town, "2026-10"))
         assert again.issued == [] and again.skipped == sum(
             1 for r in rows if r.house_id == rows[0].house_id)
+
+
+class TestReferenceInformation:
+    def test_a_house_with_a_meter_shows_its_volume_and_what_its_flats_were_charged(
+            self, town, rules):
+        meter = town.execute(select(Meter.id, Meter.house_id).where(
+            Meter.kind == "house", Meter.service == "heating")).first()
+        assert meter is not None, "the demo town has a house heat meter"
+        readings = dict(town.execute(select(Reading.taken_on, Reading.value_micro).where(
+            Reading.meter_id == meter.id, Reading.taken_on >= date(2026, 9, 1),
+            is_current())).all())
+        house_volume = readings[date(2026, 10, 31)] - readings[date(2026, 9, 30)]
+        charged = town.scalar(select(func.sum(LedgerLine.volume_micro))
+                              .join(Account, Account.id == LedgerLine.account_id)
+                              .join(Premises, Premises.id == Account.premises_id)
+                              .where(Premises.house_id == meter.house_id,
+                                     LedgerLine.period_booked == "2026-10",
+                                     LedgerLine.kind == "charge",
+                                     LedgerLine.service == "heating"))
+        issued = issue_period(town, rules, "2026-10")
+        rows = [r for r in issued if r.house_id == meter.house_id]
+        assert rows and len(rows) < len(issued)
+        for row in rows:
+            (volume,) = service.snapshot_of(row).reference.house_volumes
+            assert (volume.service, volume.unit) == ("Отопление", "Гкал")
+            assert to_micro(volume.house_meter) == house_volume
+            assert to_micro(volume.individual) == charged
+            assert to_micro(volume.common) == house_volume - charged
+        others = [r for r in issued if r.house_id != meter.house_id]
+        assert all(not service.snapshot_of(r).reference.house_volumes for r in others)
 
 
 def _houses(session) -> dict[str, int]:
