@@ -21,6 +21,7 @@ from zhkh.modules.billing.compute import BatchCalculator
 from zhkh.modules.billing.service import OnlineRecalculation
 from zhkh.modules.calculation.service import Calculator
 from zhkh.modules.calculation.vocabulary import RulebookVocabulary
+from zhkh.modules.documents.policy import DocumentRules
 from zhkh.modules.finance.service import FinanceRules
 from zhkh.modules.seams import Recalculation, Seams
 
@@ -68,6 +69,12 @@ class Application:
         """What finance takes from the published rules: allocation, the services' document
         order, the penalty policy and the rulebook version."""
         return FinanceRules.of(self.rulebook)
+
+    @cached_property
+    def document_rules(self) -> DocumentRules:
+        """What payment documents take from the published rules: the service catalogue, the
+        penalty policy's due dates and the rulebook version."""
+        return DocumentRules.of(self.rulebook, self.finance_rules)
 
     @cached_property
     def seams(self) -> Seams:

@@ -16,6 +16,7 @@ from zhkh.api.routers import (
     audit,
     benefits,
     calculate,
+    documents,
     finance,
     houses,
     incidents,
@@ -52,6 +53,7 @@ def create_app(settings: Settings | None = None, *,
     app.state.database = application.database
     app.state.seams = application.seams
     app.state.finance_rules = application.finance_rules
+    app.state.document_rules = application.document_rules
     app.state.registry_limits = Limits()  # the bank registry parser's (200 MB a file)
     install_error_handlers(app)
     install_domain_error_handlers(app)
@@ -69,4 +71,7 @@ def create_app(settings: Settings | None = None, *,
     for module in MODULE_ROUTERS:
         app.include_router(module.router)
     app.include_router(registries.uploads)
+    app.include_router(documents.accounts)
+    app.include_router(documents.router)
+    app.include_router(documents.premises)
     return app

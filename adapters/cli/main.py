@@ -14,6 +14,7 @@ from zhkh.adapters.cli import (
     access,
     billing,
     demo,
+    documents,
     finance,
     parties,
     payments,
@@ -130,7 +131,8 @@ def rules_diff(
             print_rules_diff(compare(session, published, proposed, period))
 
 
-for _module in (billing, demo, finance, payments, reports, transfers, parties, access):
+for _module in (billing, demo, finance, payments, reports, transfers, parties, access,
+                documents):
     _module.register(app)
 
 

@@ -54,7 +54,7 @@ class Composer:
                                       f"after: {missing} — такого блока выше нет")
                 base = max(bottoms[name] for name in block.after)
                 y = base + block.gap
-            if block.when and not view.get(block.when):
+            if block.when and not block.when.holds(view):
                 bottom = base  # a hidden block takes no room, not even its gap
             else:
                 bottom = self._block(block, block.x, y, view, ops)
@@ -158,26 +158,28 @@ class Composer:
             text = text[:-1]
         return text.rstrip() + "…"
 
-    def _limited(self, values: Mapping[str, Any], name: str, limit: int, where: str,
+    def _limited(self, values: Mapping[str, Any], o: dict, limit: int, where: str,
                  what: str) -> list:
-        """The list ``name`` of the view; more items than the layout holds is an error (a
-        document never silently drops a line)."""
+        """The items of the list ``o["source"]`` this block prints (from ``o["from"]``, at
+        most ``limit``); more items than the layout holds is an error unless another block
+        continues the list (``more``) — a document never silently drops a line."""
+        name, start = o["source"], o.get("from", 0)
         items = _source(values, name)
-        if len(items) > limit:
+        if len(items) > start + limit and not o.get("more"):
             raise LayoutError(f"макет {self.layout.name}: {where} {name} {len(items)} {what}, "
-                              f"а макет вмещает {limit}")
-        return items
+                              f"а макет вмещает {start + limit}")
+        return items[start:start + limit]
 
     def _repeat(self, block: Block, x: float, y: float, values: Mapping[str, Any],
                 ops: list[tuple]) -> float:
         o = block.options
-        items = self._limited(values, o["source"], o["max"], "в списке", "элементов")
+        items = self._limited(values, o, o["max"], "в списке", "элементов")
         bottom = y
         for i, item in enumerate(items):
             scope = ChainMap(item, values)
             ix, iy = x + i * o["step"][0], y + i * o["step"][1]
             for child in o["blocks"]:
-                if child.when and not scope.get(child.when):
+                if child.when and not child.when.holds(scope):
                     continue
                 bottom = max(bottom, self._block(child, ix + child.x, iy + child.y, scope, ops))
         return bottom
@@ -185,7 +187,7 @@ class Composer:
     def _table(self, block: Block, x: float, y: float, values: Mapping[str, Any],
                ops: list[tuple]) -> float:
         o = block.options
-        rows = self._limited(values, o["source"], o["max_rows"], "в таблице", "строк")
+        rows = self._limited(values, o, o["max_rows"], "в таблице", "строк")
         if o["title_style"] is not None:
             y = self._text(o["title"].fill(values), x, y,
                            {"style": o["title_style"], "width": 0, "lines": 1, "align": "left"},

@@ -9,11 +9,21 @@ block may be placed ``after`` another one or several (``after: charges``,
 length. Block types: ``text``, ``line``, ``box``, ``table``, ``repeat`` (the same blocks
 for each item of a list, shifted by ``step``) and ``qr``.
 
+Conditions (``when:`` of a block, or of a page in ``documents:``) are a field name (printed
+when the field is not empty) or a count: ``recipients>2``, ``recipients<=2`` (the length of a
+list, or an integer field). A document kind lists its pages, each a name or
+``{page: name, when: condition}``. A list too long for one page continues on another: a
+``repeat`` or ``table`` takes items from ``from`` (default 0) up to ``max`` of them, and one
+marked ``more: true`` leaves the rest to a block of the same ``source`` whose ``from`` starts
+where it ends (checked when the layout loads); any other list longer than its block is an
+error, never silently cut.
+
 Errors name the file, the page and the block, in Russian, and say what is expected.
 """
 
 from __future__ import annotations
 
+import re
 import string
 from dataclasses import dataclass
 from importlib import resources
@@ -68,6 +78,33 @@ class Column:
 
 
 @dataclass(frozen=True, slots=True)
+class Condition:
+    """``field`` (not empty) or ``field>n`` / ``field<=n`` (a list's length or a number)."""
+
+    field: str
+    op: str = ""
+    n: int = 0
+
+    def holds(self, values: Any) -> bool:
+        value = values.get(self.field)
+        if not self.op:
+            return bool(value)
+        count = len(value) if isinstance(value, list | tuple) else int(value or 0)
+        return count > self.n if self.op == ">" else count <= self.n
+
+    def __bool__(self) -> bool:
+        return True
+
+
+@dataclass(frozen=True, slots=True)
+class PageRef:
+    """A page of a document kind, printed when its condition holds (always without one)."""
+
+    name: str
+    when: Condition | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Block:
     """One block of a page; coordinates in points from the top-left of the page (or of the
     item for blocks inside ``repeat``)."""
@@ -78,7 +115,7 @@ class Block:
     y: float
     after: tuple[str, ...]
     gap: float
-    when: str | None
+    when: Condition | None
     options: dict[str, Any]
 
     @property
@@ -98,7 +135,7 @@ class Layout:
     bottom: float  # the lowest y a block may reach
     fonts: dict[str, Path]
     styles: dict[str, Style]
-    documents: dict[str, tuple[str, ...]]
+    documents: dict[str, tuple[PageRef, ...]]
     pages: dict[str, tuple[Block, ...]]
 
 
@@ -130,10 +167,12 @@ def load_layout(path: Path) -> Layout:
              for name, blocks in where.dict(data, "pages").items()}
     documents = {}
     for kind, names in where.dict(data, "documents").items():
-        missing = [n for n in names if n not in pages]
+        refs = tuple(_page_ref(where.sub(f"документ {kind}"), item) for item in names or ())
+        missing = [r.name for r in refs if r.name not in pages]
         if missing:
             raise where.error(f"документ {kind}: нет страниц {missing}")
-        documents[kind] = tuple(names)
+        documents[kind] = refs
+    _check_continued(where, pages)
     height = float(page.get("height", 297)) * MM
     return Layout(path.name, float(page.get("width", 210)) * MM, height,
                   height - float(page.get("margin_bottom", 8)) * MM, fonts, styles,
@@ -167,6 +206,38 @@ def _style(where: _Where, spec: dict, fonts: dict[str, Path]) -> Style:
     rgb = tuple(int(color[i:i + 2], 16) / 255 for i in (0, 2, 4))
     size = float(spec.get("size", 10))
     return Style(font, size, rgb, float(spec.get("leading", size * 1.2)))  # type: ignore[arg-type]
+
+
+def condition(where: _Where, text: object) -> Condition | None:
+    """A ``when:`` condition: ``field``, ``field>n`` or ``field<=n``."""
+    if text is None or text == "":
+        return None
+    parts = re.fullmatch(r"\s*([A-Za-z_][A-Za-z0-9_]*)\s*(?:(>|<=)\s*(\d+))?\s*", str(text))
+    if parts is None:
+        raise where.error(f"условие «{text}»: ожидается поле, «поле>N» или «поле<=N»")
+    return Condition(parts[1], parts[2] or "", int(parts[3] or 0))
+
+
+def _page_ref(where: _Where, item: object) -> PageRef:
+    if isinstance(item, str):
+        return PageRef(item)
+    if isinstance(item, dict) and isinstance(item.get("page"), str):
+        return PageRef(item["page"], condition(where, item.get("when")))
+    raise where.error(f"страница «{item}»: ожидается имя или {{page: имя, when: условие}}")
+
+
+def _check_continued(where: _Where, pages: dict[str, tuple[Block, ...]]) -> None:
+    """Every list a block leaves to another (``more: true``) is taken up where it ends."""
+    windows = {(b.options["source"], b.options["from"])
+               for blocks in pages.values() for b in blocks if "from" in b.options}
+    for name, blocks in pages.items():
+        for b in blocks:
+            o = b.options
+            end = o.get("from", 0) + o.get("max", o.get("max_rows", 0))
+            if o.get("more") and (o["source"], end) not in windows:
+                raise where.error(f"страница {name}: список {o['source']} продолжается "
+                                  f"(more: true) с элемента {end + 1}, но блока с таким "
+                                  "from нет")
 
 
 def template(where: _Where, text: object) -> Template:
@@ -224,13 +295,17 @@ def _block(where: _Where, spec: object, styles: dict[str, Style]) -> Block:
     elif kind == "repeat":
         step = spec.get("step", [0, 0])
         options.update(source=str(spec.get("source")), step=(step[0] * MM, step[1] * MM),
-                       max=int(spec.get("max", 10)),
+                       max=int(spec.get("max", 10)), **_window(spec),
                        blocks=tuple(_block(where.sub(f"вложенный {i + 1}"), child, styles)
                                     for i, child in enumerate(spec.get("blocks") or ())))
     after = spec.get("after") or ()
     after = (after,) if isinstance(after, str) else tuple(after)
     return Block(kind, spec.get("id"), at[0] * MM, at[1] * MM, after,
-                 float(spec.get("gap", 0)) * MM, spec.get("when"), options)
+                 float(spec.get("gap", 0)) * MM, condition(where, spec.get("when")), options)
+
+
+def _window(spec: dict) -> dict[str, Any]:
+    return {"from": int(spec.get("from", 0)), "more": bool(spec.get("more", False))}
 
 
 def _table(where: _Where, spec: dict, styles: dict[str, Style]) -> dict[str, Any]:
@@ -252,7 +327,7 @@ def _table(where: _Where, spec: dict, styles: dict[str, Style]) -> dict[str, Any
             "title_style": styles[spec.get("title_style", "section")] if spec.get("title")
             else None,
             "header_height": _mm(spec, "header_height", 9), "row_height": _mm(spec, "row", 6),
-            "max_rows": int(spec.get("max_rows", 30)),
+            "max_rows": int(spec.get("max_rows", 30)), **_window(spec),
             "fill": _color(where, spec.get("header_fill", "#E8E8E8")),
             "grid": _color(where, spec.get("grid", "#808080"))}
 

@@ -17,6 +17,7 @@ from zhkh.adapters.print import fmt
 from zhkh.adapters.print.compose import Composer
 from zhkh.adapters.print.layout import Layout, default_layout, load_layout
 from zhkh.adapters.print.pdf import PdfWriter, measurer
+from zhkh.adapters.print.qr import document_payments
 from zhkh.adapters.print.view import document_view
 from zhkh.modules.documents.schemas import PaymentDocument
 
@@ -30,17 +31,29 @@ class Renderer:
         self.composer = Composer(layout, measurer(layout))
         self.static = {name: self.composer.static_ops(name) for name in layout.pages}
 
-    def pages_of(self, document: PaymentDocument) -> tuple[str, ...]:
-        """The layout pages a document of this kind prints on."""
-        return self.layout.documents[document.kind]
+    def pages_of(self, document: PaymentDocument, view: dict | None = None
+                 ) -> tuple[str, ...]:
+        """The layout pages a document prints on: its kind's, those whose condition holds
+        (more recipients than the first page holds add a page of payment details)."""
+        view = document_view(document) if view is None else view
+        return tuple(p.name for p in self.layout.documents[document.kind]
+                     if p.when is None or p.when.holds(view))
 
     def add(self, writer: PdfWriter, document: PaymentDocument) -> int:
         """Draw one document's pages into ``writer``; returns the number of pages."""
         view = document_view(document)
-        pages = self.pages_of(document)
+        pages = self.pages_of(document, view)
         for name in pages:
             writer.page(name, self.static[name], self.composer.page_ops(name, view))
         return len(pages)
+
+    def check(self, document: PaymentDocument) -> None:
+        """Raise ``ValueError`` (``QrError``, ``LayoutError``: a Russian message) when the
+        document could not be printed: its QR codes break ГОСТ Р 56042 or its lists do not
+        fit the layout. Lays the pages out without writing a PDF."""
+        view = document_view(document)
+        for name in self.pages_of(document, view):
+            self.composer.page_ops(name, view)
 
     def render_many(self, documents: Iterable[PaymentDocument], *, title: str = "") -> bytes:
         """One PDF with the pages of every document, in the given order."""
@@ -69,6 +82,17 @@ def renderer(layout_path: str | None = None) -> Renderer:
     """The renderer of the shipped layout (or of the layout file at ``layout_path``), built
     once per process."""
     return Renderer(default_layout() if layout_path is None else load_layout(Path(layout_path)))
+
+
+def check_printable(document: PaymentDocument) -> None:
+    """:meth:`Renderer.check` with the shipped layout (the last check before issuing)."""
+    renderer().check(document)
+
+
+def check_payment_codes(document: PaymentDocument) -> None:
+    """The cheap part of :func:`check_printable`: the QR payloads only (mass issuing, where
+    the layout runs in the rendering processes right after)."""
+    document_payments(document)
 
 
 def render(document: PaymentDocument) -> bytes:

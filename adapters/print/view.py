@@ -35,10 +35,13 @@ def document_view(doc: PaymentDocument) -> dict[str, Any]:
         "executor": executor.name, "executor_address": executor.address,
         "executor_phone": executor.phone, "executor_email": executor.email,
         "executor_website": executor.website, "executor_hours": executor.hours,
+        "executor_contacts": " · ".join(c for c in (executor.email, executor.website) if c),
         "total_to_pay": fmt.money(doc.total_to_pay),
         "is_corrected": FLAG if doc.kind == "corrected" else "",
+        "is_bill": FLAG if doc.kind != "debt_notice" else "",
         "correction": _correction(doc),
         "recipients": _recipients(doc),
+        "recipients_total": _recipients_total(doc),
         "meters": [_meter(m) for m in doc.meters],
         "recalculations": [{"service": r.service, "period_for": fmt.period(r.period_for),
                             "reason": r.reason, "amount": fmt.money(r.amount)}
@@ -71,7 +74,8 @@ def _correction(doc: PaymentDocument) -> str:
 
 def _recipients(doc: PaymentDocument) -> list[dict[str, str]]:
     """Fields: name, inn_kpp, bank_line, account_line, charged, opening_label, opening,
-    paid_label, paid, last_payment, penalties, to_pay, qr (payload or ""), qr_note."""
+    opening_signed (a debt +, an advance −), paid_label, paid, last_payment, penalties,
+    to_pay, qr (payload or ""), qr_note."""
     payments = {p.recipients[0]: p for p in document_payments(doc)}
     shared = {r for p in payments.values() for r in p.recipients[1:]}
     rows = []
@@ -82,6 +86,7 @@ def _recipients(doc: PaymentDocument) -> list[dict[str, str]]:
             "bank_line": f"{r.bank_name}, БИК {r.bik}",
             "account_line": f"р/с {r.settlement_account}, к/с {r.correspondent_account}",
             "charged": fmt.money(r.charged), **_opening(r),
+            "opening_signed": fmt.money(r.opening_balance),
             "paid_label": f"Оплачено (учтены платежи до {fmt.day(r.paid_until)})",
             "paid": fmt.money(r.paid),
             "last_payment": fmt.day(r.last_payment_date) or "—",
@@ -90,6 +95,17 @@ def _recipients(doc: PaymentDocument) -> list[dict[str, str]]:
             "qr_note": _qr_note(payment, shared, r),
         })
     return rows
+
+
+def _recipients_total(doc: PaymentDocument) -> dict[str, str]:
+    """The footer of the recipients' summary table: the sums of its columns."""
+    rs = doc.recipients
+    return {"name": "Итого", "charged": fmt.money(sum(r.charged for r in rs)),
+            "opening": fmt.money(sum(r.opening_balance for r in rs)),
+            "opening_signed": fmt.money(sum(r.opening_balance for r in rs)),
+            "paid": fmt.money(sum(r.paid for r in rs)),
+            "penalties": fmt.money(sum(r.penalties for r in rs)),
+            "to_pay": fmt.money(doc.total_to_pay)}
 
 
 def _opening(r: Recipient) -> dict[str, str]:

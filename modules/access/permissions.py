@@ -10,19 +10,22 @@ admin             everything
 methodologist     rules:read, calculate:run, registry:read, meters:read, readings:read,
                   meter_access:read, complaints:read
 operator          registry:read/write, meters:read/write, readings:read/write, passport:read,
-                  meter_access:read/write, complaints:read, payments:read, balances:read
-passport_officer  passport:read/write, personal_data:read, registry:read
+                  meter_access:read/write, complaints:read, payments:read, balances:read,
+                  documents:read/write
+passport_officer  passport:read/write, personal_data:read, registry:read,
+                  passport_documents:write
 cashier           registry:read, meters:read, readings:read/write (readings taken at the desk),
-                  payments:read/write, balances:read
+                  payments:read/write, balances:read, documents:read
 dispatcher        registry:read, meters:read, readings:read, meter_access:read/write,
                   complaints:read/write
 analyst           registry:read, passport:read, meters:read, readings:read, rules:read,
                   meter_access:read, complaints:read, finance:read, payments:read,
-                  balances:read
+                  balances:read, documents:read
 auditor           registry:read, passport:read, meters:read, readings:read, rules:read,
                   audit:read, meter_access:read, complaints:read, finance:read, payments:read,
-                  balances:read
-accountant        finance:read/write, payments:read/write/reverse, balances:read, registry:read
+                  balances:read, documents:read
+accountant        finance:read/write, payments:read/write/reverse, balances:read, registry:read,
+                  documents:read/write
 external_system   calculate:run, meters:read, readings:read/write, payments:write,
                   balances:read
 ================  ==========================================================================
@@ -53,6 +56,14 @@ account), the turnover sheet, debtors, transfers to providers and their reconcil
 accountant writes them, the analyst and the auditor read them. The account card
 (``registry:read``) shows the balance only to a role with ``balances:read`` and the payments
 only to one with ``payments:read``.
+
+``documents`` covers the payment documents (ЕПД, corrected ЕПД, debt notices): the operator and
+the accountant issue them (write), and with the cashier (a payer asks for a copy at the desk),
+the analyst and the auditor they read them — JSON and PDF. A payment document names its payer,
+as the printed paper does: the roles that handle bills see it. ``passport_documents`` is the
+issue of the passport office's certificates (выписка из домовой книги, справка о
+зарегистрированных, поквартирная карточка): they print residents' personal data, so only the
+``passport_officer`` (and ``admin``) issues them, each issue logged with who asked and why.
 """
 
 from __future__ import annotations
@@ -63,7 +74,8 @@ ROLES = ("admin", "methodologist", "operator", "passport_officer", "cashier", "d
          "analyst", "auditor", "external_system", "accountant")
 
 MODULES = ("registry", "passport", "personal_data", "meters", "readings", "meter_access",
-           "audit", "calculate", "rules", "complaints", "payments", "balances", "finance")
+           "audit", "calculate", "rules", "complaints", "payments", "balances", "finance",
+           "documents", "passport_documents")
 
 ALL = "*"
 
@@ -78,27 +90,30 @@ PERMISSIONS: Mapping[str, frozenset[tuple[str, str]]] = {
     "operator": frozenset({*(("registry", a) for a in _RW), *(("meters", a) for a in _RW),
                            *(("readings", a) for a in _RW), ("passport", "read"),
                            *(("meter_access", a) for a in _RW), ("complaints", "read"),
-                           ("payments", "read"), ("balances", "read")}),
+                           ("payments", "read"), ("balances", "read"),
+                           *(("documents", a) for a in _RW)}),
     "passport_officer": frozenset({*(("passport", a) for a in _RW), ("personal_data", "read"),
-                                   ("registry", "read")}),
+                                   ("registry", "read"), ("passport_documents", "write")}),
     "cashier": frozenset({("registry", "read"), ("meters", "read"),
                           *(("readings", a) for a in _RW), *(("payments", a) for a in _RW),
-                          ("balances", "read")}),
+                          ("balances", "read"), ("documents", "read")}),
     "dispatcher": frozenset({("registry", "read"), ("meters", "read"), ("readings", "read"),
                              *(("meter_access", a) for a in _RW),
                              *(("complaints", a) for a in _RW)}),
     "analyst": frozenset({("registry", "read"), ("passport", "read"), ("meters", "read"),
                           ("readings", "read"), ("rules", "read"), ("meter_access", "read"),
-                          ("complaints", "read"), *_MONEY_READ}),
+                          ("complaints", "read"), *_MONEY_READ, ("documents", "read")}),
     "auditor": frozenset({("registry", "read"), ("passport", "read"), ("meters", "read"),
                           ("readings", "read"), ("rules", "read"), ("audit", "read"),
-                          ("meter_access", "read"), ("complaints", "read"), *_MONEY_READ}),
+                          ("meter_access", "read"), ("complaints", "read"), *_MONEY_READ,
+                          ("documents", "read")}),
     "external_system": frozenset({("calculate", "run"), ("meters", "read"),
                                   *(("readings", a) for a in _RW), ("payments", "write"),
                                   ("balances", "read")}),
     "accountant": frozenset({*(("finance", a) for a in _RW),
                              *(("payments", a) for a in (*_RW, "reverse")),
-                             ("balances", "read"), ("registry", "read")}),
+                             ("balances", "read"), ("registry", "read"),
+                             *(("documents", a) for a in _RW)}),
 }
 
 

@@ -24,14 +24,14 @@ from zhkh.modules.db.base import Base
 from zhkh.modules.db.bulk import insert_rows
 from zhkh.modules.registry.account_number import make_account_number
 
-PROVIDERS = (  # code, name, INN (fictional)
+PROVIDERS = (  # code, name, INN (fictional, with valid check digits)
     ("vodokanal", "МУП «Водоканал»", "7701000001"),
-    ("teploset", "АО «Теплосеть»", "7701000002"),
-    ("energosbyt", "АО «Энергосбыт»", "7701000003"),
-    ("gorgaz", "АО «Горгаз»", "7701000004"),
-    ("regoperator", "ООО «Региональный оператор ТКО»", "7701000005"),
-    ("uk_dom", "ООО «УК Наш дом»", "7701000006"),
-    ("fond_kr", "Фонд капитального ремонта", "7701000007"),
+    ("teploset", "АО «Теплосеть»", "7701000026"),
+    ("energosbyt", "АО «Энергосбыт»", "7701000033"),
+    ("gorgaz", "АО «Горгаз»", "7701000040"),
+    ("regoperator", "ООО «Региональный оператор ТКО»", "7701000058"),
+    ("uk_dom", "ООО «УК Наш дом»", "7701000065"),
+    ("fond_kr", "Фонд капитального ремонта", "7701000072"),
 )
 BASE_SERVICES = {
     "cold_water": "vodokanal", "hot_water": "teploset", "wastewater": "vodokanal",
@@ -130,8 +130,9 @@ class TownBuilder:
         """Write providers, houses, premises, accounts, services, people and meters."""
         _put(self.s, "providers", ("id", "code", "name", "inn"),
              [(i, c, n, inn) for i, (c, n, inn) in enumerate(PROVIDERS, start=1)])
-        _put(self.s, "management_companies", ("id", "name", "inn"),
-             [(1, "ООО «УК Наш дом»", "7701000006")])
+        _put(self.s, "management_companies", ("id", "name", "inn", "address", "phone"),
+             [(1, "ООО «УК Наш дом»", "7701000065", "ул. Мира, д. 1, офис 1",
+               "+7 (495) 123-45-67")])
         providers = {c: i for i, (c, _n, _inn) in enumerate(PROVIDERS, start=1)}
         per_house = [self.n_accounts // self.n_houses] * self.n_houses
         for i in range(self.n_accounts % self.n_houses):

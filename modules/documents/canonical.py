@@ -29,3 +29,8 @@ def content_hash(document: PaymentDocument) -> str:
 def load_snapshot(data: bytes | str) -> PaymentDocument:
     """A snapshot from its JSON (canonical or not); validation errors name the field."""
     return PaymentDocument.model_validate_json(data)
+
+
+def sha256_of(data: bytes) -> str:
+    """Hex SHA-256 of ``data``."""
+    return hashlib.sha256(data).hexdigest()

@@ -15,7 +15,7 @@ from typing import Annotated
 
 from pydantic import BeforeValidator, PlainSerializer, StringConstraints, WithJsonSchema
 
-from zhkh.kernel.money import format_kopecks, to_kopecks
+from zhkh.kernel.money import format_kopecks
 from zhkh.kernel.period import Period
 
 _MONEY = re.compile(r"-?\d{1,16}(\.\d{1,2})?")
@@ -26,8 +26,12 @@ def _kopecks(value: object) -> int:
         raise ValueError(f"сумма должна быть строкой в рублях («1234.56»), получено {value!r}")
     if isinstance(value, int):
         return value
-    if isinstance(value, str) and _MONEY.fullmatch(value.strip()):
-        return to_kopecks(value.strip())
+    if isinstance(value, str) and (found := _MONEY.fullmatch(value.strip())):
+        # exact: at most two decimals, so the kopecks are the digits themselves (a stored
+        # snapshot has thousands of amounts; Decimal arithmetic per amount was its cost)
+        whole, _, cents = found.group(0).partition(".")
+        kopecks = abs(int(whole)) * 100 + int(cents.ljust(2, "0") or 0)
+        return -kopecks if whole.startswith("-") else kopecks
     raise ValueError(f"сумма должна быть строкой в рублях с не более чем двумя знаками после "
                      f"точки («1234.56»), получено {value!r}")
 

@@ -39,6 +39,11 @@ PAYMENTS_WRITE = {"admin", "accountant", "cashier", "external_system"}
 PAYMENTS_REVERSE = {"admin", "accountant"}
 BALANCES_READ = {"admin", "accountant", "operator", "cashier", "external_system", "analyst",
                  "auditor"}
+DOCUMENTS_READ = {"admin", "operator", "cashier", "accountant", "analyst", "auditor"}
+DOCUMENTS_WRITE = {"admin", "operator", "accountant"}
+PASSPORT_DOCUMENTS = {"admin", "passport_officer"}
+CERTIFICATE = {"kind": "residents_certificate", "requested_by": "Иванов И. И.",
+               "purpose": "по месту требования"}
 TERMS = {"bank_name": "ПАО Сбербанк", "bik": "044525225",
          "settlement_account": "40702810938000012345", "corr_account": "30101810400000000225"}
 CONTRACT = {"provider_id": "{provider}", "management_company_id": "{company}", "number": "Д-2",
@@ -141,6 +146,11 @@ ENDPOINTS = [
                                "date_to": "2026-10-02"}, FINANCE_WRITE),
     ("GET", "/v1/transfers/reconciliation?date_from=2026-10-01&date_to=2026-10-31", None,
      FINANCE_READ),
+    ("POST", "/v1/accounts/{account}/documents", {"period": "2026-10"}, DOCUMENTS_WRITE),
+    ("GET", "/v1/accounts/{account}/documents", None, DOCUMENTS_READ),
+    ("GET", "/v1/documents/1", None, DOCUMENTS_READ),
+    ("GET", "/v1/documents/1.pdf", None, DOCUMENTS_READ),
+    ("POST", "/v1/premises/{flat}/passport-documents", CERTIFICATE, PASSPORT_DOCUMENTS),
 ]
 
 

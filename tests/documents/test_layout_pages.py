@@ -1,0 +1,101 @@
+"""Pages chosen by the document: up to two recipients print their payment details on the
+front; more get a summary on the front and the details (with their QR codes) on pages of
+their own; a list longer than the layout holds is refused, never cut. Conditions and list
+windows are checked when a layout loads. Amounts in a snapshot read as the kernel reads
+them."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+import zxingcpp
+from hypothesis import given
+from hypothesis import strategies as st
+
+from zhkh.adapters.print.layout import LayoutError, load_layout
+from zhkh.adapters.print.qr import parse_payload
+from zhkh.adapters.print.render import render, renderer
+from zhkh.kernel.money import to_kopecks
+from zhkh.modules.demo.payments import settlement_account
+from zhkh.modules.documents.example import UK, example_document
+from zhkh.modules.documents.schemas import PaymentDocument
+from zhkh.modules.documents.types import _kopecks
+
+from .conftest import page_image, page_texts
+
+
+def with_recipients(n: int) -> PaymentDocument:
+    """The example flat paying ``n`` recipients one line each."""
+    base = example_document().model_dump()
+    recipients, charges = [], []
+    for i in range(n):
+        charged = 10_000 + 101 * i
+        recipients.append({**UK, "id": f"r{i}", "name": f"Поставщик № {i + 1}",
+                           "settlement_account": settlement_account(i + 1), "charged": charged,
+                           "opening_balance": 0, "paid": 0, "paid_until": date(2026, 10, 31),
+                           "last_payment_date": None, "penalties": 0, "to_pay": charged})
+        charges.append({"recipient": f"r{i}", "service": f"Услуга {i + 1}", "unit": "м³",
+                        "charged_individual": charged, "total": charged})
+    base.update(recipients=recipients, charges=charges, capital_repair=None, penalties=[],
+                recalculations=[], total_to_pay=sum(r["to_pay"] for r in recipients))
+    return PaymentDocument.model_validate(base)
+
+
+class TestPagesByRecipients:
+    @pytest.mark.parametrize(("count", "pages"), [
+        (1, ("front", "back")), (2, ("front", "back")),
+        (3, ("front_many", "payees", "back")), (4, ("front_many", "payees", "back")),
+        (5, ("front_many", "payees", "payees_more", "back")),
+        (8, ("front_many", "payees", "payees_more", "back"))])
+    def test_the_pages_follow_the_number_of_recipients(self, count, pages):
+        doc = with_recipients(count)
+        assert renderer().pages_of(doc) == pages
+        assert len(page_texts(render(doc))) == len(pages)
+
+    def test_every_recipient_gets_its_code_on_the_pages_of_details(self):
+        doc = with_recipients(7)
+        pdf = render(doc)
+        codes = [parse_payload(c.bytes) for page in (1, 2) for c in zxingcpp.read_barcodes(
+            page_image(pdf, page), formats=zxingcpp.BarcodeFormat.QRCode)]
+        assert sorted((c["PersonalAcc"], int(c["Sum"])) for c in codes) == sorted(
+            (r.settlement_account, r.to_pay) for r in doc.recipients)
+        front = page_texts(pdf)[0]
+        for r in doc.recipients:
+            assert r.name in front  # the summary table lists them all
+
+    def test_more_recipients_than_the_pages_hold_is_an_error_not_a_cut(self):
+        with pytest.raises(LayoutError, match=r"recipients 9 (строк|элементов), а макет вмещает 8"):
+            render(with_recipients(9))
+
+
+class TestLayoutChecks:
+    def _layout(self, tmp_path: Path, pages: str, documents: str = "monthly: [one]") -> Path:
+        path = tmp_path / "l.yaml"
+        path.write_text(
+            "page: {width: 210, height: 297}\nfonts: {regular: PTSans-Regular.ttf}\n"
+            "styles: {body: {size: 10}}\n"
+            f"documents: {{{documents}}}\npages:\n{pages}", encoding="utf-8")
+        return path
+
+    def test_a_list_left_to_a_block_that_does_not_exist_is_refused(self, tmp_path):
+        path = self._layout(tmp_path, "  one:\n    - {type: repeat, source: recipients, max: 2, "
+                                      "more: true, blocks: []}\n")
+        with pytest.raises(LayoutError, match=r"продолжается .* с элемента 3"):
+            load_layout(path)
+
+    def test_a_page_condition_must_be_a_field_or_a_count(self, tmp_path):
+        path = self._layout(tmp_path, "  one: []\n",
+                            "monthly: [{page: one, when: 'recipients >> 2'}]")
+        with pytest.raises(LayoutError, match="условие «recipients >> 2»"):
+            load_layout(path)
+
+
+@given(st.decimals(min_value=Decimal("-99999999999.99"), max_value=Decimal("99999999999.99"),
+                   places=2, allow_nan=False, allow_infinity=False))
+def test_a_snapshot_amount_reads_as_the_kernel_reads_it(value):
+    for text in (format(value, "f"), format(value.normalize(), "f")):
+        if "E" not in text and text.count(".") <= 1 and len(text.partition(".")[2]) <= 2:
+            assert _kopecks(text) == to_kopecks(text)
