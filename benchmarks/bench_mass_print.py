@@ -60,6 +60,10 @@ class Town:
         self.template = URL or f"sqlite:///{folder / 'town.sqlite'}"
         self.copies: list[str] = []
         os.chdir(folder)  # the demo leaves its bank files in the working folder
+        if not self.template.startswith("sqlite"):
+            name = make_url(normalize_url(self.template)).database
+            self._admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            self._admin(f'CREATE DATABASE "{name}"')
         _zhkh("demo", "--accounts", ACCOUNTS, "--houses", max(1, ACCOUNTS // 100),
               "--months", 2, "--database", self.template)
 
