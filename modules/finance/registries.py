@@ -132,7 +132,7 @@ def import_registry(session: Session, actor: Actor, registry: IncomingRegistry,
     lines = list(registry.lines)
     accounts = _identify(session, lines)
     status = _statuses(session, lines, accounts)
-    counts = defaultdict(int)
+    counts: dict[str, int] = defaultdict(int)
     for s in status:
         counts[s] += 1
     head = PaymentRegistry(
@@ -248,7 +248,8 @@ def _post_all(session: Session, actor: Actor, posted: list[tuple[IncomingLine, i
     for i in range(0, len(ids), 900):
         stmt = select(Payment.registry_line_id, Payment.id).where(
             Payment.registry_line_id.in_(ids[i:i + 900]))
-        payment_of.update(dict(session.execute(stmt).all()))
+        # registry_line_id IN (…): never NULL here
+        payment_of.update(dict(session.execute(stmt).all()))  # type: ignore[arg-type]
     repo = FinanceRepository(session)
     account_ids = sorted({a for _, a in posted if a is not None})
     open_keys = repo.open_keys(account_ids)
@@ -280,8 +281,8 @@ def _readings(session: Session, posted: list[tuple[IncomingLine, int | None]],
     meters: dict[int, list[Meter]] = defaultdict(list)
     stmt = select(Meter).where(Meter.premises_id.in_(set(premises.values()))).order_by(
         Meter.service, Meter.id)
-    for meter in session.scalars(stmt):
-        meters[meter.premises_id].append(meter)  # type: ignore[index]
+    for stored in session.scalars(stmt):
+        meters[stored.premises_id].append(stored)  # type: ignore[index]
     rows = []
     for ln, account in with_readings:
         assert account is not None
