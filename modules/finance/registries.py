@@ -53,22 +53,33 @@ READING_COLUMNS = ("meter_id", "zone", "taken_on", "value_micro", "source", "sou
 
 
 class IncomingReading(Protocol):
-    counter: str
-    value: Decimal
+    @property
+    def counter(self) -> str: ...
+    @property
+    def value(self) -> Decimal: ...
 
 
 class IncomingLine(Protocol):
     """One parsed line (``adapters.bank.RegistryLine`` has this shape)."""
 
-    payment_date: date
-    account: str
-    amount: int
-    commission: int
-    operation_id: str | None
-    payer: str | None
-    address: str | None
-    line_number: int
-    raw: str
+    @property
+    def payment_date(self) -> date: ...
+    @property
+    def account(self) -> str: ...
+    @property
+    def amount(self) -> int: ...
+    @property
+    def commission(self) -> int: ...
+    @property
+    def operation_id(self) -> str | None: ...
+    @property
+    def payer(self) -> str | None: ...
+    @property
+    def address(self) -> str | None: ...
+    @property
+    def line_number(self) -> int: ...
+    @property
+    def raw(self) -> str: ...
 
     @property
     def period(self) -> Any: ...
@@ -78,17 +89,24 @@ class IncomingLine(Protocol):
 
 
 class IncomingTotals(Protocol):
-    line_count: int
-    amount: int
-    commission: int
+    @property
+    def line_count(self) -> int: ...
+    @property
+    def amount(self) -> int: ...
+    @property
+    def commission(self) -> int: ...
 
 
 class IncomingRegistry(Protocol):
-    """A parsed, checked registry file (``adapters.bank.ParsedRegistry`` has this shape)."""
+    """A parsed, checked registry file (``adapters.bank.ParsedRegistry`` has this shape).
+    Read-only attributes (properties), so frozen dataclasses and named tuples conform."""
 
-    profile: str
-    file_name: str | None
-    content_hash: str
+    @property
+    def profile(self) -> str: ...
+    @property
+    def file_name(self) -> str | None: ...
+    @property
+    def content_hash(self) -> str: ...
 
     @property
     def lines(self) -> Sequence[IncomingLine]: ...
