@@ -54,9 +54,13 @@ names, mapping = packages()
 setup(
     packages=names,
     package_dir=mapping,
-    package_data={"zhkh.rules": ["**/*.yaml", "*.md"], "zhkh.kernel": ["*.pyx"],
+    # py.typed and the stubs (.pyi) of the compiled modules: type information ships (PEP 561)
+    package_data={"zhkh.rules": ["**/*.yaml", "*.md"],
+                  "zhkh.kernel": ["*.pyx", "*.pyi", "py.typed"],
+                  "zhkh.modules": ["py.typed", "**/*.pyi"], "zhkh.api": ["py.typed"],
                   "zhkh.adapters": ["**/*.ini", "**/*.mako", "**/*.json", "**/*.yaml",
-                                    "**/*.ttf", "print/fonts/*.txt", "print/fonts/*.md"]},
+                                    "**/*.ttf", "print/fonts/*.txt", "print/fonts/*.md",
+                                    "py.typed"]},
     include_package_data=True,
     ext_modules=extensions(),
     cmdclass={"build_ext": StrictBuildExt},

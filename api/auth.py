@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, HTTPException, Request, params
 
 from zhkh.modules.access.service import Principal, authenticate
 
@@ -44,7 +44,7 @@ def current_principal(request: Request) -> Principal:
 PrincipalDep = Annotated[Principal, Depends(current_principal)]
 
 
-def allow(module: str, action: str) -> Depends:
+def allow(module: str, action: str) -> params.Depends:
     """A route dependency: 403 ``forbidden`` unless the role may do ``action`` on ``module``."""
 
     def check(principal: PrincipalDep) -> Principal:

@@ -11,7 +11,7 @@ its path) and 409 (a route that changes stored data).
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -26,6 +26,9 @@ from zhkh.kernel.calc.errors import CalculationError
 from zhkh.modules.errors import Conflict, DomainError, Invalid, NotFound, invalid_input
 
 log = logging.getLogger("zhkh.api")
+
+Responses = dict[int | str, dict[str, Any]]
+"""A route's documented responses (FastAPI's ``responses=``): status → OpenAPI fields."""
 
 
 class FieldProblem(BaseModel):
@@ -121,7 +124,7 @@ def body_references(**fields: str) -> Iterator[None]:
         raise Invalid(exc.code, exc.message, field=field, obj=exc.obj) from None
 
 
-def _invalid(errors: list[dict]) -> JSONResponse:
+def _invalid(errors: Sequence[Mapping[str, Any]]) -> JSONResponse:
     return JSONResponse(status_code=422, content={"error": invalid_input(errors)})
 
 

@@ -1,4 +1,8 @@
-"""Type stub of the compiled charge kernel (``_kernel.pyx``)."""
+"""Type stub of the compiled charge kernel (``_kernel.pyx``).
+
+Twin: ``zhkh.kernel.reference`` (``tests/kernel/test_stubs.py`` holds names and parameters
+equal).
+"""
 
 import numpy as np
 import numpy.typing as npt

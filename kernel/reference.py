@@ -18,10 +18,15 @@ A row with a non-zero status has zeros in ``volume``, ``amount`` and ``plain``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Sized
 from decimal import ROUND_HALF_UP, Decimal, localcontext
+from typing import TYPE_CHECKING
 
 from zhkh.kernel.money import INT64_MAX, INT64_MIN
+
+if TYPE_CHECKING:  # numpy is not needed to run the twin: any indexable of ints will do
+    import numpy as np
+    import numpy.typing as npt
 
 METER, AVERAGE, QUANTITY, SHARE = 1, 2, 3, 4
 OK, OVERFLOW, READING_DECREASE, BAD_INPUT = 0, 1, 2, 3
@@ -99,7 +104,7 @@ def compute_row(
     return OK, volume, amount, plain
 
 
-def _check_lengths(rows: dict[str, Sequence[int]], table: dict[str, Sequence[int]]) -> int:
+def _check_lengths(rows: dict[str, Sized], table: dict[str, Sized]) -> int:
     """Length of the row arrays; ValueError naming the first array of a different length."""
     for group in (rows, table):
         names = list(group)
@@ -114,9 +119,20 @@ def _check_lengths(rows: dict[str, Sequence[int]], table: dict[str, Sequence[int
 
 
 def compute(
-    dec, a, b, c, share_num, share_den,
-    d_method, d_factor, d_price, d_coef,
-    volume, amount, plain, status,
+    dec: npt.NDArray[np.int32],
+    a: npt.NDArray[np.int64],
+    b: npt.NDArray[np.int64],
+    c: npt.NDArray[np.int64],
+    share_num: npt.NDArray[np.int32],
+    share_den: npt.NDArray[np.int32],
+    d_method: npt.NDArray[np.int8],
+    d_factor: npt.NDArray[np.int64],
+    d_price: npt.NDArray[np.int64],
+    d_coef: npt.NDArray[np.int64],
+    volume: npt.NDArray[np.int64],
+    amount: npt.NDArray[np.int64],
+    plain: npt.NDArray[np.int64],
+    status: npt.NDArray[np.int8],
 ) -> int:
     """Compute every plan row into ``volume, amount, plain, status``; return the non-OK count.
 

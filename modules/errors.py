@@ -11,6 +11,7 @@ calculate) has the same body and is a 422.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 
@@ -47,7 +48,7 @@ class Invalid(DomainError):
     """The input is well-formed but breaks a business rule (dates out of order …)."""
 
 
-def field_errors(errors: list[dict[str, Any]]) -> list[dict[str, str]]:
+def field_errors(errors: Iterable[Mapping[str, Any]]) -> list[dict[str, str]]:
     """Pydantic errors → ``[{"path": "accounts.0.area", "message": ...}]`` (body prefix
     dropped)."""
     out = []
@@ -57,7 +58,7 @@ def field_errors(errors: list[dict[str, Any]]) -> list[dict[str, str]]:
     return out
 
 
-def invalid_input(errors: list[dict[str, Any]]) -> dict[str, Any]:
+def invalid_input(errors: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
     """The body of input refused by validation (the API's 422 ``invalid_input``, the CLI's
     output): the first field at fault in the message, every field in ``fields``."""
     fields = field_errors(errors)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, overload
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
@@ -24,11 +24,23 @@ Reason = Annotated[str | None, Field(default=None, max_length=2000,
                                      description="Основание изменения (в журнал аудита)")]
 
 
+@overload
+def micro(text: str) -> int: ...
+@overload
+def micro(text: None) -> None: ...
+@overload
+def micro(text: str | None) -> int | None: ...
 def micro(text: str | None) -> int | None:
     """A :data:`DecimalText` → fixed point 1e-6 (None stays None)."""
     return None if text is None else to_micro(text)
 
 
+@overload
+def decimal_text(value: int) -> str: ...
+@overload
+def decimal_text(value: None) -> None: ...
+@overload
+def decimal_text(value: int | None) -> str | None: ...
 def decimal_text(value: int | None) -> str | None:
     """Fixed point 1e-6 → decimal string (None stays None)."""
     return None if value is None else format_micro(value)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import date, time
-from typing import Any
+from typing import Any, Literal, overload
 
 from zhkh.kernel.period import Period
 
@@ -98,10 +98,10 @@ class LineBuilder:
         if count is not None and not (count.isascii() and count.isdigit() and len(count) < 13):
             raise self.fail("registry_footer_format", f"«{count}» — не число строк", number,
                             "line_count")
-        sums = {}
+        sums: dict[str, int | None] = {}
         for name in ("amount_total", "transfer_total", "commission_total"):
-            sums[name] = self.money(values.get(name, ""), number, name)
-            if sums[name] is not None and sums[name] < 0:
+            sums[name] = total = self.money(values.get(name, ""), number, name)
+            if total is not None and total < 0:
                 raise self.fail("registry_footer_format", "отрицательная сумма — "
                                 f"{values[name].strip()}", number, name)
         return Footer(line_number=number, line_count=None if count is None else int(count),
@@ -132,6 +132,11 @@ class LineBuilder:
             raise self.fail(f"registry_{problem.code}", problem.message, number,
                             field) from None
 
+    @overload
+    def date(self, text: str, number: int, field: str, *, required: Literal[True]) -> date: ...
+    @overload
+    def date(self, text: str, number: int, field: str, *,
+             required: bool = False) -> date | None: ...
     def date(self, text: str, number: int, field: str, *,
              required: bool = False) -> date | None:
         """A date not later than ``today``; None when empty and not required."""

@@ -196,7 +196,8 @@ class _Reader:
             raise self.fail(("name",), f"имя «{name}» должно совпадать с именем файла "
                             f"«{self.path.stem}»")
         purpose = self.text(d["purpose"], ("purpose",), tuple(REQUIRED_FIELDS))
-        options = {k: self.text(d[k], (k,)) for k in ("title", "source") if k in d}
+        options: dict[str, Any] = {k: self.text(d[k], (k,)) for k in ("title", "source")
+                                   if k in d}
         options |= self.formats(d)
         options["encoding"] = self.text(d["encoding"], ("encoding",),
                                         ENCODINGS if kind == "text" else DBF_ENCODINGS)
@@ -214,7 +215,8 @@ class _Reader:
 
     def formats(self, d: dict) -> dict[str, str]:
         out = {}
-        samples = {"date_format": date(2026, 12, 31), "time_format": time(23, 59, 58)}
+        samples: dict[str, date | time] = {"date_format": date(2026, 12, 31),
+                                           "time_format": time(23, 59, 58)}
         for key, sample in samples.items():
             if key in d:
                 fmt = self.text(d[key], (key,))

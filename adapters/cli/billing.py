@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
+from rich.console import Console, JustifyMethod
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -83,9 +83,10 @@ def run(period: Annotated[str, typer.Option("--period", help="Период ГГ�
 
 def _render_run(report, calculator) -> None:
     table = Table(title=f"Расчёт за {report.period} (правила {report.rulebook_version})")
-    for col, justify in (("Услуга", "left"), ("Строк", "right"), ("Счетов", "right"),
-                         ("Начислено", "right"), ("Льготы", "right"),
-                         ("Снижение за качество", "right"), ("Итого", "right")):
+    columns: tuple[tuple[str, JustifyMethod], ...] = (
+        ("Услуга", "left"), ("Строк", "right"), ("Счетов", "right"), ("Начислено", "right"),
+        ("Льготы", "right"), ("Снижение за качество", "right"), ("Итого", "right"))
+    for col, justify in columns:
         table.add_column(col, justify=justify)
     totals = [0, 0, 0]
     for service, (lines, accounts, kopecks) in sorted(report.by_service.items()):
@@ -169,8 +170,9 @@ def recalc(since: Annotated[str, typer.Option("--since", help="С какого �
             console.print(f"[red]{exc}[/red]")
             raise typer.Exit(1) from None
     table = Table(title=f"Перерасчёт с {since}: {len(booked)} строк")
-    for col, justify in (("Месяц", "left"), ("Услуга", "left"), ("Строк", "right"),
-                         ("Сумма", "right")):
+    columns: tuple[tuple[str, JustifyMethod], ...] = (
+        ("Месяц", "left"), ("Услуга", "left"), ("Строк", "right"), ("Сумма", "right"))
+    for col, justify in columns:
         table.add_column(col, justify=justify)
     groups: dict[tuple[str, str], list[int]] = {}
     for b in booked:

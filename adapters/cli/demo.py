@@ -165,8 +165,8 @@ def _render_turnover(application: Application, period: str) -> None:
 
     with application.database.reader() as session:
         sheet = turnover(session, period, "provider")
-        ledger = session.scalar(select(func.coalesce(func.sum(LedgerLine.amount_kopecks), 0))
-                                .where(LedgerLine.period_booked == period))
+        ledger = session.execute(select(func.coalesce(func.sum(LedgerLine.amount_kopecks), 0))
+                                 .where(LedgerLine.period_booked == period)).scalar_one()
     t = sheet.total
     mark = "[green]сходится[/green]" if t.charged_total == ledger else "[red]НЕ СХОДИТСЯ[/red]"
     console.print(f"Оборотно-сальдовая ведомость за {period}: сальдо на начало "

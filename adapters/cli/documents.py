@@ -20,6 +20,7 @@ from rich.progress import (
     MofNCompleteColumn,
     Progress,
     ProgressColumn,
+    Task,
     TextColumn,
     TimeElapsedColumn,
 )
@@ -59,7 +60,7 @@ def register(app: typer.Typer) -> None:
 class PagesPerSecond(ProgressColumn):
     """Pages rendered so far and pages a second since the start."""
 
-    def render(self, task) -> Text:  # type: ignore[override]
+    def render(self, task: Task) -> Text:
         pages = task.fields.get("pages", 0)
         elapsed = task.elapsed or 0.0
         rate = pages / elapsed if elapsed > 0 else 0.0

@@ -63,7 +63,7 @@ class Listing:
 
     title: str
     columns: Sequence[Column]
-    rows: list[Sequence[Any]]
+    rows: Sequence[Sequence[Any]]
     data: Any
     total: Sequence[Any] | None = None
     notes: list[str] = field(default_factory=list)
@@ -187,7 +187,7 @@ def write_xlsx(listing: Listing, path: Path) -> None:
                 if value is None:
                     continue
                 if c.kind == "money":
-                    sheet.write_number(n, col, Decimal(value).scaleb(-2),  # type: ignore[arg-type]
+                    sheet.write_number(n, col, Decimal(value).scaleb(-2),
                                        money_bold if is_total else money)
                 elif c.kind == "int":
                     sheet.write_number(n, col, int(value), bold if is_total else None)
@@ -195,7 +195,7 @@ def write_xlsx(listing: Listing, path: Path) -> None:
                     sheet.write_string(n, col, str(value), bold if is_total else None)
 
 
-def _replace(out: Path, write: Callable[[Path], None]) -> None:
+def _replace(out: Path, write: Callable[[Path], object]) -> None:
     """Write through a temporary file beside ``out`` and rename it over ``out``."""
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rich.console import Console
+from rich.console import Console, JustifyMethod
 from rich.table import Table
 
 from zhkh.kernel.money import format_rub_ru
@@ -14,8 +14,10 @@ def print_rules_diff(diff: RulesDiff, console: Console | None = None) -> None:
     console = console or Console()
     table = Table(title=f"Начисления за {diff.period}: опубликованные правила {diff.published} "
                         f"→ черновик {diff.draft}")
-    for name, justify in (("Услуга", "left"), ("Было", "right"), ("Станет", "right"),
-                          ("Разница", "right"), ("Счетов изменится", "right")):
+    columns: tuple[tuple[str, JustifyMethod], ...] = (
+        ("Услуга", "left"), ("Было", "right"), ("Станет", "right"), ("Разница", "right"),
+        ("Счетов изменится", "right"))
+    for name, justify in columns:
         table.add_column(name, justify=justify)
     for s in sorted(diff.services.values(), key=lambda s: s.service):
         table.add_row(s.title, format_rub_ru(s.before), format_rub_ru(s.after),

@@ -165,8 +165,9 @@ def debtors(
     labels = [service.age_label(i) for i in range(len(AGE_BUCKETS))]
     columns = (Column("Счёт", "code"), Column("Дом", "int", wide=True),
                Column("Долг", "money"), *(Column(label, "money") for label in labels))
-    rows = [(d.account, d.house_id, to_kopecks(d.total),
-             *(to_kopecks(d.by_age.get(label, "0")) for label in labels)) for d in found]
+    rows: list[tuple[Any, ...]] = [
+        (d.account, d.house_id, to_kopecks(d.total),
+         *(to_kopecks(d.by_age.get(label, "0")) for label in labels)) for d in found]
     total = ("Итого", None, *(sum(r[i] for r in rows) for i in range(2, len(columns))))
     listing = Listing(f"Должники на {day:%d.%m.%Y}: {len(rows)}; долг по срокам просрочки, "
                       "дней, руб.", columns, rows, found, total=total, total_in_table=False)

@@ -73,9 +73,10 @@ def transfers(
                Column("К перечислению", "money"), Column("Банк", wide=True),
                Column("БИК", wide=True), Column("Расчётный счёт", wide=True),
                Column("Корр. счёт", wide=True))
-    rows = [(t.provider_id, t.provider, t.inn, t.date_from or "—", t.date_to,
-             to_kopecks(t.collected), to_kopecks(t.fee), to_kopecks(t.amount), t.bank_name,
-             t.bik, t.settlement_account, t.corr_account) for t in due]
+    rows: list[tuple[Any, ...]] = [
+        (t.provider_id, t.provider, t.inn, t.date_from or "—", t.date_to,
+         to_kopecks(t.collected), to_kopecks(t.fee), to_kopecks(t.amount), t.bank_name,
+         t.bik, t.settlement_account, t.corr_account) for t in due]
     total = (None, "Итого", None, None, None,
              *(sum(r[i] for r in rows) for i in (5, 6, 7)), None, None, None, None)
     state = f"отмечено отправленным, п/п № {reference}" if mark_sent else "к отправке"
@@ -140,9 +141,10 @@ def reconcile(
     columns = (Column("Поставщик (id)", "int", wide=True), Column("Поставщик"),
                Column("Собрано", "money"), Column("Перечислено", "money"),
                Column("Вознаграждение", "money"), Column("Осталось", "money"))
-    rows = [(r.provider_id, names.get(str(r.provider_id), str(r.provider_id)),
-             *(to_kopecks(v) for v in (r.collected, r.transferred, r.fees, r.pending)))
-            for r in found]
+    rows: list[tuple[Any, ...]] = [
+        (r.provider_id, names.get(str(r.provider_id), str(r.provider_id)),
+         *(to_kopecks(v) for v in (r.collected, r.transferred, r.fees, r.pending)))
+        for r in found]
     total = (None, "Итого", *(sum(r[i] for r in rows) for i in range(2, 6)))
     listing = Listing(f"Сверка перечислений {first:%d.%m.%Y}–{last:%d.%m.%Y}, руб.", columns,
                       rows, found, total=total)

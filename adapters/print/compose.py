@@ -15,8 +15,8 @@ file by a backend that can reuse it); :func:`page_ops` gives the rest for one do
 from __future__ import annotations
 
 from collections import ChainMap
-from collections.abc import Callable, Mapping
-from typing import Any
+from collections.abc import Callable, Mapping, MutableMapping
+from typing import Any, cast
 
 from zhkh.adapters.print.layout import MM, Block, Layout, LayoutError, MissingField, Style
 
@@ -176,7 +176,8 @@ class Composer:
         items = self._limited(values, o, o["max"], "в списке", "элементов")
         bottom = y
         for i, item in enumerate(items):
-            scope = ChainMap(item, values)
+            # ChainMap writes only to its first map: values is never changed
+            scope = ChainMap(item, cast("MutableMapping[str, Any]", values))
             ix, iy = x + i * o["step"][0], y + i * o["step"][1]
             for child in o["blocks"]:
                 if child.when and not child.when.holds(scope):

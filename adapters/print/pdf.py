@@ -14,6 +14,7 @@ import io
 from collections.abc import Callable
 from contextlib import contextmanager
 from functools import lru_cache
+from typing import cast
 
 import numpy as np
 import zxingcpp
@@ -90,7 +91,8 @@ class PdfWriter:
         self.buffer = io.BytesIO()
         self.canvas = Canvas(self.buffer, pagesize=(layout.width, layout.height),
                              invariant=1, pageCompression=1,
-                             initialFontName=next(iter(self.fonts.values())))
+                             # a font name: the stubs type it as a float by mistake
+                             initialFontName=next(iter(self.fonts.values())))  # type: ignore[arg-type]
         self.canvas.setTitle(title)
         self.canvas.setSubject(subject)
         self.canvas.setAuthor("zhkh")
@@ -132,7 +134,8 @@ class PdfWriter:
             elif kind == "r":
                 code.append(_rect(*op[1:]))
             else:
-                code.append(_qr(*op[1:], self.qr))
+                _, x, y, size, payload = op
+                code.append(_qr(x, y, size, payload, self.qr))
         self.canvas.addLiteral("\n".join(code))
 
     def _text(self, x: float, y: float, style: Style, text: str) -> str:
@@ -145,8 +148,9 @@ class PdfWriter:
     def _encode(self, text: str, style: Style) -> str:
         """Font selection and show operators for ``text`` in the font's subsets (ReportLab
         assigns subset codes on first use in this document, hence the per-file cache)."""
-        font = pdfmetrics.getFont(self.fonts[style.font])
-        doc, escape = self.canvas._doc, self.canvas._escape
+        font = cast(TTFont, pdfmetrics.getFont(self.fonts[style.font]))  # registered TrueType
+        # the canvas's document and string escaping: not public, and not in the stubs
+        doc, escape = self.canvas._doc, self.canvas._escape  # type: ignore[attr-defined]
         parts = []
         for subset, chunk in font.splitString(text, doc):
             parts.append(f"{font.getSubsetInternalName(subset, doc)} {style.size:g} Tf "

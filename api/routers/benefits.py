@@ -57,7 +57,8 @@ def get_benefit(session: SessionDep, principal: PrincipalDep, benefit_id: IdPath
                 ) -> BenefitOut:
     """One benefit assignment; 404 ``benefit_not_found``."""
     benefit = passport.get_benefit(session, benefit_id)
-    number = session.scalar(select(Account.number).where(Account.id == benefit.account_id))
+    number = session.execute(select(Account.number).where(
+        Account.id == benefit.account_id)).scalar_one()
     return BenefitOut.of(benefit, number, personal=principal.sees_personal_data)
 
 

@@ -23,6 +23,7 @@ from zhkh.adapters.print.certificates import render_certificate
 from zhkh.adapters.print.render import check_printable, render
 from zhkh.api.auth import allow
 from zhkh.api.deps import ActorDep, IdPath, SessionDep, WindowDep
+from zhkh.api.errors import Responses
 from zhkh.api.idempotency import TransactionalRoute
 from zhkh.modules.documents import service as documents
 from zhkh.modules.documents.certificates import issue_certificate
@@ -57,13 +58,14 @@ ISSUE_EXAMPLES = {
                   "value": {"kind": "corrected", "period": "2026-09"}},
     "debt_notice": {"summary": "Уведомление о задолженности", "value": {"kind": "debt_notice"}},
 }
-_ISSUING = {409: {"description": "ЕПД за месяц уже выпущен; перерасчётов после выпуска не было "
-                                 "(code: document_exists, nothing_to_correct, "
-                                 "idempotency_conflict)"},
-            422: {"description": "Месяц не закрыт (с проверками, мешающими закрытию), нет "
-                                 "долга, нет реквизитов поставщика, документ не печатается "
-                                 "(code: period_not_closed, no_debt, no_bank_details, "
-                                 "not_issuable, invalid_input)"}}
+_ISSUING: Responses = {
+    409: {"description": "ЕПД за месяц уже выпущен; перерасчётов после выпуска не было "
+                         "(code: document_exists, nothing_to_correct, "
+                         "idempotency_conflict)"},
+    422: {"description": "Месяц не закрыт (с проверками, мешающими закрытию), нет "
+                         "долга, нет реквизитов поставщика, документ не печатается "
+                         "(code: period_not_closed, no_debt, no_bank_details, "
+                         "not_issuable, invalid_input)"}}
 
 
 def get_document_rules(request: Request) -> DocumentRules:

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Body
 
 from zhkh.api.auth import allow
 from zhkh.api.deps import CalculatorDep
-from zhkh.api.errors import DocumentedRoute
+from zhkh.api.errors import DocumentedRoute, Responses
 from zhkh.modules.finance import calculators
 from zhkh.modules.finance.examples import ALLOCATION_EXAMPLES, PENALTIES_EXAMPLES
 from zhkh.modules.finance.schemas import (
@@ -22,8 +22,9 @@ from zhkh.modules.finance.schemas import (
 router = APIRouter(prefix="/v1", tags=["finance"], dependencies=[allow("calculate", "run")],
                    route_class=DocumentedRoute)
 
-_REFUSALS = {422: {"description": "Неверные данные (поле в fields) или расчёт, не покрытый "
-                                  "правилами (code: penalty_rules, allocation_rules, too_large)"}}
+_REFUSALS: Responses = {
+    422: {"description": "Неверные данные (поле в fields) или расчёт, не покрытый "
+                         "правилами (code: penalty_rules, allocation_rules, too_large)"}}
 
 
 @router.post("/penalties", response_model=PenaltiesResponse, responses=_REFUSALS,

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from zhkh.api import finance_examples as examples
 from zhkh.api.auth import allow
 from zhkh.api.deps import ActorDep, IdPath, IdQuery, SessionDep, WindowDep
-from zhkh.api.errors import body_references
+from zhkh.api.errors import Responses, body_references
 from zhkh.api.idempotency import TransactionalRoute
 from zhkh.modules.finance import contracts
 from zhkh.modules.finance.schemas import (
@@ -40,12 +40,14 @@ READ, WRITE = allow("finance", "read"), allow("finance", "write")
 NameQuery = Annotated[str | None, Query(max_length=300, description="Часть наименования")]
 InnQuery = Annotated[str | None, Query(max_length=12, description="ИНН")]
 ActiveOn = Annotated[date | None, Query(description="Действующие на дату")]
-_REQUISITES = {422: {"description": "Неверные данные или реквизиты: ИНН, КПП, БИК, счёт с "
-                                    "контрольной цифрой (code: inn_checksum, account_key, …; "
-                                    "field — поле)"}}
-_TAKEN = {409: {"description": "ИНН, код поставщика или номер договора уже заняты, условия "
-                               "с этой даты уже заданы (code: inn_taken, provider_code_taken, "
-                               "contract_number_taken, terms_exist)"}}
+_REQUISITES: Responses = {
+    422: {"description": "Неверные данные или реквизиты: ИНН, КПП, БИК, счёт с "
+                         "контрольной цифрой (code: inn_checksum, account_key, …; "
+                         "field — поле)"}}
+_TAKEN: Responses = {
+    409: {"description": "ИНН, код поставщика или номер договора уже заняты, условия "
+                         "с этой даты уже заданы (code: inn_taken, provider_code_taken, "
+                         "contract_number_taken, terms_exist)"}}
 
 
 # management companies

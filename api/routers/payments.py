@@ -17,7 +17,7 @@ from fastapi import APIRouter, Body, Query
 from zhkh.api import finance_examples as examples
 from zhkh.api.auth import allow
 from zhkh.api.deps import ActorDep, FinanceRulesDep, IdPath, IdQuery, SessionDep, WindowDep
-from zhkh.api.errors import body_references
+from zhkh.api.errors import Responses, body_references
 from zhkh.api.idempotency import TransactionalRoute
 from zhkh.modules.finance import service as finance
 from zhkh.modules.finance.models import CHANNELS
@@ -30,12 +30,13 @@ REVERSE = allow("payments", "reverse")
 
 Channel = Literal[CHANNELS]  # type: ignore[valid-type]
 
-_POSTING = {422: {"description": "Неверные данные (сумма — строка с копейками, не число), "
-                                 "дата оплаты в будущем, счёт закрыт, нет открытого периода "
-                                 "(code: invalid_input, account_not_found, paid_in_future, "
-                                 "account_closed, no_open_period; field)"},
-            409: {"description": "Ключ идемпотентности дан другому запросу "
-                                 "(code: idempotency_conflict)"}}
+_POSTING: Responses = {
+    422: {"description": "Неверные данные (сумма — строка с копейками, не число), "
+                         "дата оплаты в будущем, счёт закрыт, нет открытого периода "
+                         "(code: invalid_input, account_not_found, paid_in_future, "
+                         "account_closed, no_open_period; field)"},
+    409: {"description": "Ключ идемпотентности дан другому запросу "
+                         "(code: idempotency_conflict)"}}
 
 
 @router.post("", status_code=201, dependencies=[WRITE], responses=_POSTING,

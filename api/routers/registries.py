@@ -34,7 +34,7 @@ from zhkh.adapters.bank import Limits, RegistryError, builtin_profiles, get_prof
 from zhkh.api import finance_examples as examples
 from zhkh.api.auth import allow
 from zhkh.api.deps import ActorDep, FinanceRulesDep, IdPath, IdQuery, SessionDep, WindowDep
-from zhkh.api.errors import ErrorBody, body_references
+from zhkh.api.errors import ErrorBody, Responses, body_references
 from zhkh.api.idempotency import TransactionalRoute
 from zhkh.modules.finance import service as finance
 from zhkh.modules.finance.schemas import (
@@ -108,7 +108,7 @@ uploads = APIRouter(prefix="/v1/payment-registries", tags=["finance"], route_cla
 router = APIRouter(prefix="/v1", tags=["finance"], route_class=TransactionalRoute)
 READ, WRITE = allow("finance", "read"), allow("finance", "write")
 
-_UPLOAD_ERRORS = {
+_UPLOAD_ERRORS: Responses = {
     409: {"description": "Файл уже загружен (code: registry_already_loaded; в сообщении — "
                          "когда и под каким номером)"},
     413: {"description": "Файл больше предела (code: registry_too_large)", "model": ErrorBody},

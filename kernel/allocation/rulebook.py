@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, cast
 
 from zhkh.kernel.allocation.model import AllocationPolicy
 from zhkh.kernel.rulebook.conditions import matches
@@ -31,5 +31,5 @@ def allocation_policy_from_rulebook(
 ) -> AllocationPolicy:
     """The allocation policy of a loaded rulebook for ``fact`` (default: no attributes)."""
     fact = fact or {}
-    return allocation_policy_from_rules(
-        r for r in rulebook.rules("allocation") if matches(r.condition, fact))
+    rules = cast("tuple[Rule, ...]", rulebook.rules("allocation"))  # the kind's rule class
+    return allocation_policy_from_rules(r for r in rules if matches(r.condition, fact))

@@ -27,7 +27,8 @@ def heating_season(rulebook: Rulebook, period: Period, *, house_type: str, heat_
     fact = {"house_type": house_type, "house_heat_meter": heat_meter,
             "heating_payment": heating_payment}
     rule = _winner(rulebook, "heating_season", fact)
-    return None if rule is None else rule.heating_season.in_season(period)
+    season = None if rule is None else rule.heating_season  # a winner has its section
+    return None if season is None else season.in_season(period)
 
 
 def access_refusals(rulebook: Rulebook, period: Period, service: str,
@@ -37,8 +38,8 @@ def access_refusals(rulebook: Rulebook, period: Period, service: str,
     if not acts:
         return 0
     rule = _winner(rulebook, "meter_access_refusals", {"service": service})
-    counting = rule.meter_access_refusals if rule is not None else AccessRefusals()
-    return counting.count(acts, period)
+    counting = rule.meter_access_refusals if rule is not None else None
+    return (AccessRefusals() if counting is None else counting).count(acts, period)
 
 
 def with_derived_facts(situation: Situation, rulebook: Rulebook) -> Situation:

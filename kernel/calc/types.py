@@ -27,8 +27,9 @@ def _exact(value: object) -> Decimal:
     # adjusted() needs no arithmetic: abs() of 1e999999999 overflows the decimal context
     if number and number.adjusted() >= LIMIT_DIGITS:
         raise ValueError(f"число {value} вне допустимого диапазона (по модулю меньше 10¹²)")
-    if number.as_tuple().exponent < -PLACES and number != number.quantize(Decimal(1).scaleb(
-            -PLACES)):
+    exponent = number.as_tuple().exponent  # an int: to_decimal refused NaN and infinity
+    if isinstance(exponent, int) and exponent < -PLACES and number != number.quantize(
+            Decimal(1).scaleb(-PLACES)):
         raise ValueError(f"у числа {value} больше {PLACES} знаков после запятой")
     return number
 

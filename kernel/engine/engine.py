@@ -31,9 +31,12 @@ Fact = Mapping[str, str | int | bool]
 class EngineRule(Protocol):
     """What the engine needs of a rule: an id unique in its kind, a priority and a condition."""
 
-    id: str
-    priority: int
-    when: Condition
+    @property
+    def id(self) -> str: ...
+    @property
+    def priority(self) -> int: ...
+    @property
+    def when(self) -> Condition: ...
 
 
 @dataclass(frozen=True, slots=True)

@@ -44,7 +44,7 @@ def _sentinel(c: Any) -> None:
     """Fires for every message; keeps the assert handled (see the module docstring)."""
 
 
-class QuietHost(Host):
+class QuietHost(Host):  # type: ignore[misc]  # durable_rules ships no type information
     """A durable ``Host`` without timer threads whose actions record rule indices."""
 
     def __init__(self) -> None:

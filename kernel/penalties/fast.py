@@ -139,11 +139,12 @@ def _sorted(b: PenaltyBatch) -> _Sorted:
 
 def _dues_and_classes(b: _Sorted, policy: PenaltyPolicy) -> tuple[np.ndarray, np.ndarray, int]:
     nd = b.debt_period.shape[0]
-    conditional = [m for m in policy.moratoria if m.only_debts_arisen_before is not None]
-    if len(conditional) > 6:
+    cutoffs = [m.only_debts_arisen_before for m in policy.moratoria
+               if m.only_debts_arisen_before is not None]
+    if len(cutoffs) > 6:
         raise PenaltyPolicyError("не более 6 мораториев с условием на дату возникновения долга")
     if not nd:
-        return np.zeros(0, np.int64), np.zeros(0, np.int32), 1 << len(conditional)
+        return np.zeros(0, np.int64), np.zeros(0, np.int32), 1 << len(cutoffs)
     lo, hi = int(b.debt_period.min()), int(b.debt_period.max())
     months = [Period(m // 12, m % 12 + 1) for m in range(lo, hi + 1)]
     due_tab = np.array([policy.due_date(p).toordinal() for p in months], np.int64)
@@ -152,9 +153,9 @@ def _dues_and_classes(b: _Sorted, policy: PenaltyPolicy) -> tuple[np.ndarray, np
     due = np.where(b.debt_due >= 0, b.debt_due, due_tab[rel])
     arisen = end_tab[rel] if policy.debt_arises == "period_end" else due
     cls = np.zeros(nd, np.int32)
-    for j, m in enumerate(conditional):
-        cls |= (arisen < m.only_debts_arisen_before.toordinal()).astype(np.int32) << j
-    return due, cls, 1 << len(conditional)
+    for j, cutoff in enumerate(cutoffs):
+        cls |= (arisen < cutoff.toordinal()).astype(np.int32) << j
+    return due, cls, 1 << len(cutoffs)
 
 
 def _scale_arrays(policy: PenaltyPolicy) -> tuple[np.ndarray, ...]:

@@ -50,14 +50,15 @@ def split_into_parts(
     left = {d.period: d.amount for d in debts}
     parts: dict[Period, list[_Part]] = {d.period: [] for d in debts}
     shift = timedelta(0) if policy.payment_day_accrues else _ONE_DAY
-    for pay in sorted((p for p in payments if p.date <= calc_date), key=lambda p: p.date):
+    dated = [(p.date, p) for p in payments if p.date is not None]  # _validate refused undated
+    for day, pay in sorted((d for d in dated if d[0] <= calc_date), key=lambda d: d[0]):
         open_now = sorted((p, a) for p, a in left.items() if a > 0)
         moves, _advance = allocate_between_periods(
             pay.amount, open_now, pay.period, policy.allocation_mode
         )
         for period, x, _ in moves:
             left[period] -= x
-            parts[period].append(_Part(x, pay.date - shift, pay.date))
+            parts[period].append(_Part(x, day - shift, day))
     for period, rest in left.items():
         if rest > 0:
             parts[period].append(_Part(rest, calc_date, None))

@@ -30,8 +30,10 @@ def policy_from_rules(
     allocation rule's ``between_periods`` (payments are applied to debts by it).
     """
     rules = list(rules)
-    chosen = {name: _winner(rules, name) for name in ("scale", "due_date", "rates", "cap",
-                                                        "accrual")}
+    # Sections are picked by name, so their rules are taken as Any; the winners of the
+    # required ones are checked below and have their section set (see _winner).
+    chosen: dict[str, Any] = {name: _winner(rules, name)
+                              for name in ("scale", "due_date", "rates", "cap", "accrual")}
     missing = [name for name in _REQUIRED if chosen[name] is None]
     if missing:
         raise PenaltyPolicyError(f"в правилах пеней нет раздела: {', '.join(missing)}")

@@ -90,8 +90,10 @@ def coverage(rules: Mapping[str, tuple[RuleBase, ...]], services: ServiceCatalog
     with_method = {s for r in rules.get("methods", ()) for s in named_values(r.when, "service")}
     for service in services.values():
         line = service_lines.get(service.id)
-        for component in [c.id for c in service.components] or [None]:
-            for zone in sorted(service.all_zones) or [None]:
+        components: list[str | None] = [c.id for c in service.components]
+        zones: list[str | None] = [*sorted(service.all_zones)]
+        for component in components or [None]:
+            for zone in zones or [None]:
                 if (service.id, component, zone) not in tariffs:
                     part = "".join(f", {n} {v}" for n, v in (("составляющая", component),
                                                              ("зона", zone)) if v)

@@ -125,14 +125,14 @@ def _top_list(state: _Load, rel: str, data: Any, key: str, kind: type) -> Any:
         return None
     for extra in (k for k in data if k != key):
         state.problem(rel, f"лишний ключ верхнего уровня {extra!r}: в файле только «{key}:»",
-                      line=data.key_lines.get(extra), field=str(extra))
+                      line=line_of(data, (extra,)), field=str(extra))
     if key not in data:
-        state.problem(rel, f"нет ключа «{key}:» на верхнем уровне", line=data.line)
+        state.problem(rel, f"нет ключа «{key}:» на верхнем уровне", line=line_of(data, ()))
         return None
     value = data[key]
     if not isinstance(value, kind):
         expected = "список правил" if kind is list else "словарь"
-        state.problem(rel, f"{key}: ожидается {expected}", line=data.key_lines.get(key),
+        state.problem(rel, f"{key}: ожидается {expected}", line=line_of(data, (key,)),
                       field=key)
         return None
     return value
@@ -166,7 +166,7 @@ def _load_services(state: _Load) -> tuple[ServiceCatalogue, dict[str, int]]:
     services: list[Service] = []
     lines: dict[str, int] = {}
     for key, raw in (entries or {}).items():
-        line = entries.key_lines.get(key)  # type: ignore[union-attr]
+        line = entries.key_lines.get(key)
         sid = key if isinstance(key, str) else None
         if not isinstance(raw, Mapping):
             state.problem(SERVICES_FILE, "описание услуги должно быть словарём", line=line,
@@ -180,7 +180,7 @@ def _load_services(state: _Load) -> tuple[ServiceCatalogue, dict[str, int]]:
                                             model=Service)
     catalogue = ServiceCatalogue(tuple(services))
     for sid, path, message in check_services(catalogue):
-        line = line_of(entries[sid], path) if entries else None  # type: ignore[index]
+        line = line_of(entries[sid], path) if entries else None
         state.problem(SERVICES_FILE, message, line=line or lines.get(sid), rule_id=sid,
                       field=label(path))
     return catalogue, lines

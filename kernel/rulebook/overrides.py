@@ -8,6 +8,7 @@ from decimal import Decimal
 from hashlib import sha256
 
 from zhkh.kernel.money import MoneyError, to_decimal
+from zhkh.kernel.rulebook.base import RuleBase
 from zhkh.kernel.rulebook.dated import DatedValues
 from zhkh.kernel.rulebook.errors import Problem, RulebookError
 from zhkh.kernel.rulebook.model import Rulebook
@@ -25,7 +26,7 @@ def rulebook_from_overrides(rulebook: Rulebook,
     with no overrides the same rulebook is returned.
     """
     problems: list[Problem] = []
-    replaced: dict[str, object] = {}
+    replaced: dict[str, RuleBase] = {}
     canonical: dict[str, dict[str, str]] = {}
     for kind, overrides in (("tariffs", tariffs or {}), ("norms", norms or {})):
         ids = {rule.id for rule in rulebook.rules(kind)}
@@ -54,7 +55,7 @@ def rulebook_from_overrides(rulebook: Rulebook,
         return rulebook
     text = json.dumps(canonical, sort_keys=True, ensure_ascii=False)
     suffix = sha256(text.encode()).hexdigest()[:8]
-    kinds = {kind: tuple(replaced.get(r.id, r) for r in rules)  # type: ignore[misc]
+    kinds = {kind: tuple(replaced.get(r.id, r) for r in rules)
              for kind, rules in rulebook.kind_rules.items()}
     return Rulebook(version=f"{rulebook.version}+{suffix}", source_dir=rulebook.source_dir,
                     services=rulebook.services, kind_rules=kinds)

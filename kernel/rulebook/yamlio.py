@@ -12,7 +12,7 @@ Differences from ``yaml.safe_load``, each closing a trap of rule data:
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -21,14 +21,14 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 
-class Located(dict):
+class Located(dict[Any, Any]):
     """A dict read from YAML, with ``line`` (1-based) and ``key_lines`` for each key."""
 
     line: int = 0
     key_lines: dict[Any, int]
 
 
-class LocatedList(list):
+class LocatedList(list[Any]):
     """A list read from YAML, with ``line`` and ``item_lines`` for each item."""
 
     line: int = 0
@@ -45,7 +45,7 @@ class YamlIssue:
 
 
 class _StrictLoader(yaml.SafeLoader):
-    def construct_mapping(self, node: MappingNode, deep: bool = False) -> Located:  # type: ignore[override]
+    def construct_mapping(self, node: MappingNode, deep: bool = False) -> Located:
         result = Located(super().construct_mapping(node, deep=True))
         result.line = node.start_mark.line + 1
         result.key_lines = {}
@@ -55,16 +55,16 @@ class _StrictLoader(yaml.SafeLoader):
                 result.key_lines.setdefault(key, key_node.start_mark.line + 1)
         return result
 
-    def construct_yaml_map(self, node: MappingNode):  # type: ignore[override]
+    def construct_yaml_map(self, node: MappingNode) -> Iterator[Located]:  # type: ignore[override]
         yield self.construct_mapping(node)
 
-    def construct_yaml_seq(self, node: SequenceNode):  # type: ignore[override]
+    def construct_yaml_seq(self, node: SequenceNode) -> Iterator[LocatedList]:  # type: ignore[override]
         result = LocatedList(self.construct_sequence(node, deep=True))
         result.line = node.start_mark.line + 1
         result.item_lines = [item.start_mark.line + 1 for item in node.value]
         yield result
 
-    def construct_yaml_float(self, node: ScalarNode) -> Decimal:  # type: ignore[override]
+    def construct_yaml_float(self, node: ScalarNode) -> Decimal:  # type: ignore[override]  # Decimal, never float
         text = str(self.construct_scalar(node)).replace("_", "").strip()
         special = {".inf": "Infinity", "+.inf": "Infinity", "-.inf": "-Infinity", ".nan": "NaN"}
         text = special.get(text.lower(), text)
@@ -75,7 +75,7 @@ class _StrictLoader(yaml.SafeLoader):
                 None, None, f"число {text!r} не читается как десятичное", node.start_mark
             ) from None
 
-    def construct_yaml_timestamp(self, node: ScalarNode):  # type: ignore[override]
+    def construct_yaml_timestamp(self, node: ScalarNode) -> Any:
         # An impossible date (2025-13-01) stays text, so validation reports it with its field.
         try:
             return super().construct_yaml_timestamp(node)

@@ -72,7 +72,7 @@ def _days(column: Any, session: Session) -> Any:
     return func.coalesce(expr, FAR)
 
 
-def _arrays(session: Session, stmt: Select[Any]) -> dict[str, np.ndarray | list]:
+def _arrays(session: Session, stmt: Select[*tuple[Any, ...]]) -> dict[str, Any]:
     """Columns of ``stmt``: integer columns as int64 arrays, the others as lists.
 
     The rows are fetched at once from the driver's cursor (a batch's facts fit in memory):
@@ -208,7 +208,7 @@ class ColumnReader:
                                p.last_day))
             .order_by(ServiceRow.account_id, ServiceRow.service))
 
-    def _houses(self, house_ids: list[int]) -> dict[str, np.ndarray]:
+    def _houses(self, house_ids: list[int]) -> dict[str, Any]:
         volumes = self.rows._house_heating_volumes(house_ids)
         cols = _arrays(self.session, select(
             HouseRow.id, HouseRow.house_type, HouseRow.house_heat_meter,
@@ -320,7 +320,7 @@ class MeterColumns:
         self.zones = self._zones(premises)
         self._read(n)
         # route: several meters of a service, installed/removed inside, readings after expiry
-        key = {}
+        key: dict[tuple[int, str], int] = {}
         multi = np.zeros(n, dtype=bool)
         for i, (pr, sv) in enumerate(zip(m["premises_id"].tolist() if n else [],
                                          m["service"] if n else [], strict=True)):

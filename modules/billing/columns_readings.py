@@ -37,9 +37,9 @@ class ReadingTable:
             zs = meters.zones.get(mid, ("single",))
             self.zoneset[i] = zs_index.setdefault(zs, len(zs_index))
             zone_count[i] = len(zs)
-            for pos, z in enumerate(zs):
+            for slot, z in enumerate(zs):
                 z_meter.append(i)
-                z_pos.append(pos)
+                z_pos.append(slot)
                 z_code.append(ZONE_CODES.get(z, 7))
         self.zonesets = list(zs_index)
         self.zone_count = zone_count

@@ -15,6 +15,7 @@ from zhkh.kernel.calc.calculate import calculate, engine_for
 from zhkh.kernel.calc.errors import CalculationError
 from zhkh.kernel.calc.result import Line
 from zhkh.kernel.calc.situation import Situation
+from zhkh.kernel.engine import Engine
 from zhkh.kernel.money import to_kopecks, to_micro
 from zhkh.kernel.rulebook import Rulebook
 from zhkh.modules.billing.facts import BatchFacts, FactError
@@ -37,7 +38,7 @@ class BatchCalculator:
     caches decisions per signature). The stateless ``POST /v1/calculate`` has its own
     ``calculation.service.Calculator``; the composition root gives both the same engine."""
 
-    def __init__(self, rulebook: Rulebook, engine: object | None = None):
+    def __init__(self, rulebook: Rulebook, engine: Engine | None = None):
         self.rulebook = rulebook
         self.engine = engine if engine is not None else engine_for(rulebook)
 

@@ -26,7 +26,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import Select, and_, exists, func, select
 from sqlalchemy.orm import Session
@@ -63,7 +63,8 @@ from zhkh.modules.registry.models import AccountService as ServiceRow
 from zhkh.modules.registry.models import House as HouseRow
 from zhkh.modules.registry.models import MeterInstallability, Premises, Provider
 
-HOUSE_TYPES = {"apartment": "apartment_building", "apartment_building": "apartment_building",
+HOUSE_TYPES: dict[str, Literal["apartment_building", "private"]] = {
+               "apartment": "apartment_building", "apartment_building": "apartment_building",
                "private": "private"}
 """Registry house-type codes → the ``house_type`` fact the rules read (``apartment`` is kept
 as an alias for houses registered before the registry used the rules' own code)."""
@@ -101,9 +102,9 @@ def _dec(micro: int) -> Decimal:
     return Decimal(micro).scaleb(-6)
 
 
-def _columns(session: Session, stmt: Select[Any]) -> dict[str, list[Any]]:
+def _columns(session: Session, stmt: Select[*tuple[Any, ...]]) -> dict[str, list[Any]]:
     """All rows of ``stmt`` as one columnar dict (streamed in batches)."""
-    merged: dict[str, list[Any]] = {c.key: [] for c in stmt.selected_columns}
+    merged: dict[str, list[Any]] = {str(c.key): [] for c in stmt.selected_columns}
     for part in stream_columns(session, stmt):
         for key, values in part.items():
             merged[key].extend(values)

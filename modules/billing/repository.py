@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import CursorResult, delete, select, update
 
 from zhkh.kernel.period import Period as Month
 from zhkh.modules.billing.models import (
@@ -140,8 +140,8 @@ class LedgerRepository(Repository):
             stmt = stmt.where(LedgerLine.period_for == period_booked)
         if PeriodRepository(self.session).is_closed(period_booked):
             raise PeriodClosedError(f"период {period_booked} закрыт, его строки не удаляются")
-        return self.session.execute(stmt, execution_options={"synchronize_session": False}
-                                    ).rowcount
+        result = self.session.execute(stmt, execution_options={"synchronize_session": False})
+        return cast("CursorResult[Any]", result).rowcount  # DML gives a cursor result
 
     def lines_of_account(self, account_id: int, *, period_from: str | None = None,
                          period_to: str | None = None) -> list[LedgerLine]:
@@ -181,8 +181,8 @@ class RecalculationQueueRepository(Repository):
                 .where(RecalculationRequest.id.in_(list(ids)),
                        RecalculationRequest.processed_at.is_(None))
                 .values(processed_at=at or _now()))
-        return self.session.execute(stmt, execution_options={"synchronize_session": False}
-                                    ).rowcount
+        result = self.session.execute(stmt, execution_options={"synchronize_session": False})
+        return cast("CursorResult[Any]", result).rowcount  # DML gives a cursor result
 
 
 class RunErrorRepository(Repository):

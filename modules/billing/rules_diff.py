@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
+from zhkh.kernel.calc.result import Line
 from zhkh.kernel.money import to_kopecks
 from zhkh.modules.billing.compute import BatchCalculator
 from zhkh.modules.billing.facts import FactsReader
@@ -89,7 +90,7 @@ def _title(calculator: BatchCalculator, service: str) -> str:
     return spec.title if spec is not None else service
 
 
-def _totals(lines: Sequence[tuple[int, object]]) -> dict[tuple[int, str], int]:
+def _totals(lines: Sequence[tuple[int, Line]]) -> dict[tuple[int, str], int]:
     totals: dict[tuple[int, str], int] = defaultdict(int)
     for account_id, line in lines:
         totals[(account_id, line.service)] += to_kopecks(line.amount)

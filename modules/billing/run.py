@@ -218,8 +218,8 @@ def _pipelined(unit: UnitOfWork, calculator: BatchCalculator, period: str,
     run; batches committed before it stay committed.
     """
     upcoming = iter(enumerate(batches))
-    computing: deque[tuple[Future, int]] = deque()
-    writing: deque[tuple[Future, int]] = deque()
+    computing: deque[tuple[Future[FastBatch], int]] = deque()
+    writing: deque[tuple[Future[tuple[Computed, dict[int, str]]], int]] = deque()
     with ThreadPoolExecutor(max_workers=readers, thread_name_prefix="zhkh-run-reader") as rpool, \
             ThreadPoolExecutor(max_workers=writers, thread_name_prefix="zhkh-run-writer") as wpool:
 

@@ -14,9 +14,25 @@ from sqlalchemy import Connection, Table
 from sqlalchemy.engine import Row
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
-from sqlalchemy.sql import Executable
+from sqlalchemy.sql import Executable, FromClause
 
 Executor = Session | Connection
+TableLike = Table | FromClause
+"""A table, or a mapped class's ``__table__`` (typed as a FromClause by SQLAlchemy)."""
+
+
+def _table(table: TableLike) -> Table:
+    if not isinstance(table, Table):
+        raise TypeError(f"ожидалась таблица, получено {table!r}")
+    return table
+
+
+def _driver(conn: Connection) -> Any:
+    """The DBAPI connection under ``conn`` (psycopg's or sqlite3's)."""
+    raw = conn.connection.driver_connection
+    if raw is None:  # only once the connection was invalidated
+        raise RuntimeError("соединение с базой закрыто")
+    return raw
 
 
 def _connection(target: Executor) -> Connection:
@@ -28,7 +44,7 @@ def _connection(target: Executor) -> Connection:
 
 def insert_rows(
     target: Executor,
-    table: Table,
+    table: TableLike,
     columns: Sequence[str],
     rows: Iterable[Sequence[Any]],
     *,
@@ -43,6 +59,7 @@ def insert_rows(
     Database constraints and triggers apply on every path.
     """
     conn = _connection(target)
+    table = _table(table)
     unknown = [c for c in columns if c not in table.c]
     if unknown:
         raise ValueError(f"в таблице {table.name} нет столбцов {unknown}")
@@ -83,7 +100,7 @@ def _sqlite_values(conn: Connection, table: Table, columns: Sequence[str],
             "VALUES ")
     one = "(" + ", ".join("?" * width) + ")"
     full = head + ", ".join([one] * per)
-    raw = conn.connection.driver_connection
+    raw = _driver(conn)
     dbapi_error = conn.dialect.loaded_dbapi.Error
     written = 0
     iterator = iter(rows)
@@ -97,16 +114,17 @@ def _sqlite_values(conn: Connection, table: Table, columns: Sequence[str],
     return written
 
 
-def copy_text(target: Executor, table: Table, columns: Sequence[str],
+def copy_text(target: Executor, table: TableLike, columns: Sequence[str],
               chunks: Iterable[str | bytes]) -> None:
     """``COPY table (columns) FROM STDIN`` (PostgreSQL, psycopg 3) of text already in COPY
     text format (tab-separated, ``\\N`` for NULL, escaped by the caller; see
     :func:`copy_escape`), as str or as UTF-8 bytes. Constraints and triggers apply as for any
     COPY."""
     conn = _connection(target)
+    table = _table(table)
     quote = conn.dialect.identifier_preparer.quote
     sql = f"COPY {quote(table.name)} ({', '.join(quote(c) for c in columns)}) FROM STDIN"
-    raw = conn.connection.driver_connection
+    raw = _driver(conn)
     dbapi_error = conn.dialect.loaded_dbapi.Error
     try:
         with raw.cursor() as cursor, cursor.copy(sql) as copy:
@@ -140,7 +158,7 @@ def _copy_rows(
     quote = conn.dialect.identifier_preparer.quote
     names = ", ".join(quote(c) for c in columns)
     sql = f"COPY {quote(table.name)} ({names}) FROM STDIN"
-    raw = conn.connection.driver_connection
+    raw = _driver(conn)
     dbapi_error = conn.dialect.loaded_dbapi.Error
     written = 0
     try:

@@ -63,6 +63,7 @@ join_rows = join_rows_python if _copy is None else _copy.join_rows  # the twin: 
 
 def _spread(segments: Sequence[Segment]) -> tuple[list[str], list, list, int]:
     kinds, values, tables, rows = [], [], [], None
+    column: np.ndarray | list[str]
     for seg in segments:
         if isinstance(seg, Int):
             kinds.append("int")

@@ -207,7 +207,7 @@ def _correct_readings(session: Session, town: Town, rng: random.Random, month: P
     zone_ids = sorted({z.meter_id for z in town.zones})
     done = 0
     for meter_id in _sample(rng, zone_ids, 1000):
-        meter = session.get(Meter, meter_id)
+        meter = session.get_one(Meter, meter_id)
         readings = meters.current_readings(meter_id, last=month.last_day)
         in_month = [r for r in readings if r.taken_on >= month.first_day]
         if not in_month:
@@ -218,8 +218,8 @@ def _correct_readings(session: Session, town: Town, rng: random.Random, month: P
             continue
         value = (earlier[-1].value_micro + target.value_micro) // 2
         meters.add_correction(target, value_micro=value, reason="ошибка при вводе показания")
-        account_id = session.scalar(select(Account.id).where(
-            Account.premises_id == meter.premises_id))
+        account_id = session.execute(select(Account.id).where(
+            Account.premises_id == meter.premises_id)).scalar_one()
         queue.enqueue(account_id=account_id, period_for=str(month),
                       reason=f"исправлено показание прибора {meter.serial} от "
                              f"{target.taken_on:%d.%m.%Y}: было "
@@ -327,7 +327,8 @@ def _online_move_out(session: Session, calculator: BatchCalculator, town: Town,
     reg = rng.choice(candidates)
     PassportRepository(session).end_registration(reg.id, day)
     session.flush()
-    number = session.scalar(select(Account.number).where(Account.premises_id == reg.premises_id))
+    number = session.execute(select(Account.number).where(
+        Account.premises_id == reg.premises_id)).scalar_one()
     lines = recalculate_account(session, number, str(month), calculator=calculator,
                                 reason=f"снятие с регистрации с {day:%d.%m.%Y}")
     recalcs = [ln for ln in lines if ln["kind"] == "recalculation"]

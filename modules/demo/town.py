@@ -15,6 +15,7 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Any
 
 from sqlalchemy import Table
 from sqlalchemy.orm import Session
@@ -158,7 +159,8 @@ class TownBuilder:
              [(h, 1, f"{STREETS[h % len(STREETS)]}, д. {h}", "apartment_building", heat_meter,
                "season", sum(areas), sum(areas) // 10)])
         t.houses.append(h)
-        premises, accounts, services, install, meters, mzones = [], [], [], [], [], []
+        premises, accounts, services, install, mzones = [], [], [], [], []
+        meters: list[tuple[Any, ...]] = []
         meter_id = first_meter
         for f, area in enumerate(areas):
             pid = aid = first_account + f + 1

@@ -119,7 +119,7 @@ def monthly(head: Heading, lines: list[Line], money: AccountMoney, payees: Mappi
         if purse.penalties:
             penalties.append({"recipient": payee.id, "kind": "Пени", "basis": PENALTY_BASIS,
                               "amount": purse.penalties})
-    notes = ()
+    notes: tuple[str, ...] = ()
     if money.advance > 0:
         notes = (f"Аванс (переплата) на конец периода: {_rub(money.advance)} — будет зачтён "
                  "в оплату следующих начислений.",)

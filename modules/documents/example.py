@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from zhkh.kernel.money import to_kopecks
 from zhkh.modules.documents.schemas import PaymentDocument
@@ -51,7 +52,7 @@ def example_document(kind: str = "monthly", variant: int = 0, *,
     period = "2026-10" if kind == "monthly" else "2026-09"
     charges, meters = _charges(variant, cold_water_by_norm)
     repair = _capital_repair()
-    penalties = [
+    penalties: list[dict[str, Any]] = [
         {"recipient": "uk", "kind": "Пени", "basis": "ч. 14 ст. 155 ЖК РФ",
          "period_for": "2026-07", "amount": 1234 + variant % 50},
         {"recipient": "uk", "kind": "Пени", "basis": "ч. 14 ст. 155 ЖК РФ",
@@ -183,13 +184,15 @@ def _reference() -> dict:
 
 
 def _debt_notice(account: str, variant: int) -> PaymentDocument:
-    debts = [{"period": p, "charged": c, "paid": paid, "debt": c - paid, "penalties": pen}
-             for p, c, paid, pen in (("2026-06", 845612, 0, 15210 + variant % 90),
-                                     ("2026-07", 812034, 300000, 6822),
-                                     ("2026-08", 790511, 0, 2140))]
+    debts: list[dict[str, Any]] = [
+        {"period": p, "charged": c, "paid": paid, "debt": c - paid, "penalties": pen}
+        for p, c, paid, pen in (("2026-06", 845612, 0, 15210 + variant % 90),
+                                ("2026-07", 812034, 300000, 6822),
+                                ("2026-08", 790511, 0, 2140))]
     debt = sum(d["debt"] for d in debts)
-    penalties = [{"recipient": "uk", "kind": "Пени", "basis": "ч. 14 ст. 155 ЖК РФ",
-                  "period_for": d["period"], "amount": d["penalties"]} for d in debts]
+    penalties: list[dict[str, Any]] = [
+        {"recipient": "uk", "kind": "Пени", "basis": "ч. 14 ст. 155 ЖК РФ",
+         "period_for": d["period"], "amount": d["penalties"]} for d in debts]
     uk = _recipient(UK, charged=0, opening=debt, paid=0,
                     penalties=sum(p["amount"] for p in penalties), last=date(2026, 7, 20))
     return PaymentDocument.model_validate({

@@ -154,9 +154,9 @@ def _charge_line(r: _Row, titles: Titles, recipient_of: Mapping[int, str]) -> di
 
 
 def _capital_repair(rows: list[_Row], recipient_of: Mapping[int, str]) -> dict[str, Any] | None:
-    if len(rows) != 1 or rows[0].tariff is None or not rows[0].has_volume or rows[0].quality:
+    r = rows[0] if len(rows) == 1 else None
+    if r is None or r.tariff is None or not r.has_volume or r.quality:
         return None
-    r = rows[0]
     return {"recipient": recipient_of[r.provider_id], "rate": format_micro(r.tariff),
             "area": format_micro(r.volume), "charged": r.charged,
             "recalculation": r.recalculation, "benefits": r.benefits,

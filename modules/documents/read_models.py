@@ -54,7 +54,7 @@ class DocumentSummary(BaseModel):
     @classmethod
     def of(cls, row: IssuedDocument, account: str) -> DocumentSummary:
         """The summary of a stored document."""
-        return cls(id=row.id, number=row.number, kind=row.kind,  # type: ignore[arg-type]
+        return cls(id=row.id, number=row.number, kind=row.kind,
                    account=account, period=row.period, issue_date=row.issue_date,
                    total_to_pay=format_kopecks(row.total_kopecks),
                    content_hash=row.content_hash, corrects_id=row.corrects_id,
@@ -108,7 +108,7 @@ class CertificateOut(BaseModel):
     @classmethod
     def of(cls, row: IssuedCertificate) -> CertificateOut:
         """The read model of a register row."""
-        return cls(id=row.id, number=row.number, kind=row.kind,  # type: ignore[arg-type]
+        return cls(id=row.id, number=row.number, kind=row.kind,
                    premises_id=row.premises_id, on_date=row.on_date,
                    issue_date=row.issue_date, requested_by=row.requested_by,
                    purpose=row.purpose, persons_count=row.persons_count,

@@ -28,11 +28,11 @@ class DocumentRepository(Repository):
         dialect = self.session.get_bind().dialect.name
         insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
         stmt = insert(DocumentCounter).values(kind=kind, period=period, last_sequence=count)
-        stmt = stmt.on_conflict_do_update(
+        upsert = stmt.on_conflict_do_update(
             index_elements=[DocumentCounter.kind, DocumentCounter.period],
             set_={"last_sequence": DocumentCounter.last_sequence + count},
         ).returning(DocumentCounter.last_sequence)
-        last = int(self.session.execute(stmt).scalar_one())
+        last = int(self.session.execute(upsert).scalar_one())
         return last - count + 1
 
     def add_documents(self, rows: Sequence[dict[str, Any]]) -> list[IssuedDocument]:

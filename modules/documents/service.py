@@ -113,11 +113,11 @@ def issue(session: Session, actor: Actor, rules: DocumentRules, number: str,
     elif body.kind == "corrected":
         one = _corrected(session, assembler, account, period)
     else:
-        found = assembler.notices([account], period)
-        if not found:
+        notices = assembler.notices([account], period)
+        if not notices:
             raise Invalid("no_debt", f"по счёту {number} нет просроченной задолженности по "
                           f"счетам до {period} включительно", field="account")
-        one = found[0]
+        one = notices[0]
     if one.document is None:
         error = Conflict if one.code in ("nothing_to_correct", "provider_accounts_differ") \
             else Invalid

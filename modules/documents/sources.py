@@ -123,6 +123,7 @@ class DocumentSources(Repository):
                 .join(Premises, Premises.id == Account.premises_id)
                 .join(House, House.id == Premises.house_id)
                 .outerjoin(parent, parent.id == Premises.parent_id))
+        rows: Sequence[Any]  # ten columns: SQLAlchemy types no fixed-width row beyond nine
         if house_id is not None:
             rows = self.session.execute(stmt.where(House.id == house_id)).all()
         else:

@@ -200,15 +200,15 @@ def account_balance(session: Session, account_id: int) -> AccountBalance:
         charged[Key(period, service, provider_id)][kind] += int(total)
     paid: dict[Key, int] = defaultdict(int)
     advance = 0
-    stmt = (select(Allocation.bill_period, Allocation.service, Allocation.provider_id,
-                   func.sum(Allocation.amount_kopecks))
-            .where(Allocation.account_id == account_id)
-            .group_by(Allocation.bill_period, Allocation.service, Allocation.provider_id))
-    for period, service, provider_id, total in session.execute(stmt):
-        if service is None:
+    allocated = (select(Allocation.bill_period, Allocation.service, Allocation.provider_id,
+                        func.sum(Allocation.amount_kopecks))
+                 .where(Allocation.account_id == account_id)
+                 .group_by(Allocation.bill_period, Allocation.service, Allocation.provider_id))
+    for bill, paid_for, provider, total in session.execute(allocated):
+        if paid_for is None:
             advance += int(total)
-        else:
-            paid[Key(period, service, provider_id)] += int(total)
+        else:  # an allocation row has a bill and a provider unless it is an advance
+            paid[Key(bill, paid_for, provider)] += int(total)  # type: ignore[arg-type]
     keys = [KeyBalance(k, dict(charged.get(k, dict.fromkeys(LEDGER_KINDS, 0))), paid.get(k, 0))
             for k in sorted(set(charged) | set(paid))]
     return AccountBalance(keys, advance)

@@ -147,9 +147,9 @@ def _remaining(open_lines: list[OpenLine], result: Allocation) -> list[Allocated
         key = (ln.period, ln.key, ln.kind)
         paid[key] = paid.get(key, 0) + ln.amount
     out = []
-    for ln in open_lines:
-        rest = ln.amount - paid.get((ln.period, ln.key, ln.kind), 0)
+    for line in open_lines:
+        rest = line.amount - paid.get((line.period, line.key, line.kind), 0)
         if rest:
-            out.append(AllocatedLine(period=str(ln.period), key=ln.key, kind=ln.kind,
+            out.append(AllocatedLine(period=str(line.period), key=line.key, kind=line.kind,
                                      amount=format_kopecks(rest)))
     return out

@@ -97,11 +97,11 @@ def charges_due(session: Session, provider_id: int, period: str) -> list[Due]:
         charged[account_id] += int(total)
         if booked == key:
             billed_now.add(account_id)
-    stmt = (select(Allocation.account_id, func.sum(Allocation.amount_kopecks))
+    paid = (select(Allocation.account_id, func.sum(Allocation.amount_kopecks))
             .where(Allocation.provider_id == provider_id, Allocation.kind != "advance",
                    Allocation.bill_period <= key, Allocation.bill_period.in_(closed))
             .group_by(Allocation.account_id))
-    for account_id, total in session.execute(stmt):
+    for account_id, total in session.execute(paid):
         charged[account_id] -= int(total)
     owing = {a: max(v, 0) for a, v in charged.items() if v > 0 or a in billed_now}
     return _described(session, owing, Period.parse(key).last_day)
@@ -116,7 +116,7 @@ def _described(session: Session, owing: dict[int, int], day: date) -> list[Due]:
                 .join(Premises, Premises.id == Account.premises_id)
                 .join(House, House.id == Premises.house_id)
                 .where(Account.id.in_(ids[i:i + 900])))
-        rows.extend(tuple(r) for r in session.execute(stmt))
+        rows.extend(r.tuple() for r in session.execute(stmt))
     payers = _payers(session, {r[2] for r in rows}, day)
     out = [Due(number, payers.get(premises_id, ""), _address(address, kind, flat),
                owing[account_id])

@@ -77,15 +77,16 @@ def read_inputs(session: Session, account_ids: Sequence[int], month: Period) -> 
             .where(among(Allocation.account_id, ids, dialect), Allocation.kind == "principal",
                    Allocation.bill_period < key)
             .group_by(Allocation.account_id, Allocation.bill_period, Allocation.paid_on))
-    for account_id, period, day, total in session.execute(paid):
-        out.paid.setdefault((account_id, period), {})[day] = int(total)
+    for account_id, bill, day, total in session.execute(paid):  # bill < key: never NULL
+        out.paid.setdefault((account_id, bill), {})[day] = int(total)  # type: ignore[arg-type]
     booked = (select(LedgerLine.account_id, LedgerLine.component,
                      func.sum(LedgerLine.amount_kopecks))
               .where(among(LedgerLine.account_id, ids, dialect),
                      LedgerLine.service == PENALTY_SERVICE, LedgerLine.period_booked < key)
               .group_by(LedgerLine.account_id, LedgerLine.component))
-    for account_id, period, total in session.execute(booked):
-        out.booked[(account_id, period)] = int(total)
+    for account_id, component, total in session.execute(booked):
+        # a penalty line names the bill it is for in its component
+        out.booked[(account_id, component)] = int(total)  # type: ignore[index]
     late = select(Payment.account_id).where(
         among(Payment.account_id, ids, dialect), Payment.posted_period == key,
         (Payment.paid_on < month.first_day) | Payment.reverses_id.is_not(None))

@@ -53,22 +53,33 @@ READING_COLUMNS = ("meter_id", "zone", "taken_on", "value_micro", "source", "sou
 
 
 class IncomingReading(Protocol):
-    counter: str
-    value: Decimal
+    @property
+    def counter(self) -> str: ...
+    @property
+    def value(self) -> Decimal: ...
 
 
 class IncomingLine(Protocol):
     """One parsed line (``adapters.bank.RegistryLine`` has this shape)."""
 
-    payment_date: date
-    account: str
-    amount: int
-    commission: int
-    operation_id: str | None
-    payer: str | None
-    address: str | None
-    line_number: int
-    raw: str
+    @property
+    def payment_date(self) -> date: ...
+    @property
+    def account(self) -> str: ...
+    @property
+    def amount(self) -> int: ...
+    @property
+    def commission(self) -> int: ...
+    @property
+    def operation_id(self) -> str | None: ...
+    @property
+    def payer(self) -> str | None: ...
+    @property
+    def address(self) -> str | None: ...
+    @property
+    def line_number(self) -> int: ...
+    @property
+    def raw(self) -> str: ...
 
     @property
     def period(self) -> Any: ...
@@ -78,17 +89,24 @@ class IncomingLine(Protocol):
 
 
 class IncomingTotals(Protocol):
-    line_count: int
-    amount: int
-    commission: int
+    @property
+    def line_count(self) -> int: ...
+    @property
+    def amount(self) -> int: ...
+    @property
+    def commission(self) -> int: ...
 
 
 class IncomingRegistry(Protocol):
-    """A parsed, checked registry file (``adapters.bank.ParsedRegistry`` has this shape)."""
+    """A parsed, checked registry file (``adapters.bank.ParsedRegistry`` has this shape).
+    Read-only attributes (properties), so frozen dataclasses and named tuples conform."""
 
-    profile: str
-    file_name: str | None
-    content_hash: str
+    @property
+    def profile(self) -> str: ...
+    @property
+    def file_name(self) -> str | None: ...
+    @property
+    def content_hash(self) -> str: ...
 
     @property
     def lines(self) -> Sequence[IncomingLine]: ...
@@ -132,7 +150,7 @@ def import_registry(session: Session, actor: Actor, registry: IncomingRegistry,
     lines = list(registry.lines)
     accounts = _identify(session, lines)
     status = _statuses(session, lines, accounts)
-    counts = defaultdict(int)
+    counts: dict[str, int] = defaultdict(int)
     for s in status:
         counts[s] += 1
     head = PaymentRegistry(
@@ -248,7 +266,8 @@ def _post_all(session: Session, actor: Actor, posted: list[tuple[IncomingLine, i
     for i in range(0, len(ids), 900):
         stmt = select(Payment.registry_line_id, Payment.id).where(
             Payment.registry_line_id.in_(ids[i:i + 900]))
-        payment_of.update(dict(session.execute(stmt).all()))
+        # registry_line_id IN (…): never NULL here
+        payment_of.update(dict(session.execute(stmt).all()))  # type: ignore[arg-type]
     repo = FinanceRepository(session)
     account_ids = sorted({a for _, a in posted if a is not None})
     open_keys = repo.open_keys(account_ids)
@@ -280,8 +299,8 @@ def _readings(session: Session, posted: list[tuple[IncomingLine, int | None]],
     meters: dict[int, list[Meter]] = defaultdict(list)
     stmt = select(Meter).where(Meter.premises_id.in_(set(premises.values()))).order_by(
         Meter.service, Meter.id)
-    for meter in session.scalars(stmt):
-        meters[meter.premises_id].append(meter)  # type: ignore[index]
+    for stored in session.scalars(stmt):
+        meters[stored.premises_id].append(stored)  # type: ignore[index]
     rows = []
     for ln, account in with_readings:
         assert account is not None

@@ -91,7 +91,9 @@ class FinanceRepository(Repository):
                     .group_by(Allocation.account_id, Allocation.bill_period, Allocation.service,
                               Allocation.provider_id))
             for account_id, period, service, provider_id, total in self.session.execute(stmt):
-                out[account_id][Key(period, service, provider_id)] = int(total)
+                # an allocation row has a bill, a service and a provider unless an advance
+                key = Key(period, service, provider_id)  # type: ignore[arg-type]
+                out[account_id][key] = int(total)
         return out
 
     def open_keys(self, account_ids: Sequence[int]) -> dict[int, dict[Key, int]]:
@@ -138,8 +140,8 @@ class FinanceRepository(Repository):
         stmt = (select(Allocation.bill_period, Allocation.service, Allocation.provider_id,
                        Allocation.paid_on, Allocation.amount_kopecks)
                 .where(Allocation.payment_id == payment_id).order_by(Allocation.id))
-        return [(Key(p, s, v) if s is not None else None, d, int(a))
-                for p, s, v, d, a in self.session.execute(stmt)]
+        return [(Key(p, s, v) if s is not None else None, d, int(a))  # type: ignore[arg-type]
+                for p, s, v, d, a in self.session.execute(stmt)]  # (a service: not an advance)
 
     def add_payment(self, **fields: Any) -> Payment:
         """Insert one payment (flushed: its id is known)."""

@@ -8,6 +8,7 @@ as decimal percent strings with two decimals (``"9.50"``), periods as ``YYYY-MM`
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -305,7 +306,7 @@ class PaymentIn(_In):
     services: list[Annotated[str, Field(min_length=1, max_length=64)]] | None = Field(
         default=None, max_length=50, description="Услуги, которые плательщик оплатил "
         "построчно: оплачиваются первыми")
-    commission: Money = Field(default="0.00", description="Комиссия банка (учитывается "
+    commission: Money = Field(default=Decimal("0.00"), description="Комиссия банка (учитывается "
                               "отдельно, счёт получает всю сумму)")
     reason: Reason = None
 

@@ -174,7 +174,7 @@ def _payment_out(p: Payment, number: str, rows: list[Allocation],
         reverses_id=p.reverses_id, reversed_by=reversed_by, posted_period=p.posted_period,
         actor=p.actor, reason=p.reason, created_at=p.created_at.isoformat(),
         allocation=[AllocationOut(
-            kind=r.kind, bill_period=r.bill_period, service=r.service,  # type: ignore[arg-type]
+            kind=r.kind, bill_period=r.bill_period, service=r.service,
             provider_id=r.provider_id, amount=format_kopecks(r.amount_kopecks),
             paid_on=r.paid_on.isoformat(), booked_on=r.booked_on.isoformat(), note=r.note)
             for r in rows])

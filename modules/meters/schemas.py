@@ -21,7 +21,8 @@ class MeterCreate(Input):
     kind: MeterKind = "individual"
     premises_id: Ref | None = None
     house_id: Ref | None = None
-    zones: list[Zone] = Field(default_factory=lambda: ["single"], min_length=1, max_length=5)
+    zones: list[Zone] = Field(default_factory=lambda: list[Zone](["single"]), min_length=1,
+                              max_length=5)
     capacity: DecimalText | None = None
     verified_until: date | None = None
     installed_on: date

@@ -174,6 +174,7 @@ def _recalculate(session: Session, seams: Seams, meter: Meter, day: date, why: s
     if meter.premises_id is not None:
         accounts = RegistryRepository(session).accounts_of_premises(meter.premises_id)
         return seams.recalculate(session, accounts, period)
+    assert meter.house_id is not None, "a house or group meter has a house (the table's CHECK)"
     accounts = RegistryRepository(session).accounts_of_house(meter.house_id)
     seams.recalculation.enqueue(session, (a.id for a in accounts), period,
                                 f"{why}: общедомовой прибор {meter.id}")
@@ -190,7 +191,7 @@ def get_access_refusal(session: Session, refusal_id: int) -> AccessRefusal:
 
 def account_number(session: Session, account_id: int | None) -> str | None:
     """The number of the account an act is limited to (None: every account of the premises)."""
-    return None if account_id is None else session.get(Account, account_id).number
+    return None if account_id is None else session.get_one(Account, account_id).number
 
 
 def record_access_refusal(session: Session, seams: Seams, actor: Actor,
@@ -265,7 +266,7 @@ def _check_meter_of(session: Session, meter_id: int | None, premises_id: int,
 def _recalculate_refusal(session: Session, seams: Seams, refusal: AccessRefusal
                          ) -> list[AccountRecalc]:
     if refusal.account_id is not None:
-        accounts = [session.get(Account, refusal.account_id)]
+        accounts = [session.get_one(Account, refusal.account_id)]
     else:
         accounts = RegistryRepository(session).accounts_of_premises(refusal.premises_id,
                                                                     include_rooms=False)

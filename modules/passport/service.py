@@ -228,7 +228,7 @@ def update_benefit(session: Session, seams: Seams, actor: Actor, benefit_id: int
     """Change category, dates or document (``date_to`` ends the benefit); the account is
     recalculated from the first day whose benefit changed (nothing for a document alone)."""
     benefit = get_benefit(session, benefit_id)
-    account = session.get(Account, benefit.account_id)
+    account = session.get_one(Account, benefit.account_id)
     changes = data.model_dump(exclude_unset=True, exclude={"reason"})
     start = changes.get("date_from") or benefit.date_from
     end = changes.get("date_to", benefit.date_to)

@@ -54,7 +54,7 @@ def extra_lines(situation: Situation, lines: list[Line], inputs: ExtrasInput, ru
     for line in absence.lines:
         taken[(line.account, line.service)] -= to_kopecks(line.amount)
     quality = quality_lines(ctx, lines, inputs.incidents, taken)
-    reduced = defaultdict(int)
+    reduced: dict[tuple[str, str], int] = defaultdict(int)
     for line in quality:
         reduced[(line.account, line.service)] -= to_kopecks(line.amount)
 

@@ -21,6 +21,7 @@ from zhkh.kernel.calc.extras.lines import day_ru, extra_line, ru, rub
 from zhkh.kernel.calc.extras.models import Absence
 from zhkh.kernel.calc.result import Line
 from zhkh.kernel.calc.situation import Account
+from zhkh.kernel.rulebook.kinds.absence import Rule
 
 KIND = "recalculation"
 
@@ -63,7 +64,7 @@ def absence_lines(ctx: Context, lines: list[Line], absences: list[Absence]) -> A
 def _one_absence(ctx: Context, account: Account, absence: Absence, lines: list[Line],
                  out: AbsenceOutcome) -> None:
     cut_volume: dict[tuple[str, str | None], Fraction] = defaultdict(Fraction)
-    derived: list[tuple[int, Line, object]] = []
+    derived: list[tuple[int, Line, Rule]] = []
     for i, line in enumerate(lines):
         if line.account != account.number or line.kind != "charge":
             continue
@@ -82,19 +83,19 @@ def _one_absence(ctx: Context, account: Account, absence: Absence, lines: list[L
         if new.amount != "0.00":
             out.lines.append(new)
     for i, line, rule in derived:
-        new = _derived_reduction(ctx, absence, rule, line, lines, cut_volume)
-        if new is not None:
-            out.lines.append(new)
+        derived_new = _derived_reduction(ctx, absence, rule, line, lines, cut_volume)
+        if derived_new is not None:
+            out.lines.append(derived_new)
             out.days_by_line[(account.number, absence.person, i)] = set(
                 counted_days(absence, rule.exclude_travel_days))
 
 
-def _rule(ctx: Context, account: Account, absence: Absence, line: Line):
+def _rule(ctx: Context, account: Account, absence: Absence, line: Line) -> Rule | None:
     """The absence rule for this line, if it applies to this absence at all."""
     fact = ctx.fact(account, line.service, line.component, line.zone)
-    rule = ctx.select("absence", fact, lambda r: line.method in r.methods, account.number,
-                      f"временное отсутствие {absence.person}")
-    if rule is None:
+    rule = ctx.select("absence", fact, lambda r: isinstance(r, Rule) and line.method in r.methods,
+                      account.number, f"временное отсутствие {absence.person}")
+    if not isinstance(rule, Rule):  # None: every rule of the kind is an absence Rule
         return None
     if rule.documents_required and not absence.documents:
         return None
@@ -107,7 +108,8 @@ def _rule(ctx: Context, account: Account, absence: Absence, line: Line):
     return rule
 
 
-def _days_in_line(ctx, account, absence, rule, line) -> list[date]:
+def _days_in_line(ctx: Context, account: Account, absence: Absence, rule: Rule,
+                  line: Line) -> list[date]:
     window = set(counted_days(absence, rule.exclude_travel_days))
     return [d for d in line_days(line) if d in window and registered(account, absence.person, d)]
 
@@ -118,7 +120,8 @@ def _per_person(ctx: Context, account: Account, line: Line, counted: list[date])
                 if (line.persons or ctx.persons_on(account, d))), Fraction(0))
 
 
-def _line_reduction(ctx, account, absence, rule, line, counted) -> Line:
+def _line_reduction(ctx: Context, account: Account, absence: Absence, rule: Rule, line: Line,
+                    counted: list[date]) -> Line:
     length = len(line_days(line))
     share = _per_person(ctx, account, line, counted) / length
     volume = -frac(line.volume) * share
@@ -145,16 +148,17 @@ def _line_reduction(ctx, account, absence, rule, line, counted) -> Line:
     )
 
 
-def _span(absence: Absence, rule, counted: list[date]) -> str:
+def _span(absence: Absence, rule: Rule, counted: list[date]) -> str:
     how = ("без дней выезда и возвращения" if rule.exclude_travel_days
            else "включая дни выезда и возвращения")
     minimum = rule.min_full_days.at(absence.start)
     return (f"выезд {day_ru(absence.start)}, возвращение {day_ru(absence.end)}; учтено "
             f"{len(counted)} дн. с {day_ru(counted[0])} по {day_ru(counted[-1])} {how}; "
-            f"отсутствие более {ru(minimum)} полных дней")
+            f"отсутствие более {ru(minimum or 0)} полных дней")  # set: _rule checked it
 
 
-def _derived_reduction(ctx, absence, rule, line, lines, cut_volume) -> Line | None:
+def _derived_reduction(ctx: Context, absence: Absence, rule: Rule, line: Line, lines: list[Line],
+                       cut_volume: dict[tuple[str, str | None], Fraction]) -> Line | None:
     spec = ctx.rulebook.services[line.service]
     sources = [(s, _volume_component(ctx, s)) for s in spec.derived_from]
     total = sum((frac(x.volume) for x in lines if x.account == line.account

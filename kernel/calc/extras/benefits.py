@@ -17,7 +17,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from decimal import Decimal
 from fractions import Fraction
+from typing import Any, cast
 
 from zhkh.kernel.calc.errors import CalculationError
 from zhkh.kernel.calc.extras.absence import registered
@@ -25,7 +27,11 @@ from zhkh.kernel.calc.extras.context import Context, frac, kopecks, line_days, r
 from zhkh.kernel.calc.extras.lines import day_ru, extra_line, ru, rub
 from zhkh.kernel.calc.extras.models import BenefitAssignment
 from zhkh.kernel.calc.result import Line
+from zhkh.kernel.calc.signature import Signature
 from zhkh.kernel.calc.situation import Account
+from zhkh.kernel.rulebook.dated import DatedValues
+from zhkh.kernel.rulebook.kinds.benefits import Rule
+from zhkh.kernel.rulebook.kinds.norms import Rule as NormRule
 
 KIND = "benefit"
 
@@ -60,11 +66,13 @@ def benefit_lines(ctx: Context, lines: list[Line], assignments: list[BenefitAssi
     return out
 
 
-def _line_benefit(ctx, account, a, line, lines, skip, after_quality) -> Line | None:
+def _line_benefit(ctx: Context, account: Account, a: BenefitAssignment, line: Line,
+                  lines: list[Line], skip: set[date],
+                  after_quality: Callable[[str, str], Fraction]) -> Line | None:
     fact = ctx.fact(account, line.service, line.component, line.zone)
-    rule = ctx.select("benefits", fact, lambda r: r.category == a.category, account.number,
-                      f"льгота {a.category} ({a.person})")
-    if rule is None:
+    rule = ctx.select("benefits", fact, lambda r: isinstance(r, Rule) and r.category == a.category,
+                      account.number, f"льгота {a.category} ({a.person})")
+    if not isinstance(rule, Rule):  # None: every rule of the kind is a benefits Rule
         return None
     all_days = line_days(line)
     length = len(all_days)
@@ -117,18 +125,19 @@ class ShareMemo:
 
     CACHE = True
 
-    def __init__(self, ctx: Context, account: Account, rule, line: Line, lines: list[Line]):
+    def __init__(self, ctx: Context, account: Account, rule: Rule, line: Line,
+                 lines: list[Line]) -> None:
         self.ctx, self.account, self.rule, self.line, self.lines = ctx, account, rule, line, lines
-        self._memo: dict[tuple, tuple[Fraction, str]] = {}
-        self._norm_rules: dict[tuple[str, str | None], object] = {}
-        self._plans: dict[int, tuple[str, object]] = {}
+        self._memo: dict[tuple[int, object], tuple[Fraction, str]] = {}
+        self._norm_rules: dict[tuple[str, str | None], NormRule | None] = {}
+        self._plans: dict[int, tuple[str, Any]] = {}
         self._first, self._last = date.fromisoformat(line.date_from), date.fromisoformat(
             line.date_to)
-        self._steady: dict[object, object] = {}
+        self._steady: dict[object, Any] = {}
         """Keys of persons counts (area basis) or the line's norm key (consumption basis)
         when the dated values read do not change inside the line; the percent likewise."""
 
-    def percent(self, day: date):
+    def percent(self, day: date) -> Decimal | None:
         """The rule's discount in percent on ``day`` (None before its first date)."""
         if not self.CACHE:
             return self.rule.percent_at(day)
@@ -155,7 +164,7 @@ class ShareMemo:
         if self.rule.basis == "area_within_social_norm":
             if n in self._steady:
                 return self._steady[n]
-            key = self.rule.social_area(n, day)
+            key: object = self.rule.social_area(n, day)
             if not any(self._changes(v) for step in self.rule.social_norm
                        for v in (step.total, step.per_person) if v is not None):
                 self._steady[n] = key
@@ -165,12 +174,12 @@ class ShareMemo:
         key = self._norm_key(self.line, day)
         how, what = self._plan(self.line)
         if how == "fixed" or (how == "norms" and not any(
-                self._changes(self._norm_rules[part].values) for part in what
-                if self._norm_rules[part] is not None)):
+                self._changes(rule.values) for rule in (self._norm_rules[part] for part in what)
+                if rule is not None)):
             self._steady["norm"] = key
         return key
 
-    def _changes(self, values) -> bool:
+    def _changes(self, values: DatedValues) -> bool:
         """Whether dated ``values`` take a new value on a day of the line after its first."""
         return bool(values.change_dates(self._first, self._last))
 
@@ -185,7 +194,7 @@ class ShareMemo:
                     None if source is None else self._norm_key(source, day))
         return tuple(self._norm_value(service, component, day) for service, component in what)
 
-    def _plan(self, line: Line) -> tuple[str, object]:
+    def _plan(self, line: Line) -> tuple[str, Any]:
         """The day-independent part of :func:`_within_norm` for ``line``: no day dependence
         (``fixed``), the source component to look up per day, or the norms it sums."""
         found = self._plans.get(id(line))
@@ -194,7 +203,7 @@ class ShareMemo:
         spec = self.ctx.rulebook.services.get(line.service)
         part = spec.component(line.component) if spec and line.component else None
         if line.method == "norm":
-            plan: tuple[str, object] = ("fixed", None)
+            plan: tuple[str, Any] = ("fixed", None)
         elif part is not None and part.volume_from is not None:
             plan = ("source", part.volume_from)
         elif frac(line.volume) <= 0:
@@ -222,7 +231,7 @@ def _source_line(lines: list[Line], line: Line, component: str, day: date) -> Li
                  and x.date_from <= day.isoformat() <= x.date_to), None)
 
 
-def _share(ctx, account: Account, rule, line: Line, lines: list[Line], day: date,
+def _share(ctx: Context, account: Account, rule: Rule, line: Line, lines: list[Line], day: date,
            n: int) -> tuple[Fraction, str]:
     """The holder's part of the line's amount on ``day`` (before the percent), and its text."""
     if rule.basis == "person_share":
@@ -238,7 +247,8 @@ def _share(ctx, account: Account, rule, line: Line, lines: list[Line], day: date
     return _within_norm(ctx, account, line, lines, day, n)
 
 
-def _within_norm(ctx, account, line, lines, day, n) -> tuple[Fraction, str]:
+def _within_norm(ctx: Context, account: Account, line: Line, lines: list[Line], day: date,
+                 n: int) -> tuple[Fraction, str]:
     if line.method == "norm":
         return Fraction(1, n), f"1/{n} чел (начислено по нормативу)"
     spec = ctx.rulebook.services.get(line.service)
@@ -268,18 +278,20 @@ def _norm(ctx: Context, account: Account, line: Line, day: date) -> Fraction:
     return _norm_of(ctx, account, line.service, day, line.component)
 
 
-def _norm_rule(ctx, account, service, component=None):
+def _norm_rule(ctx: Context, account: Account, service: str,
+               component: str | None = None) -> tuple[NormRule | None, Signature]:
     """The norm rule of the account's service (its first own component by default) and the
     fact it was selected for."""
     spec = ctx.rulebook.services.get(service)
     if component is None and spec is not None:
         component = next((c.id for c in spec.components if c.volume_from is None), None)
     fact = ctx.fact(account, service, component)
-    return ctx.select("norms", fact, lambda r: True, account.number,
-                      "льгота в пределах норматива"), fact
+    rule = ctx.select("norms", fact, lambda r: True, account.number, "льгота в пределах норматива")
+    return cast("NormRule | None", rule), fact
 
 
-def _norm_of(ctx, account, service, day, component=None) -> Fraction:
+def _norm_of(ctx: Context, account: Account, service: str, day: date,
+             component: str | None = None) -> Fraction:
     rule, fact = _norm_rule(ctx, account, service, component)
     value = rule.values.at(day) if rule is not None else None
     if value is None:
@@ -289,7 +301,8 @@ def _norm_of(ctx, account, service, day, component=None) -> Fraction:
     return Fraction(value)
 
 
-def _explain(rule, a, base, left, length, segments, amount) -> str:
+def _explain(rule: Rule, a: BenefitAssignment, base: Fraction, left: Fraction, length: int,
+             segments: list[tuple[date, date, Any]], amount: int) -> str:
     parts = []
     for first, last, (percent, _share, share_text) in segments:
         dcount = (last - first).days + 1

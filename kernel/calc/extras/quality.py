@@ -17,6 +17,7 @@ from zhkh.kernel.calc.extras.context import Context, frac, kopecks
 from zhkh.kernel.calc.extras.lines import day_ru, extra_line, ru, rub
 from zhkh.kernel.calc.extras.models import Incident
 from zhkh.kernel.calc.result import Line
+from zhkh.kernel.rulebook.kinds.quality import Rule
 
 KIND = "quality_reduction"
 HOUR = Fraction(3600)
@@ -57,12 +58,13 @@ def quality_lines(ctx: Context, lines: list[Line], incidents: list[Incident],
     return out
 
 
-def _reduction(ctx, number, service, kind, items, charges, taken) -> Line:
+def _reduction(ctx: Context, number: str, service: str, kind: str, items: list[Incident],
+               charges: list[Line], taken: dict[tuple[str, str], int]) -> Line:
     account = ctx.accounts[number]
     fact = ctx.fact(account, service)
-    rule = ctx.select("quality", fact, lambda r: r.incident == kind, number,
-                      f"инцидент {TITLES[kind]}")
-    if rule is None:
+    rule = ctx.select("quality", fact, lambda r: isinstance(r, Rule) and r.incident == kind,
+                      number, f"инцидент {TITLES[kind]}")
+    if not isinstance(rule, Rule):  # None: every rule of the kind is a quality Rule
         raise CalculationError(
             "no_quality_rule", f"нет правила снижения платы (quality) для инцидента «{kind}» "
             f"услуги {service}", account=number, service=service, signature=fact)
@@ -100,6 +102,11 @@ def _hours(ctx: Context, inc: Incident) -> Fraction:
         delta.microseconds, 3_600_000_000)
 
 
+def _magnitude(inc: Incident) -> Fraction:
+    """The deviation of a temperature or pressure incident (its input model requires one)."""
+    return Fraction(inc.magnitude or 0)
+
+
 def _last_day(end: datetime) -> date:
     return (end - timedelta(microseconds=1)).date()
 
@@ -112,7 +119,7 @@ def _days_touched(ctx: Context, inc: Incident) -> set[date]:
     return {first + timedelta(days=i) for i in range((last - first).days + 1)}
 
 
-def _percent(ctx: Context, rule, items: list[Incident]) -> tuple[Fraction, str]:
+def _percent(ctx: Context, rule: Rule, items: list[Incident]) -> tuple[Fraction, str]:
     """The reduction in percent of the fee and its explanation in Russian."""
     day = ctx.period.first_day
     rate = Fraction(rule.at(rule.percent, day))
@@ -125,7 +132,8 @@ def _percent(ctx: Context, rule, items: list[Incident]) -> tuple[Fraction, str]:
     return _removed_days(ctx, set().union(*(_days_touched(ctx, i) for i in items)))
 
 
-def _excess_hours(ctx, rule, items, rate, day) -> tuple[Fraction, str]:
+def _excess_hours(ctx: Context, rule: Rule, items: list[Incident], rate: Fraction,
+                  day: date) -> tuple[Fraction, str]:
     hours = [_hours(ctx, i) for i in items]
     total = sum(hours, Fraction(0))
     allowed = Fraction(rule.at(rule.allowed_hours_month, day))
@@ -141,27 +149,29 @@ def _excess_hours(ctx, rule, items, rate, day) -> tuple[Fraction, str]:
     return units * rate, f"{text}: превышение {ru(excess)} ч → {ru(units)} {per} × {ru(rate)} %"
 
 
-def _temperature(ctx, rule, items, rate, day) -> tuple[Fraction, str]:
+def _temperature(ctx: Context, rule: Rule, items: list[Incident], rate: Fraction,
+                 day: date) -> tuple[Fraction, str]:
     allowed = Fraction(rule.at(rule.allowed_deviation, day))
     step = Fraction(rule.at(rule.step_degrees, day))
     total = Fraction(0)
     parts = []
     for inc in items:
         hours = steps(_hours(ctx, inc) / rule.per_hours, rule.time_steps)
-        beyond = max(Fraction(0), Fraction(inc.magnitude) - allowed)
+        beyond = max(Fraction(0), _magnitude(inc) - allowed)
         n = steps(beyond / step, rule.degree_steps)
         total += hours * n * rate
         parts.append(f"{ru(hours)} ч × {ru(n)} шаг. по {ru(step)} °C (отклонение "
-                     f"{ru(Fraction(inc.magnitude))} °C, допустимо {ru(allowed)} °C)")
+                     f"{ru(_magnitude(inc))} °C, допустимо {ru(allowed)} °C)")
     return total, "; ".join(parts) + f" × {ru(rate)} %"
 
 
-def _pressure(ctx, rule, items, rate, day) -> tuple[Fraction, str]:
+def _pressure(ctx: Context, rule: Rule, items: list[Incident], rate: Fraction,
+              day: date) -> tuple[Fraction, str]:
     threshold = Fraction(rule.at(rule.threshold_percent, day))
     removed: set[date] = set()
     if rule.above_threshold == "remove_days":
         for inc in items:
-            if Fraction(inc.magnitude) > threshold:
+            if _magnitude(inc) > threshold:
                 removed |= _days_touched(ctx, inc)
     hourly = [i for i in items if not (_days_touched(ctx, i) <= removed and removed)]
     hours = steps(sum((_hours(ctx, i) for i in hourly), Fraction(0)) / rule.per_hours,

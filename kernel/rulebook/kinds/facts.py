@@ -97,7 +97,7 @@ def _parse_month_day(raw: Any) -> str:
         leap = " (29 февраля не подходит: бывает не каждый год)" if raw == "02-29" else ""
         raise issue([((), f"день года пишется строкой «ММ-ДД», например \"10-01\"; получено "
                           f"{raw!r}{leap}")]) from None
-    return raw
+    return str(raw)
 
 
 MonthDay = Annotated[str, PlainValidator(_parse_month_day)]

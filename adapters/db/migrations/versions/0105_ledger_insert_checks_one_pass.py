@@ -32,6 +32,7 @@ from __future__ import annotations
 import importlib.util
 from collections.abc import Sequence
 from pathlib import Path
+from types import ModuleType
 
 from alembic import op
 
@@ -100,11 +101,13 @@ _OLD_TRIGGERS = {
 }
 
 
-def _older(name: str):
+def _older(name: str) -> ModuleType:
     """An earlier migration of this folder, loaded from its file (Alembic loads migrations by
     path, not as a package)."""
     spec = importlib.util.spec_from_file_location(f"zhkh_migration_{name}",
                                                   Path(__file__).with_name(f"{name}.py"))
+    if spec is None or spec.loader is None:
+        raise ImportError(f"migration {name} not found beside {__file__}")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
