@@ -48,6 +48,8 @@ class SituationFacts:
     zone: str | None = None
     persons: int = 0
     parts: tuple[int, ...] = ()
+    common: int = UNKNOWN
+    """The house's volume for common needs of the row's resource (``common_property``)."""
 
     def value(self, name: str) -> int | list[int]:
         """The fact ``name`` of this row (UNKNOWN where the situation does not have it)."""
@@ -75,6 +77,8 @@ class SituationFacts:
                 return to_micro(self.house.total_area) if self.house.total_area else 0
             case "parts":
                 return list(self.parts)
+            case "common_volume":
+                return self.common
         raise KeyError(name)
 
     def _zone(self) -> ZoneReadings | None:
@@ -137,6 +141,12 @@ def _parts(rules: Rules, start: date, end: date) -> list[tuple[date, date]]:
 Templates = dict[tuple[object, ...], RowTemplate]
 """Templates already made in one calculation, by what makes them: accounts of a house share
 them (and so the explain patterns)."""
+
+
+def template_of(cache: Templates, rules: Rules, method: Method, spec: ServiceSpec,
+                comp: ComponentSpec, start: date, where: tuple[str, str]) -> RowTemplate:
+    """The template of a whole-month row without zones (made once per ``cache``)."""
+    return _template(cache, rules, method, spec, comp, None, 0, start, where)
 
 
 def _template(cache: Templates, rules: Rules, method: Method, spec: ServiceSpec,
