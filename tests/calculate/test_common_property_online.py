@@ -28,7 +28,8 @@ def test_a_house_meter_reading_recalculates_the_common_property_of_every_account
         flat = admin.post("/v1/premises", json={"house_id": house["id"], "number": str(i + 1),
                                                 "area": area, "amenities": "full"}).json()
         account = admin.post("/v1/accounts", json={
-            "number": make_account_number(300 + i), "premises_id": flat["id"], "opened_on": "2020-01-01",
+            "number": make_account_number(300 + i), "premises_id": flat["id"],
+            "opened_on": "2020-01-01",
             "services": [{"service": s, "provider": p, "date_from": "2020-01-01"}
                          for s, p in (("cold_water", "vodokanal"),
                                       ("cold_water_common", "uk"))]})
