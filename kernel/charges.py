@@ -150,12 +150,11 @@ def common_arrays(house: np.ndarray, hist_sum: np.ndarray, hist_n: np.ndarray,
     fallback, or none) − individual volumes, capped at norm × common area unless lifted, a
     negative difference 0 unless kept. Inputs int64 (``flags`` int8), fixed point 1e-6."""
     n = _checked("house", house, np.int64, None).shape[0]
-    ins = [_checked(k, v, np.int64, n) for k, v in (
-        ("hist_sum", hist_sum), ("hist_n", hist_n), ("individual", individual), ("norm", norm),
-        ("area", area))]
-    fl = _checked("flags", flags, np.int8, n)
     volume, used, cap = (np.zeros(n, np.int64) for _ in range(3))
     source, outcome, status = (np.zeros(n, np.int8) for _ in range(3))
-    failed = common_volumes(np.ascontiguousarray(house), *ins, fl, volume, used, cap, source,
-                            outcome, status)
+    failed = common_volumes(
+        np.ascontiguousarray(house), _checked("hist_sum", hist_sum, np.int64, n),
+        _checked("hist_n", hist_n, np.int64, n), _checked("individual", individual, np.int64, n),
+        _checked("norm", norm, np.int64, n), _checked("area", area, np.int64, n),
+        _checked("flags", flags, np.int8, n), volume, used, cap, source, outcome, status)
     return CommonArrays(volume, used, cap, source, outcome, status, int(failed))

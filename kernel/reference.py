@@ -226,7 +226,8 @@ def common_volumes(
 ) -> int:
     """Every house × resource through :func:`common_row` into the output arrays; returns the
     non-OK count. ValueError only when array lengths differ."""
-    arrays = {"house": house, "hist_sum": hist_sum, "hist_n": hist_n, "individual": individual,
+    arrays: dict[str, Sized] = {
+              "house": house, "hist_sum": hist_sum, "hist_n": hist_n, "individual": individual,
               "norm": norm, "area": area, "flags": flags, "volume": volume, "used": used,
               "cap": cap, "source": source, "outcome": outcome, "status": status}
     _check_lengths({"dec": house, **arrays}, {"house": house})

@@ -169,7 +169,7 @@ def _volumes(groups: list[_Group], plans: list[list[list[PlanRow]]], house: Hous
         flags[i] = _flags(group.settings, house.common_cap_lifted)
     out = common_arrays(arrays["house"], arrays["hist_sum"], arrays["hist_n"],
                         arrays["individual"], arrays["norm"], arrays["area"], flags)
-    result = []
+    result: list[tuple[int, tuple[int, ...], HouseTotal]] = []
     total_area = to_micro(house.total_area) if house.total_area else 0
     for i, group in enumerate(groups):
         if out.status[i] != OK:

@@ -101,8 +101,8 @@ class HouseCommon:
             v = self.volumes.get(service, HouseVolume(None))
             out.append(HouseResource.model_construct(
                 service=service, volume=_dec(v.volume), reading_from=None, reading_to=None,
-                previous_volumes=[_dec(x) for x in v.history],
-                other_volume=_dec(other.get(service, 0))))
+                previous_volumes=[Decimal(x).scaleb(-6) for x in v.history],
+                other_volume=Decimal(other.get(service, 0)).scaleb(-6)))
         return out
 
 
@@ -227,8 +227,9 @@ def common_facts(session: Session, period: Period, house_ids: Sequence[int],
         return out
     houses = house_common(session, period, sorted({r[2] for r in rows}),
                           set(common.resource.values()))
-    attrs = {hid: (total, htype, heat, payment) for hid, total, htype, heat, payment in
-             session.execute(select(HouseRow.id, HouseRow.total_area_micro, HouseRow.house_type,
+    attrs: dict[int, tuple[Any, ...]] = {
+        hid: (total, htype, heat, payment) for hid, total, htype, heat, payment in
+        session.execute(select(HouseRow.id, HouseRow.total_area_micro, HouseRow.house_type,
                                     HouseRow.house_heat_meter, HouseRow.heating_payment)
                              .where(HouseRow.id.in_(sorted(houses))))}
     by_house: dict[int, dict[str, dict[str, Any]]] = defaultdict(dict)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from zhkh.kernel.calc.columnar import ColumnarResult
@@ -80,7 +80,7 @@ def replace_house_totals(session: Session, period: str, house_ids: Sequence[int]
             HouseMonthTotal.period == period, HouseMonthTotal.house_id.in_(houses[i:i + 900])),
             execution_options={"synchronize_session": False})
     if computed.houses:
-        session.execute(HouseMonthTotal.__table__.insert(), [{
+        session.execute(insert(HouseMonthTotal), [{
             "house_id": hid, "period": period, "service": t.service, "resource": t.resource,
             "source": t.source,
             "house_volume_micro": None if t.house_volume is None else to_micro(t.house_volume),

@@ -125,10 +125,12 @@ def _house_fallbacks(session: Session, key: str) -> Check:
     """Houses with a house meter that gave no volume of the month: what replaced it."""
     check = Check("house_meter_fallback", "Дома без показаний ОДПУ за месяц (п. 59(1))", False)
     month = Month.parse(key)
-    metered = {(h, s) for h, s in session.execute(
-        select(Meter.house_id, Meter.service).where(
+    metered: set[tuple[int, str]] = set()
+    for h, s in session.execute(select(Meter.house_id, Meter.service).where(
             Meter.kind == "house", overlapping(Meter.installed_on, Meter.removed_on,
-                                               month.first_day, month.last_day)).distinct())}
+                                               month.first_day, month.last_day)).distinct()):
+        if h is not None:
+            metered.add((h, s))
     found: list[str] = []
     rows = session.execute(select(HouseMonthTotal.house_id, HouseMonthTotal.resource,
                                   HouseMonthTotal.service, HouseMonthTotal.source)
