@@ -16,6 +16,7 @@ from zhkh.kernel.calc.explain import texts
 from zhkh.kernel.calc.extras import extra_lines
 from zhkh.kernel.calc.fact_rules import with_derived_facts
 from zhkh.kernel.calc.inputs import ExtrasInput
+from zhkh.kernel.calc.methods import SHARED
 from zhkh.kernel.calc.methods.base import TEMPLATE_COLUMNS, UNKNOWN
 from zhkh.kernel.calc.observations import active_meters, check_verification, persons_segments
 from zhkh.kernel.calc.plan import PlanRow, ServicePlanner, Templates, derived_rows, with_parts
@@ -27,6 +28,7 @@ from zhkh.kernel.calc.result import (
     ServiceTotal,
 )
 from zhkh.kernel.calc.rows import method_inputs, run_kernel
+from zhkh.kernel.calc.shared import flat_totals, shared_facts
 from zhkh.kernel.calc.signature import build_signature
 from zhkh.kernel.calc.situation import Account, AccountService, Situation
 from zhkh.kernel.charges import OK, OVERFLOW, READING_DECREASE
@@ -88,6 +90,7 @@ def _account_rows(situation: Situation, account: Account, catalog: Catalog, deci
     """Rows of the first pass of one account; its second-pass services go to ``derived``
     (a volume summed from other services) and ``common`` (the house's common property)."""
     period = situation.period_value
+    shared = flat_totals(situation)
     persons = persons_segments(account, period)
     rows: list[PlanRow] = []
     for service_in in account.services:
@@ -106,6 +109,8 @@ def _account_rows(situation: Situation, account: Account, catalog: Catalog, deci
             decider, period, situation.house, account, service_in, spec, sig, meters, persons,
             templates,
         )
+        if decision.method == SHARED.name:
+            planner.shared = shared_facts(account, service_in, decision, shared, period)
         rows.extend(planner.plan(decision))
     return rows
 

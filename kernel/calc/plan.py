@@ -50,6 +50,8 @@ class SituationFacts:
     parts: tuple[int, ...] = ()
     common: int = UNKNOWN
     """The house's volume for common needs of the row's resource (``common_property``)."""
+    shared: tuple[int, int, int, int, int] | None = None
+    """The flat's shared meter: previous, current reading, weight, total, basis."""
 
     def value(self, name: str) -> int | list[int]:
         """The fact ``name`` of this row (UNKNOWN where the situation does not have it)."""
@@ -79,6 +81,11 @@ class SituationFacts:
                 return list(self.parts)
             case "common_volume":
                 return self.common
+            case "shared_prev" | "shared_cur" | "shared_weight" | "shared_total":
+                if self.shared is None:
+                    return UNKNOWN if name in ("shared_prev", "shared_cur") else 0
+                return self.shared[("shared_prev", "shared_cur", "shared_weight",
+                                    "shared_total").index(name)]
         raise KeyError(name)
 
     def _zone(self) -> ZoneReadings | None:
@@ -177,6 +184,8 @@ class ServicePlanner:
     meters: list[MeterInPeriod]
     persons: list[Segment]
     templates: Templates = field(default_factory=dict)
+    shared: tuple[int, int, int, int, int] | None = None
+    """The flat's shared meter facts of a ``shared_meter`` row (``kernel/calc/shared.py``)."""
 
     def plan(self, decision: MethodDecision) -> list[PlanRow]:
         """All rows of this account × service; raises CalculationError on missing rules."""
@@ -206,6 +215,9 @@ class ServicePlanner:
         p = self.period
         facts = SituationFacts(self.account, self.house, self.meters[0] if self.meters else None,
                                zone)
+        if self.shared is not None:
+            prev, cur, _w, _t, basis = self.shared
+            facts = replace(facts, shared=self.shared, parts=(basis, prev, cur))
         if method.per_meter:
             return [_Base(m.start, m.end, m.days,
                           SituationFacts(self.account, self.house, m, zone))

@@ -70,6 +70,17 @@ class Meter(_Model):
         return self
 
 
+class SharedMeter(Meter):
+    """The shared meter of a communal flat (общеквартирный), given on the service of each room's
+    account; its volume is split among the rooms' accounts (``methods/shared_meter.py``).
+    Rooms of the flat that are not in the situation are given by their residents and area."""
+
+    other_persons: int = Field(
+        default=0, ge=0, description="Проживающие в комнатах квартиры, которых нет в ситуации")
+    other_area: Dec = Field(
+        default=Decimal(0), description="Площадь комнат квартиры, которых нет в ситуации, м²")
+
+
 class AccountService(_Model):
     """A service of an account with its provider and meters."""
 
@@ -90,6 +101,8 @@ class AccountService(_Model):
                     "последней установки прибора (недопуски «подряд»)",
     )
     meters: list[Meter] = Field(default_factory=list)
+    shared_meter: SharedMeter | None = Field(
+        default=None, description="Общеквартирный прибор коммунальной квартиры (для комнаты)")
 
     @model_validator(mode="after")
     def _one_way_to_give_refusals(self) -> AccountService:

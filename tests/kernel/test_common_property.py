@@ -117,3 +117,24 @@ def test_a_negative_difference_is_zero_or_kept_as_the_setting_says(flags, volume
     st_, got, _used, _cap, _src, out = reference.common_row(
         11_750 * 10**6, 0, 0, 11_900 * 10**6, 900_000, 800 * 10**6, flags)
     assert (st_, got, out) == (reference.OK, volume, outcome)
+
+
+@settings(max_examples=60, deadline=None)
+@given(rooms=st.lists(st.tuples(AREA, st.integers(0, 4)), min_size=1, max_size=6),
+       used=st.decimals(min_value=0, max_value=40, places=3))
+def test_the_rooms_parts_of_a_shared_meter_sum_to_the_flats_volume(rooms, used):
+    """By residents (by area when nobody is registered): each room's part rounded to 1e-6."""
+    accounts = [{"number": f"20000{i:05d}", "area": str(a), "premises_kind": "room",
+                 "residents": [{"person": f"p{i}-{k}", "from": "2015-01-01"} for k in range(n)],
+                 "services": [{"service": "cold_water", "provider": "vodokanal",
+                               "shared_meter": {"id": "kv", "readings": [
+                                   {"date": "2026-08-24", "value": "100"},
+                                   {"date": "2026-09-24", "value": str(100 + used)}]}}]}
+                for i, (a, n) in enumerate(rooms)]
+    situation = Situation.model_validate({"period": "2026-09", "accounts": accounts})
+    lines = calculate(situation, RULEBOOK, ENGINE).lines
+    assert {ln.method for ln in lines} == {"shared_meter"}
+    parts = [to_micro(Decimal(ln.volume)) for ln in lines]
+    assert abs(sum(parts) - to_micro(used)) <= len(rooms)
+    nobody = all(n == 0 for _a, n in rooms)
+    assert all(("м² /" if nobody else "чел /") in ln.explain for ln in lines)

@@ -38,13 +38,13 @@ def test_a_method_runs_a_kernel_operation_and_has_a_base_pattern(name):
     assert method.kernel in (reference.METER, reference.AVERAGE, reference.QUANTITY,
                              reference.SHARE)
     # derived reads as many parts as its variant says; common_property its fixed WIDTH parts,
-    # in each of its variants (source × 4 + outcome)
-    variants = range(12) if name == "common_property" else (0, 1, 2)
+    # in each of its variants (source × 4 + outcome); shared_meter the basis and two readings
+    variants = {"common_property": range(12), "shared_meter": (0, 1)}.get(name, (0, 1, 2))
     for variant in variants:
         pattern = method.base(Constants(norm=4_900_000), "м³", variant)
         assert pattern and all(kind in ("const", "num", "rub", "int") for kind, _ in pattern)
         columns = [p for kind, p in pattern if kind != "const"]
-        width = WIDTH if name == "common_property" else variant
+        width = {"common_property": WIDTH, "shared_meter": 3}.get(name, variant)
         assert all(isinstance(c, int) and 0 <= c < PARTS + width for c in columns)
 
 

@@ -21,6 +21,7 @@ methods:
 | ``area_norm`` | area × norm per m² (heating, ф. 2) | ``coefficient`` |
 | ``house_share`` | house meter volume × area / total area (ф. 3) | — |
 | ``fixed`` | ``quantity`` per account (1 by default) | ``quantity`` |
+| ``shared_meter`` | communal flat's meter × room's residents (area) / flat's | ``split`` |
 | ``common_property`` | house volume for common needs × area / total area | ``cap``, ``negative``, |
 | | (СОИ, п. 44: house meter − Σ individual, ≤ norm × common area) | ``house_volume``, |
 | | | ``history_months`` |
@@ -111,6 +112,16 @@ class CommonProperty(_Then):
     coefficient: DatedDecimal | None = None
 
 
+class SharedMeterThen(_Then):
+    """A communal flat's shared meter split among its rooms: ``split: persons`` — by the
+    residents registered on the period's last day, by area when nobody is registered in the
+    flat; ``split: area`` — always by area."""
+
+    method: Literal["shared_meter"]
+    split: Literal["persons", "area"] = "persons"
+    coefficient: DatedDecimal | None = None
+
+
 class Fixed(_Then):
     """``quantity`` units per account and period (e.g. one month of an intercom fee)."""
 
@@ -119,7 +130,7 @@ class Fixed(_Then):
 
 
 Then = Annotated[Meter | Average | Norm | Area | AreaNorm | HouseShare | Fixed
-                 | CommonProperty,
+                 | CommonProperty | SharedMeterThen,
                  Field(discriminator="method")]
 
 
