@@ -155,6 +155,12 @@ class ColumnReader:
         slow |= house["bad"][h_of]
         meters = MeterColumns(self, premises, acc)
         slow |= meters.slow_accounts
+        # a room of a communal flat with a shared meter: its split is the situation path's
+        flats = {f for f in self.session.scalars(select(MeterRow.premises_id).where(
+            MeterRow.kind == "shared", MeterRow.premises_id.in_(
+                select(Premises.parent_id).where(Premises.id.in_(premises))))) if f is not None}
+        if flats:
+            slow |= np.isin(acc["flat_id"], np.array(sorted(flats), dtype=np.int64))
         facts = self._facts(premises, acc, svc, a_of, house, h_of, persons, meters, providers,
                            slow)
         numbers = dict(zip(acc["id"].tolist(), acc["number"], strict=True))

@@ -42,6 +42,7 @@ from zhkh.kernel.calc.situation import (
     Overrides,
     Reading,
     Resident,
+    SharedMeter,
     Situation,
 )
 from zhkh.kernel.period import Period
@@ -180,6 +181,7 @@ class FactsReader:
         incidents = self.incidents(houses, premises_scope)
         owners = self._owners(premises_scope)
         meters = self._meters(premises_scope)
+        shared = self._shared_meters(premises_scope)
         refusals = self.access_refusals(premises_scope)
         accounts: dict[int, dict[str, Any]] = {}
         for (acc_id, number, house_id, prem_id, parent_id, kind, area, rooms, amenities,
@@ -193,6 +195,11 @@ class FactsReader:
                     "services": {}}
             # a service changed provider inside the month: the latest contract is charged
             acc["services"][service] = providers[provider_id]
+        sharing: dict[tuple[int, str], set[int]] = defaultdict(set)
+        for acc in accounts.values():
+            for code in acc["services"]:
+                if (acc["flat"], code) in shared:
+                    sharing[(acc["flat"], code)].add(acc["premises"])
         by_house: dict[int, list[Account]] = defaultdict(list)
         for acc_id, acc in accounts.items():
             if acc["house"] not in house_info:
@@ -206,7 +213,9 @@ class FactsReader:
                     meter_access_refusals=None,
                     access_refusals=[d for who, s, d in acts
                                      if s == code and who in (None, acc_id)],
-                    meters=meters.get((prem, code), []))
+                    meters=meters.get((prem, code), []),
+                    shared_meter=_shared_of(shared.get((acc["flat"], code)),
+                                            sharing.get((acc["flat"], code), set())))
                 for code, provider in acc["services"].items()]
             by_house[acc["house"]].append(Account.model_construct(
                 number=acc["number"], area=_dec(acc["area"]), rooms=acc["rooms"],
@@ -411,6 +420,36 @@ class FactsReader:
                 readings=readings.get(mid, [])))
         return out
 
+    def _shared_meters(self, premises_scope) -> dict[tuple[int, str], SharedFlat]:
+        """Shared meters of the communal flats of the scope's rooms: (flat, service) → the
+        meter with its readings and every room of the flat (residents on the period's last
+        day, area)."""
+        flats = select(Premises.parent_id).where(Premises.id.in_(premises_scope),
+                                                 Premises.parent_id.is_not(None))
+        cols = _columns(self.session, select(
+            MeterRow.id, MeterRow.serial, MeterRow.premises_id, MeterRow.service,
+        ).where(MeterRow.premises_id.in_(flats), MeterRow.kind == "shared",
+                overlapping(MeterRow.installed_on, MeterRow.removed_on, self.first, self.last))
+            .order_by(MeterRow.id))
+        if not cols["id"]:
+            return {}
+        readings = self._readings(cols["id"], self.prev_first)
+        flat_ids = sorted(set(cols["premises_id"]))
+        rooms: dict[int, dict[int, tuple[int, int]]] = defaultdict(dict)
+        persons = dict(self.session.execute(
+            select(Registration.premises_id, func.count())
+            .join(Premises, Premises.id == Registration.premises_id)
+            .where(Premises.parent_id.in_(flat_ids), Registration.date_from <= self.last,
+                   (Registration.date_to.is_(None)) | (Registration.date_to >= self.last))
+            .group_by(Registration.premises_id)).all())
+        for room, flat, area in self.session.execute(
+                select(Premises.id, Premises.parent_id, Premises.area_micro)
+                .where(Premises.parent_id.in_(flat_ids))):
+            if flat is not None:
+                rooms[flat][room] = (persons.get(room, 0), area)
+        return {(flat, service): SharedFlat(serial, readings.get(mid, []), rooms[flat])
+                for mid, serial, flat, service in _rows(cols)}
+
     def _zones(self, meter_ids: list[int]) -> dict[int, list[str]]:
         zones: dict[int, list[str]] = defaultdict(list)
         for chunk in _chunks(meter_ids):
@@ -449,6 +488,27 @@ class FactsReader:
             if volume is not None:
                 out[hid] = volume
         return out
+
+@dataclass(slots=True)
+class SharedFlat:
+    """A communal flat's shared meter of a service and the flat's rooms (persons, area)."""
+
+    serial: str
+    readings: list[Reading]
+    rooms: dict[int, tuple[int, int]]
+
+
+def _shared_of(flat: SharedFlat | None, present: set[int]) -> SharedMeter | None:
+    """The shared meter as a room's account gives it: the rooms whose accounts are not in
+    ``present`` (premises ids) counted as outside the situation."""
+    if flat is None:
+        return None
+    outside = [v for room, v in flat.rooms.items() if room not in present]
+    return SharedMeter.model_construct(
+        id=flat.serial, zones=["single"], capacity=None, verified_until=None, failed_on=None,
+        installed=None, removed=None, readings=flat.readings,
+        other_persons=sum(p for p, _a in outside), other_area=_dec(sum(a for _p, a in outside)))
+
 
 def _has_recent(readings: list[Reading] | None, zones: list[str], prev_first: date,
                 first: date) -> bool:
