@@ -187,3 +187,25 @@ def test_heating_by_the_house_meter_without_its_reading_never_blanks_the_house(
         assert {m for _a, m, _v in rows} == {method}
         if history:  # 15 × 60 / 150 = 6 Гкал for flat A
             assert (house.accounts["A"], method, 6 * 10**6) in rows
+
+
+def test_the_pre_close_check_warns_of_the_houses_on_a_fallback(session, unit, calculator):
+    from zhkh.modules.billing.periods import pre_close_checks
+
+    house = House(session, house_reading=False)
+    run_period(unit, calculator, PERIOD, process_queue=False)
+    (check,) = [c for c in pre_close_checks(session, PERIOD)
+                if c.code == "house_meter_fallback"]
+    assert not check.blocking
+    assert check.examples == [
+        f"дом {house.house.id}: cold_water_common — среднемесячный объём ОДПУ (п. 59(1))"]
+
+
+def test_no_warning_for_a_house_read_in_the_month_or_without_a_meter(session, unit, calculator):
+    from zhkh.modules.billing.periods import pre_close_checks
+
+    House(session)
+    run_period(unit, calculator, PERIOD, process_queue=False)
+    (check,) = [c for c in pre_close_checks(session, PERIOD)
+                if c.code == "house_meter_fallback"]
+    assert check.count == 0  # electricity on common property by norm: the house has no meter
