@@ -69,7 +69,7 @@ BENEFIT_SHARE = 0.02
 """Households with a benefit holder (a few percent: the run takes their accounts through the
 situation path, which gives benefit lines)."""
 COMMON_EVERY = 3
-"""Every third house bills common property (СОИ) by its house meters."""
+"""Every third house (3, 6, 9 …) bills common property (СОИ) by its house meters."""
 INCIDENT_CHANCE = 0.6
 """Chance that a month has a quality incident (one house)."""
 INCIDENTS = (  # service, kind, hours (from, to), magnitude (from, to) or None, heating only

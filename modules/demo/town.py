@@ -178,7 +178,7 @@ class TownBuilder:
         premises, accounts, services, install, mzones = [], [], [], [], []
         meters: list[tuple[Any, ...]] = []
         meter_id = first_meter
-        common = self.common_every > 0 and (h - 1) % self.common_every == 0
+        common = self.common_every > 0 and h % self.common_every == 0
         expected = dict.fromkeys(COMMON_METERS, 0)
         for f, area in enumerate(areas):
             pid = aid = first_account + f + 1

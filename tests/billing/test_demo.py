@@ -84,6 +84,6 @@ def test_the_demo_bills_common_property_in_every_third_house(session, unit, calc
                       "wastewater_common"}
     assert {t.key for t in by_service(report.summary)} >= common
     houses = set(session.scalars(select(HouseMonthTotal.house_id).distinct()))
-    assert houses == {1}  # houses 1, 4, 7 …: of three, the first
+    assert houses == {3}  # houses 3, 6, 9 …: of three, the third
     sources = set(session.scalars(select(HouseMonthTotal.source).distinct()))
     assert sources <= {"meter", "average"} and "meter" in sources
