@@ -239,3 +239,88 @@ def compute(const int32_t[::1] dec, const int64_t[::1] a, const int64_t[::1] b,
                        &d_method[0], &d_factor[0], &d_price[0], &d_coef[0], &volume[0],
                        &amount[0], &plain[0], &status[0])
     return failed
+
+
+# --- common property (СОИ): the house's volume for common needs -------------------------------
+
+SOURCE_METER, SOURCE_AVERAGE, SOURCE_NORM = 0, 1, 2
+OUTCOME_DIFFERENCE, OUTCOME_CAPPED, OUTCOME_ZERO, OUTCOME_NEGATIVE = 0, 1, 2, 3
+CAP_LIFTED, NEGATIVE_KEPT, AVERAGE_FALLBACK = 1, 2, 4
+cdef int64_t _UNKNOWN = -9223372036854775807 - 1
+
+
+cdef inline int8_t _common(int64_t house, int64_t hist_sum, int64_t hist_n, int64_t individual,
+                           int64_t norm, int64_t area, int8_t flags, int64_t *volume,
+                           int64_t *used, int64_t *capv, int8_t *source,
+                           int8_t *outcome) noexcept nogil:
+    cdef int64_t p, cap, h, diff
+    if area < 0 or norm < 0 or hist_n < 0:
+        return C_BAD_INPUT
+    if not mul64(norm, area, &p):
+        cap = rdiv64(p, E6)
+    elif not narrow(rdiv128(wide(norm) * wide(area), wide(E6)), &cap):
+        return C_OVERFLOW
+    capv[0] = cap
+    if house == _UNKNOWN:
+        if (flags & 4) and hist_n > 0:
+            h = rdiv64(hist_sum, hist_n)
+            source[0] = 1
+        else:
+            volume[0] = cap
+            source[0] = 2
+            outcome[0] = 0
+            return C_OK
+    else:
+        h = house
+        source[0] = 0
+    used[0] = h
+    if sub64(h, individual, &diff):
+        return C_OVERFLOW
+    if diff < 0:
+        if flags & 2:
+            volume[0] = diff
+            outcome[0] = 3
+        else:
+            volume[0] = 0
+            outcome[0] = 2
+    elif not (flags & 1) and diff > cap:
+        volume[0] = cap
+        outcome[0] = 1
+    else:
+        volume[0] = diff
+        outcome[0] = 0
+    return C_OK
+
+
+def common_volumes(const int64_t[::1] house, const int64_t[::1] hist_sum,
+                   const int64_t[::1] hist_n, const int64_t[::1] individual,
+                   const int64_t[::1] norm, const int64_t[::1] area, const int8_t[::1] flags,
+                   int64_t[::1] volume, int64_t[::1] used, int64_t[::1] cap,
+                   int8_t[::1] source, int8_t[::1] outcome, int8_t[::1] status):
+    """The volume for common needs of each house × resource into ``volume`` (with the house
+    volume ``used`` and the ``cap``), ``source, outcome, status``; return the non-OK count.
+    Equals ``zhkh.kernel.reference.common_volumes``."""
+    cdef Py_ssize_t n = house.shape[0], i, failed = 0
+    cdef int8_t st
+    for name, arr in (("hist_sum", hist_sum), ("hist_n", hist_n), ("individual", individual),
+                      ("norm", norm), ("area", area), ("flags", flags), ("volume", volume),
+                      ("used", used), ("cap", cap), ("source", source), ("outcome", outcome), ("status", status)):
+        _check(name, arr.shape[0], n, "house")
+    with nogil:
+        for i in range(n):
+            volume[i] = 0
+            used[i] = 0
+            cap[i] = 0
+            source[i] = 0
+            outcome[i] = 0
+            st = _common(house[i], hist_sum[i], hist_n[i], individual[i], norm[i], area[i],
+                         flags[i], &volume[i], &used[i], &cap[i], &source[i], &outcome[i])
+            if st != C_OK:
+                volume[i] = 0
+                used[i] = 0
+                cap[i] = 0
+                source[i] = 0
+                outcome[i] = 0
+                failed += 1
+            status[i] = st
+    return failed

@@ -37,6 +37,12 @@ class Recalculation(Protocol):
         calculated (nothing of it is written then)."""
         ...
 
+    def recalculate_house(self, session: Session, house_id: int, period: str
+                          ) -> dict[str, list[dict[str, Any]] | dict[str, Any]]:
+        """Compute every account of the house again in the open ``period`` (a house meter's
+        reading): account number → its new lines of the month, or its error as a dict."""
+        ...
+
     def enqueue(self, session: Session, account_ids: Iterable[int], period: str,
                 reason: str) -> None:
         """Queue the accounts for the next run, from ``period`` on (too many to compute in a

@@ -15,6 +15,7 @@ from zhkh.adapters.cli import (
     demo,
     documents,
     finance,
+    houses,
     parties,
     payments,
     reports,
@@ -131,7 +132,7 @@ def rules_diff(
 
 
 for _module in (billing, demo, finance, payments, reports, transfers, parties, access,
-                documents):
+                documents, houses):
     _module.register(app)
 
 

@@ -70,6 +70,17 @@ class Meter(_Model):
         return self
 
 
+class SharedMeter(Meter):
+    """The shared meter of a communal flat (общеквартирный), given on the service of each room's
+    account; its volume is split among the rooms' accounts (``methods/shared_meter.py``).
+    Rooms of the flat that are not in the situation are given by their residents and area."""
+
+    other_persons: int = Field(
+        default=0, ge=0, description="Проживающие в комнатах квартиры, которых нет в ситуации")
+    other_area: Dec = Field(
+        default=Decimal(0), description="Площадь комнат квартиры, которых нет в ситуации, м²")
+
+
 class AccountService(_Model):
     """A service of an account with its provider and meters."""
 
@@ -90,6 +101,8 @@ class AccountService(_Model):
                     "последней установки прибора (недопуски «подряд»)",
     )
     meters: list[Meter] = Field(default_factory=list)
+    shared_meter: SharedMeter | None = Field(
+        default=None, description="Общеквартирный прибор коммунальной квартиры (для комнаты)")
 
     @model_validator(mode="after")
     def _one_way_to_give_refusals(self) -> AccountService:
@@ -134,6 +147,46 @@ class Account(_Model):
         return v
 
 
+class HouseResource(_Model):
+    """A resource of the house for its common property (СОИ): the house meter's volume of the
+    period and of the months before (п. 59(1)), and the volumes of premises not in the
+    situation."""
+
+    service: str = Field(min_length=1, examples=["cold_water"],
+                         description="Ресурс (cold_water, hot_water, electricity)")
+    volume: Dec | None = Field(
+        default=None, description="Объём по общедомовому прибору за период; не указан — "
+                                  "показаний нет (п. 59(1)) или прибора нет")
+    reading_from: Dec | None = Field(default=None, description="Предыдущее показание ОДПУ")
+    reading_to: Dec | None = Field(default=None, description="Текущее показание ОДПУ")
+    previous_volumes: list[Dec] = Field(
+        default_factory=list, description="Объёмы ОДПУ за прошлые месяцы, последний первым "
+                                          "(для среднего, п. 59(1))")
+    other_volume: Dec = Field(
+        default=Decimal(0), description="Сумма объёмов помещений дома, которых нет в ситуации "
+                                        "(индивидуальное потребление по ИПУ, среднему, нормативу)")
+
+    @model_validator(mode="after")
+    def _one_volume(self) -> HouseResource:
+        readings = (self.reading_from, self.reading_to)
+        if self.volume is not None and any(r is not None for r in readings):
+            raise ValueError("объём ОДПУ указывается либо числом (volume), либо показаниями "
+                             "(reading_from, reading_to), но не тем и другим сразу")
+        if (self.reading_from is None) != (self.reading_to is None):
+            raise ValueError("нужны оба показания ОДПУ: reading_from и reading_to")
+        if self.reading_from is not None and self.reading_to is not None and (
+                self.reading_to < self.reading_from):
+            raise ValueError("текущее показание ОДПУ меньше предыдущего")
+        return self
+
+    @property
+    def period_volume(self) -> Decimal | None:
+        """The house meter's volume of the period (None: no reading)."""
+        if self.reading_from is not None and self.reading_to is not None:
+            return self.reading_to - self.reading_from
+        return self.volume
+
+
 class House(_Model):
     """The house: attributes the rules read and, where needed, its meter volumes."""
 
@@ -152,6 +205,13 @@ class House(_Model):
     heating_volume: Dec | None = Field(
         default=None, description="Объём тепловой энергии по ОДПУ за период, Гкал"
     )
+    common_area: Dec | None = Field(
+        default=None, description="Площадь помещений, входящих в состав общего имущества, м²")
+    common_cap_lifted: bool = Field(
+        default=False, description="Решение общего собрания распределять весь объём на СОИ "
+                                   "сверх норматива (действует в периоде)")
+    resources: list[HouseResource] = Field(
+        default_factory=list, description="Общедомовые приборы по ресурсам (для СОИ)")
 
 
 class Overrides(_Model):

@@ -20,12 +20,14 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import (
+    BigInteger,
     CheckConstraint,
     DateTime,
     ForeignKey,
     Index,
     String,
     Text,
+    UniqueConstraint,
     func,
 )
 from sqlalchemy.orm import Mapped, mapped_column
@@ -116,6 +118,37 @@ class LedgerLine(Base):
     run_id: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now())
+
+
+class HouseMonthTotal(Base):
+    """The house's figures of one common-property service in a month (the reference block of a
+    payment document): house meter volume (or its п. 59(1) average; NULL by norm), the Σ of
+    the premises' volumes, the areas, the cap and the volume shared. Written by the run with
+    the month's lines; a closed month's rows never change (triggers, migration 0111)."""
+
+    __tablename__ = "house_month_totals"
+    __table_args__ = (
+        *period_check("period"),
+        one_of("source", ("meter", "average", "norm")),
+        one_of("outcome", ("difference", "capped", "zero", "negative")),
+        UniqueConstraint("house_id", "period", "service"),
+    )
+
+    id: Mapped[IdPK]
+    house_id: Mapped[int] = mapped_column(ForeignKey("houses.id"))
+    period: Mapped[str] = mapped_column(PERIOD)
+    service: Mapped[str] = mapped_column(String(64))
+    resource: Mapped[str] = mapped_column(String(64))
+    source: Mapped[str] = mapped_column(String(16))
+    house_volume_micro: Mapped[int | None] = mapped_column(BigInteger)
+    individual_micro: Mapped[int] = mapped_column(BigInteger)
+    common_area_micro: Mapped[int] = mapped_column(BigInteger)
+    total_area_micro: Mapped[int] = mapped_column(BigInteger)
+    cap_micro: Mapped[int] = mapped_column(BigInteger)
+    cap_lifted: Mapped[bool]
+    outcome: Mapped[str] = mapped_column(String(16))
+    common_volume_micro: Mapped[int] = mapped_column(BigInteger)
+    run_id: Mapped[str | None] = mapped_column(String(64))
 
 
 class RecalculationRequest(Base):

@@ -160,7 +160,7 @@ def recalc_since(unit: UnitOfWork, calculator: BatchCalculator, since: str, *, r
         for start in range(0, len(houses), houses_per_batch):
             batch = houses[start:start + houses_per_batch]
             with unit() as session:
-                facts = FactsReader(session, month).for_houses(batch)
+                facts = FactsReader(session, month, calculator.common).for_houses(batch)
                 booked += recalculate_facts(session, calculator, facts, booked_in=booked_in,
                                             reason=reason, run_id=run_id)
             done += len(batch)
@@ -178,7 +178,7 @@ def recalc_accounts(session: Session, calculator: BatchCalculator, account_ids: 
     run_id = run_id or new_run_id(booked_in, "recalc")
     booked: list[Booked] = []
     for month in closed_months(session, str(Month.parse(since)), booked_in):
-        facts = FactsReader(session, month).for_accounts(account_ids)
+        facts = FactsReader(session, month, calculator.common).for_accounts(account_ids)
         if not facts.scope_account_ids:
             continue
         booked += recalculate_facts(session, calculator, facts, booked_in=booked_in,

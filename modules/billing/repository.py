@@ -120,10 +120,11 @@ class LedgerRepository(Repository):
     def delete_for_recompute(self, period_booked: str, *, house_id: int | None = None,
                              account_ids: Sequence[int] | None = None,
                              kinds: Sequence[str] | None = None,
-                             own_month: bool = False) -> int:
+                             own_month: bool = False,
+                             services: Sequence[str] | None = None) -> int:
         """Delete lines booked in the open ``period_booked`` (all, or of one house, or of some
-        accounts, optionally only some kinds, optionally only lines about that month itself —
-        not recalculations of earlier months booked there) so they can be computed again;
+        accounts, optionally only some kinds or services, optionally only lines about that month
+        itself — not recalculations of earlier months booked there) so they can be computed again;
         returns the count.
         """
         if self.session.get(BillingPeriod, period_booked) is None:
@@ -136,12 +137,23 @@ class LedgerRepository(Repository):
                                      self.session.get_bind().dialect.name))
         if kinds is not None:
             stmt = stmt.where(LedgerLine.kind.in_(list(kinds)))
+        if services is not None:
+            stmt = stmt.where(LedgerLine.service.in_(list(services)))
         if own_month:
             stmt = stmt.where(LedgerLine.period_for == period_booked)
         if PeriodRepository(self.session).is_closed(period_booked):
             raise PeriodClosedError(f"период {period_booked} закрыт, его строки не удаляются")
         result = self.session.execute(stmt, execution_options={"synchronize_session": False})
         return cast("CursorResult[Any]", result).rowcount  # DML gives a cursor result
+
+    def lines_of_run(self, run_id: str, account_ids: Sequence[int], period: str
+                     ) -> list[LedgerLine]:
+        """Lines of ``account_ids`` about ``period`` written by one run (an online
+        recalculation of a house), by id."""
+        return list(self.session.scalars(
+            select(LedgerLine).where(LedgerLine.account_id.in_(list(account_ids)),
+                                     LedgerLine.period_for == period,
+                                     LedgerLine.run_id == run_id).order_by(LedgerLine.id)))
 
     def lines_of_account(self, account_id: int, *, period_from: str | None = None,
                          period_to: str | None = None) -> list[LedgerLine]:

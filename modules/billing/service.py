@@ -24,7 +24,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from zhkh.kernel.period import Period as Month
-from zhkh.modules.billing.account_calc import recalculate_account
+from zhkh.modules.billing.account_calc import recalculate_account, recalculate_house
 from zhkh.modules.billing.compute import BatchCalculator
 from zhkh.modules.billing.periods import CloseReport, close_period
 from zhkh.modules.billing.recalc import Booked, recalc_since
@@ -111,6 +111,11 @@ class OnlineRecalculation:
                             ) -> list[dict[str, Any]]:
         """See :func:`~zhkh.modules.billing.account_calc.recalculate_account`."""
         return recalculate_account(session, number, period, calculator=self.calculator)
+
+    def recalculate_house(self, session: Session, house_id: int, period: str
+                          ) -> dict[str, list[dict[str, Any]] | dict[str, Any]]:
+        """See :func:`recalculate_house`."""
+        return recalculate_house(session, house_id, period, calculator=self.calculator)
 
     def enqueue(self, session: Session, account_ids: Iterable[int], period: str,
                 reason: str) -> None:

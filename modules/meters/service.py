@@ -5,8 +5,9 @@ returned (``created`` False) and nothing is audited or recalculated; the same ke
 content is a conflict. A correction (``supersedes_id``) adds a reading superseding the old
 one, which stays in the history; it needs a reason. A new reading or a meter change
 recalculates the accounts of the meter's premises for the month concerned; a house or group
-meter queues its house's accounts for the next run instead (one reading must not recompute a
-whole house inside a request).
+meter recalculates every account of its house when the month is the open one (heating by the
+house meter and common property follow its volume; one batch of the run, as the monthly run
+computes it), and queues them for the next run for a closed month.
 
 An act of refused access to a meter (акт о недопуске) is recorded once per premises, service
 and number while it stands, and cancelled with a reason rather than deleted; either change
@@ -37,7 +38,7 @@ from zhkh.modules.meters.schemas import (
 from zhkh.modules.registry import service as registry
 from zhkh.modules.registry.models import Account, House, Premises
 from zhkh.modules.registry.repository import RegistryRepository
-from zhkh.modules.schemas import AccountRecalc, micro
+from zhkh.modules.schemas import AccountRecalc, jsonable, micro
 from zhkh.modules.seams import Seams, period_of
 
 METER_FIELDS = ("serial", "service", "kind", "premises_id", "house_id", "capacity_micro",
@@ -175,6 +176,13 @@ def _recalculate(session: Session, seams: Seams, meter: Meter, day: date, why: s
         accounts = RegistryRepository(session).accounts_of_premises(meter.premises_id)
         return seams.recalculate(session, accounts, period)
     assert meter.house_id is not None, "a house or group meter has a house (the table's CHECK)"
+    if period == seams.recalculation.current_period(session):
+        # the open month: the house's accounts now (heating by the house meter, СОИ)
+        found = seams.recalculation.recalculate_house(session, meter.house_id, period)
+        return [AccountRecalc(account=number, period=period,
+                              lines=[jsonable(x) for x in got] if isinstance(got, list) else None,
+                              error=got if isinstance(got, dict) else None)
+                for number, got in found.items()]
     accounts = RegistryRepository(session).accounts_of_house(meter.house_id)
     seams.recalculation.enqueue(session, (a.id for a in accounts), period,
                                 f"{why}: общедомовой прибор {meter.id}")

@@ -68,6 +68,32 @@ class HouseOut(BaseModel):
                    common_area=format_micro(house.common_area_micro))
 
 
+class CommonDecisionCreate(Input):
+    """A decision of the general meeting on the common-property volume, in force from
+    ``date_from`` until the next one."""
+
+    date_from: date = Field(description="С какой даты действует решение")
+    cap_lifted: bool = Field(description="Распределять весь объём на СОИ сверх норматива "
+                                         "(false — вернуть ограничение нормативом)")
+    document: str = Field(min_length=1, max_length=300,
+                          description="Протокол общего собрания (номер и дата)")
+    reason: Reason = None
+
+
+class CommonDecisionOut(BaseModel):
+    id: int
+    house_id: int
+    date_from: date
+    cap_lifted: bool
+    document: str
+
+    @classmethod
+    def of(cls, row: Any) -> CommonDecisionOut:
+        """The read model of a ``HouseCommonDecision`` row."""
+        return cls(id=row.id, house_id=row.house_id, date_from=row.date_from,
+                   cap_lifted=row.cap_lifted, document=row.document)
+
+
 class PremisesCreate(Input):
     house_id: Ref
     number: str = Field(min_length=1, max_length=32)

@@ -56,6 +56,12 @@ COLUMNS = {
     "area": "the premises area, 1e-6 m²",
     "house_volume": "the house meter's volume of the period, 1e-6 (UNKNOWN: none)",
     "house_total": "the area of all premises of the house, 1e-6 m² (0: unknown)",
+    "shared_prev": "the previous reading of the flat's shared meter, 1e-6 (UNKNOWN: none)",
+    "shared_cur": "its current reading, 1e-6 (UNKNOWN: none)",
+    "shared_weight": "the room's weight: its residents, or its area 1e-6",
+    "shared_total": "the flat's weight: residents, or area 1e-6, of all its rooms",
+    "common_volume": "the house's volume for common needs of the row's resource, 1e-6 "
+                     "(UNKNOWN: none)",
     "parts": "(rows, k) volumes of a second-pass row's sources, compacted left (UNKNOWN: none)",
 }
 TEMPLATE_COLUMNS = {
