@@ -22,6 +22,7 @@ from zhkh.api.routers import (
     incidents,
     meter_access,
     meters,
+    ownerships,
     parties,
     payments,
     persons,
@@ -32,8 +33,8 @@ from zhkh.api.routers import (
     rules,
 )
 
-MODULE_ROUTERS = (houses, premises, accounts, persons, registrations, benefits, meters,
-                  meter_access, incidents, audit, parties, payments, registries, reports)
+MODULE_ROUTERS = (houses, premises, accounts, persons, registrations, ownerships, benefits,
+                  meters, meter_access, incidents, audit, parties, payments, registries, reports)
 
 
 def create_app(settings: Settings | None = None, *,

@@ -15,6 +15,7 @@ from zhkh.adapters.cli import (
     demo,
     documents,
     finance,
+    owners,
     parties,
     payments,
     reports,
@@ -131,7 +132,7 @@ def rules_diff(
 
 
 for _module in (billing, demo, finance, payments, reports, transfers, parties, access,
-                documents):
+                documents, owners):
     _module.register(app)
 
 

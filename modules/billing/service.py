@@ -52,7 +52,10 @@ __all__ = [
     "account_card",
     "close_period",
     "current_period",
+    "drop_billing_period",
     "enqueue",
+    "list_billing_periods",
+    "open_billing_period",
     "recalc_since",
     "recalculate_account",
     "rules_diff",
@@ -81,6 +84,26 @@ def account_card(session: Session, number: str, *, period_from: str | None = Non
         periods=[LedgerPeriodOut(period=p, total=money_text(sum(x.amount_kopecks for x in ls)),
                                  lines=[LedgerLineOut.of(x) for x in ls])
                  for p, ls in periods.items()])
+
+
+def open_billing_period(session: Session, period: str) -> tuple[str, str]:
+    """Open ``period``; returns it and the billing start. On a new database it becomes the
+    start; a period before the start is refused (``period_before_start``), a closed one too."""
+    repo = PeriodRepository(session)
+    opened = repo.open(period, after_start=True).period
+    start = repo.start()
+    assert start is not None, "a period was just opened"
+    return opened, start
+
+
+def list_billing_periods(session: Session) -> list[Any]:
+    """Every billing period, oldest (the start) first."""
+    return PeriodRepository(session).all()
+
+
+def drop_billing_period(session: Session, period: str) -> None:
+    """Delete a wrongly opened empty period (see ``PeriodRepository.drop``)."""
+    PeriodRepository(session).drop(period)
 
 
 def current_period(session: Session) -> str:
