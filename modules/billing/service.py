@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 from zhkh.kernel.period import Period as Month
 from zhkh.modules.billing.account_calc import recalculate_account
 from zhkh.modules.billing.compute import BatchCalculator
+from zhkh.modules.billing.meter_history import meter_histories
 from zhkh.modules.billing.periods import CloseReport, close_period
 from zhkh.modules.billing.recalc import Booked, recalc_since
 from zhkh.modules.billing.repository import (
@@ -77,6 +78,7 @@ def account_card(session: Session, number: str, *, period_from: str | None = Non
                                                            period_to=period_to):
         periods.setdefault(line.period_booked, []).append(line)
     return AccountCard(
+        meters=meter_histories(session, account.premises_id, current_period(session)),
         account=registry.account_view(session, account),
         services=[AccountServiceOut(id=s.id, service=s.service, provider=codes[s.provider_id],
                                     date_from=s.date_from, date_to=s.date_to)
