@@ -27,6 +27,7 @@ from zhkh.api.routers import (
     payments,
     persons,
     premises,
+    reading_review,
     registrations,
     registries,
     reports,
@@ -34,7 +35,8 @@ from zhkh.api.routers import (
 )
 
 MODULE_ROUTERS = (houses, premises, accounts, persons, registrations, ownerships, benefits,
-                  meters, meter_access, incidents, audit, parties, payments, registries, reports)
+                  meters, reading_review, meter_access, incidents, audit, parties, payments,
+                  registries, reports)
 
 
 def create_app(settings: Settings | None = None, *,

@@ -18,6 +18,7 @@ from zhkh.adapters.cli import (
     owners,
     parties,
     payments,
+    readings,
     reports,
     transfers,
 )
@@ -132,7 +133,7 @@ def rules_diff(
 
 
 for _module in (billing, demo, finance, payments, reports, transfers, parties, access,
-                documents, owners):
+                documents, owners, readings):
     _module.register(app)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from sqlalchemy import text
 
@@ -68,3 +70,49 @@ def test_owners_are_added_listed_and_ended(url):
     with engine.reader() as session:
         assert session.execute(text("SELECT count(*) FROM audit_log")).scalar() >= 2
     engine.dispose()
+
+
+def _held_reading(url, value: str, source_id: str) -> None:
+    """A reading held by the checks, sent through the meters service as the API sends it."""
+    from zhkh.adapters.bootstrap import bootstrap
+    from zhkh.modules.audit import Actor
+    from zhkh.modules.meters import service as meters
+    from zhkh.modules.meters.models import Meter
+    from zhkh.modules.meters.repository import MeterRepository
+    from zhkh.modules.meters.schemas import ReadingCreate
+
+    with bootstrap(database_url=url) as application, \
+            application.database.session() as session:
+        meter = session.query(Meter).one_or_none()
+        if meter is None:
+            house = House(address="ул. Садовая, 5")
+            session.add(house)
+            session.flush()
+            flat = Premises(house_id=house.id, number="1", area_micro=40_000_000)
+            session.add(flat)
+            session.flush()
+            meter = MeterRepository(session).add_meter(
+                serial="ХВ-5", service="cold_water", kind="individual",
+                installed_on=date(2026, 1, 1), premises_id=flat.id)
+            MeterRepository(session).add_reading(
+                meter_id=meter.id, taken_on=date(2026, 9, 24), value_micro=115_000_000,
+                source="portal", source_id="s-0")
+        reading, created, _ = meters.add_reading(
+            session, application.seams, Actor("test", None), meter.id,
+            ReadingCreate(taken_on=date(2026, 10, 24), value=value, source="portal",
+                          source_id=source_id))
+        assert created and type(reading).__name__ == "ReadingReview"
+
+
+def test_readings_review_lists_confirms_and_rejects(url):
+    _held_reading(url, "99999", "big")
+    _held_reading(url, "11.8", "typo")
+    listing = _ok("readings", "review", "list", "--format", "csv", url=url)
+    assert "volume_above_maximum" in listing and "reading_decrease" in listing
+    assert "переход через ноль" in listing
+    assert "подтверждено" in _ok("readings", "review", "confirm", "1", url=url)
+    assert "отклонено" in _ok("readings", "review", "reject", "2", "--reason", "опечатка",
+                              url=url)
+    assert "Показания на проверке: 0" in _ok("readings", "review", "list", url=url)
+    again = cli("readings", "review", "reject", "1", "--reason", "поздно", url=url)
+    assert again.exit_code == 1 and "уже подтверждено" in again.output
