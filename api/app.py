@@ -22,18 +22,21 @@ from zhkh.api.routers import (
     incidents,
     meter_access,
     meters,
+    ownerships,
     parties,
     payments,
     persons,
     premises,
+    reading_review,
     registrations,
     registries,
     reports,
     rules,
 )
 
-MODULE_ROUTERS = (houses, premises, accounts, persons, registrations, benefits, meters,
-                  meter_access, incidents, audit, parties, payments, registries, reports)
+MODULE_ROUTERS = (houses, premises, accounts, persons, registrations, ownerships, benefits,
+                  meters, reading_review, meter_access, incidents, audit, parties, payments,
+                  registries, reports)
 
 
 def create_app(settings: Settings | None = None, *,

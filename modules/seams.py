@@ -62,6 +62,17 @@ class RuleVocabulary(Protocol):
         ...
 
 
+class ReadingChecks(Protocol):
+    """The plausibility checks of the published rules (``rules/checks``) for a reading as it
+    arrives, with what billing knows of its account (history, residents)."""
+
+    def check(self, session: Session, meter_id: int, zone: str, taken_on: date,
+              value_micro: int) -> list[dict[str, str]]:
+        """The checks the reading fails (``{"code", "message", "rule_id"}``, Russian
+        messages); empty when it may be billed."""
+        ...
+
+
 class HasNumber(Protocol):
     """An account as the seam needs it: its number."""
 
@@ -71,10 +82,13 @@ class HasNumber(Protocol):
 
 @dataclass(frozen=True)
 class Seams:
-    """The recalculation and the rules' vocabulary as one argument of the services."""
+    """The recalculation, the rules' vocabulary and the reading checks as one argument of
+    the services."""
 
     recalculation: Recalculation
     vocabulary: RuleVocabulary
+    checks: ReadingChecks | None = None
+    """None: readings are not checked (tests that are not about the checks)."""
 
     def recalculate(self, session: Session, accounts: Iterable[HasNumber], period: str
                     ) -> list[AccountRecalc]:

@@ -1,4 +1,5 @@
-"""CLI of billing operations: ``run``, ``period close``, ``recalc``, ``db upgrade``.
+"""CLI of billing operations: ``run``, ``period open|list|drop|close``, ``recalc``,
+``db upgrade``.
 
 Thin: it takes the database and the calculator from the composition root
 (``adapters/bootstrap.py``; options replace the settings), calls a module, and renders Russian
@@ -113,6 +114,62 @@ def _render_run(report, calculator) -> None:
         for e in report.errors[:50]:
             errors.add_row(e.account, e.service or "—", e.code, e.message)
         console.print(errors)
+
+
+@period_app.command("open")
+def period_open(period: Annotated[str, typer.Argument(help="Период ГГГГ-ММ")],
+                database: DatabaseOption = None) -> None:
+    """Открыть период. В новой базе первый открытый период — начало расчётов: данные,
+    датированные раньше, — история, периоды до него не открываются."""
+    from zhkh.modules.billing.service import PeriodClosedError, open_billing_period
+
+    with bootstrap(database_url=database) as application:
+        try:
+            with application.database.session() as session:
+                opened, start = open_billing_period(session, period)
+        except (PeriodClosedError, ValueError) as exc:
+            console.print(f"[red]{exc}[/red]")
+            raise typer.Exit(1) from None
+    console.print(f"Период {opened} открыт. Начало расчётов в этой базе: {start}.")
+
+
+@period_app.command("list")
+def period_list(database: DatabaseOption = None) -> None:
+    """Расчётные периоды базы: открытые и закрытые, начало расчётов."""
+    from zhkh.modules.billing.service import list_billing_periods
+
+    with bootstrap(database_url=database) as application, \
+            application.database.reader() as session:
+        periods = [(p.period, p.status, p.opened_at, p.closed_at)
+                   for p in list_billing_periods(session)]
+    if not periods:
+        console.print("Периодов нет: расчёты в этой базе не начаты "
+                      "(zhkh period open ГГГГ-ММ или первый zhkh run).")
+        return
+    table = Table(title=f"Расчётные периоды (начало расчётов {periods[0][0]})")
+    for col in ("Период", "Состояние", "Открыт", "Закрыт"):
+        table.add_column(col)
+    for period, status, opened_at, closed_at in periods:
+        table.add_row(period, "открыт" if status == "open" else "закрыт",
+                      f"{opened_at:%d.%m.%Y %H:%M}",
+                      f"{closed_at:%d.%m.%Y %H:%M}" if closed_at else "—")
+    console.print(table)
+
+
+@period_app.command("drop")
+def period_drop(period: Annotated[str, typer.Argument(help="Период ГГГГ-ММ")],
+                database: DatabaseOption = None) -> None:
+    """Удалить ошибочно открытый пустой период (без начислений и оплат)."""
+    from zhkh.modules.billing.service import PeriodClosedError, drop_billing_period
+
+    with bootstrap(database_url=database) as application:
+        try:
+            with application.database.session() as session:
+                drop_billing_period(session, period)
+        except (PeriodClosedError, ValueError) as exc:
+            console.print(f"[red]{exc}[/red]")
+            raise typer.Exit(1) from None
+    console.print(f"Период {period} удалён.")
 
 
 @period_app.command("close")

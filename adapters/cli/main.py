@@ -16,8 +16,10 @@ from zhkh.adapters.cli import (
     documents,
     finance,
     houses,
+    owners,
     parties,
     payments,
+    readings,
     reports,
     transfers,
 )
@@ -132,7 +134,7 @@ def rules_diff(
 
 
 for _module in (billing, demo, finance, payments, reports, transfers, parties, access,
-                documents, houses):
+                documents, houses, owners, readings):
     _module.register(app)
 
 

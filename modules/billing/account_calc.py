@@ -51,6 +51,8 @@ def recalculate_account(session: Session, account_number: str, period: str, *,
                        obj=f"account:{account_number}")
     month = str(Month.parse(period))
     booked_in = _open_or_create(session, month)
+    if booked_in is None:  # billing has not started in this database: the change is history
+        return []
     queue = RecalculationQueueRepository(session)
     pending = list(session.scalars(select(RecalculationRequest).where(
         RecalculationRequest.account_id == account_id,
@@ -91,11 +93,19 @@ def recalculate_house(session: Session, house_id: int, period: str, *,
     return out
 
 
-def _open_or_create(session: Session, month: str) -> str:
+def _open_or_create(session: Session, month: str) -> str | None:
+    """The open period; when every period is closed, the month of the change or the one after
+    the last closed, whichever is later; None before the billing start (no period at all): a
+    change dated before the start never opens a period of its own."""
     try:
         return open_period(session)
-    except PeriodClosedError:  # none open at all: the month of the change becomes the open one
-        return PeriodRepository(session).open(month).period
+    except PeriodClosedError:
+        periods = PeriodRepository(session)
+        last = periods.latest()
+        if last is None:
+            return None
+        return periods.open(max(month, str(Month.parse(last).shift(1))),
+                            after_start=True).period
 
 
 def _recompute_strict(session: Session, calculator: BatchCalculator, account_id: int, number: str,

@@ -28,7 +28,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, Literal
 
-from sqlalchemy import Select, exists, func, select
+from sqlalchemy import Select, case, exists, func, select
 from sqlalchemy.orm import Session
 
 from zhkh.kernel.calc.inputs import Absence as AbsenceIn
@@ -55,7 +55,7 @@ from zhkh.modules.billing.facts_extras import (
 )
 from zhkh.modules.billing.house_meters import average, house_volumes
 from zhkh.modules.db.bulk import stream_columns
-from zhkh.modules.db.repository import overlapping
+from zhkh.modules.db.repository import active_on, overlapping
 from zhkh.modules.meters.models import AccessRefusal, MeterZone
 from zhkh.modules.meters.models import Meter as MeterRow
 from zhkh.modules.meters.models import Reading as ReadingRow
@@ -383,14 +383,23 @@ class FactsReader:
         return read_incidents(self.session, house_ids, premises_scope, self.first, self.last)
 
     def _owners(self, premises_scope) -> dict[int, int]:
+        """Owners of each premises counted where nobody is registered (п. 56(2)): those in
+        force on the month's first day, or on its last day when more — a sale inside the
+        month counts one owner, not the seller and the buyer together; the month is not
+        split by days for owners."""
+        def on(day: date) -> Any:
+            return func.count(func.distinct(case(
+                (active_on(OwnershipShare.date_from, OwnershipShare.date_to, day),
+                 OwnershipShare.person_id))))
+
         cols = _columns(self.session, select(
-            OwnershipShare.premises_id,
-            func.count(func.distinct(OwnershipShare.person_id)).label("owners"),
+            OwnershipShare.premises_id, on(self.first).label("first"),
+            on(self.last).label("last"),
         ).where(OwnershipShare.premises_id.in_(premises_scope),
                 overlapping(OwnershipShare.date_from, OwnershipShare.date_to, self.first,
                             self.last))
             .group_by(OwnershipShare.premises_id))
-        return dict(_rows(cols))
+        return {p: max(a, b) for p, a, b in _rows(cols)}
 
     def _meters(self, premises_scope) -> dict[tuple[int, str], list[Meter]]:
         cols = _columns(self.session, select(

@@ -116,7 +116,7 @@ def run_period(unit: UnitOfWork, calculator: BatchCalculator, period: str, *,
     run_id = new_run_id(key, "run")
     report = RunReport(period=key, run_id=run_id, rulebook_version=calculator.version)
     with unit() as session:
-        PeriodRepository(session).open(key)
+        PeriodRepository(session).open(key, after_start=True)
         houses = (list(house_ids) if house_ids is not None
                   else RegistryRepository(session).house_ids())
         backend = session.get_bind().dialect.name

@@ -153,3 +153,45 @@ class AccessRefusalOut(BaseModel):
                    drawn_up_by=refusal.drawn_up_by, note=refusal.note,
                    created_at=refusal.created_at, cancelled_at=refusal.cancelled_at,
                    cancel_reason=refusal.cancel_reason, recalculation=recalculation)
+
+
+class FailedCheckOut(BaseModel):
+    code: str = Field(examples=["volume_above_maximum"])
+    message: str
+    rule_id: str
+
+
+class ReadingReviewOut(BaseModel):
+    """A reading held by the plausibility checks: not billed while ``status`` is pending."""
+
+    id: int
+    meter_id: int
+    zone: str
+    taken_on: date
+    value: str
+    source: str
+    source_id: str | None
+    status: str = Field(description="pending — на проверке, confirmed, rejected")
+    checks: list[FailedCheckOut]
+    received_at: datetime | None
+    decided_at: datetime | None
+    decided_by: str | None
+    decision_reason: str | None
+    reading_id: int | None
+    recalculation: list[AccountRecalc] | None = None
+
+    @classmethod
+    def of(cls, review: Any, recalculation: list[AccountRecalc] | None = None
+           ) -> ReadingReviewOut:
+        """The read model of a ``ReadingReview``."""
+        return cls(id=review.id, meter_id=review.meter_id, zone=review.zone,
+                   taken_on=review.taken_on, value=format_micro(review.value_micro),
+                   source=review.source, source_id=review.source_id, status=review.status,
+                   checks=[FailedCheckOut(**c) for c in review.checks],
+                   received_at=review.received_at, decided_at=review.decided_at,
+                   decided_by=review.decided_by, decision_reason=review.decision_reason,
+                   reading_id=review.reading_id, recalculation=recalculation)
+
+
+class ReviewDecision(Input):
+    reason: Reason = None

@@ -1,5 +1,5 @@
 """Pydantic models of the passport office: persons (personal data apart), registrations,
-absences, benefit assignments.
+absences, benefit assignments, owners with their shares.
 
 Personal data — full name, birth date, document — sits in :class:`PersonalData`; a reader
 without the right to see it gets ``personal: null`` and ``personal_data_hidden: true``.
@@ -8,9 +8,9 @@ without the right to see it gets ``personal: null`` and ``personal_data_hidden: 
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field, StringConstraints, field_validator
 
 from zhkh.modules.schemas import AccountRecalc, Input, Reason, Ref
 
@@ -171,3 +171,59 @@ class BenefitOut(BaseModel):
                    category=benefit.category, date_from=benefit.date_from,
                    date_to=benefit.date_to, document=benefit.document if personal else None,
                    recalculation=recalculation)
+
+
+ShareText = Annotated[str, StringConstraints(pattern=r"^\s*[1-9]\d{0,8}\s*/\s*[1-9]\d{0,8}\s*$")]
+"""An ownership share as a fraction, ``"1/2"``; ``"1/1"`` for a sole owner."""
+
+
+def _share(value: str) -> str:
+    num, den = (int(x) for x in value.split("/"))
+    if num > den:
+        raise ValueError("доля больше целого: числитель больше знаменателя")
+    return f"{num}/{den}"
+
+
+class OwnershipCreate(Input):
+    """An owner of a premises with a share, from a date (to a date, both inclusive)."""
+
+    person_id: Ref
+    premises_id: Ref
+    share: ShareText = Field(default="1/1", description="Доля, «1/2»")
+    date_from: date
+    date_to: date | None = None
+    reason: Reason = None
+
+    _share_ok = field_validator("share")(_share)
+    _dates = field_validator("date_to")(_ordered)
+
+
+class OwnershipUpdate(Input):
+    """Only the fields sent are changed: ``date_to`` ends the ownership."""
+
+    share: ShareText | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    reason: Reason = None
+
+    @field_validator("share")
+    @classmethod
+    def _share_ok(cls, value: str | None) -> str | None:
+        return None if value is None else _share(value)
+
+
+class OwnershipOut(BaseModel):
+    id: int
+    person_id: int
+    premises_id: int
+    share: str
+    date_from: date
+    date_to: date | None
+    recalculation: list[AccountRecalc] | None = None
+
+    @classmethod
+    def of(cls, own: Any, recalculation: list[AccountRecalc] | None = None) -> OwnershipOut:
+        """The read model of an ``OwnershipShare`` (with the recalculation after a change)."""
+        return cls(id=own.id, person_id=own.person_id, premises_id=own.premises_id,
+                   share=f"{own.numerator}/{own.denominator}", date_from=own.date_from,
+                   date_to=own.date_to, recalculation=recalculation)
