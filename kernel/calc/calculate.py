@@ -201,7 +201,7 @@ def _line(period: str, r: PlanRow, volume: int, amount: int, plain: int, explain
         date_to=r.end.isoformat(), method=t.method, rule_ids=list(t.rule_ids), source=t.source,
         volume=format_micro(volume), unit=t.unit,
         persons=r.facts.persons if by_persons else None,
-        norm=format_micro(t.norm) if by_persons else None,
+        norm=t.norm_text if by_persons else None,
         tariff=format_micro(t.price),
         coefficient=format_micro(t.coef), amount=format_kopecks(amount),
         excess=format_kopecks(amount - plain), explain=explain,

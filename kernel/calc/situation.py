@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from zhkh.kernel.calc.balance import BalanceInput
 from zhkh.kernel.calc.inputs import Absence, BenefitAssignment, Incident
-from zhkh.kernel.calc.types import Dec
+from zhkh.kernel.calc.types import Dec, NormDec
 from zhkh.kernel.period import Period
 
 
@@ -146,6 +146,12 @@ class House(_Model):
         description="Период входит в отопительный период; не указано — по календарю "
                     "отопительного периода из правил (facts/, раздел heating_season)",
     )
+    heating_season_months: int | None = Field(
+        default=None, ge=1, le=12,
+        description="Месяцев отопительного периода (в том числе неполных) в году расчётного "
+                    "периода — для коэффициента ф. 2(1) «× месяцы / 12»; не указано — по "
+                    "календарю отопительного периода из правил (facts/)",
+    )
     total_area: Dec | None = Field(
         default=None, description="Площадь всех жилых и нежилых помещений дома, м²"
     )
@@ -158,7 +164,9 @@ class Overrides(_Model):
     """Inline values in force for this calculation only, keyed by rule id."""
 
     tariffs: dict[str, Dec] = Field(default_factory=dict)
-    norms: dict[str, Dec] = Field(default_factory=dict)
+    norms: dict[str, NormDec] = Field(
+        default_factory=dict,
+        description="Нормативы по id правила — как опубликованы, до 9 знаков после запятой")
 
 
 class Situation(_Model):

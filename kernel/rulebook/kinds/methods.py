@@ -18,7 +18,8 @@ methods:
 | | | ``max_periods`` |
 | ``norm`` | residents × norm (ф. 4) | ``coefficient`` (ф. 4(1): 1.5) |
 | ``area`` | premises area (tariff per m²) | ``coefficient`` |
-| ``area_norm`` | area × norm per m² (heating, ф. 2) | ``coefficient`` |
+| ``area_norm`` | area × norm per m² (heating, ф. 2); | ``coefficient``, |
+| | × months of the season / 12 (ф. 2(1)) | ``season_coefficient`` |
 | ``house_share`` | house meter volume × area / total area (ф. 3) | — |
 | ``fixed`` | ``quantity`` per account (1 by default) | ``quantity`` |
 
@@ -80,8 +81,13 @@ class Area(_Then):
 
 
 class AreaNorm(_Then):
+    """Area × norm; ``season_coefficient: true`` — the norm as published per month of the
+    heating season × (months of the season in the year / 12), ф. 2(1), from the calendar of
+    ``facts/`` (``heating_season``)."""
+
     method: Literal["area_norm"]
     coefficient: DatedDecimal | None = None
+    season_coefficient: bool = False
 
 
 class HouseShare(_Then):
