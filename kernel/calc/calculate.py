@@ -14,6 +14,7 @@ from zhkh.kernel.calc.errors import CalculationError
 from zhkh.kernel.calc.explain import texts
 from zhkh.kernel.calc.extras import extra_lines
 from zhkh.kernel.calc.fact_rules import with_derived_facts
+from zhkh.kernel.calc.heating_correction import correction_lines
 from zhkh.kernel.calc.inputs import ExtrasInput
 from zhkh.kernel.calc.methods.base import TEMPLATE_COLUMNS, UNKNOWN
 from zhkh.kernel.calc.observations import active_meters, check_verification, persons_segments
@@ -60,6 +61,7 @@ def calculate(situation: Situation, rulebook: Rulebook, engine: Engine) -> Calcu
     )
     if extras.benefits or extras.absences or extras.incidents:
         lines += extra_lines(situation, lines, extras, rulebook, engine)
+    lines += correction_lines(situation, rulebook, engine)  # ф. 3(2), in its month only
     if situation.balance is not None:
         lines += penalty_lines(situation.balance, rulebook, situation.period)
     return _result(situation, rulebook, lines)

@@ -220,8 +220,8 @@ class GroupPlanner:
                 return [self._template(rules, DERIVED, spec, spec.components[0], None, 0)]
             decision = self.decider.method(sig, account)
             method = method_named(decision.method, decision.rule.id, account, spec.code)
-            if method.second_pass:
-                return None
+            if method.second_pass or decision.correction_month == self.period.month:
+                return None  # a house's second pass; the annual correction (ф. 3(2))
             return [self._template(decide_rules(self.decider, sig, spec, method, decision, comp,
                                                 zone, account),
                                    method, spec, comp, zone, zone_position(zone, zones))

@@ -52,6 +52,9 @@ class MethodDecision:
     season_months: int = 0
     """Months of the heating season in the period's year when the rule takes the norm
     «× months / 12» (``season_coefficient``, ф. 2(1)); 0 — it does not."""
+    correction_month: int = 0
+    """The month of the year in which the previous year is corrected by the house meter
+    (``annual_correction``, ф. 3(2)); 0 — never."""
 
 
 class Decider:
@@ -74,6 +77,7 @@ class Decider:
             getattr(then, "quantity", None),
             _season_months(rule, sig, account) if getattr(then, "season_coefficient", False)
             else 0,
+            _correction_month(then),
         )
 
     def tariff(self, sig: Signature, component: str | None, zone: str | None,
@@ -106,6 +110,11 @@ class Decider:
                 account=account, service=str(fact.get("service")), signature=dict(fact),
             ) from None
         return self.rulebook.by_id(rule_id)
+
+
+def _correction_month(then: object) -> int:
+    correction = getattr(then, "annual_correction", None)
+    return 0 if correction is None else int(correction.month)
 
 
 def _season_months(rule: MethodRule, sig: Signature, account: str) -> int:

@@ -12,7 +12,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from zhkh.kernel.calc.balance import BalanceInput
+from zhkh.kernel.calc.balance import BalanceInput, Money
 from zhkh.kernel.calc.inputs import Absence, BenefitAssignment, Incident
 from zhkh.kernel.calc.types import Dec, NormDec
 from zhkh.kernel.period import Period
@@ -90,6 +90,11 @@ class AccountService(_Model):
                     "последней установки прибора (недопуски «подряд»)",
     )
     meters: list[Meter] = Field(default_factory=list)
+    charged_last_year: Money | None = Field(
+        default=None,
+        description="Начислено за прошлый календарный год по этой услуге, руб. (отопление при "
+                    "равномерной оплате: Pi.п для годовой корректировки по ф. 3(2))",
+    )
 
     @model_validator(mode="after")
     def _one_way_to_give_refusals(self) -> AccountService:
@@ -158,6 +163,21 @@ class House(_Model):
     heating_volume: Dec | None = Field(
         default=None, description="Объём тепловой энергии по ОДПУ за период, Гкал"
     )
+    heating_last_year: dict[str, Dec] | None = Field(
+        default=None,
+        description="Объём тепловой энергии по ОДПУ за каждый месяц прошлого календарного года, "
+                    "Гкал ({\"2025-01\": \"180.4\", …}) — для годовой корректировки по ф. 3(2)",
+    )
+
+    @field_validator("heating_last_year")
+    @classmethod
+    def _months(cls, v: dict[str, Decimal] | None) -> dict[str, Decimal] | None:
+        if v is None:
+            return v
+        out = {}
+        for key, volume in v.items():
+            out[str(Period.parse(key))] = _non_negative(volume)
+        return out
 
 
 class Overrides(_Model):

@@ -20,8 +20,9 @@ from zhkh.modules.billing.compute import BatchCalculator
 from zhkh.modules.billing.models import LedgerLine
 from zhkh.modules.billing.repository import PeriodRepository
 from zhkh.modules.billing.run import run_period
+from zhkh.modules.meters.repository import MeterRepository
 from zhkh.modules.registry.account_number import make_account_number
-from zhkh.modules.registry.models import Provider
+from zhkh.modules.registry.models import Account, Premises, Provider
 from zhkh.modules.registry.repository import RegistryRepository
 from zhkh.rules import RULES_DIR
 
@@ -99,3 +100,65 @@ def test_an_act_moving_the_season_start_into_september_changes_the_run_too(
     # 2026 has 8 months of the season now: 54.3 × 0.0187 × 8/12 = 0.67694 Гкал → 1 614.87
     assert lines["evenly/1"][:2] == (161_487, 676_940)
     assert "× 8/12" in lines["evenly/1"][2]
+
+
+# --- the annual correction by the house meter (ф. 3(2)) in January -------------------------
+
+# the house meter's heat of 2025, Гкал by month (975 in all)
+HOUSE_2025 = (180, 160, 140, 80, 0, 0, 0, 0, 0, 90, 150, 175)
+
+
+def _house_meter(session, names) -> None:
+    """A heating meter of the «evenly_odpu» house with a reading on the 25th of every month
+    from December 2024 to December 2025."""
+    account = next(a for a, n in names.items() if n == "evenly_odpu/1")
+    house_id = _house_of(session, account)
+    meters = MeterRepository(session)
+    meter = meters.add_meter(serial="ОДПУ-1", service="heating", kind="house",
+                             house_id=house_id, installed_on=date(2020, 1, 1))
+    session.flush()
+    value = 10_000
+    meters.add_reading(meter_id=meter.id, taken_on=date(2024, 12, 25),
+                       value_micro=value * 10**6, source="controller")
+    for month, used in enumerate(HOUSE_2025, start=1):
+        value += used
+        meters.add_reading(meter_id=meter.id, taken_on=date(2025, month, 25),
+                           value_micro=value * 10**6, source="controller")
+    session.flush()
+
+
+def _house_of(session, account_id: int) -> int:
+    return session.scalar(select(Premises.house_id).join(Account, Account.premises_id ==
+                                                         Premises.id)
+                          .where(Account.id == account_id))
+
+
+def test_january_corrects_the_previous_year_by_the_house_meter_on_both_paths(
+        session, unit, calculator):
+    names = _build(session)
+    _house_meter(session, names)
+    for month in range(1, 13):
+        report = run_period(unit, calculator, f"2025-{month:02d}", process_queue=False)
+        assert report.errors == []
+    found = {}
+    for columnar in (False, True):
+        report = run_period(unit, calculator, "2026-01", columnar=columnar,
+                            process_queue=False)
+        assert report.errors == []
+        rows = session.execute(select(LedgerLine.account_id, LedgerLine.kind,
+                                      LedgerLine.amount_kopecks, LedgerLine.explain)
+                               .where(LedgerLine.period_booked == "2026-01",
+                                      LedgerLine.service == "heating")
+                               .order_by(LedgerLine.account_id, LedgerLine.kind)).all()
+        found[columnar] = [(names[a], kind, k, e) for a, kind, k, e in rows]
+    assert found[True] == found[False]
+    lines = {(name, kind): (k, e) for name, kind, k, e in found[True]}
+    # charged in 2025: 1 264,85 × 6 + 1 389,39 × 6 = 15 925,44; by the house meter month by
+    # month 26 102,27 (rules/tests/heat_and_power.yaml): 26 102,27 − 15 925,44 = 10 176,83
+    assert lines[("evenly_odpu/1", "recalculation")][0] == 1_017_683
+    assert lines[("evenly_odpu/1", "recalculation")][1].startswith(
+        "Корректировка за 2025 год по ОДПУ: 975 Гкал × 54,3 / 4\u00a0512,7 м²")
+    assert lines[("evenly_odpu/1", "charge")][0] == 141_302
+    # only the house with a house meter is corrected
+    assert {name for name, kind in lines if kind == "recalculation"} == {
+        "evenly_odpu/1", "evenly_odpu/2"}

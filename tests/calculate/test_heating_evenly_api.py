@@ -49,3 +49,39 @@ def test_the_house_may_state_the_months_of_its_season(client):
     (line,) = client.post("/v1/calculate", json=sit).json()["lines"]
     # 54,3 × 0,0187 × 8/12 = 0,67694 Гкал × 2 385,55 = 1 614,8742 → 1 614,87
     assert (line["volume"], line["amount"]) == ("0.67694", "1614.87")
+
+
+CORRECTION = {
+    "period": "2026-01",
+    "house": {"heat_meter": True, "heating_payment": "evenly", "total_area": "4512.7",
+              "heating_last_year": {f"2025-{m:02d}": v for m, v in enumerate(
+                  ("180", "160", "140", "80", "0", "0", "0", "0", "0", "90", "150", "175"),
+                  start=1)}},
+    "accounts": [{"number": "2000000026", "area": "54.3",
+                  "services": [{"service": "heating", "provider": "teploset",
+                                "charged_last_year": "15925.44"}]}]}
+
+
+def test_january_brings_the_annual_correction_by_the_house_meter(client):
+    r = client.post("/v1/calculate", json=CORRECTION)
+    assert r.status_code == 200, r.text
+    by_kind = {ln["kind"]: ln for ln in r.json()["lines"]}
+    fix = by_kind["recalculation"]
+    # Σ months (V × 54,3 / 4 512,7 → Гкал × tariff of the month) = 26 102,27 − 15 925,44
+    assert (fix["amount"], fix["volume"], fix["method"]) == ("10176.83", "11.73189",
+                                                              "house_share")
+    assert fix["explain"] == (
+        "Корректировка за 2025 год по ОДПУ: 975 Гкал × 54,3 / 4\u00a0512,7 м² = 11,73189 Гкал "
+        "(по месяцам), по тарифам месяцев 26\u00a0102,27\u00a0₽ − начислено за год "
+        "15\u00a0925,44\u00a0₽ = 10\u00a0176,83\u00a0₽ (ПП РФ №354, п. 42(1), прил. 2, ф. 3(2))")
+    assert by_kind["charge"]["amount"] == "1413.02"
+    assert r.json()["total"] == "11589.85"
+
+
+def test_a_correction_without_the_sum_charged_is_a_422_naming_it(client):
+    sit = copy.deepcopy(CORRECTION)
+    del sit["accounts"][0]["services"][0]["charged_last_year"]
+    r = client.post("/v1/calculate", json=sit)
+    assert r.status_code == 422
+    assert r.json()["error"]["code"] == "charged_missing"
+    assert "charged_last_year" in r.json()["error"]["message"]
