@@ -78,7 +78,8 @@ def house_year_volumes(session: Session, house_ids: list[int], year: int
                        ReadingRow.taken_on <= date(year, 12, 31), is_current())
                 .order_by(ReadingRow.meter_id, ReadingRow.taken_on, ReadingRow.id))
         for hid, mid, zone, taken, value in session.execute(stmt):
-            readings[(hid, mid, zone)].append((taken, value))
+            if hid is not None:  # always: house meters of the chosen houses
+                readings[(hid, mid, zone)].append((taken, value))
     sums: dict[int, dict[str, int]] = defaultdict(dict)
     gaps: dict[int, set[str]] = defaultdict(set)
     for (hid, _mid, _zone), rows in readings.items():
