@@ -41,6 +41,7 @@ def compute(
     amount: npt.NDArray[np.int64],
     plain: npt.NDArray[np.int64],
     status: npt.NDArray[np.int8],
+    d_fden: npt.NDArray[np.int64] | None = None,
 ) -> int: ...
 
 def common_volumes(

@@ -6,9 +6,9 @@ and obvious on purpose: where the two disagree, this module is right.
 
 Precedence of statuses for one row (the contract leaves it open, this fixes it):
 
-1. ``BAD_INPUT`` — ``dec`` outside the decision table, an unknown method, ``share_den <= 0``
-   or ``share_num < 0``, then the method's own checks (AVERAGE with ``b <= 0``, SHARE with
-   ``c <= 0``);
+1. ``BAD_INPUT`` — ``dec`` outside the decision table, an unknown method, ``share_den <= 0``,
+   ``share_num < 0`` or a factor denominator ``d_fden <= 0``, then the method's own checks
+   (AVERAGE with ``b <= 0``, SHARE with ``c <= 0``);
 2. ``READING_DECREASE`` — METER whose current reading is below the previous one and is not
    a rollover of a register with capacity ``c``;
 3. ``OVERFLOW`` — the first of base, vol1, volume, plain, amount outside int64.
@@ -85,16 +85,18 @@ def _base(method: int, a: int, b: int, c: int) -> int:
 
 def compute_row(
     method: int, factor: int, price: int, coef: int,
-    a: int, b: int, c: int, share_num: int, share_den: int,
+    a: int, b: int, c: int, share_num: int, share_den: int, fden: int = 10**6,
 ) -> tuple[int, int, int, int]:
-    """One plan row → ``(status, volume, amount, plain)``; outputs are 0 unless status is OK."""
+    """One plan row → ``(status, volume, amount, plain)``; outputs are 0 unless status is OK.
+
+    The factor is ``factor / fden`` (fixed point 1e-6 by default)."""
     with localcontext() as ctx:
         ctx.prec = _PRECISION
         try:
-            if share_den <= 0 or share_num < 0:
+            if share_den <= 0 or share_num < 0 or fden <= 0:
                 raise _Refused(BAD_INPUT)
             base = _base(method, a, b, c)
-            vol1 = _int64(_half_up(Decimal(base) * Decimal(factor) / _MICRO))
+            vol1 = _int64(_half_up(Decimal(base) * Decimal(factor) / Decimal(fden)))
             volume = _int64(_half_up(Decimal(vol1) * Decimal(share_num) / Decimal(share_den)))
             cost = Decimal(volume) * Decimal(price)
             plain = _int64(_half_up(cost / _PLAIN_SCALE))
@@ -133,16 +135,24 @@ def compute(
     amount: npt.NDArray[np.int64],
     plain: npt.NDArray[np.int64],
     status: npt.NDArray[np.int8],
+    d_fden: npt.NDArray[np.int64] | None = None,
 ) -> int:
     """Compute every plan row into ``volume, amount, plain, status``; return the non-OK count.
+
+    ``d_fden`` is the denominator of each decision's factor (the factor is
+    ``d_factor / d_fden``; None: 10**6 for every decision, the fixed point 1e-6).
 
     Same signature and results as the compiled ``zhkh.kernel._kernel.compute``. Never raises
     for data (bad rows get a status); raises ValueError only when array lengths differ.
     """
+    table: dict[str, Sized] = {"d_method": d_method, "d_factor": d_factor, "d_price": d_price,
+                               "d_coef": d_coef}
+    if d_fden is not None:
+        table["d_fden"] = d_fden
     n = _check_lengths(
         {"dec": dec, "a": a, "b": b, "c": c, "share_num": share_num, "share_den": share_den,
          "volume": volume, "amount": amount, "plain": plain, "status": status},
-        {"d_method": d_method, "d_factor": d_factor, "d_price": d_price, "d_coef": d_coef},
+        table,
     )
     size = len(d_method)
     failed = 0
@@ -152,6 +162,7 @@ def compute(
             result = compute_row(
                 int(d_method[k]), int(d_factor[k]), int(d_price[k]), int(d_coef[k]),
                 int(a[i]), int(b[i]), int(c[i]), int(share_num[i]), int(share_den[i]),
+                10**6 if d_fden is None else int(d_fden[k]),
             )
         else:
             result = (BAD_INPUT, 0, 0, 0)

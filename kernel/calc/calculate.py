@@ -15,6 +15,7 @@ from zhkh.kernel.calc.errors import CalculationError
 from zhkh.kernel.calc.explain import texts
 from zhkh.kernel.calc.extras import extra_lines
 from zhkh.kernel.calc.fact_rules import with_derived_facts
+from zhkh.kernel.calc.heating_correction import correction_lines
 from zhkh.kernel.calc.inputs import ExtrasInput
 from zhkh.kernel.calc.methods import SHARED
 from zhkh.kernel.calc.methods.base import TEMPLATE_COLUMNS, UNKNOWN
@@ -79,6 +80,7 @@ def calculate(situation: Situation, rulebook: Rulebook, engine: Engine) -> Calcu
     )
     if extras.benefits or extras.absences or extras.incidents:
         lines += extra_lines(situation, lines, extras, rulebook, engine)
+    lines += correction_lines(situation, rulebook, engine)  # ф. 3(2), in its month only
     if situation.balance is not None:
         lines += penalty_lines(situation.balance, rulebook, situation.period)
     return _result(situation, rulebook, lines, houses)
@@ -229,7 +231,7 @@ def _line(period: str, r: PlanRow, volume: int, amount: int, plain: int, explain
         date_to=r.end.isoformat(), method=t.method, rule_ids=list(t.rule_ids), source=t.source,
         volume=format_micro(volume), unit=t.unit,
         persons=r.facts.persons if by_persons else None,
-        norm=format_micro(t.norm) if by_persons else None,
+        norm=t.norm_text if by_persons else None,
         tariff=format_micro(t.price),
         coefficient=format_micro(t.coef), amount=format_kopecks(amount),
         excess=format_kopecks(amount - plain), explain=explain,

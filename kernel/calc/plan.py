@@ -32,7 +32,7 @@ from zhkh.kernel.calc.template import (
     zone_position,
     zones_of,
 )
-from zhkh.kernel.money import to_micro
+from zhkh.kernel.money import to_fixed, to_micro
 from zhkh.kernel.period import Period, days_inclusive, split_days
 from zhkh.kernel.rulebook.dated import DatedValues
 
@@ -127,7 +127,7 @@ class _Base:
 
 def value_at(day: date, where: tuple[str, str]) -> ValueAt:
     """Values in force on ``day``; none yet is an error naming the rule and the account."""
-    def value(values: DatedValues, what: str, rule_id: str) -> int:
+    def value(values: DatedValues, what: str, rule_id: str, *, places: int = 6) -> int:
         v = values.at(day)
         if v is None:
             raise CalculationError(
@@ -136,7 +136,7 @@ def value_at(day: date, where: tuple[str, str]) -> ValueAt:
                 f"значение действует с {values.steps[0][0].isoformat()}",
                 account=where[0], service=where[1],
             )
-        return to_micro(v)
+        return to_fixed(v, places)
     return value
 
 
@@ -162,7 +162,7 @@ def _template(cache: Templates, rules: Rules, method: Method, spec: ServiceSpec,
     """The template of ``rules`` with the values in force on ``start`` (made once)."""
     decision = rules.decision
     key = (method.name, rules.ids(), decision.history_months if decision else None,
-           spec.code, comp.code, zone, pos, start)
+           decision.season_months if decision else 0, spec.code, comp.code, zone, pos, start)
     found = cache.get(key)
     if found is None:
         found = cache[key] = make_template(rules, method, spec, comp, zone, pos,

@@ -68,6 +68,8 @@ def build_signature(
     if house.heating_season is not None:  # no calendar in the rules: the tests on it are false
         sig["heating_season"] = house.heating_season
     sig["shared_meter"] = shared_state(service, period)
+    if house.heating_season_months is not None:
+        sig["heating_season_months"] = house.heating_season_months
     state, event = meter_state(meters, period)
     sig["meter"] = state
     if state == "absent":

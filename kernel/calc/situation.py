@@ -12,9 +12,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from zhkh.kernel.calc.balance import BalanceInput
+from zhkh.kernel.calc.balance import BalanceInput, Money
 from zhkh.kernel.calc.inputs import Absence, BenefitAssignment, Incident
-from zhkh.kernel.calc.types import Dec
+from zhkh.kernel.calc.types import Dec, NormDec
 from zhkh.kernel.period import Period
 
 
@@ -103,6 +103,11 @@ class AccountService(_Model):
     meters: list[Meter] = Field(default_factory=list)
     shared_meter: SharedMeter | None = Field(
         default=None, description="Общеквартирный прибор коммунальной квартиры (для комнаты)")
+    charged_last_year: Money | None = Field(
+        default=None,
+        description="Начислено за прошлый календарный год по этой услуге, руб. (отопление при "
+                    "равномерной оплате: Pi.п для годовой корректировки по ф. 3(2))",
+    )
 
     @model_validator(mode="after")
     def _one_way_to_give_refusals(self) -> AccountService:
@@ -199,6 +204,12 @@ class House(_Model):
         description="Период входит в отопительный период; не указано — по календарю "
                     "отопительного периода из правил (facts/, раздел heating_season)",
     )
+    heating_season_months: int | None = Field(
+        default=None, ge=1, le=12,
+        description="Месяцев отопительного периода (в том числе неполных) в году расчётного "
+                    "периода — для коэффициента ф. 2(1) «× месяцы / 12»; не указано — по "
+                    "календарю отопительного периода из правил (facts/)",
+    )
     total_area: Dec | None = Field(
         default=None, description="Площадь всех жилых и нежилых помещений дома, м²"
     )
@@ -212,13 +223,30 @@ class House(_Model):
                                    "сверх норматива (действует в периоде)")
     resources: list[HouseResource] = Field(
         default_factory=list, description="Общедомовые приборы по ресурсам (для СОИ)")
+    heating_last_year: dict[str, Dec] | None = Field(
+        default=None,
+        description="Объём тепловой энергии по ОДПУ за каждый месяц прошлого календарного года, "
+                    "Гкал ({\"2025-01\": \"180.4\", …}) — для годовой корректировки по ф. 3(2)",
+    )
+
+    @field_validator("heating_last_year")
+    @classmethod
+    def _months(cls, v: dict[str, Decimal] | None) -> dict[str, Decimal] | None:
+        if v is None:
+            return v
+        out = {}
+        for key, volume in v.items():
+            out[str(Period.parse(key))] = _non_negative(volume)
+        return out
 
 
 class Overrides(_Model):
     """Inline values in force for this calculation only, keyed by rule id."""
 
     tariffs: dict[str, Dec] = Field(default_factory=dict)
-    norms: dict[str, Dec] = Field(default_factory=dict)
+    norms: dict[str, NormDec] = Field(
+        default_factory=dict,
+        description="Нормативы по id правила — как опубликованы, до 9 знаков после запятой")
 
 
 class Situation(_Model):

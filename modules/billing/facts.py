@@ -54,6 +54,7 @@ from zhkh.modules.billing.facts_extras import (
     situation_incidents,
 )
 from zhkh.modules.billing.house_meters import average, house_volumes
+from zhkh.modules.billing.facts_heating import with_heating_year
 from zhkh.modules.db.bulk import stream_columns
 from zhkh.modules.db.repository import active_on, overlapping
 from zhkh.modules.meters.models import AccessRefusal, MeterZone
@@ -249,6 +250,8 @@ class FactsReader:
                 ],
                 incidents=situation_incidents(incidents.get(house_id, []), house_accounts,
                                               concerned)))
+        out.situations = with_heating_year(self.session, self.period, out.situations,
+                                           out.account_ids)
         return out
 
     def _provider_codes(self) -> dict[int, str]:

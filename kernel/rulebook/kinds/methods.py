@@ -18,7 +18,9 @@ methods:
 | | | ``max_periods`` |
 | ``norm`` | residents × norm (ф. 4) | ``coefficient`` (ф. 4(1): 1.5) |
 | ``area`` | premises area (tariff per m²) | ``coefficient`` |
-| ``area_norm`` | area × norm per m² (heating, ф. 2) | ``coefficient`` |
+| ``area_norm`` | area × norm per m² (heating, ф. 2); | ``coefficient``, |
+| | × months of the season / 12 (ф. 2(1)) | ``season_coefficient``, |
+| | once a year corrected by the house meter (ф. 3(2)) | ``annual_correction`` |
 | ``house_share`` | house meter volume × area / total area (ф. 3) | — |
 | ``fixed`` | ``quantity`` per account (1 by default) | ``quantity`` |
 | ``shared_meter`` | communal flat's meter × room's residents (area) / flat's | ``split`` |
@@ -91,9 +93,23 @@ class Area(_Then):
     coefficient: DatedDecimal | None = None
 
 
+class AnnualCorrection(_Then):
+    """Once a year, in ``month`` of the year after (ПП РФ №354, п. 42(1): in the first
+    quarter), the heating of the previous year is corrected by the house meter (ф. 3(2))."""
+
+    month: Annotated[Int, Field(ge=1, le=12)]
+
+
 class AreaNorm(_Then):
+    """Area × norm; ``season_coefficient: true`` — the norm as published per month of the
+    heating season × (months of the season in the year / 12), ф. 2(1), from the calendar of
+    ``facts/`` (``heating_season``); ``annual_correction: {month: 1}`` — a recalculation line
+    for the previous year by the house meter (ф. 3(2)) in that month."""
+
     method: Literal["area_norm"]
     coefficient: DatedDecimal | None = None
+    season_coefficient: bool = False
+    annual_correction: AnnualCorrection | None = None
 
 
 class HouseShare(_Then):
