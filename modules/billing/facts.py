@@ -53,8 +53,8 @@ from zhkh.modules.billing.facts_extras import (
     read_incidents,
     situation_incidents,
 )
-from zhkh.modules.billing.house_meters import average, house_volumes
 from zhkh.modules.billing.facts_heating import with_heating_year
+from zhkh.modules.billing.house_meters import average, house_volumes
 from zhkh.modules.db.bulk import stream_columns
 from zhkh.modules.db.repository import active_on, overlapping
 from zhkh.modules.meters.models import AccessRefusal, MeterZone
