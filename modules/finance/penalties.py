@@ -60,11 +60,12 @@ class Inputs:
 
 
 def read_inputs(session: Session, account_ids: Sequence[int], month: Period, *,
-                finals_version: str | None = None) -> Inputs:
+                finals_version: str | None = None, changed: set[int] | None = None) -> Inputs:
     """The penalty inputs of ``account_ids`` as the database holds them now (bills before
     ``month`` only: the month's own bill is not due yet). With ``finals_version``: the bills of
     an account below its final month of that rules version (``penalty_finals``) are left out —
-    their penalty is booked whole and does not change."""
+    their penalty is booked whole and does not change. ``changed``: the accounts whose past
+    changed, when the caller has read them (:func:`changed_accounts`)."""
     dialect = session.get_bind().dialect.name
     ids = list(account_ids)
     key = str(month)
@@ -106,7 +107,7 @@ def read_inputs(session: Session, account_ids: Sequence[int], month: Period, *,
     for account_id, component, total in session.execute(booked):
         # a penalty line names the bill it is for in its component
         out.booked[(account_id, component)] = int(total)
-    out.changed = changed_accounts(session, ids, month)
+    out.changed = changed_accounts(session, ids, month) if changed is None else changed
     return out
 
 
@@ -311,8 +312,8 @@ def replace_penalties(session: Session, account_ids: Sequence[int], month: Perio
         execution_options={"synchronize_session": False})
     use_finals = finals and policy.rate_for_paid != "calculation_date"
     horizons: dict[int, str | None] = {}
+    changed = changed_accounts(session, ids, month)
     if use_finals:
-        changed = changed_accounts(session, ids, month)
         if changed:  # read whole: a storno may have reopened a bill thought final
             session.execute(delete(PenaltyFinal).where(
                 among(PenaltyFinal.account_id, sorted(changed), dialect)),
@@ -320,7 +321,8 @@ def replace_penalties(session: Session, account_ids: Sequence[int], month: Perio
         horizons = dict(session.execute(select(PenaltyFinal.account_id, horizon_of(str(month)))
                                         .where(among(PenaltyFinal.account_id, ids, dialect),
                                                PenaltyFinal.version == version)).all())
-    inputs = read_inputs(session, ids, month, finals_version=version if use_finals else None)
+    inputs = read_inputs(session, ids, month, finals_version=version if use_finals else None,
+                         changed=changed)
     rows = lines_for(inputs, policy, month, version=version, run_id=run_id)
     LedgerRepository(session).write_lines(rows)
     if use_finals:
