@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Any, Protocol
@@ -282,7 +282,8 @@ def _post_all(session: Session, actor: Actor, posted: list[tuple[IncomingLine, i
         owed = open_keys.setdefault(account, {})
         for p in split(pid, ln.amount, owed, book.services, book.policy,
                        designated_period=str(ln.period) if ln.period else None):
-            parts.append((account, replace(p, paid_on=ln.payment_date)))
+            parts.append((account, Part(p.payment_id, p.key, p.amount, p.note,
+                                        ln.payment_date)))
             if p.key is not None:
                 owed[p.key] -= p.amount
     for account, stored in advances.items():
