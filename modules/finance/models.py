@@ -37,7 +37,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from zhkh.modules.billing.models import PERIOD
-from zhkh.modules.db.base import Base, IdPK, integer_check, one_of, period_check
+from zhkh.modules.db.base import BIG_ID, Base, IdPK, integer_check, one_of, period_check
 
 JSON_LIST = JSON(none_as_null=True).with_variant(JSONB(none_as_null=True), "postgresql")
 """A JSON list, or SQL NULL when absent (not the JSON ``null``)."""
@@ -275,5 +275,28 @@ class Transfer(Base):
         DateTime(timezone=True), server_default=func.now())
 
 
+class PenaltyFinal(Base):
+    """Per account, the bill month below which every bill's penalty is final: each of those
+    bills was paid off (or owed nothing) by the end of month ``as_of``, whose penalties were
+    booked from it, so its penalty no longer grows and what was booked for it is its whole
+    penalty. The penalty phase of a later month skips those bills; a rerun within ``as_of``
+    itself (which replaces that month's lines) skips only the bills below ``prior_before``,
+    the month in force when ``as_of`` began (``modules.finance.penalties``). Valid only for the
+    rules ``version`` it was computed with; an account whose past changes (a storno, a payment
+    dated before the open month) loses its row and is read whole again."""
+
+    __tablename__ = "penalty_finals"
+    __table_args__ = (*period_check("final_before"), *period_check("as_of"),
+                      *period_check("prior_before"))
+
+    account_id: Mapped[int] = mapped_column(BIG_ID, ForeignKey("accounts.id"), primary_key=True,
+                                            autoincrement=False)
+    final_before: Mapped[str] = mapped_column(PERIOD)
+    as_of: Mapped[str] = mapped_column(PERIOD)
+    prior_before: Mapped[str | None] = mapped_column(PERIOD)
+    version: Mapped[str] = mapped_column(String(64))
+
+
 __all__ = ["ALLOCATION_KINDS", "CHANNELS", "Allocation", "Contract", "ContractScope",
-           "ContractTerms", "Payment", "PaymentRegistry", "RegistryLine", "Transfer"]
+           "ContractTerms", "Payment", "PaymentRegistry", "PenaltyFinal", "RegistryLine",
+           "Transfer"]
