@@ -79,7 +79,7 @@ class AccountService(_Model):
         default=True, description="Установка прибора учёта обязательна и технически возможна"
     )
     meter_access_refusals: int | None = Field(
-        default=None, ge=0,
+        default=None, ge=0, le=10_000,
         description="Число задокументированных недопусков к прибору учёта, если оно уже "
                     "посчитано; не указано — считается по датам актов access_refusals "
                     "по правилу facts/ (раздел meter_access_refusals)",
@@ -119,10 +119,11 @@ class Account(_Model):
 
     number: str = Field(min_length=1)
     area: Dec = Field(description="Общая площадь помещения, м²")
-    rooms: int | None = Field(default=None, ge=0)
+    rooms: int | None = Field(default=None, ge=0, le=1000)
     premises_kind: Literal["flat", "room", "nonresidential"] = "flat"
     amenities: str = "full"
-    owners: int = Field(default=0, ge=0, description="Число собственников (п. 56(2) ПП 354)")
+    owners: int = Field(default=0, ge=0, le=10_000,
+                        description="Число собственников (п. 56(2) ПП 354)")
     residents: list[Resident] = Field(default_factory=list)
     services: list[AccountService] = Field(min_length=1)
 
