@@ -17,6 +17,7 @@ from rich.table import Table
 
 from zhkh.adapters.bootstrap import Application, bootstrap
 from zhkh.adapters.db import current_revision, downgrade, normalize_url, upgrade
+from zhkh.adapters.db.migrate import upgrade_as_owner
 from zhkh.kernel.money import format_rub_ru
 
 console = Console()
@@ -203,6 +204,10 @@ def recreate(url: str) -> None:
 @db_app.command("upgrade")
 def db_upgrade(database: DatabaseOption = None) -> None:
     """Применить миграции схемы до последней версии."""
-    url = bootstrap(database_url=database).settings.database_url
-    upgrade(url)
-    console.print(f"Схема базы обновлена до версии {current_revision(url)}")
+    settings = bootstrap(database_url=database).settings
+    role = upgrade_as_owner(settings.database_url, settings.migration_url)
+    console.print("Схема базы обновлена до версии "
+                  f"{current_revision(settings.migration_url or settings.database_url)}")
+    if role is not None:
+        console.print(f"Роль приложения {role}: без владения таблицами, без TRUNCATE, "
+                      "права выданы заново")
