@@ -105,7 +105,7 @@ def test_replace_over_a_payment_is_refused_on_sqlite(session):
         "posted_period, channel, actor) VALUES (1, :a, 100000, 0, '2026-10-05', '2026-10', "
         "'cashdesk', 't')"),
         {"a": ids["account"]})
-    with pytest.raises(DBAPIError, match="не заменяется"), session.begin_nested():
+    with pytest.raises(DBAPIError, match="замена"), session.begin_nested():
         session.execute(text(
             "INSERT OR REPLACE INTO payments (id, account_id, amount_kopecks, "
             "commission_kopecks, paid_on, posted_period, channel, actor) VALUES (1, :a, 1, 0, "

@@ -33,7 +33,8 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 MSG_PERIOD = "расчётный период закрыт: повторное открытие, изменение и удаление запрещены"
-MSG_ROW = "запись не заменяется: таблица только пополняется (REPLACE и UPSERT запрещены)"
+MSG_ROW = ("запись с таким ключом уже есть: таблица только пополняется, замена (REPLACE) "
+           "запрещена")
 
 # table → (unique keys (columns, extra condition on both rows), condition on the old row)
 _ALWAYS = ""
@@ -117,8 +118,11 @@ def _statements(up: bool) -> list[str]:
 def upgrade() -> None:
     for statement in _statements(up=True):
         op.execute(statement)
+    # stored idempotent responses expire (ZHKH_IDEMPOTENCY_HOURS): the purge finds them by age
+    op.create_index("ix_idempotency_keys_created_at", "idempotency_keys", ["created_at"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_idempotency_keys_created_at", table_name="idempotency_keys")
     for statement in _statements(up=False):
         op.execute(statement)
