@@ -74,7 +74,10 @@ class ReadingChecks(Protocol):
 
 
 class HasNumber(Protocol):
-    """An account as the seam needs it: its number."""
+    """An account as the seam needs it: its id and number."""
+
+    @property
+    def id(self) -> int: ...
 
     @property
     def number(self) -> str: ...
@@ -92,17 +95,28 @@ class Seams:
 
     def recalculate(self, session: Session, accounts: Iterable[HasNumber], period: str
                     ) -> list[AccountRecalc]:
-        """Recalculate each account from ``period`` in this transaction. A refusal is a value
-        (``error``, ``lines`` None) and the change that caused it is kept."""
+        """Recalculate each account from ``period`` in this transaction, all of an account's
+        recalculation or none of it: each account's lines (recalculations of closed months
+        and the open month's charges) are written in a savepoint, rolled back whole when any
+        part is refused. A refusal is a value (``status`` ``refused``, ``error``, ``lines``
+        None, nothing booked); the change that caused it is kept and the account is queued
+        for the next run from ``period`` (``queued``), whose pre-close check waits for it."""
         out = []
         for account in accounts:
             try:
-                lines = self.recalculation.recalculate_account(session, account.number, period)
+                with session.begin_nested():
+                    lines = self.recalculation.recalculate_account(session, account.number,
+                                                                   period)
             except (CalculationError, DomainError) as exc:
-                out.append(AccountRecalc(account=account.number, period=period, lines=None,
-                                         error=exc.as_dict()))
+                error = exc.as_dict()
+                self.recalculation.enqueue(session, [account.id], period,
+                                           f"перерасчёт отклонён: {error['code']}")
+                out.append(AccountRecalc(account=account.number, period=period,
+                                         status="refused", lines=None, error=error,
+                                         queued=True))
                 continue
             out.append(AccountRecalc(account=account.number, period=period,
+                                     status="recalculated",
                                      lines=[jsonable(line) for line in lines]))
         return out
 

@@ -17,13 +17,17 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from zhkh.adapters.bootstrap import Application, bootstrap
+from zhkh.adapters.cli.shared import actor as cli_actor
 from zhkh.adapters.db import current_revision, downgrade, normalize_url, upgrade
+from zhkh.adapters.db.migrate import upgrade_as_owner
 from zhkh.kernel.money import format_rub_ru
 
 console = Console()
 period_app = typer.Typer(help="Расчётные периоды", no_args_is_help=True)
 db_app = typer.Typer(help="База данных", no_args_is_help=True)
 
+ActorOption = Annotated[str | None, typer.Option(
+    "--actor", help="Кто выполняет (в журнал аудита; по умолчанию — пользователь ОС)")]
 DatabaseOption = Annotated[str | None, typer.Option(
     "--database", help="URL базы (по умолчанию ZHKH_DATABASE_URL или sqlite:///zhkh.sqlite)")]
 RulesOption = Annotated[Path | None, typer.Option(
@@ -55,7 +59,8 @@ def _progress() -> Progress:
 
 def run(period: Annotated[str, typer.Option("--period", help="Период ГГГГ-ММ")],
         database: DatabaseOption = None, rules: RulesOption = None,
-        batch: Annotated[int, typer.Option(help="Домов в одной транзакции")] = 50) -> None:
+        batch: Annotated[int, typer.Option(help="Домов в одной транзакции")] = 50,
+        by: ActorOption = None) -> None:
     """Расчёт периода: начисления по всем домам, перерасчёты из очереди, пени, сводка."""
     from zhkh.modules.billing.service import PeriodClosedError
     from zhkh.modules.finance.month import run_month
@@ -69,7 +74,7 @@ def run(period: Annotated[str, typer.Option("--period", help="Период ГГ�
                                   application.finance_rules, period, houses_per_batch=batch,
                                   pipeline=True, progress=lambda done, total: bar.update(
                                       task, completed=done, total=total),
-                                  actor="cli")
+                                  actor=cli_actor(by).name)
         except (PeriodClosedError, ValueError) as exc:
             console.print(f"[red]{exc}[/red]")
             raise typer.Exit(1) from None
@@ -176,8 +181,8 @@ def period_drop(period: Annotated[str, typer.Argument(help="Период ГГГ�
 def period_close(period: Annotated[str, typer.Argument(help="Период ГГГГ-ММ")],
                  database: DatabaseOption = None,
                  factor: Annotated[int, typer.Option(
-                     help="Во сколько раз объём выше среднего считается подозрительным")] = 10
-                 ) -> None:
+                     help="Во сколько раз объём выше среднего считается подозрительным")] = 10,
+                 by: ActorOption = None) -> None:
     """Закрыть период: окончательные пени, проверки (блокирующие не дают закрыть), открытие
     следующего месяца, зачёт авансов в выставленный счёт."""
     from zhkh.modules.billing.service import PeriodClosedError
@@ -186,7 +191,7 @@ def period_close(period: Annotated[str, typer.Argument(help="Период ГГГ
     with bootstrap(database_url=database) as application:
         try:
             month = close_month(application.database.session, application.finance_rules,
-                                period, actor="cli", factor=factor)
+                                period, actor=cli_actor(by).name, factor=factor)
         except (PeriodClosedError, ValueError) as exc:
             console.print(f"[red]{exc}[/red]")
             raise typer.Exit(1) from None
@@ -211,7 +216,8 @@ def period_close(period: Annotated[str, typer.Argument(help="Период ГГГ
 def recalc(since: Annotated[str, typer.Option("--since", help="С какого месяца ГГГГ-ММ")],
            reason: Annotated[str, typer.Option(help="Причина для пояснения строк")] =
            "изменение правил с прошедшей даты",
-           database: DatabaseOption = None, rules: RulesOption = None) -> None:
+           database: DatabaseOption = None, rules: RulesOption = None,
+           by: ActorOption = None) -> None:
     """Перерасчёт закрытых месяцев с указанного по текущим данным и правилам."""
     from zhkh.modules.billing.service import PeriodClosedError, recalc_since
 
@@ -221,7 +227,8 @@ def recalc(since: Annotated[str, typer.Option("--since", help="С какого �
             with _progress() as bar:
                 task = bar.add_task(f"Перерасчёт с {since}", total=None)
                 booked = recalc_since(application.database.session, calculator, since,
-                                      reason=reason, progress=lambda d, t: bar.update(
+                                      reason=reason, actor=cli_actor(by, reason).name,
+                                      progress=lambda d, t: bar.update(
                                           task, completed=d, total=t))
         except (PeriodClosedError, ValueError) as exc:
             console.print(f"[red]{exc}[/red]")
@@ -260,6 +267,10 @@ def recreate(url: str) -> None:
 @db_app.command("upgrade")
 def db_upgrade(database: DatabaseOption = None) -> None:
     """Применить миграции схемы до последней версии."""
-    url = bootstrap(database_url=database).settings.database_url
-    upgrade(url)
-    console.print(f"Схема базы обновлена до версии {current_revision(url)}")
+    settings = bootstrap(database_url=database).settings
+    role = upgrade_as_owner(settings.database_url, settings.migration_url)
+    console.print("Схема базы обновлена до версии "
+                  f"{current_revision(settings.migration_url or settings.database_url)}")
+    if role is not None:
+        console.print(f"Роль приложения {role}: без владения таблицами, без TRUNCATE, "
+                      "права выданы заново")

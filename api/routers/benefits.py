@@ -3,7 +3,6 @@ the recalculated account."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -12,6 +11,7 @@ from sqlalchemy import select
 from zhkh.api.auth import PrincipalDep, allow
 from zhkh.api.deps import ActorDep, IdPath, IdQuery, SeamsDep, SessionDep, WindowDep
 from zhkh.api.idempotency import TransactionalRoute
+from zhkh.kernel.bounded import Day
 from zhkh.modules.paging import Page
 from zhkh.modules.passport import service as passport
 from zhkh.modules.passport.repository import PassportRepository
@@ -37,7 +37,7 @@ def list_benefits(session: SessionDep, principal: PrincipalDep, window: WindowDe
                   account: Annotated[str | None, Query(max_length=20,
                                                        description="Номер счёта")] = None,
                   category: Annotated[str | None, Query(max_length=64)] = None,
-                  active_on: Annotated[date | None, Query(description="Действующие на дату")]
+                  active_on: Annotated[Day | None, Query(description="Действующие на дату")]
                   = None) -> Page[BenefitOut]:
     """Benefit assignments of a person or an account, of a category, in force on a day
     (documents only with the personal-data right)."""

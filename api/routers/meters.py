@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Literal
 
 from fastapi import APIRouter, Response
@@ -10,6 +9,7 @@ from fastapi import APIRouter, Response
 from zhkh.api.auth import allow
 from zhkh.api.deps import ActorDep, IdPath, IdQuery, SeamsDep, SessionDep, WindowDep
 from zhkh.api.idempotency import TransactionalRoute
+from zhkh.kernel.bounded import Day
 from zhkh.modules.meters import service as meters
 from zhkh.modules.meters.models import ReadingReview
 from zhkh.modules.meters.repository import MeterRepository
@@ -88,7 +88,7 @@ def add_reading(session: SessionDep, seams: SeamsDep, actor: ActorDep, meter_id:
 
 @router.get("/{meter_id}/readings", dependencies=[READINGS_READ], summary="Показания")
 def list_readings(session: SessionDep, window: WindowDep, meter_id: IdPath,
-                  date_from: date | None = None, date_to: date | None = None,
+                  date_from: Day | None = None, date_to: Day | None = None,
                   zone: Zone | None = None, include_superseded: bool = False
                   ) -> Page[ReadingOut]:
     """Readings of a meter in a date range (current ones unless ``include_superseded``)."""

@@ -6,12 +6,12 @@ is refused for them so that no binary fraction reaches the arithmetic.
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from zhkh.kernel.bounded import Day, Flag
 from zhkh.kernel.calc.balance import BalanceInput, Money
 from zhkh.kernel.calc.inputs import Absence, BenefitAssignment, Incident
 from zhkh.kernel.calc.types import Dec, NormDec
@@ -32,7 +32,7 @@ class _Model(BaseModel):
 class Reading(_Model):
     """A meter reading on a date, for one zone of the meter."""
 
-    date: date
+    date: Day
     value: Dec
     zone: str = "single"
 
@@ -50,12 +50,12 @@ class Meter(_Model):
     capacity: Dec | None = Field(
         default=None, description="Значение, при котором счётный механизм переходит через ноль"
     )
-    verified_until: date | None = None
-    failed_on: date | None = Field(
+    verified_until: Day | None = None
+    failed_on: Day | None = Field(
         default=None, description="Дата выхода прибора из строя или утраты (п. 59 «а»)"
     )
-    installed: date | None = None
-    removed: date | None = None
+    installed: Day | None = None
+    removed: Day | None = None
     readings: list[Reading] = Field(default_factory=list)
 
     @model_validator(mode="after")
@@ -86,16 +86,16 @@ class AccountService(_Model):
 
     service: str = Field(min_length=1)
     provider: str = Field(min_length=1)
-    meter_installable: bool = Field(
+    meter_installable: Flag = Field(
         default=True, description="Установка прибора учёта обязательна и технически возможна"
     )
     meter_access_refusals: int | None = Field(
-        default=None, ge=0,
+        default=None, ge=0, le=10_000,
         description="Число задокументированных недопусков к прибору учёта, если оно уже "
                     "посчитано; не указано — считается по датам актов access_refusals "
                     "по правилу facts/ (раздел meter_access_refusals)",
     )
-    access_refusals: list[date] = Field(
+    access_refusals: list[Day] = Field(
         default_factory=list,
         description="Даты актов о недопуске к прибору учёта этой услуги, составленных после "
                     "последней установки прибора (недопуски «подряд»)",
@@ -122,8 +122,8 @@ class Resident(_Model):
 
     person: str = Field(min_length=1)
     kind: Literal["residence", "stay"] = "residence"
-    start: date = Field(alias="from")
-    end: date | None = Field(default=None, alias="to")
+    start: Day = Field(alias="from")
+    end: Day | None = Field(default=None, alias="to")
 
     @model_validator(mode="after")
     def _order(self) -> Resident:
@@ -137,10 +137,11 @@ class Account(_Model):
 
     number: str = Field(min_length=1)
     area: Dec = Field(description="Общая площадь помещения, м²")
-    rooms: int | None = Field(default=None, ge=0)
+    rooms: int | None = Field(default=None, ge=0, le=1000)
     premises_kind: Literal["flat", "room", "nonresidential"] = "flat"
     amenities: str = "full"
-    owners: int = Field(default=0, ge=0, description="Число собственников (п. 56(2) ПП 354)")
+    owners: int = Field(default=0, ge=0, le=10_000,
+                        description="Число собственников (п. 56(2) ПП 354)")
     residents: list[Resident] = Field(default_factory=list)
     services: list[AccountService] = Field(min_length=1)
 
@@ -197,9 +198,9 @@ class House(_Model):
 
     id: str = "house"
     house_type: Literal["apartment_building", "private"] = "apartment_building"
-    heat_meter: bool = False
+    heat_meter: Flag = False
     heating_payment: Literal["season", "evenly"] = "season"
-    heating_season: bool | None = Field(
+    heating_season: Flag | None = Field(
         default=None,
         description="Период входит в отопительный период; не указано — по календарю "
                     "отопительного периода из правил (facts/, раздел heating_season)",

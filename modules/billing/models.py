@@ -22,7 +22,6 @@ from datetime import datetime
 from sqlalchemy import (
     BigInteger,
     CheckConstraint,
-    DateTime,
     ForeignKey,
     Index,
     String,
@@ -37,6 +36,7 @@ from zhkh.modules.db.base import (
     BIG_ID,
     Base,
     IdPK,
+    UtcDateTime,
     dialect_index,
     integer_check,
     one_of,
@@ -67,8 +67,8 @@ class BillingPeriod(Base):
     period: Mapped[str] = mapped_column(PERIOD, primary_key=True)
     status: Mapped[str] = mapped_column(String(8), default="open")
     opened_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), server_default=func.now())
-    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+        UtcDateTime(), server_default=func.now())
+    closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
 
 class LedgerLine(Base):
@@ -123,7 +123,7 @@ class LedgerLine(Base):
     """Russian explanation (formula with numbers) or a JSON document as text."""
     run_id: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), server_default=func.now())
+        UtcDateTime(), server_default=func.now())
 
 
 class HouseMonthTotal(Base):
@@ -171,8 +171,8 @@ class RecalculationRequest(Base):
     period_for: Mapped[str] = mapped_column(String(7))
     reason: Mapped[str] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), server_default=func.now())
-    processed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+        UtcDateTime(), server_default=func.now())
+    processed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
 
 class RunError(Base):
@@ -187,4 +187,4 @@ class RunError(Base):
     code: Mapped[str] = mapped_column(String(64))
     message: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), server_default=func.now())
+        UtcDateTime(), server_default=func.now())

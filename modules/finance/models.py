@@ -24,7 +24,6 @@ from sqlalchemy import (
     JSON,
     CheckConstraint,
     Date,
-    DateTime,
     ForeignKey,
     Index,
     String,
@@ -37,7 +36,15 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from zhkh.modules.billing.models import PERIOD
-from zhkh.modules.db.base import BIG_ID, Base, IdPK, integer_check, one_of, period_check
+from zhkh.modules.db.base import (
+    BIG_ID,
+    Base,
+    IdPK,
+    UtcDateTime,
+    integer_check,
+    one_of,
+    period_check,
+)
 
 JSON_LIST = JSON(none_as_null=True).with_variant(JSONB(none_as_null=True), "postgresql")
 """A JSON list, or SQL NULL when absent (not the JSON ``null``)."""
@@ -132,7 +139,7 @@ class PaymentRegistry(Base):
     duplicate_count: Mapped[int]
     actor: Mapped[str] = mapped_column(String(128))
     loaded_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), server_default=func.now())
+        UtcDateTime(), server_default=func.now())
 
 
 class RegistryLine(Base):
@@ -202,7 +209,7 @@ class Payment(Base):
     reason: Mapped[str | None] = mapped_column(Text)
     actor: Mapped[str] = mapped_column(String(128))
     created_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), server_default=func.now())
+        UtcDateTime(), server_default=func.now())
 
 
 class Allocation(Base):
@@ -243,7 +250,7 @@ class Allocation(Base):
     rule_id: Mapped[str] = mapped_column(String(128))
     note: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), server_default=func.now())
+        UtcDateTime(), server_default=func.now())
 
 
 class Transfer(Base):
@@ -272,7 +279,7 @@ class Transfer(Base):
     """The payment order number of the transfer."""
     actor: Mapped[str] = mapped_column(String(128))
     sent_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), server_default=func.now())
+        UtcDateTime(), server_default=func.now())
 
 
 class PenaltyFinal(Base):

@@ -12,7 +12,6 @@ from datetime import date, datetime
 from sqlalchemy import (
     JSON,
     CheckConstraint,
-    DateTime,
     ForeignKey,
     ForeignKeyConstraint,
     Index,
@@ -24,7 +23,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from zhkh.modules.db.base import Base, IdPK, integer_check, one_of
+from zhkh.modules.db.base import Base, IdPK, UtcDateTime, integer_check, one_of
 
 METER_KINDS = ("individual", "shared", "house", "group")
 ZONES = ("single", "day", "night", "peak", "half_peak")
@@ -101,7 +100,7 @@ class Reading(Base):
     supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("meter_readings.id"))
     reason: Mapped[str | None] = mapped_column(String(500))
     received_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), server_default=func.now())
+        UtcDateTime(), server_default=func.now())
 
 
 class AccessRefusal(Base):
@@ -137,8 +136,8 @@ class AccessRefusal(Base):
     """Who drew up the act: organisation and person (контролёр, представитель поставщика)."""
     note: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), server_default=func.now())
-    cancelled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+        UtcDateTime(), server_default=func.now())
+    cancelled_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     cancel_reason: Mapped[str | None] = mapped_column(String(500))
 
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field, field_validator
 
+from zhkh.kernel.bounded import Day
 from zhkh.kernel.money import format_micro
 from zhkh.modules.schemas import AccountRecalc, DecimalText, Input, Reason, Ref, decimal_text
 
@@ -24,8 +25,8 @@ class MeterCreate(Input):
     zones: list[Zone] = Field(default_factory=lambda: list[Zone](["single"]), min_length=1,
                               max_length=5)
     capacity: DecimalText | None = None
-    verified_until: date | None = None
-    installed_on: date
+    verified_until: Day | None = None
+    installed_on: Day
     reason: Reason = None
 
     @field_validator("zones")
@@ -39,8 +40,8 @@ class MeterCreate(Input):
 class MeterUpdate(Input):
     serial: str | None = Field(default=None, min_length=1, max_length=64)
     capacity: DecimalText | None = None
-    verified_until: date | None = None
-    removed_on: date | None = None
+    verified_until: Day | None = None
+    removed_on: Day | None = None
     reason: Reason = None
 
 
@@ -53,9 +54,9 @@ class MeterOut(BaseModel):
     house_id: int | None
     zones: list[str]
     capacity: str | None
-    verified_until: date | None
-    installed_on: date
-    removed_on: date | None
+    verified_until: Day | None
+    installed_on: Day
+    removed_on: Day | None
     recalculation: list[AccountRecalc] | None = None
 
     @classmethod
@@ -71,7 +72,7 @@ class MeterOut(BaseModel):
 
 class ReadingCreate(Input):
     zone: Zone = "single"
-    taken_on: date
+    taken_on: Day
     value: DecimalText
     source: ReadingSource
     source_id: str | None = Field(default=None, min_length=1, max_length=128,
@@ -84,7 +85,7 @@ class ReadingOut(BaseModel):
     id: int
     meter_id: int
     zone: str
-    taken_on: date
+    taken_on: Day
     value: str
     source: str
     source_id: str | None
@@ -115,7 +116,7 @@ class AccessRefusalCreate(Input):
     service: str = Field(min_length=1, max_length=64, examples=["electricity"])
     meter_id: Ref | None = Field(default=None, description="Прибор, к которому не допустили "
                                                            "(для проверки), если он есть")
-    refused_on: date = Field(description="Дата акта о недопуске")
+    refused_on: Day = Field(description="Дата акта о недопуске")
     act_number: str = Field(min_length=1, max_length=64)
     drawn_up_by: str = Field(min_length=1, max_length=300,
                              description="Кто составил акт: организация, должность, ФИО")
@@ -134,7 +135,7 @@ class AccessRefusalOut(BaseModel):
     account: str | None
     service: str
     meter_id: int | None
-    refused_on: date
+    refused_on: Day
     act_number: str
     drawn_up_by: str
     note: str | None

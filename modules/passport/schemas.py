@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, StringConstraints, field_validator
 
+from zhkh.kernel.bounded import Day
 from zhkh.modules.schemas import AccountRecalc, Input, Reason, Ref
 
 PERSONAL_FIELDS = ("full_name", "birth_date", "document_kind", "document_number",
@@ -28,7 +29,7 @@ def _ordered(value: date | None, info: Any) -> date | None:
 
 class PersonCreate(Input):
     full_name: str | None = Field(default=None, min_length=1, max_length=300)
-    birth_date: date | None = None
+    birth_date: Day | None = None
     document_kind: str | None = Field(default=None, max_length=64)
     document_number: str | None = Field(default=None, max_length=64)
     document_issued: str | None = Field(default=None, max_length=1000)
@@ -41,7 +42,7 @@ class PersonUpdate(PersonCreate):
 
 class PersonalData(BaseModel):
     full_name: str | None
-    birth_date: date | None
+    birth_date: Day | None
     document_kind: str | None
     document_number: str | None
     document_issued: str | None
@@ -69,8 +70,8 @@ class RegistrationCreate(Input):
     person_id: Ref
     premises_id: Ref
     kind: RegistrationKind = "residence"
-    date_from: date
-    date_to: date | None = None
+    date_from: Day
+    date_to: Day | None = None
     reason: Reason = None
 
     _dates = field_validator("date_to")(_ordered)
@@ -78,8 +79,8 @@ class RegistrationCreate(Input):
 
 class RegistrationUpdate(Input):
     kind: RegistrationKind | None = None
-    date_from: date | None = None
-    date_to: date | None = None
+    date_from: Day | None = None
+    date_to: Day | None = None
     reason: Reason = None
 
 
@@ -88,8 +89,8 @@ class RegistrationOut(BaseModel):
     person_id: int
     premises_id: int
     kind: str
-    date_from: date
-    date_to: date | None
+    date_from: Day
+    date_to: Day | None
     recalculation: list[AccountRecalc] | None = None
 
     @classmethod
@@ -102,8 +103,8 @@ class RegistrationOut(BaseModel):
 
 class AbsenceCreate(Input):
     person_id: Ref
-    date_from: date
-    date_to: date
+    date_from: Day
+    date_to: Day
     document: str | None = Field(default=None, max_length=1000)
     reason: Reason = None
 
@@ -113,8 +114,8 @@ class AbsenceCreate(Input):
 class AbsenceOut(BaseModel):
     id: int
     person_id: int
-    date_from: date
-    date_to: date
+    date_from: Day
+    date_to: Day
     document: str | None
     recalculation: list[AccountRecalc] | None = None
 
@@ -133,8 +134,8 @@ class BenefitCreate(Input):
     account: str = Field(min_length=6, max_length=20, description="Номер лицевого счёта")
     category: str = Field(min_length=1, max_length=64, examples=["veteran_combat"],
                           description="Льготная категория, как её называют правила benefits/")
-    date_from: date
-    date_to: date | None = Field(default=None, description="Последний день; null — бессрочно")
+    date_from: Day
+    date_to: Day | None = Field(default=None, description="Последний день; null — бессрочно")
     document: str = Field(min_length=1, max_length=1000,
                           description="Основание: удостоверение, справка МСЭ …")
     reason: Reason = None
@@ -146,8 +147,8 @@ class BenefitUpdate(Input):
     """Only the fields sent are changed; ``date_to`` ends the benefit."""
 
     category: str | None = Field(default=None, min_length=1, max_length=64)
-    date_from: date | None = None
-    date_to: date | None = None
+    date_from: Day | None = None
+    date_to: Day | None = None
     document: str | None = Field(default=None, min_length=1, max_length=1000)
     reason: Reason = None
 
@@ -157,8 +158,8 @@ class BenefitOut(BaseModel):
     person_id: int
     account: str
     category: str
-    date_from: date
-    date_to: date | None
+    date_from: Day
+    date_to: Day | None
     document: str | None
     recalculation: list[AccountRecalc] | None = None
 

@@ -8,6 +8,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, field_validator
 
+from zhkh.kernel.bounded import Day, Flag
 from zhkh.kernel.money import format_micro
 from zhkh.modules.registry.account_number import AccountNumberError, validate_account_number
 from zhkh.modules.schemas import (
@@ -27,7 +28,7 @@ class HouseCreate(Input):
     fias_guid: str | None = Field(default=None, min_length=36, max_length=36)
     management_company_id: Ref | None = None
     house_type: str = Field(default="apartment_building", min_length=1, max_length=32)
-    house_heat_meter: bool = False
+    house_heat_meter: Flag = False
     heating_payment: HeatingPayment = "evenly"
     total_area: DecimalText = "0"
     common_area: DecimalText = "0"
@@ -39,7 +40,7 @@ class HouseUpdate(Input):
     fias_guid: str | None = Field(default=None, min_length=36, max_length=36)
     management_company_id: Ref | None = None
     house_type: str | None = Field(default=None, min_length=1, max_length=32)
-    house_heat_meter: bool | None = None
+    house_heat_meter: Flag | None = None
     heating_payment: HeatingPayment | None = None
     total_area: DecimalText | None = None
     common_area: DecimalText | None = None
@@ -144,8 +145,8 @@ class PremisesChanged(PremisesOut):
 class AccountServiceIn(Input):
     service: str = Field(min_length=1, max_length=64)
     provider: str = Field(min_length=1, max_length=64, description="Код поставщика")
-    date_from: date
-    date_to: date | None = None
+    date_from: Day
+    date_to: Day | None = None
 
     @field_validator("date_to")
     @classmethod
@@ -166,8 +167,8 @@ def _account_number(value: str) -> str:
 class AccountCreate(Input):
     number: str = Field(min_length=6, max_length=20)
     premises_id: Ref
-    opened_on: date
-    closed_on: date | None = None
+    opened_on: Day
+    closed_on: Day | None = None
     services: list[AccountServiceIn] = Field(default_factory=list)
     reason: Reason = None
 
@@ -186,8 +187,8 @@ class AccountCreate(Input):
 
 
 class AccountUpdate(Input):
-    opened_on: date | None = None
-    closed_on: date | None = None
+    opened_on: Day | None = None
+    closed_on: Day | None = None
     reason: Reason = None
 
 
@@ -195,8 +196,8 @@ class AccountServiceOut(BaseModel):
     id: int
     service: str
     provider: str
-    date_from: date
-    date_to: date | None
+    date_from: Day
+    date_to: Day | None
 
 
 class AccountOut(BaseModel):
@@ -206,8 +207,8 @@ class AccountOut(BaseModel):
     house_id: int
     address: str
     premises_number: str
-    opened_on: date
-    closed_on: date | None
+    opened_on: Day
+    closed_on: Day | None
 
     @classmethod
     def of(cls, account: Any, premises: Any) -> AccountOut:
