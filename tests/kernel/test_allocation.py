@@ -130,6 +130,21 @@ def test_between_periods_returns_the_moves_and_the_surplus():
     assert moves == [(JAN, 30, False)] and rest == 0
 
 
+def test_a_period_with_one_kopeck_open_is_paid_and_the_last_kopeck_reaches_it():
+    moves, rest = allocate_between_periods(101, [(JAN, 100), (FEB, 1)], None, "fifo")
+    assert moves == [(JAN, 100, False), (FEB, 1, False)] and rest == 0
+    moves, rest = allocate_between_periods(1, [(JAN, 1)], JAN, "by_payment_period")
+    assert moves == [(JAN, 1, True)] and rest == 0
+
+
+def test_the_tie_break_decides_which_line_gets_the_leftover_kopeck():
+    # 3 kopecks over weights 1 and 5: exact shares 0.5 and 2.5 — an exact tie
+    assert split_largest_remainder(3, [1, 5], "document_order") == [1, 2]
+    assert split_largest_remainder(3, [1, 5], "largest_line") == [0, 3]
+    assert split_largest_remainder(3, [5, 1], "largest_line") == [3, 0]
+    assert split_largest_remainder(3, [1, 5]) == [1, 2]
+
+
 def test_a_split_refuses_negatives_and_an_amount_with_nothing_to_weigh():
     with pytest.raises(ValueError, match="не могут быть отрицательными"):
         split_largest_remainder(-1, [1])
