@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from zhkh.modules.access.service import create_api_key
 from zhkh.modules.access.permissions import ROLES, is_allowed
+from zhkh.modules.access.service import create_api_key
 from zhkh.modules.registry.account_number import make_account_number
 
 ALL = set(ROLES)
