@@ -112,6 +112,7 @@ ENDPOINTS = [
     ("POST", "/v1/meter-access-refusals/{refusal}/cancel", {"reason": "внесён ошибочно"},
      METER_ACCESS_WRITE),
     ("GET", "/v1/audit", None, AUDIT_READ),
+    ("GET", "/v1/audit/access", None, AUDIT_READ),
     ("POST", "/v1/calculate", {}, CALCULATE),
     ("GET", "/v1/rules", None, RULES),
     ("POST", "/v1/management-companies", {"name": "УК", "inn": "7707083893"}, FINANCE_WRITE),

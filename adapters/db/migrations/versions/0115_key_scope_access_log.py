@@ -3,7 +3,8 @@
 ``api_keys.scope``: NULL = every management company (all existing keys keep seeing
 everything), else company ids by commas. ``personal_data_access``: one row per read of a
 person's personal data — who, when, whose, what and why — append-only: triggers refuse UPDATE
-and DELETE on SQLite and PostgreSQL (and TRUNCATE on PostgreSQL).
+and DELETE on SQLite and PostgreSQL, ``INSERT OR REPLACE`` over an existing row on SQLite
+and TRUNCATE on PostgreSQL (an upsert there is an UPDATE, refused).
 
 Revision ID: 0115
 Revises: 0110
@@ -28,6 +29,10 @@ SQLITE = [
     f"""CREATE TRIGGER personal_data_access_no_update BEFORE UPDATE ON personal_data_access
     BEGIN SELECT RAISE(ABORT, '{MESSAGE}'); END""",
     f"""CREATE TRIGGER personal_data_access_no_delete BEFORE DELETE ON personal_data_access
+    BEGIN SELECT RAISE(ABORT, '{MESSAGE}'); END""",
+    # INSERT OR REPLACE over an existing id would delete the row without a DELETE trigger
+    f"""CREATE TRIGGER personal_data_access_no_replace BEFORE INSERT ON personal_data_access
+    WHEN EXISTS (SELECT 1 FROM personal_data_access WHERE id = NEW.id)
     BEGIN SELECT RAISE(ABORT, '{MESSAGE}'); END""",
 ]
 POSTGRES = [
