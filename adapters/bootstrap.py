@@ -14,6 +14,7 @@ from functools import cached_property
 from pathlib import Path
 from types import TracebackType
 
+from zhkh.adapters.db.scope import install_scope_filter
 from zhkh.adapters.db.session import Database
 from zhkh.adapters.settings import Settings, get_settings
 from zhkh.kernel.rulebook import Rulebook, load_rulebook
@@ -42,8 +43,11 @@ class Application:
 
     @cached_property
     def database(self) -> Database:
-        """The database of ``settings.database_url`` (or the one given)."""
-        return self._database or Database.from_url(self.settings.database_url)
+        """The database of ``settings.database_url`` (or the one given), its sessions honouring
+        the data scope a request puts in them (``adapters/db/scope.py``)."""
+        database = self._database or Database.from_url(self.settings.database_url)
+        install_scope_filter(*database.factories)
+        return database
 
     @cached_property
     def rulebook(self) -> Rulebook:

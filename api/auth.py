@@ -16,6 +16,7 @@ from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, params
 
+from zhkh.adapters.db.scope import set_scope
 from zhkh.modules.access.service import Principal, authenticate
 
 _BEARER = "bearer "
@@ -91,6 +92,9 @@ def current_principal(request: Request) -> Principal:
         raise HTTPException(status_code=401, headers={"WWW-Authenticate": "Bearer"}, detail={
             "code": "unauthenticated", "message": "Ключ API неизвестен или отозван"})
     request.state.principal = principal
+    session = getattr(request.state, "session", None)
+    if session is not None:  # the request's unit of work sees only the key's data scope
+        set_scope(session, principal.scope)
     return principal
 
 

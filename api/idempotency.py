@@ -42,9 +42,11 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import IntegrityError
 
+from zhkh.adapters.db.scope import set_scope
 from zhkh.api.auth import PrincipalDep
 from zhkh.api.errors import DocumentedRoute
 from zhkh.modules.access.repository import AccessRepository
+from zhkh.modules.access.scope import NOTHING
 from zhkh.modules.passport.schemas import PERSONAL_FIELDS
 
 HEADER = "Idempotency-Key"
@@ -217,6 +219,7 @@ class TransactionalRoute(DocumentedRoute):
         async def unit_of_work(request: Request) -> Response:
             writes = request.method not in ("GET", "HEAD", "OPTIONS")
             session = request.app.state.database.new_session(read_only=not writes)
+            set_scope(session, NOTHING)  # until the key is known: fail closed
             request.state.session = session
             try:
                 try:

@@ -28,27 +28,46 @@ def register(app: typer.Typer) -> None:
 def create(
     role: Annotated[str, typer.Option(help="Роль: admin, methodologist, operator, …")],
     name: Annotated[str, typer.Option(help="Кому выдан ключ (человек или система)")],
+    scope: Annotated[str, typer.Option(
+        help="Область данных: all (все управляющие организации) или их номера через запятую "
+             "(3,7)")] = "all",
     database: Annotated[str | None, typer.Option(help="URL базы данных")] = None,
     by: ActorOption = None, reason: ReasonOption = None,
 ) -> None:
-    """Создать ключ API для роли; ключ показывается только один раз."""
+    """Создать ключ API для роли и области данных; ключ показывается только один раз."""
     from zhkh.adapters.db import upgrade
     from zhkh.modules.access.permissions import ROLES
+    from zhkh.modules.access.scope import Scope
     from zhkh.modules.access.service import issue_api_key
     from zhkh.modules.audit import service as audit
+    from zhkh.modules.errors import Invalid
+    from zhkh.modules.registry.models import ManagementCompany
 
     if role not in ROLES:
         typer.echo(f"Неизвестная роль {role!r}; допустимы: {', '.join(ROLES)}", err=True)
         raise typer.Exit(2)
+    try:
+        limits = Scope.parse(scope)
+    except Invalid as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from None
     with bootstrap(database_url=database) as application:
         if application.settings.migration_url is None:
             upgrade(application.settings.database_url)
         with application.database.session() as session:
-            stored, key = issue_api_key(session, name, role)
+            unknown = [c for c in sorted(limits.companies or ())
+                       if session.get(ManagementCompany, c) is None]
+            if unknown:
+                typer.echo("Нет управляющих организаций с номерами "
+                           f"{', '.join(map(str, unknown))}", err=True)
+                raise typer.Exit(2)
+            stored, key = issue_api_key(session, name, role, limits)
             audit.record(session, cli_actor(by, reason), action="api_key.create",
                          object_type="api_key", object_id=stored.id,
-                         after={"name": name, "role": role, "key_prefix": stored.key_prefix})
-    typer.echo(f"Ключ для «{name}» (роль {role}) — сохраните его, повторно он не показывается:")
+                         after={"name": name, "role": role, "key_prefix": stored.key_prefix,
+                                "scope": limits.describe()})
+    typer.echo(f"Ключ для «{name}» (роль {role}, {limits.describe()}) — сохраните его, "
+               "повторно он не показывается:")
     typer.echo(key)
 
 

@@ -6,7 +6,15 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from zhkh.api.auth import PrincipalDep, allow
-from zhkh.api.deps import ActorDep, IdPath, IdQuery, SeamsDep, SessionDep, WindowDep
+from zhkh.api.deps import (
+    ActorDep,
+    IdPath,
+    IdQuery,
+    PersonalReadsDep,
+    SeamsDep,
+    SessionDep,
+    WindowDep,
+)
 from zhkh.api.idempotency import TransactionalRoute
 from zhkh.kernel.bounded import Day
 from zhkh.modules.paging import Page
@@ -70,11 +78,12 @@ def create_absence(session: SessionDep, seams: SeamsDep, actor: ActorDep, princi
 
 
 @router.get("/absences", dependencies=[READ], summary="Временные отсутствия")
-def list_absences(session: SessionDep, principal: PrincipalDep, window: WindowDep,
-                  person_id: IdQuery = None) -> Page[AbsenceOut]:
+def list_absences(session: SessionDep, principal: PrincipalDep, reads: PersonalReadsDep,
+                  window: WindowDep, person_id: IdQuery = None) -> Page[AbsenceOut]:
     """Absences, optionally of one person (documents only with the personal-data right)."""
     items, total = PassportRepository(session).list_absences(
         person_id=person_id, limit=window.limit, offset=window.offset)
     personal = principal.sees_personal_data
+    reads.record("absences_list", [a.person_id for a in items])
     return Page[AbsenceOut](items=[AbsenceOut.of(a, personal=personal) for a in items],
                             total=total, limit=window.limit, offset=window.offset)

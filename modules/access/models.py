@@ -26,6 +26,8 @@ class ApiKey(Base):
     created_at: Mapped[datetime] = mapped_column(
         UtcDateTime(), server_default=func.now())
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    scope: Mapped[str | None] = mapped_column(Text)
+    """Data scope: NULL = every management company, else their ids by commas (``"3,7"``)."""
 
 
 class IdempotencyRecord(Base):

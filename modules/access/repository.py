@@ -19,9 +19,11 @@ from zhkh.modules.db.repository import Repository
 class AccessRepository(Repository):
     """Reads and writes of API keys and idempotency records; flushes, never commits."""
 
-    def add_api_key(self, *, name: str, role: str, key_prefix: str, key_hash: str) -> ApiKey:
-        """A new key (only its hash is stored)."""
-        return self._add(ApiKey(name=name, role=role, key_prefix=key_prefix, key_hash=key_hash))
+    def add_api_key(self, *, name: str, role: str, key_prefix: str, key_hash: str,
+                    scope: str | None = None) -> ApiKey:
+        """A new key (only its hash is stored); ``scope`` as in ``ApiKey.scope``."""
+        return self._add(ApiKey(name=name, role=role, key_prefix=key_prefix, key_hash=key_hash,
+                                scope=scope))
 
     def live_key(self, key_hash: str) -> ApiKey | None:
         """The key with this hash that is not revoked, or None."""

@@ -172,8 +172,8 @@ class ReadingReview(Base):
     status: Mapped[str] = mapped_column(String(16), default="pending")
     actor: Mapped[str] = mapped_column(String(128))
     received_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), server_default=func.now())
-    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+        UtcDateTime(), server_default=func.now())
+    decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     decided_by: Mapped[str | None] = mapped_column(String(128))
     decision_reason: Mapped[str | None] = mapped_column(String(2000))
     reading_id: Mapped[int | None] = mapped_column(ForeignKey("meter_readings.id"))

@@ -255,6 +255,12 @@ class TestReferencesOfLines:
 
     def test_an_unreferenced_row_can_still_be_deleted(self, session, world):
         PeriodRepository(session).open("2026-12")
-        session.execute(text("DELETE FROM billing_periods WHERE period = '2026-12'"))
-        session.execute(text("DELETE FROM accounts WHERE id = :id"),
-                        {"id": world.accounts[1].id})
+        gone = session.execute(text("DELETE FROM billing_periods WHERE period = '2026-12'"))
+        assert gone.rowcount == 1
+        gone = session.execute(text("DELETE FROM accounts WHERE id = :id"),
+                               {"id": world.accounts[1].id})
+        assert gone.rowcount == 1
+        assert session.execute(text("SELECT count(*) FROM billing_periods "
+                                    "WHERE period = '2026-12'")).scalar_one() == 0
+        assert session.execute(text("SELECT count(*) FROM accounts WHERE id = :id"),
+                               {"id": world.accounts[1].id}).scalar_one() == 0
