@@ -7,7 +7,7 @@ deleted (PostgreSQL: TRUNCATE is refused too) — the queue is the record of wha
 and who decided.
 
 Revision ID: 0112
-Revises: 0110
+Revises: 0111
 Create Date: 2026-12-07
 """
 # ruff: noqa: E501

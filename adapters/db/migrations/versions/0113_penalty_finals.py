@@ -8,7 +8,7 @@ account_id IN (…)`` was planned as a nested loop of BRIN bitmap ANDs per accou
 100,000 accounts).
 
 Revision ID: 0113
-Revises: 0110
+Revises: 0112
 Create Date: 2026-12-07
 """
 

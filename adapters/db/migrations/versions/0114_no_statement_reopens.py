@@ -17,7 +17,7 @@ owner too. ``zhkh_analyze_ledger_lines()`` lets a role that does not own the led
 statistics after a bulk write (ANALYZE needs the owner before PostgreSQL 17).
 
 Revision ID: 0114
-Revises: 0110
+Revises: 0113
 Create Date: 2026-12-07
 """
 

@@ -7,7 +7,7 @@ and DELETE on SQLite and PostgreSQL, ``INSERT OR REPLACE`` over an existing row 
 and TRUNCATE on PostgreSQL (an upsert there is an UPDATE, refused).
 
 Revision ID: 0115
-Revises: 0110
+Revises: 0114
 Create Date: 2026-12-07
 """
 
