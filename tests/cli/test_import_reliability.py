@@ -83,7 +83,6 @@ def _money_balances(town: Town) -> None:
 
 
 def test_two_processes_importing_the_same_file_at_once_post_it_exactly_once(town, tmp_path):
-    started = time.monotonic()
     for n in range(ROUNDS_RACE):
         path = registry_file(tmp_path / f"race-{n}.txt", _lines(town, n, 5))
         barrier = FORK.Barrier(2)
@@ -99,7 +98,6 @@ def test_two_processes_importing_the_same_file_at_once_post_it_exactly_once(town
         assert _registry_state(town, path.name) == (1, 5, 5), f"round {n}"
     _money_balances(town)
     assert town.scalar("select count(*) from payments") == 5 * ROUNDS_RACE
-    assert time.monotonic() - started < 120
 
 
 def test_an_import_killed_in_the_middle_leaves_nothing_and_the_rerun_posts_it_once(
