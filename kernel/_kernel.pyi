@@ -42,6 +42,7 @@ def compute(
     plain: npt.NDArray[np.int64],
     status: npt.NDArray[np.int8],
     d_fden: npt.NDArray[np.int64] | None = None,
+    d_cden: npt.NDArray[np.int64] | None = None,
 ) -> int: ...
 
 def common_volumes(

@@ -105,13 +105,13 @@ def compute_arrays(
     dec: np.ndarray, a: np.ndarray, b: np.ndarray, c: np.ndarray,
     share_num: np.ndarray, share_den: np.ndarray,
     d_method: np.ndarray, d_factor: np.ndarray, d_price: np.ndarray, d_coef: np.ndarray,
-    d_fden: np.ndarray | None = None,
+    d_fden: np.ndarray | None = None, d_cden: np.ndarray | None = None,
 ) -> ChargeArrays:
     """Validate dtypes and lengths, allocate the outputs and run :func:`compute`.
 
     Row arrays must share the length of ``dec`` and the decision arrays that of
-    ``d_method``; dtypes must be exactly the contract's (no silent casts). ``d_fden``: the
-    denominators of the factors (None: every factor is fixed point 1e-6).
+    ``d_method``; dtypes must be exactly the contract's (no silent casts). ``d_fden``, ``d_cden``:
+    the denominators of the factors and coefficients (None: fixed point 1e-6).
     """
     rows = {"dec": dec, "a": a, "b": b, "c": c, "share_num": share_num, "share_den": share_den}
     table = {"d_method": d_method, "d_factor": d_factor, "d_price": d_price, "d_coef": d_coef}
@@ -120,13 +120,14 @@ def compute_arrays(
     rows = {k: _checked(k, v, _ROW_DTYPES[k], n) for k, v in rows.items()}
     table = {k: _checked(k, v, _TABLE_DTYPES[k], size) for k, v in table.items()}
     fden = None if d_fden is None else _checked("d_fden", d_fden, np.int64, size)
+    cden = None if d_cden is None else _checked("d_cden", d_cden, np.int64, size)
     volume = np.zeros(n, np.int64)
     amount = np.zeros(n, np.int64)
     plain = np.zeros(n, np.int64)
     status = np.zeros(n, np.int8)
     failed = compute(rows["dec"], rows["a"], rows["b"], rows["c"], rows["share_num"],
                      rows["share_den"], table["d_method"], table["d_factor"], table["d_price"],
-                     table["d_coef"], volume, amount, plain, status, fden)
+                     table["d_coef"], volume, amount, plain, status, fden, cden)
     return ChargeArrays(volume, amount, plain, status, int(failed))
 
 

@@ -7,7 +7,8 @@ and obvious on purpose: where the two disagree, this module is right.
 Precedence of statuses for one row (the contract leaves it open, this fixes it):
 
 1. ``BAD_INPUT`` — ``dec`` outside the decision table, an unknown method, ``share_den <= 0``,
-   ``share_num < 0`` or a factor denominator ``d_fden <= 0``, then the method's own checks
+   ``share_num < 0``, a factor denominator ``d_fden <= 0`` or a coefficient denominator
+   ``d_cden`` outside 1 … 10**9, then the method's own checks
    (AVERAGE with ``b <= 0``, SHARE with ``c <= 0``);
 2. ``READING_DECREASE`` — METER whose current reading is below the previous one and is not
    a rollover of a register with capacity ``c``;
@@ -38,7 +39,6 @@ _PRECISION = 100
 _ONE = Decimal(1)
 _MICRO = Decimal(10) ** 6
 _PLAIN_SCALE = Decimal(10) ** 10  # volume (1e-6) × price (1e-6 rub) → kopecks
-_AMOUNT_SCALE = Decimal(10) ** 16  # … × coefficient (1e-6)
 
 
 class _Refused(Exception):
@@ -86,21 +86,23 @@ def _base(method: int, a: int, b: int, c: int) -> int:
 def compute_row(
     method: int, factor: int, price: int, coef: int,
     a: int, b: int, c: int, share_num: int, share_den: int, fden: int = 10**6,
+    cden: int = 10**6,
 ) -> tuple[int, int, int, int]:
     """One plan row → ``(status, volume, amount, plain)``; outputs are 0 unless status is OK.
 
-    The factor is ``factor / fden`` (fixed point 1e-6 by default)."""
+    The factor is ``factor / fden``, the coefficient ``coef / cden`` (fixed point 1e-6 by
+    default)."""
     with localcontext() as ctx:
         ctx.prec = _PRECISION
         try:
-            if share_den <= 0 or share_num < 0 or fden <= 0:
+            if share_den <= 0 or share_num < 0 or fden <= 0 or not 0 < cden <= 10**9:
                 raise _Refused(BAD_INPUT)
             base = _base(method, a, b, c)
             vol1 = _int64(_half_up(Decimal(base) * Decimal(factor) / Decimal(fden)))
             volume = _int64(_half_up(Decimal(vol1) * Decimal(share_num) / Decimal(share_den)))
             cost = Decimal(volume) * Decimal(price)
             plain = _int64(_half_up(cost / _PLAIN_SCALE))
-            amount = _int64(_half_up(cost * Decimal(coef) / _AMOUNT_SCALE))
+            amount = _int64(_half_up(cost * Decimal(coef) / (_PLAIN_SCALE * Decimal(cden))))
         except _Refused as refused:
             return refused.status, 0, 0, 0
     return OK, volume, amount, plain
@@ -136,11 +138,13 @@ def compute(
     plain: npt.NDArray[np.int64],
     status: npt.NDArray[np.int8],
     d_fden: npt.NDArray[np.int64] | None = None,
+    d_cden: npt.NDArray[np.int64] | None = None,
 ) -> int:
     """Compute every plan row into ``volume, amount, plain, status``; return the non-OK count.
 
     ``d_fden`` is the denominator of each decision's factor (the factor is
-    ``d_factor / d_fden``; None: 10**6 for every decision, the fixed point 1e-6).
+    ``d_factor / d_fden``; None: 10**6 for every decision, the fixed point 1e-6), ``d_cden``
+    that of its coefficient (``d_coef / d_cden``, 1 … 10**9; None: 10**6).
 
     Same signature and results as the compiled ``zhkh.kernel._kernel.compute``. Never raises
     for data (bad rows get a status); raises ValueError only when array lengths differ.
@@ -149,6 +153,8 @@ def compute(
                                "d_coef": d_coef}
     if d_fden is not None:
         table["d_fden"] = d_fden
+    if d_cden is not None:
+        table["d_cden"] = d_cden
     n = _check_lengths(
         {"dec": dec, "a": a, "b": b, "c": c, "share_num": share_num, "share_den": share_den,
          "volume": volume, "amount": amount, "plain": plain, "status": status},
@@ -163,6 +169,7 @@ def compute(
                 int(d_method[k]), int(d_factor[k]), int(d_price[k]), int(d_coef[k]),
                 int(a[i]), int(b[i]), int(c[i]), int(share_num[i]), int(share_den[i]),
                 10**6 if d_fden is None else int(d_fden[k]),
+                10**6 if d_cden is None else int(d_cden[k]),
             )
         else:
             result = (BAD_INPUT, 0, 0, 0)

@@ -233,6 +233,6 @@ def _line(period: str, r: PlanRow, volume: int, amount: int, plain: int, explain
         persons=r.facts.persons if by_persons else None,
         norm=t.norm_text if by_persons else None,
         tariff=format_micro(t.price),
-        coefficient=format_micro(t.coef), amount=format_kopecks(amount),
+        coefficient=t.coefficient_text, amount=format_kopecks(amount),
         excess=format_kopecks(amount - plain), explain=explain,
     )

@@ -246,7 +246,7 @@ def to_lines(cols: FactColumns, result: ColumnarResult, numbers: dict[int, str])
             source=t.source, volume=format_micro(volume), unit=t.unit,
             persons=int(result.persons[i]) if by_persons else None,
             norm=t.norm_text if by_persons else None,
-            tariff=format_micro(t.price), coefficient=format_micro(t.coef),
+            tariff=format_micro(t.price), coefficient=t.coefficient_text,
             amount=format_kopecks(amount), excess=format_kopecks(amount - int(result.plain[i])),
             explain=result.explain[i]))
     return out

@@ -34,8 +34,8 @@ def pattern(t: RowTemplate, variant: int, partial: bool) -> Pattern:
     ``variant`` of the method's base (:meth:`Method.variants`); ``partial``: the line covers
     ``DAYS`` of ``DAYS_OF`` days (``× d/D дн.``)."""
     return _pattern(t.method, variant, partial, t.base_unit, t.unit, t.factor, t.factor_den,
-                    t.factor_unit, t.season_months, t.norm, t.norm_den, t.coef, t.price,
-                    t.source)
+                    t.factor_unit, t.season_months, t.norm, t.norm_den, t.coef, t.coef_den,
+                    t.price, t.source)
 
 
 def factor_text(factor: int, factor_den: int) -> str:
@@ -51,7 +51,7 @@ def factor_text(factor: int, factor_den: int) -> str:
 @lru_cache(maxsize=4096)
 def _pattern(method_name: str, variant: int, partial: bool, base_unit: str, unit: str,
              factor: int, factor_den: int, factor_unit: str, season_months: int, norm: int,
-             norm_den: int, coef: int, price: int, source: str) -> Pattern:
+             norm_den: int, coef: int, coef_den: int, price: int, source: str) -> Pattern:
     method = METHODS[method_name]
     pieces = list(method.base(Constants(factor=factor, factor_den=factor_den,
                                         factor_unit=factor_unit, norm=norm, norm_den=norm_den),
@@ -66,8 +66,8 @@ def _pattern(method_name: str, variant: int, partial: bool, base_unit: str, unit
                    ("const", " дн.")]
     if not (method.plain and not scaled and not partial):
         pieces += [("const", " = "), ("num", VOLUME), ("const", f" {unit}")]
-    if coef != MICRO:
-        pieces.append(("const", f" × {num(coef)}"))
+    if coef != coef_den:
+        pieces.append(("const", f" × {factor_text(coef, coef_den)}"))
     pieces += [("const", f" × {num(price)} ₽/{unit} = "), ("rub", AMOUNT),
                ("const", f" ({source})")]
     return _merged(pieces)

@@ -54,7 +54,9 @@ def run_kernel(templates: Sequence[RowTemplate], tmpl: np.ndarray, a: np.ndarray
     # with seven to nine decimals, the heating season's months / 12)
     d_fden = (np.array([d for _, d in factors], dtype=np.int64)
               if any(d != MICRO for _, d in factors) else None)
+    d_cden = (table("coef_den", np.int64) if any(t.coef_den != MICRO for t in templates)
+              else None)  # a coefficient published with seven to nine decimals
     return compute_arrays(
         tmpl.astype(np.int32), a.astype(np.int64), b.astype(np.int64), c.astype(np.int64),
         share_num.astype(np.int32), share_den.astype(np.int32), table("kernel_method", np.int8),
-        d_factor, table("price", np.int64), table("coef", np.int64), d_fden)
+        d_factor, table("price", np.int64), table("coef", np.int64), d_fden, d_cden)

@@ -15,7 +15,14 @@ from zhkh.kernel.calc.catalog import ComponentSpec, ServiceSpec
 from zhkh.kernel.calc.decide import Decider, MethodDecision
 from zhkh.kernel.calc.errors import CalculationError
 from zhkh.kernel.calc.methods import DERIVED, METHODS, Method
-from zhkh.kernel.calc.methods.base import Constants, Rules, ValueAt, norm_factor
+from zhkh.kernel.calc.methods.base import (
+    Constants,
+    Rules,
+    ValueAt,
+    decimal_text,
+    fixed_value,
+    norm_factor,
+)
 from zhkh.kernel.calc.signature import Signature
 from zhkh.kernel.money import MICRO
 
@@ -33,10 +40,18 @@ class RowTemplate(Constants):
     kernel_method: int
     price: int
     coef: int
+    coef_den: int = MICRO
+    """The coefficient is ``coef / coef_den`` (1e-6, or 1e-9 when published with seven to nine
+    decimals)."""
     rule_ids: tuple[str, ...]
     source: str
     unit: str
     base_unit: str
+
+    @property
+    def coefficient_text(self) -> str:
+        """The coefficient as a plain decimal string (``"1.5"``, ``"1.123456789"``)."""
+        return decimal_text(self.coef, self.coef_den)
 
     @property
     def kind(self) -> Method:
@@ -91,8 +106,8 @@ def make_template(rules: Rules, method: Method, spec: ServiceSpec, comp: Compone
                                                        rules.comp_norm.id)
         consts.factor_unit = rules.comp_norm.unit
     decision = rules.decision
-    coef = MICRO if decision is None else value(decision.coefficient, "коэффициент",
-                                                decision.rule.id)
+    coef, coef_den = (MICRO, MICRO) if decision is None else fixed_value(
+        value, decision.coefficient, "коэффициент", decision.rule.id)
     price = value(rules.tariff.values, "тариф", rules.tariff.id)
     return RowTemplate(
         factor=consts.factor, factor_den=consts.factor_den, factor_unit=consts.factor_unit,
@@ -100,6 +115,7 @@ def make_template(rules: Rules, method: Method, spec: ServiceSpec, comp: Compone
         quantity=consts.quantity, history_take=consts.history_take,
         service=spec.code, component=comp.code, zone=zone, zone_pos=zone_pos,
         method=method.name, kernel_method=method.kernel, price=price, coef=coef,
+        coef_den=coef_den,
         rule_ids=rules.ids(),
         source=spec.derived_source if decision is None else decision.rule.source,
         unit=comp.unit, base_unit=spec.unit)

@@ -61,14 +61,15 @@ def _situation(period: str, *, heat_meter: bool = False, area: str = "54.3",
                       "services": [{"service": "heating", "provider": "teploset"}]}]})
 
 
-def _columns(period: Period, *, heat_meter: bool = False) -> FactColumns:
+def _columns(period: Period, *, heat_meter: bool = False, service: str = "heating",
+             provider: str = "teploset") -> FactColumns:
     """The same fact as :func:`_situation` as the monthly run's columns."""
     one = np.zeros(1, np.int32)
     return FactColumns(
         period=period, account=np.array([1], np.int64),
         codes={k: one for k in ("service", "provider", "house_type", "heating_payment",
                                 "premises_kind", "amenities")},
-        vocab={"service": ["heating"], "provider": ["teploset"],
+        vocab={"service": [service], "provider": [provider],
                "house_type": ["apartment_building"], "heating_payment": ["evenly"],
                "premises_kind": ["flat"], "amenities": ["full"]},
         flags={"meter_installable": np.ones(1, bool),
@@ -190,3 +191,43 @@ class TestNormsAsPublished:
         # 2 × 4,123456789 = 8,246913578 → 8,246914 м³
         assert (line.volume, line.norm) == ("8.246914", "4.123456789")
         assert "2 чел × 4,123456789 м³" in line.explain
+
+
+class TestCoefficientsAsPublished:
+    @staticmethod
+    def _book(tmp_path: Path, coefficient: str):
+        def edit(folder: Path) -> None:
+            path = folder / "methods" / "housing.yaml"
+            text = path.read_text(encoding="utf-8")
+            old = "    when: {service: maintenance}\n    then: {method: area}\n"
+            assert old in text
+            path.write_text(text.replace(old, "    when: {service: maintenance}\n    then: "
+                                         f'{{method: area, coefficient: "{coefficient}"}}\n'),
+                            encoding="utf-8")
+        return load_rulebook(_rules_copy(tmp_path, edit))
+
+    def test_a_coefficient_with_nine_decimals_is_kept_to_the_digit_on_both_paths(
+            self, tmp_path):
+        rulebook = self._book(tmp_path, "1.123456789")
+        engine = engine_for(rulebook)
+        sit = Situation.model_validate({
+            "period": "2026-10", "accounts": [{"number": "A1", "area": "1000", "services": [
+                {"service": "maintenance", "provider": "uk_dom"}]}]})
+        (line,) = calculate(sit, rulebook, engine).lines
+        # 1 000 м² × 35,20 = 35 200,00 × 1,123456789 = 39 545,678973 → 39 545,68
+        #   (× 1,123457 it would be 39 545,69)
+        assert (line.amount, line.excess, line.coefficient) == ("39545.68", "4345.68",
+                                                                 "1.123456789")
+        assert "× 1,123456789 × 35,2 ₽/м²" in line.explain
+        (situation_line,) = calculate(sit.model_copy(update={"accounts": [
+            sit.accounts[0].model_copy(update={"area": Decimal("54.3")})]}),
+            rulebook, engine).lines
+        cols = _columns(Period(2026, 10), service="maintenance", provider="uk_dom")
+        (run_line,) = to_lines(cols, calculate_columns(cols, rulebook, engine), {1: "A1"})
+        assert run_line.model_dump() == situation_line.model_dump()
+
+    def test_a_coefficient_with_ten_decimals_is_refused_at_load(self, tmp_path):
+        with pytest.raises(RulebookError) as caught:
+            self._book(tmp_path, "1.1234567891")
+        (problem,) = caught.value.problems
+        assert problem.rule_id == "maintenance.by_area" and "больше 9 знаков" in problem.message

@@ -176,7 +176,15 @@ def decimal_text(value: int, den: int) -> str:
 def norm_factor(value: ValueAt, values: DatedValues, rule_id: str) -> tuple[int, int]:
     """A norm in force as a factor (numerator, denominator): fixed point 1e-6 when it has at
     most six decimals (as every factor before), else 1e-9 — published to the digit."""
-    nano = value(values, "норматив", rule_id, places=NORM_PLACES)
+    return fixed_value(value, values, "норматив", rule_id)
+
+
+def fixed_value(value: ValueAt, values: DatedValues, what: str, rule_id: str
+                ) -> tuple[int, int]:
+    """A published value in force (a norm, a coefficient) as (numerator, denominator): fixed
+    point 1e-6 when it has at most six decimals, else 1e-9 (nine at most: the rule kinds refuse
+    more)."""
+    nano = value(values, what, rule_id, places=NORM_PLACES)
     if nano % (NANO // MICRO) == 0:
         return nano // (NANO // MICRO), MICRO
     return nano, NANO

@@ -55,6 +55,8 @@ from zhkh.kernel.rulebook.services import ServiceCatalogue
 
 KIND = "methods"
 LIST_KEY = "methods"
+PLACES = 9
+"""Most decimals of a coefficient: a published one keeps up to nine, none rounded away."""
 
 PositiveInt = Annotated[Int, Field(ge=1)]
 
@@ -174,6 +176,14 @@ class Rule(RuleBase):
                                "нужно — удалите его"))
         if isinstance(self.then, Average):
             issues.extend(self._average_limits(self.then))
+        coefficient = getattr(self.then, "coefficient", None)
+        for day, value in coefficient.steps if coefficient is not None else ():
+            exponent = value.as_tuple().exponent
+            if isinstance(exponent, int) and exponent < -PLACES and value != value.quantize(
+                    Decimal(1).scaleb(-PLACES)):
+                issues.append((("then", "coefficient", day.isoformat()),
+                               f"коэффициент {value}: больше {PLACES} знаков после запятой — "
+                               "внесите его так, как он опубликован (до 9 знаков)"))
         return issues
 
     def _average_limits(self, then: Average) -> list[Issue]:
