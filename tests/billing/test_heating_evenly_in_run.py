@@ -29,9 +29,9 @@ from zhkh.rules import RULES_DIR
 PERIOD = "2026-07"
 
 
-def _build(session) -> dict[int, str]:
-    """Three houses (evenly without and with a house heat meter, in season), two flats each;
-    account id → ``house/flat``."""
+def _build(session, start: str = PERIOD) -> dict[int, str]:
+    """Three houses (evenly without and with a house heat meter, in season), two flats each,
+    billed from ``start`` (the database's billing start); account id → ``house/flat``."""
     reg = RegistryRepository(session)
     provider = Provider(code="teploset", name="Теплосеть", inn="7700000003")
     session.add(provider)
@@ -51,7 +51,7 @@ def _build(session) -> dict[int, str]:
             reg.add_account_service(account_id=account.id, service="heating",
                                     provider_id=provider.id, date_from=date(2020, 1, 1))
             names[account.id] = f"{name}/{f + 1}"
-    PeriodRepository(session).open(PERIOD)
+    PeriodRepository(session).open(start)
     session.flush()
     return names
 
@@ -135,7 +135,7 @@ def _house_of(session, account_id: int) -> int:
 
 def test_january_corrects_the_previous_year_by_the_house_meter_on_both_paths(
         session, unit, calculator):
-    names = _build(session)
+    names = _build(session, start="2025-01")
     _house_meter(session, names)
     for month in range(1, 13):
         report = run_period(unit, calculator, f"2025-{month:02d}", process_queue=False)
