@@ -233,9 +233,12 @@ class ColumnReader:
             "id": ids,
             "bad": np.array([t not in HOUSE_TYPES for t in types] or [False])[:len(ids)],
             "type": [HOUSE_TYPES.get(t, "apartment_building") for t in types],
-            # a heat meter without a volume or history is as none (facts.FactsReader._houses)
+            # a heat meter without a volume or history is as none, unless heating is paid
+            # evenly (ф. 3(1) needs no month's volume) (facts.FactsReader._houses)
             "heat_meter": np.asarray(cols["house_heat_meter"], dtype=bool) & np.array(
-                [h in volumes for h in ids.tolist()], dtype=bool),
+                [h in volumes or p == "evenly"
+                 for h, p in zip(ids.tolist(), cols["heating_payment"], strict=True)],
+                dtype=bool),
             "payment": list(cols["heating_payment"]) if len(ids) else [],
             "total": np.asarray(cols["total_area_micro"], dtype=np.int64),
             "volume": np.array([volumes.get(h, -1) for h in ids.tolist()], dtype=np.int64),

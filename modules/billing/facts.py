@@ -285,8 +285,9 @@ class FactsReader:
                 mine = shared.get(hid)
                 found[hid] = (House.model_construct(
                     id=str(hid), house_type=fact_type or "apartment_building",
-                    # a heat meter without a volume or history is as none: by the norm
-                    heat_meter=bool(heat_meter) and volume is not None,
+                    # a heat meter without a volume or history is as none: by the norm,
+                    # unless heating is paid evenly (ф. 3(1) needs no month's volume)
+                    heat_meter=bool(heat_meter) and (volume is not None or payment == "evenly"),
                     heating_payment=payment,
                     heating_season=None,
                     total_area=_dec(total) if total else None,
