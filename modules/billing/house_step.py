@@ -45,7 +45,7 @@ def common_step(session: Session, calculator: BatchCalculator, period: str,
     whose common property cannot be calculated keeps no line of the month (as any failing
     account): returns ``result`` without its lines."""
     common = calculator.common
-    if not common.codes:
+    if not common.codes or not batch.skipped:  # no account of the batch has common property
         return result
     individual = individual_of_lines(computed.lines, batch.house_of, common)
     if len(result.fact):
