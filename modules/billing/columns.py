@@ -63,6 +63,8 @@ class ColumnBatch:
     slow: list[int] = field(default_factory=list)
     house_of: dict[int, int] = field(default_factory=dict)
     """Account id → house id, for every account of the batch."""
+    skipped: bool = False
+    """Some account of the batch has a service that was left out (``skip``)."""
 
 
 def _days(column: Any, session: Session) -> Any:
@@ -130,7 +132,7 @@ class ColumnReader:
         scope = list(self.session.scalars(
             select(AccountRow.id).where(AccountRow.premises_id.in_(premises))))
         acc = self._accounts(premises)
-        svc = self._services(premises, skip)
+        svc, skipped = self._services(premises, skip)
         house = self._houses(houses)
         slow = np.zeros(len(acc["id"]), dtype=bool)
         a_of = np.searchsorted(acc["id"], svc["account_id"])
@@ -169,7 +171,7 @@ class ColumnReader:
                            scope_account_ids=scope,
                            slow=acc["id"][slow].tolist(),
                            house_of=dict(zip(acc["id"].tolist(), acc["house_id"].tolist(),
-                                             strict=True)))
+                                             strict=True)), skipped=skipped)
 
     def _second_stage(self, houses, premises, acc, svc, a_of) -> np.ndarray:
         """Accounts with a benefit of the month, or a service an incident of the month in
@@ -208,7 +210,10 @@ class ColumnReader:
         out["amenities"] = [a or "full" for a in out["amenities"]]
         return out
 
-    def _services(self, premises, skip: frozenset[str] = frozenset()) -> dict[str, Any]:
+    def _services(self, premises, skip: frozenset[str] = frozenset()
+                  ) -> tuple[dict[str, Any], bool]:
+        """The batch's services without those of ``skip``, and whether any was left out
+        (read whole and filtered here: the batch's common-property step needs to know)."""
         p = self.period
         stmt = select(
             ServiceRow.account_id, ServiceRow.service, ServiceRow.provider_id,
@@ -217,9 +222,15 @@ class ColumnReader:
             overlapping(ServiceRow.date_from, ServiceRow.date_to, p.first_day, p.last_day),
             overlapping(AccountRow.opened_on, AccountRow.closed_on, p.first_day, p.last_day),
         ).order_by(ServiceRow.account_id, ServiceRow.service)
-        if skip:
-            stmt = stmt.where(ServiceRow.service.not_in(sorted(skip)))
-        return _arrays(self.session, stmt)
+        svc = _arrays(self.session, stmt)
+        names = svc["service"] if len(svc["account_id"]) else []
+        drop = np.fromiter((s in skip for s in names), dtype=bool, count=len(names))
+        if not drop.any():
+            return svc, False
+        keep = ~drop
+        return {"account_id": svc["account_id"][keep],
+                "service": [s for s, k in zip(names, keep.tolist(), strict=True) if k],
+                "provider_id": svc["provider_id"][keep]}, True
 
     def _houses(self, house_ids: list[int]) -> dict[str, Any]:
         volumes = self.rows._house_heating_volumes(house_ids)

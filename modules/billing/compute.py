@@ -92,10 +92,11 @@ class BatchCalculator:
             for a in common]})
         try:
             result = calculate(only, self.rulebook, self.engine)
-        except CalculationError as exc:
+        except CalculationError as exc:  # a failing account keeps no line of the month
             for account in common:
                 self._failed(out, facts, account.number, exc)
-            return lines, []
+            failed = {a.number for a in common}
+            return [ln for ln in lines if ln.account not in failed], []
         return lines + result.lines, result.houses
 
     @staticmethod

@@ -97,7 +97,7 @@ def compute_batch(session: Session, calculator: BatchCalculator, period: str,
         facts.errors += part.errors
     computed = calculator.compute(facts)
     started = tick("slow", started)
-    common_step(session, calculator, period, house_ids, batch, result, computed)
+    result = common_step(session, calculator, period, house_ids, batch, result, computed)
     tick("common", started)
     return FastBatch(batch, result, computed, batch.scope_account_ids, batch.provider_ids,
                      list(house_ids))

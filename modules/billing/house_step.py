@@ -13,7 +13,9 @@ online), replacing only the common-property lines of its accounts.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
+import numpy as np
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
@@ -37,12 +39,14 @@ from zhkh.modules.registry.models import Provider
 
 def common_step(session: Session, calculator: BatchCalculator, period: str,
                 house_ids: Sequence[int], batch: ColumnBatch, result: ColumnarResult,
-                computed: Computed) -> None:
+                computed: Computed) -> ColumnarResult:
     """Add the common-property lines and house totals of ``house_ids`` to ``computed`` (the
-    batch's individual lines: ``result`` columnar, ``computed.lines`` the rest)."""
+    batch's individual lines: ``result`` columnar, ``computed.lines`` the rest). An account
+    whose common property cannot be calculated keeps no line of the month (as any failing
+    account): returns ``result`` without its lines."""
     common = calculator.common
-    if not common.codes:
-        return
+    if not common.codes or not batch.skipped:  # no account of the batch has common property
+        return result
     individual = individual_of_lines(computed.lines, batch.house_of, common)
     if len(result.fact):
         templates = result.templates
@@ -55,7 +59,19 @@ def common_step(session: Session, calculator: BatchCalculator, period: str,
     providers = {i: c for c, i in batch.provider_ids.items()}
     facts = common_facts(session, Period.parse(period), house_ids, common, individual,
                          providers, skip_accounts=computed.failed_accounts)
+    failed = set(computed.failed_accounts)
     _merge(calculator, facts.situations, facts.account_ids, batch.provider_ids, computed)
+    newly = computed.failed_accounts - failed
+    if not newly:
+        return result
+    computed.lines = [(a, ln) for a, ln in computed.lines if a not in newly]
+    keep = ~np.isin(batch.facts.account[result.fact], np.array(sorted(newly), np.int64))
+    picked = np.flatnonzero(keep)
+    return replace(result, fact=result.fact[keep], template=result.template[keep],
+                   volume=result.volume[keep], amount=result.amount[keep],
+                   plain=result.plain[keep], persons=result.persons[keep],
+                   day_from=result.day_from[keep], day_to=result.day_to[keep],
+                   explain=[result.explain[i] for i in picked.tolist()])
 
 
 def _merge(calculator: BatchCalculator, situations: list[Situation], account_ids: dict[str, int],

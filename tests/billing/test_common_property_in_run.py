@@ -16,7 +16,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from zhkh.modules.billing.models import HouseMonthTotal, LedgerLine
 from zhkh.modules.billing.repository import PeriodRepository
@@ -209,3 +209,19 @@ def test_no_warning_for_a_house_read_in_the_month_or_without_a_meter(session, un
     (check,) = [c for c in pre_close_checks(session, PERIOD)
                 if c.code == "house_meter_fallback"]
     assert check.count == 0  # electricity on common property by norm: the house has no meter
+
+
+def test_a_house_without_its_common_area_fails_its_accounts_whole_on_both_paths(
+        session, unit, calculator):
+    """An account whose common property cannot be calculated keeps no line of the month and
+    gets its error, as any failing account (the pre-close check then blocks the month)."""
+    house = House(session)
+    house.house.common_area_micro = 0
+    session.flush()
+    for columnar in (False, True):
+        report = run_period(unit, calculator, PERIOD, columnar=columnar, process_queue=False)
+        assert {e.code for e in report.errors} == {"house_data_missing"}
+        assert len({e.account for e in report.errors}) == 3
+        lines = session.scalar(select(func.count()).select_from(LedgerLine).where(
+            LedgerLine.period_booked == PERIOD))
+        assert lines == 0
