@@ -31,11 +31,12 @@ def test_concurrent_twins_with_one_key_replay_the_first_response(backend_api):
         body = {"code": f"race{round_}", "name": "АО «Теплосеть»", "inn": "7702070139",
                 "kpp": "770201001"}
 
-        def post(body=body, barrier=barrier) -> None:
+        def post(body=body, barrier=barrier, key=f"race-{round_}", lock=lock,
+                 answers=answers) -> None:
             with TestClient(backend_api.app) as client:
                 barrier.wait()
                 r = client.post("/v1/providers", json=body, headers=backend_api.headers(
-                    "admin", **{"Idempotency-Key": f"race-{round_}"}))
+                    "admin", **{"Idempotency-Key": key}))
                 with lock:
                     answers.append((r.status_code, r.text,
                                     r.headers.get("Idempotent-Replayed") == "true"))
