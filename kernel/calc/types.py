@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import BeforeValidator
+from pydantic import BeforeValidator, WithJsonSchema
 
 from zhkh.kernel.money import MoneyError, to_decimal
 
@@ -34,6 +34,9 @@ def _exact(value: object) -> Decimal:
     return number
 
 
-Dec = Annotated[Decimal, BeforeValidator(_exact)]
+DECIMAL_PATTERN = r"^-?\d{1,12}(\.\d{1,6})?$"
+Dec = Annotated[Decimal, BeforeValidator(_exact),
+                WithJsonSchema({"type": "string", "pattern": DECIMAL_PATTERN,
+                                "examples": ["54.30"]})]
 """An exact decimal given as a string (or integer) in JSON: at most six decimal places, less
-than 10¹² in magnitude."""
+than 10¹² in magnitude. The OpenAPI declares the string (a JSON float is refused)."""
