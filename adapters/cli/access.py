@@ -121,9 +121,15 @@ def serve(
     """Запустить HTTP API (база и правила — из переменных окружения ZHKH_*)."""
     import uvicorn
 
-    from zhkh.adapters.db import upgrade
+    from zhkh.adapters.db import current_revision, head_revision, upgrade
     from zhkh.api.app import create_app
 
     with bootstrap() as application:
-        upgrade(application.settings.database_url)
+        settings = application.settings
+        if settings.migration_url is None:
+            upgrade(settings.database_url)
+        elif current_revision(settings.database_url) != head_revision():
+            typer.echo("Схема базы не последней версии: выполните zhkh db upgrade (миграции "
+                       "выполняет владелец ZHKH_MIGRATION_URL, не роль приложения)", err=True)
+            raise typer.Exit(1)
         uvicorn.run(create_app(application=application), host=host, port=port)

@@ -37,6 +37,7 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationInfo,
+    WithJsonSchema,
     field_validator,
 )
 
@@ -94,7 +95,9 @@ def _day(value: date) -> date:
     return value
 
 
-Money = Annotated[Dec, AfterValidator(_money)]
+Money = Annotated[Dec, AfterValidator(_money),
+                  WithJsonSchema({"type": "string", "pattern": r"^\d{1,12}(\.\d{1,2})?$",
+                                  "examples": ["1234.56"]})]
 """Rubles as a decimal string, non-negative, at most two decimals (``"1234.56"``)."""
 PeriodText = Annotated[str, AfterValidator(_period), Field(examples=["2026-01"])]
 """A billing period ``YYYY-MM``, normalized."""

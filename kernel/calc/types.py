@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import BeforeValidator
+from pydantic import BeforeValidator, WithJsonSchema
 
 from zhkh.kernel.money import MoneyError, to_decimal
 
@@ -49,10 +49,16 @@ def _exact_norm(value: object) -> Decimal:
     return number
 
 
-Dec = Annotated[Decimal, BeforeValidator(_exact)]
+DECIMAL_PATTERN = r"^-?\d{1,12}(\.\d{1,6})?$"
+Dec = Annotated[Decimal, BeforeValidator(_exact),
+                WithJsonSchema({"type": "string", "pattern": DECIMAL_PATTERN,
+                                "examples": ["54.30"]})]
 """An exact decimal given as a string (or integer) in JSON: at most six decimal places, less
-than 10¹² in magnitude."""
+than 10¹² in magnitude. The OpenAPI declares the string (a JSON float is refused)."""
 
-NormDec = Annotated[Decimal, BeforeValidator(_exact_norm)]
+NORM_PATTERN = r"^-?\d{1,6}(\.\d{1,9})?$"
+NormDec = Annotated[Decimal, BeforeValidator(_exact_norm),
+                    WithJsonSchema({"type": "string", "pattern": NORM_PATTERN,
+                                    "examples": ["0.0187"]})]
 """A published norm given as a string (or integer) in JSON: at most nine decimal places, less
-than 10⁶ in magnitude."""
+than 10⁶ in magnitude. The OpenAPI declares the string."""

@@ -161,3 +161,12 @@ def test_a_database_fault_is_logged_as_one_line_without_values(backend_api, capl
     assert "\n" not in line and faults[0].exc_info is None
     assert all(secret not in r.getMessage() and "4501" not in (r.exc_text or "")
                for r in caplog.records)
+
+
+def test_money_and_decimals_are_declared_as_strings_with_a_pattern(api):
+    """The server refuses JSON numbers for money and decimals: the OpenAPI must say so."""
+    spec = api.client.get("/openapi.json").json()
+    text = __import__("json").dumps(spec)
+    assert '"type": "number"' not in text
+    amount = spec["components"]["schemas"]["DebtIn"]["properties"]["amount"]
+    assert amount["type"] == "string" and amount["pattern"]

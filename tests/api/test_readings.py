@@ -75,4 +75,5 @@ def test_a_reading_that_breaks_a_meter_rule_is_422_naming_the_field(api, path, b
 def test_a_new_reading_reports_its_account_for_recalculation(api, world, path):
     body = api.ok("POST", path, READING)
     assert body["recalculation"] == [{"account": world.accounts[0]["number"],
-                                      "period": "2026-10", "lines": [], "error": None}]
+                                      "period": "2026-10", "status": "recalculated",
+                                      "lines": [], "error": None, "queued": False}]

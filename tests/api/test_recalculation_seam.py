@@ -5,6 +5,7 @@ calculator."""
 
 from __future__ import annotations
 
+import contextlib
 from types import SimpleNamespace
 
 from zhkh.adapters.bootstrap import bootstrap
@@ -48,12 +49,26 @@ def test_an_area_change_recalculates_and_an_unchanged_area_does_not(api, world):
 
 def test_a_calculation_refusal_is_reported_as_a_value_and_the_change_is_kept():
     class Refusing:
+        def __init__(self) -> None:
+            self.queued: list = []
+
         def recalculate_account(self, session, number, period):
             raise CalculationError("no_rule", "нет правила", account=number)
 
-    seams = Seams(recalculation=Refusing(), vocabulary=SimpleNamespace())
-    [out] = seams.recalculate(None, [SimpleNamespace(number="0000001008")], "2026-10")
+        def enqueue(self, session, account_ids, period, reason):
+            self.queued.append((list(account_ids), period, reason))
+
+    class Session:
+        def begin_nested(self):
+            return contextlib.nullcontext()
+
+    refusing = Refusing()
+    seams = Seams(recalculation=refusing, vocabulary=SimpleNamespace())
+    [out] = seams.recalculate(Session(), [SimpleNamespace(id=8, number="0000001008")],
+                              "2026-10")
     assert out.lines is None and out.error["code"] == "no_rule"
+    assert (out.status, out.queued) == ("refused", True)
+    assert refusing.queued == [([8], "2026-10", "перерасчёт отклонён: no_rule")]
 
 
 def test_the_composition_root_wires_billing_with_the_engine_of_the_calculator(shipped):

@@ -12,6 +12,7 @@ from sqlalchemy import delete, func, select, text
 from zhkh.adapters.bootstrap import bootstrap
 from zhkh.adapters.settings import Settings
 from zhkh.kernel.money import to_kopecks
+from zhkh.modules.audit.models import AuditEntry
 from zhkh.modules.billing.account_calc import recalculate_account
 from zhkh.modules.billing.models import LedgerLine
 from zhkh.modules.billing.periods import close_period, pre_close_checks
@@ -113,8 +114,17 @@ def test_recalc_since_books_a_retroactive_tariff_change_for_every_account(
                        encoding="utf-8")
     changed = bootstrap(Settings(rules_dir=rules)).batch_calculator
 
-    booked = recalc_since(unit, changed, OLD, reason="решение об изменении платы")
+    booked = recalc_since(unit, changed, OLD, reason="решение об изменении платы",
+                          actor="Иванова")
     assert {b.service for b in booked} == {"maintenance"}
+    # audited with the actor and the reason, to the kopeck of what was booked (issue 14, 7)
+    entries = list(session.scalars(select(AuditEntry).where(
+        AuditEntry.action == "billing.recalc")))
+    assert entries and {(e.actor, e.reason) for e in entries} == {
+        ("Иванова", "решение об изменении платы")}
+    assert sum(e.after["lines"] for e in entries) == len(booked)
+    assert sum(e.after["amount_kopecks"] for e in entries) == sum(
+        b.amount_kopecks for b in booked)
     assert len(booked) == len(town.accounts)
     areas = dict(session.execute(select(Account.id, Premises.area_micro).join(
         Premises, Premises.id == Account.premises_id)).all())

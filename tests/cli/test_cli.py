@@ -91,6 +91,38 @@ def test_keys_create_prints_a_key_that_the_api_accepts(tmp_path):
         assert ok.status_code == 200
 
 
+def test_keys_create_and_revoke_are_audited_with_the_actor_and_reason(tmp_path):
+    """Issue 14, defect 7: a key's creation and revocation are changes like any other."""
+    from sqlalchemy import select
+
+    from zhkh.adapters.db import Database
+    from zhkh.modules.access.models import ApiKey
+    from zhkh.modules.audit.models import AuditEntry
+
+    url = f"sqlite:///{tmp_path}/keys.sqlite"
+    made = runner.invoke(app, ["keys", "create", "--role", "cashier", "--name", "Касса 3",
+                               "--database", url, "--actor", "Петрова",
+                               "--reason", "приказ № 12"])
+    assert made.exit_code == 0, made.output
+    plain = made.output.strip().splitlines()[-1]
+    db = Database.from_url(url)
+    with db.reader() as session:
+        key_id = session.scalar(select(ApiKey.id))
+    revoked = runner.invoke(app, ["keys", "revoke", str(key_id), "--database", url,
+                                  "--reason", "увольнение"])
+    assert revoked.exit_code == 0, revoked.output
+    with db.reader() as session:
+        entries = [(e.action, e.actor, e.reason, e.object_id, e.after)
+                   for e in session.scalars(select(AuditEntry).order_by(AuditEntry.id))]
+    db.dispose()
+    import getpass
+    assert [e[:4] for e in entries] == [
+        ("api_key.create", "Петрова", "приказ № 12", str(key_id)),
+        ("api_key.revoke", getpass.getuser(), "увольнение", str(key_id))]
+    assert entries[0][4]["role"] == "cashier"
+    assert plain not in str(entries)  # the key itself is never written anywhere
+
+
 def test_keys_create_refuses_an_unknown_role(tmp_path):
     result = runner.invoke(app, ["keys", "create", "--role", "boss", "--name", "x",
                                  "--database", f"sqlite:///{tmp_path}/k.sqlite"])

@@ -210,3 +210,32 @@ class TestTheTwoReadingsOfTheAmount:
         assert got["charged_share"].amount == "-91.53"
         assert got["formula"].amount == "-91.54"
         assert "× 40,03 ₽/м³" in got["formula"].explain
+
+
+class TestLongAbsences:
+    """Issue 14, defect 4: an absence is measured by day arithmetic; only the days of the
+    charge line are ever listed, however long the absence."""
+
+    def test_a_seventy_five_year_absence_lists_no_day_outside_the_line(self, book, monkeypatch):
+        from zhkh.kernel.calc.extras import absence as module
+        from zhkh.kernel.calc.extras import context
+
+        listed: list[int] = []
+        real = context.days
+
+        def counting(start: date, end: date) -> list[date]:
+            listed.append((end - start).days + 1)
+            return real(start, end)
+
+        monkeypatch.setattr(module, "days", counting)
+        monkeypatch.setattr(context, "days", counting)
+        base = [charge("cold_water", "477.46")]
+        out = extra_lines(situation(), base, away("2025-01-01", "2099-12-31"), book, None)
+        assert [x.amount for x in out] == ["-238.73"]  # the whole month for one of two
+        assert max(listed) <= 31
+
+    def test_counted_days_are_clipped_to_the_window_asked(self):
+        absence = Absence.model_validate({"account": "1", "person": "A", "from": "1900-01-01",
+                                          "to": "2099-12-31"})
+        june = counted_days(absence, True, (date(2026, 6, 1), date(2026, 6, 30)))
+        assert (len(june), june[0], june[-1]) == (30, date(2026, 6, 1), date(2026, 6, 30))

@@ -16,6 +16,9 @@ truncate, disable a trigger nor set ``session_replication_role``; these triggers
 owner too. ``zhkh_analyze_ledger_lines()`` lets a role that does not own the ledger refresh its
 statistics after a bulk write (ANALYZE needs the owner before PostgreSQL 17).
 
+Both: an index on ``idempotency_keys.created_at`` — stored responses expire
+(``ZHKH_IDEMPOTENCY_HOURS``) and are purged by age.
+
 Revision ID: 0114
 Revises: 0113
 Create Date: 2026-12-07
