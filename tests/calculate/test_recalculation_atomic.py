@@ -26,8 +26,8 @@ def test_a_correction_whose_open_month_is_refused_books_nothing(make_api_client)
                 from zhkh.modules.registry.models import Provider
                 session.add(Provider(code=code, name=name, inn=inn))
             PeriodRepository(session).open("2026-09")
-        # a house with a heat meter whose volume nobody gave: heating, from October on,
-        # cannot be calculated (house_data_missing); cold water by a meter can
+        # a house with a heat meter whose volume nobody gave (heating falls back to the norm,
+        # п. 59(1)); cold water by a meter
         house = admin.post("/v1/houses", json={"address": "ул. Мира, 7", "total_area": "1000",
                                                "heating_payment": "season",
                                                "house_heat_meter": True}).json()
@@ -59,7 +59,8 @@ def test_a_correction_whose_open_month_is_refused_books_nothing(make_api_client)
         before = _ledger(db)
 
         # the closed month's reading corrected to just above the next one: September's
-        # volume grows, October's would be a full meter rollover — and October is refused
+        # volume grows, October's would be a full meter rollover — and October is refused by
+        # the reading checks (a decrease far from the meter's capacity is no rollover)
         corrected = admin.post(f"/v1/meters/{meter['id']}/readings", json={
             "taken_on": "2026-09-24", "value": "120.001", "source": "operator",
             "supersedes_id": sept_id, "reason": "ошибка ввода"})
@@ -68,7 +69,7 @@ def test_a_correction_whose_open_month_is_refused_books_nothing(make_api_client)
         (recalc,) = corrected.json()["recalculation"]
         assert recalc["status"] == "refused"
         assert recalc["lines"] is None and recalc["queued"] is True
-        assert recalc["error"]["code"] == "house_data_missing"
+        assert recalc["error"]["code"] == "reading_decrease"
         assert _ledger(db) == before  # no recalculation line of September was kept
         with db.reader() as session:
             queued = session.scalar(select(func.count()).select_from(RecalculationRequest)
