@@ -176,8 +176,15 @@ class Accrued:
     penalty: int
     debt: int
     due: date
-    days: tuple[tuple[int, int], ...]
+    tier_days: tuple[int, ...]
+    denominators: tuple[int, ...]
     moratorium_days: int
+
+    @property
+    def days(self) -> tuple[tuple[int, int], ...]:
+        """``(denominator, days)`` of each tier with days (built only for an explain)."""
+        return tuple((den, d) for den, d in zip(self.denominators, self.tier_days, strict=True)
+                     if d)
 
 
 def accrue(inputs: Inputs, policy: PenaltyPolicy, calc_date: date,
@@ -190,7 +197,11 @@ def accrue(inputs: Inputs, policy: PenaltyPolicy, calc_date: date,
         return {}
     n = len(debts)
     pay_acc, pay_date, pay_amount, pay_period = [], [], [], []
-    periods = np.array([_month_index(Period.parse(k[1])) for k, _ in debts], np.int64)
+    months: dict[str, int] = {}
+    for k, _ in debts:
+        if k[1] not in months:
+            months[k[1]] = _month_index(Period.parse(k[1]))
+    periods = np.array([months[k[1]] for k, _ in debts], np.int64)
     for i, (k, _) in enumerate(debts):
         for day, amount in _payments(inputs.paid.get(k, {})):
             if day <= calc_date:
@@ -206,12 +217,9 @@ def accrue(inputs: Inputs, policy: PenaltyPolicy, calc_date: date,
     result = compute_penalties_batch(batch, calc_date, policy)
     penalty, due = result.penalty.tolist(), result.due.tolist()
     tiers, mora = result.tier_days.tolist(), result.moratorium_days.tolist()
-    dens = list(result.denominators)
-    out: dict[tuple[int, str], Accrued] = {}
-    for i, (k, amount) in enumerate(debts):
-        days = tuple((den, d) for den, d in zip(dens, tiers[i], strict=True) if d)
-        out[k] = Accrued(penalty[i], amount, date.fromordinal(due[i]), days, mora[i])
-    return out
+    dens = tuple(result.denominators)
+    return {k: Accrued(penalty[i], amount, date.fromordinal(due[i]), tuple(tiers[i]), dens,
+                       mora[i]) for i, (k, amount) in enumerate(debts)}
 
 
 def _month_index(period: Period) -> int:

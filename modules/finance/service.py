@@ -115,9 +115,13 @@ def reverse_payment(session: Session, actor: Actor, payment_id: int, body: Rever
 
 def refresh_penalties(session: Session, account_ids: list[int], rules: FinanceRules,
                       period: str) -> None:
-    """Book the open month's penalties of the accounts again (a payment changed them)."""
+    """Book the open month's penalties of the accounts again (a payment changed them).
+    Without the final months: for one account the history is one indexed read, and the
+    statements that read and store its final month cost more than they save (a payment
+    dated in the open month leaves the stored month valid; a storno deletes it)."""
     penalties.replace_penalties(session, account_ids, Period.parse(period), rules.penalty,
-                                version=rules.version, run_id=new_run_id(period, "payment"))
+                                version=rules.version, run_id=new_run_id(period, "payment"),
+                                finals=False)
 
 
 def get_payment(session: Session, payment_id: int) -> PaymentOut:
