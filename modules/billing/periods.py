@@ -6,7 +6,8 @@ the period but without charge lines; queued recalculations touching the period o
 Warnings (reported, not blocking): suspicious volumes, a meter volume more than ``factor``
 times the account's monthly average of the previous six months; quality incidents begun by the
 period's end and not ended yet (they reduce nothing until their end is recorded; the reduction
-of a closed month is then booked as a recalculation in the open one).
+of a closed month is then booked as a recalculation in the open one); readings still held by
+the plausibility checks (the month went by the rules' fallback for them).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from zhkh.modules.billing.repository import (
 )
 from zhkh.modules.complaints.models import QualityIncident
 from zhkh.modules.db.repository import overlapping
+from zhkh.modules.meters.models import ReadingReview
 from zhkh.modules.registry.models import Account, House
 from zhkh.modules.registry.models import AccountService as ServiceRow
 
@@ -77,7 +79,8 @@ def pre_close_checks(session: Session, period: str, *, factor: int = 10) -> list
         session.execute(text("ANALYZE ledger_lines"))
     return [_earlier_open(session, key), _open_errors(session, key),
             _missing_charges(session, key), _queued(session, key),
-            _suspicious(session, key, factor), _open_incidents(session, key)]
+            _suspicious(session, key, factor), _open_incidents(session, key),
+            _held_readings(session, key)]
 
 
 def close_period(session: Session, period: str, *, actor: str = "system", factor: int = 10,
@@ -104,6 +107,21 @@ def close_period(session: Session, period: str, *, actor: str = "system", factor
         before={"status": "open"}, after={"status": "closed", "opened_next": report.opened},
         reason="; ".join(f"{c.title}: {c.count}" for c in report.checks if c.failed) or None)
     return report
+
+
+def _held_readings(session: Session, key: str) -> Check:
+    """Readings taken by the period's end still held by the plausibility checks: the month
+    goes by the rules' fallback for them (a warning: a decision later recalculates)."""
+    check = Check("held_readings", "Показания на проверке (месяц рассчитан без них)", False)
+    stmt = (select(ReadingReview.id, ReadingReview.meter_id, ReadingReview.checks)
+            .where(ReadingReview.status == "pending",
+                   ReadingReview.taken_on <= Month.parse(key).last_day)
+            .order_by(ReadingReview.id))
+    rows = session.execute(stmt).all()
+    check.count = len(rows)
+    check.examples = [f"№ {i}, прибор {m}: {', '.join(c['code'] for c in checks)}"
+                      for i, m, checks in rows[:EXAMPLES]]
+    return check
 
 
 def _earlier_open(session: Session, key: str) -> Check:
