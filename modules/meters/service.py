@@ -6,7 +6,9 @@ content is a conflict. A correction (``supersedes_id``) adds a reading supersedi
 one, which stays in the history; it needs a reason. A new reading or a meter change
 recalculates the accounts of the meter's premises for the month concerned; a house or group
 meter queues its house's accounts for the next run instead (one reading must not recompute a
-whole house inside a request).
+whole house inside a request). A new reading passes the plausibility checks of the rules
+first (``rules/checks``, through ``seams.checks``); one that fails is held in the review queue
+(``review.py``) instead of being stored, and nothing is recalculated until it is confirmed.
 
 An act of refused access to a meter (акт о недопуске) is recorded once per premises, service
 and number while it stands, and cancelled with a reason rather than deleted; either change
