@@ -111,7 +111,7 @@ def import_file(
             with application.database.session() as session:
                 report = service.import_registry(
                     session, actor(actor_name, f"реестр {file.name}"), parsed, rules,
-                    received_on=received, checks=application.seams.checks)
+                    received_on=received, checks=application.reading_checks)
         except Conflict as exc:
             if exc.code == "registry_already_loaded":
                 fail(f"{file.name}: {exc.message}", EXIT_ALREADY_LOADED)
