@@ -87,7 +87,13 @@ class Application:
         recalculation = self._recalculation or OnlineRecalculation(self.batch_calculator)
         return Seams(recalculation=recalculation,
                      vocabulary=RulebookVocabulary(self.rulebook),
-                     checks=RuleReadingChecks(self.rulebook))
+                     checks=self.reading_checks)
+
+    @cached_property
+    def reading_checks(self) -> RuleReadingChecks:
+        """The plausibility checks of the published rules (``rules/checks``); needs the
+        rulebook only, not the engine (a bank file's import takes them alone)."""
+        return RuleReadingChecks(self.rulebook)
 
     def close(self) -> None:
         """Release the database connections (of a database built here)."""

@@ -111,7 +111,7 @@ def import_file(
             with application.database.session() as session:
                 report = service.import_registry(
                     session, actor(actor_name, f"реестр {file.name}"), parsed, rules,
-                    received_on=received)
+                    received_on=received, checks=application.reading_checks)
         except Conflict as exc:
             if exc.code == "registry_already_loaded":
                 fail(f"{file.name}: {exc.message}", EXIT_ALREADY_LOADED)
@@ -138,6 +138,9 @@ def _print_report(report: Any) -> None:
     console.print(f"Показаний приборов учёта принято: {report.readings}")
     for problem in report.readings_refused:
         console.print(f"[yellow]Показание не принято: {problem}[/yellow]")
+    for problem in report.readings_held:
+        console.print(f"[yellow]Показание на проверке (zhkh readings review): {problem}"
+                      "[/yellow]")
 
 
 @payments_app.command("list")

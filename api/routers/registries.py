@@ -33,7 +33,15 @@ from starlette.types import Message, Receive
 from zhkh.adapters.bank import Limits, RegistryError, builtin_profiles, get_profile, parse_registry
 from zhkh.api import finance_examples as examples
 from zhkh.api.auth import allow
-from zhkh.api.deps import ActorDep, FinanceRulesDep, IdPath, IdQuery, SessionDep, WindowDep
+from zhkh.api.deps import (
+    ActorDep,
+    FinanceRulesDep,
+    IdPath,
+    IdQuery,
+    SeamsDep,
+    SessionDep,
+    WindowDep,
+)
 from zhkh.api.errors import ErrorBody, Responses, body_references
 from zhkh.api.idempotency import TransactionalRoute
 from zhkh.modules.finance import service as finance
@@ -122,6 +130,7 @@ _UPLOAD_ERRORS: Responses = {
               summary="Загрузить реестр платежей банка")
 def upload_registry(
     session: SessionDep, actor: ActorDep, rules: FinanceRulesDep, limits: LimitsDep,
+    seams: SeamsDep,
     file: Annotated[UploadFile, File(description="Файл реестра, как его прислал банк")],
     format: Annotated[RegistryFormat, Form(description="Формат файла (профиль банка)")],
 ) -> RegistryReportOut:
@@ -136,7 +145,7 @@ def upload_registry(
         if exc.code == "registry_too_large":
             raise too_large(limits, exc.message) from None
         raise
-    return finance.import_registry(session, actor, parsed, rules)
+    return finance.import_registry(session, actor, parsed, rules, checks=seams.checks)
 
 
 @uploads.get("", dependencies=[READ], summary="Загруженные реестры платежей")

@@ -3,7 +3,8 @@
 A file holds ``cases:``, each with a sentence ``name``, a ``situation`` (the same shape as
 ``POST /v1/calculate``) and either ``expect:`` — a list of line selectors with the exact values
 they must have — or ``expect_error:`` with the error ``code`` (and optionally account/service).
-Penalty and allocation cases are described in ``examples_finance.py``.
+Penalty and allocation cases are described in ``examples_finance.py``, reading-check cases
+(``reading`` and ``expect_checks``) in ``examples_checks.py``.
 A selector's keys among account, service, component, zone, date_from, kind pick the lines;
 amounts of the picked lines are summed; ``amount``, ``volume``, ``method``, ``rule_ids`` (subset),
 ``tariff`` and ``coefficient`` must match exactly — zero tolerance on money.
@@ -24,6 +25,7 @@ from typing import Any
 
 from zhkh.kernel.calc.calculate import calculate, engine_for
 from zhkh.kernel.calc.errors import CalculationError
+from zhkh.kernel.calc.examples_checks import check_reading_example
 from zhkh.kernel.calc.examples_finance import check_allocation, check_penalties
 from zhkh.kernel.calc.result import CalculationResult, Line
 from zhkh.kernel.calc.situation import Situation
@@ -32,7 +34,8 @@ from zhkh.kernel.rulebook.errors import Problem
 from zhkh.kernel.rulebook.yamlio import Located, LocatedList, YamlIssue, line_of, load_yaml
 
 SELECT_KEYS = ("account", "service", "component", "zone", "date_from", "kind")
-FINANCE_KEYS = ("penalties", "expect_penalties", "allocate", "expect_allocation")
+FINANCE_KEYS = ("penalties", "expect_penalties", "allocate", "expect_allocation", "reading",
+                "expect_checks")
 CHECK_KEYS = ("amount", "volume", "method", "rule_ids", "tariff", "coefficient", "excess", "lines",
               "explain")
 
@@ -162,9 +165,11 @@ def _run_finance(case: Case, rulebook: Rulebook) -> list[str]:
             return check_penalties(f["penalties"], f.get("expect_penalties", []), rulebook)
         if "allocate" in f:
             return check_allocation(f["allocate"], f.get("expect_allocation", {}), rulebook)
-    except (CalculationError, ValueError, KeyError) as exc:
+        if "reading" in f:
+            return check_reading_example(f["reading"], f.get("expect_checks", []), rulebook)
+    except (CalculationError, ArithmeticError, ValueError, KeyError) as exc:
         return [f"пример не рассчитан: {exc}"]
-    return ["пример без ситуации должен содержать penalties или allocate"]
+    return ["пример без ситуации должен содержать penalties, allocate или reading"]
 
 
 def _compare_error(case: Case, exc: CalculationError) -> list[str]:

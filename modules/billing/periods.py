@@ -8,7 +8,8 @@ times the account's monthly average of the previous six months; quality incident
 period's end and not ended yet (they reduce nothing until their end is recorded; the reduction
 of a closed month is then booked as a recalculation in the open one); houses whose house meter
 gave no volume for the month (п. 59(1): common property and heating by the average of its
-previous months, or by the norm).
+previous months, or by the norm); readings still held by the plausibility checks (the month
+went by the rules' fallback for them).
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ from zhkh.modules.billing.repository import (
 )
 from zhkh.modules.complaints.models import QualityIncident
 from zhkh.modules.db.repository import overlapping
-from zhkh.modules.meters.models import Meter
+from zhkh.modules.meters.models import Meter, ReadingReview
 from zhkh.modules.registry.models import Account, House
 from zhkh.modules.registry.models import AccountService as ServiceRow
 
@@ -88,7 +89,7 @@ def pre_close_checks(session: Session, period: str, *, factor: int = 10) -> list
     return [_earlier_open(session, key), _open_errors(session, key),
             _missing_charges(session, key), _queued(session, key),
             _suspicious(session, key, factor), _open_incidents(session, key),
-            _house_fallbacks(session, key)]
+            _house_fallbacks(session, key), _held_readings(session, key)]
 
 
 def close_period(session: Session, period: str, *, actor: str = "system", factor: int = 10,
@@ -146,6 +147,21 @@ def _house_fallbacks(session: Session, key: str) -> Check:
             found.append(f"дом {hid}: отопление — " + SOURCE_TEXT[
                 "average" if v.history else "norm"])
     check.count, check.examples = len(found), found[:EXAMPLES]
+    return check
+
+
+def _held_readings(session: Session, key: str) -> Check:
+    """Readings taken by the period's end still held by the plausibility checks: the month
+    goes by the rules' fallback for them (a warning: a decision later recalculates)."""
+    check = Check("held_readings", "Показания на проверке (месяц рассчитан без них)", False)
+    stmt = (select(ReadingReview.id, ReadingReview.meter_id, ReadingReview.checks)
+            .where(ReadingReview.status == "pending",
+                   ReadingReview.taken_on <= Month.parse(key).last_day)
+            .order_by(ReadingReview.id))
+    rows = session.execute(stmt).all()
+    check.count = len(rows)
+    check.examples = [f"№ {i}, прибор {m}: {', '.join(c['code'] for c in checks)}"
+                      for i, m, checks in rows[:EXAMPLES]]
     return check
 
 

@@ -5,7 +5,9 @@ by month: readings arrive; now and then the dispatcher records a quality inciden
 (an interruption, cold rooms in the heating season, a late waste collection …); in the 4th
 month a few readings of a closed month are corrected (queued for recalculation), in the 6th an
 incident of the closed month before and some benefits from two months back are entered late
-(queued), in the 7th some registrations are entered backdated (queued), in the 9th one
+(queued), in the 7th some registrations are entered backdated (queued), in the 3rd three
+implausible readings are sent through the checks of ``rules/checks`` and held for review
+(``held.py``; decided in the 4th: two rejected, the leak confirmed), in the 9th one
 move-out is entered online the way the API does (``recalculate_account`` in the same
 transaction); the month is run (charges, benefits, quality reductions; the queue is booked as
 recalculation lines), checked and closed. The summary by service and month comes from the
@@ -42,6 +44,7 @@ from zhkh.modules.billing.charges import UnitOfWork
 from zhkh.modules.billing.compute import BatchCalculator
 from zhkh.modules.billing.repository import RecalculationQueueRepository
 from zhkh.modules.complaints.repository import ComplaintsRepository
+from zhkh.modules.demo import held
 from zhkh.modules.demo.payments import sign_contracts
 from zhkh.modules.demo.town import (
     BENEFIT_DOCUMENTS,
@@ -171,6 +174,10 @@ def _month(unit: UnitOfWork, calculator: BatchCalculator, rules: FinanceRules, t
             changes += _backdated_registrations(session, town, rng, month.shift(-3))
         if index == 7:
             changes += _storno(session, rules, month)
+        if index == 2:
+            changes += held.plant(session, calculator, town, rng, month)
+        if index == 3:
+            changes += held.decide(session, calculator, month)
     on_batch = (lambda done, total: progress(str(month), done, total)) if progress else None
     run = run_month(unit, calculator, rules, str(month), progress=on_batch, actor="demo",
                     pipeline=pipeline)

@@ -42,8 +42,10 @@ from zhkh.modules.finance.allocating import Part, consume, split
 from zhkh.modules.finance.models import Payment, PaymentRegistry, RegistryLine
 from zhkh.modules.finance.payments import Ledgerbook, NewPayment, post, posting_period
 from zhkh.modules.finance.repository import FinanceRepository
+from zhkh.modules.meters import review as review_queue
 from zhkh.modules.meters.models import Meter, Reading
 from zhkh.modules.registry.models import Account
+from zhkh.modules.seams import ReadingChecks
 
 LINE_COLUMNS = ("registry_id", "line_no", "operation_id", "paid_on", "account_text", "payer",
                 "address", "period", "amount_kopecks", "commission_kopecks", "status", "raw")
@@ -131,6 +133,8 @@ class ImportReport:
     commission_kopecks: int = 0
     readings: int = 0
     readings_refused: list[str] = field(default_factory=list)
+    readings_held: list[str] = field(default_factory=list)
+    """Readings held for review by the plausibility checks (not billed until confirmed)."""
 
 
 def already_loaded(session: Session, content_hash: str) -> PaymentRegistry | None:
@@ -140,9 +144,12 @@ def already_loaded(session: Session, content_hash: str) -> PaymentRegistry | Non
 
 
 def import_registry(session: Session, actor: Actor, registry: IncomingRegistry,
-                    book: Ledgerbook, *, received_on: date | None = None) -> ImportReport:
+                    book: Ledgerbook, *, received_on: date | None = None,
+                    checks: ReadingChecks | None = None) -> ImportReport:
     """Post a parsed registry whole (see the module docstring); returns the report.
-    ``received_on``: the day the money reached the billing center (default: today)."""
+    ``received_on``: the day the money reached the billing center (default: today).
+    ``checks``: the plausibility checks a reading in a line must pass to be stored; one that
+    fails is held for review (``report.readings_held``) instead."""
     FinanceRepository(session).lock_all()  # a second process waits, then sees the file loaded
     known = already_loaded(session, registry.content_hash)
     if known is not None:
@@ -189,7 +196,7 @@ def import_registry(session: Session, actor: Actor, registry: IncomingRegistry,
             report.unidentified_kopecks += ln.amount
         else:
             report.duplicates += 1
-    _readings(session, posted, line_ids, report)
+    _readings(session, actor, posted, line_ids, report, checks)
     audit.record(session, actor, action="registry.import", object_type="payment_registry",
                  object_id=head.id, after={
                      "file_name": head.file_name, "content_hash": head.content_hash,
@@ -293,8 +300,9 @@ def _post_all(session: Session, actor: Actor, posted: list[tuple[IncomingLine, i
                      rule_id=book.policy.rule_id)
 
 
-def _readings(session: Session, posted: list[tuple[IncomingLine, int | None]],
-              line_ids: dict[int, int], report: ImportReport) -> None:
+def _readings(session: Session, actor: Actor, posted: list[tuple[IncomingLine, int | None]],
+              line_ids: dict[int, int], report: ImportReport,
+              checks: ReadingChecks | None) -> None:
     with_readings = [(ln, a) for ln, a in posted if ln.readings]
     if not with_readings:
         return
@@ -321,8 +329,15 @@ def _readings(session: Session, posted: list[tuple[IncomingLine, int | None]],
             if r.value < 0:
                 report.readings_refused.append(f"{where}: отрицательное показание")
                 continue
-            rows.append((meter.id, zones[0], ln.payment_date, to_micro(r.value),
-                         "bank_registry", f"registry_line:{line_ids[ln.line_number]}:{r.counter}"))
+            row = (meter.id, zones[0], ln.payment_date, to_micro(r.value), "bank_registry",
+                   f"registry_line:{line_ids[ln.line_number]}:{r.counter}")
+            failed = checks.check(session, *row[:4]) if checks is not None else []
+            if failed:
+                review_queue.hold(session, actor, *row, failed)
+                report.readings_held.append(
+                    f"{where}: " + ", ".join(c["code"] for c in failed))
+                continue
+            rows.append(row)
     if rows:
         insert_rows(session, Reading.__table__, READING_COLUMNS, rows)
         report.readings = len(rows)

@@ -400,6 +400,8 @@ class RegistryReportOut(_Out):
     commission: MoneyText
     readings: int
     readings_refused: list[str]
+    readings_held: list[str] = []
+    """Readings held for review by the plausibility checks (``/v1/reading-review``)."""
 
 
 class RegistryLineOut(_Out):

@@ -50,6 +50,7 @@ from zhkh.modules.finance.schemas import (
 )
 from zhkh.modules.paging import Page, page
 from zhkh.modules.registry.models import Account
+from zhkh.modules.seams import ReadingChecks
 
 
 @dataclass(frozen=True, slots=True)
@@ -267,18 +268,19 @@ def debtors(session: Session, on: date, rules: FinanceRules, *, house_id: int | 
 # registries
 
 def import_registry(session: Session, actor: Actor, parsed: registries.IncomingRegistry,
-                    rules: FinanceRules, *, received_on: date | None = None
-                    ) -> RegistryReportOut:
+                    rules: FinanceRules, *, received_on: date | None = None,
+                    checks: ReadingChecks | None = None) -> RegistryReportOut:
     """Post a parsed registry file whole; see ``registries.import_registry``."""
     report = registries.import_registry(session, actor, parsed, rules.book,
-                                        received_on=received_on)
+                                        received_on=received_on, checks=checks)
     return RegistryReportOut(
         registry_id=report.registry_id, file_name=report.file_name, format=parsed.profile,
         lines=report.lines, posted=report.posted,
         posted_amount=format_kopecks(report.posted_kopecks), unidentified=report.unidentified,
         unidentified_amount=format_kopecks(report.unidentified_kopecks),
         duplicates=report.duplicates, commission=format_kopecks(report.commission_kopecks),
-        readings=report.readings, readings_refused=report.readings_refused)
+        readings=report.readings, readings_refused=report.readings_refused,
+        readings_held=report.readings_held)
 
 
 def registry_out(head: PaymentRegistry) -> dict[str, Any]:

@@ -11,7 +11,7 @@ same ``(source, source_id)`` sent again returns the held review, not a second on
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -52,17 +52,25 @@ def held(session: Session, seams: Seams, actor: Actor, meter: Meter, data: Readi
     failed = seams.checks.check(session, meter.id, data.zone, data.taken_on, micro(data.value))
     if not failed:
         return None, False
-    review = ReadingReview(meter_id=meter.id, zone=data.zone, taken_on=data.taken_on,
-                           value_micro=micro(data.value), source=data.source,
-                           source_id=data.source_id, checks=failed, status="pending",
-                           actor=actor.name)
+    return hold(session, actor, meter.id, data.zone, data.taken_on, micro(data.value),
+                data.source, data.source_id, failed), True
+
+
+def hold(session: Session, actor: Actor, meter_id: int, zone: str, taken_on: date,
+         value_micro: int, source: str, source_id: str | None, failed: list[dict[str, str]]
+         ) -> ReadingReview:
+    """Queue a reading that failed ``failed`` checks (audited); it is not stored as a
+    reading, so it is not billed."""
+    review = ReadingReview(meter_id=meter_id, zone=zone, taken_on=taken_on,
+                           value_micro=value_micro, source=source, source_id=source_id,
+                           checks=failed, status="pending", actor=actor.name)
     session.add(review)
     session.flush()
     audit.record(session, actor, action="reading.hold", object_type="reading_review",
                  object_id=review.id,
                  after={**audit.snapshot(review, REVIEW_FIELDS),
                         "checks": [c["code"] for c in failed]})
-    return review, True
+    return review
 
 
 def get_review(session: Session, review_id: int) -> ReadingReview:

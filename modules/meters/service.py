@@ -8,6 +8,9 @@ recalculates the accounts of the meter's premises for the month concerned; a hou
 meter recalculates every account of its house when the month is the open one (heating by the
 house meter and common property follow its volume; one batch of the run, as the monthly run
 computes it), and queues them for the next run for a closed month.
+A new reading passes the plausibility checks of the rules
+first (``rules/checks``, through ``seams.checks``); one that fails is held in the review queue
+(``review.py``) instead of being stored, and nothing is recalculated until it is confirmed.
 
 An act of refused access to a meter (акт о недопуске) is recorded once per premises, service
 and number while it stands, and cancelled with a reason rather than deleted; either change

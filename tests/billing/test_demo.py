@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from sqlalchemy import func, select
 
@@ -9,6 +11,8 @@ from zhkh.modules.analytics.service import by_month, by_service, money_by_month
 from zhkh.modules.billing.models import BillingPeriod, LedgerLine
 from zhkh.modules.demo.scenario import run_demo
 from zhkh.modules.finance.service import FinanceRules
+from zhkh.modules.meters.models import Meter, Reading, ReadingReview
+from zhkh.modules.registry.models import Account
 
 
 @pytest.fixture(scope="session")
@@ -55,6 +59,23 @@ def test_the_late_changes_of_the_demo_land_as_recalculations_in_later_months(
     quality = session.execute(select(LedgerLine.period_for, LedgerLine.period_booked).where(
         LedgerLine.kind == "quality_reduction")).all()
     assert quality and all(f == b for f, b in quality)
+    # three implausible readings of 2026-04 were held by the checks; in 2026-05 the absurd
+    # ones were rejected and the leak confirmed, which recalculated 2026-04
+    reviews = session.execute(select(ReadingReview.status, ReadingReview.checks,
+                                     ReadingReview.reading_id)
+                              .order_by(ReadingReview.id)).all()
+    assert [r.status for r in reviews] == ["rejected", "rejected", "confirmed"]
+    assert {c["code"] for c in reviews[1].checks} == {"reading_decrease"}
+    held = [c for m in report.months for c in m.changes if c.startswith("На проверке")]
+    assert len(held) == 3 and report.months[2].period == "2026-04"
+    leak = session.get(Reading, reviews[2].reading_id)
+    assert leak.taken_on == date(2026, 4, 26)
+    account = session.scalar(select(Account.id).join(Meter, Meter.premises_id ==
+                                                     Account.premises_id)
+                             .where(Meter.id == leak.meter_id))
+    assert ("2026-04", "2026-05") in set(session.execute(
+        select(LedgerLine.period_for, LedgerLine.period_booked).where(
+            LedgerLine.kind == "recalculation", LedgerLine.account_id == account)).all())
 
 
 def test_nobody_pays_in_a_demo_without_a_bank_so_every_bill_carries_penalties(

@@ -107,3 +107,31 @@ def test_an_operator_matches_an_unidentified_payment_to_its_account(session, wor
     assert sum(open_of(session, acc.id).values()) == 3_000
     with pytest.raises(Conflict):
         match(session, Actor("operator", "ещё раз"), line.id, acc.id, BOOK)
+
+
+def test_an_implausible_reading_in_a_bank_line_is_held_for_review_and_the_payment_posted(
+        session, world, shipped):
+    from decimal import Decimal
+
+    from zhkh.adapters.bank.model import Reading as BankReading
+    from zhkh.modules.billing.reading_checks import RuleReadingChecks
+    from zhkh.modules.meters.models import Reading, ReadingReview
+    from zhkh.modules.meters.repository import MeterRepository
+
+    acc = world.accounts[0]
+    meters = MeterRepository(session)
+    meter = meters.add_meter(serial="ХВ-1", service="cold_water", kind="individual",
+                             installed_on=date(2024, 1, 1), premises_id=world.flats[0].id)
+    meters.add_reading(meter_id=meter.id, taken_on=date(2026, 9, 24), value_micro=115_000_000,
+                       source="portal", source_id="p-1")
+    checks = RuleReadingChecks(shipped.rulebook, today=lambda: date(2026, 10, 26))
+    report = import_registry(session, BANK, file(
+        "r1", Line(date(2026, 10, 3), acc.number, 60_000, 0, "op-r1",
+                   readings=(BankReading("ХВ-1", Decimal("99999")),))), BOOK, checks=checks)
+    assert report.posted == 1 and report.readings == 0
+    (held,) = report.readings_held
+    assert "ХВ-1" in held and "volume_above_maximum" in held
+    review = session.scalar(select(ReadingReview))
+    assert (review.source, review.status, review.value_micro) == (
+        "bank_registry", "pending", 99_999_000_000)
+    assert session.scalar(select(func.count()).select_from(Reading)) == 1
