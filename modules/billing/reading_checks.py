@@ -41,6 +41,12 @@ class RuleReadingChecks:
             return []
         rule = rule_for(self.rulebook, meter.service)
         if rule is None:
+            # no thresholds for the service, but a reading of a removed meter is never billed
+            # silently (without checks the meters module refuses it outright)
+            if meter.removed_on is not None and taken_on > meter.removed_on:
+                return [{"code": "reading_removed_meter", "rule_id": "",
+                         "message": f"показание от {taken_on:%d.%m.%Y} — прибора, снятого "
+                                    f"{meter.removed_on:%d.%m.%Y}"}]
             return []
         return [f.as_dict() for f in check_reading(rule, self.case(
             session, meter, zone, taken_on, value_micro))]

@@ -93,3 +93,16 @@ def test_a_confirmed_reading_is_stored_and_recalculates_the_account(admin, flat)
     assert admin.get("/v1/reading-review").json()["items"] == []
     readings = admin.get(f"/v1/meters/{flat['id']}/readings").json()["items"]
     assert readings[-1]["value"] == "99999"
+
+
+def test_a_reading_of_a_removed_meter_is_held_even_for_a_service_no_rule_checks(admin, flat):
+    premises = admin.get(f"/v1/meters/{flat['id']}").json()["premises_id"]
+    heat = admin.post("/v1/meters", json={"serial": "ТП-1", "service": "heating",
+                                          "premises_id": premises,
+                                          "installed_on": "2026-01-01"}).json()
+    assert admin.patch(f"/v1/meters/{heat['id']}",
+                       json={"removed_on": "2026-09-30"}).status_code == 200
+    late = admin.post(f"/v1/meters/{heat['id']}/readings", json={
+        "taken_on": "2026-10-20", "value": "12", "source": "controller"})
+    assert late.status_code == 202, late.text
+    assert [c["code"] for c in late.json()["checks"]] == ["reading_removed_meter"]
