@@ -17,6 +17,7 @@ from zhkh.adapters.cli import (
     finance,
     parties,
     payments,
+    regress,
     reports,
     transfers,
 )
@@ -129,6 +130,8 @@ def rules_diff(
         with application.database.reader() as session:
             print_rules_diff(compare(session, published, proposed, period))
 
+
+regress.register(rules_app)
 
 for _module in (billing, demo, finance, payments, reports, transfers, parties, access,
                 documents):
