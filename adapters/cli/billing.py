@@ -54,8 +54,16 @@ def _progress() -> Progress:
 
 def run(period: Annotated[str, typer.Option("--period", help="Период ГГГГ-ММ")],
         database: DatabaseOption = None, rules: RulesOption = None,
-        batch: Annotated[int, typer.Option(help="Домов в одной транзакции")] = 50) -> None:
+        batch: Annotated[int, typer.Option(help="Домов в одной транзакции")] = 50,
+        dry_run: Annotated[bool, typer.Option(
+            "--dry-run", help="Посчитать без записи и сравнить с прошлым месяцем")] = False,
+        ) -> None:
     """Расчёт периода: начисления по всем домам, перерасчёты из очереди, пени, сводка."""
+    if dry_run:
+        from zhkh.adapters.cli.dry_run import show_dry_run
+
+        show_dry_run(period, database, rules)
+        return
     from zhkh.modules.billing.service import PeriodClosedError
     from zhkh.modules.finance.month import run_month
 
