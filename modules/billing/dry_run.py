@@ -124,8 +124,20 @@ def dry_run(session: Session, calculator: BatchCalculator, period: str,
         if progress:
             progress(min(start + BATCH_HOUSES, len(houses)), len(houses))
     changes.sort(key=lambda c: (-abs(c.after - c.before), c.account, c.service))
-    result.largest = changes[:LARGEST]
+    result.largest = _largest(changes)
     return result
+
+
+def _largest(changes: list[AccountChange]) -> list[AccountChange]:
+    """The largest change of each service first, then the largest others, :data:`LARGEST` in
+    all (sorted by size), so that one service's change does not hide the others'."""
+    first: dict[str, AccountChange] = {}
+    for c in changes:
+        first.setdefault(c.service, c)
+    chosen = list(first.values())[:LARGEST]
+    picked = {id(c) for c in chosen}
+    chosen += [c for c in changes if id(c) not in picked][:LARGEST - len(chosen)]
+    return sorted(chosen, key=lambda c: (-abs(c.after - c.before), c.account, c.service))
 
 
 def _now(lines: Sequence[tuple[int, Line]], numbers: dict[int, str]
