@@ -129,8 +129,10 @@ class _Run:
                  declared: list[Declared], progress: Progress | None):
         self.base, self.draft = _Side(base), _Side(draft)
         self.options, self.declared, self.progress = options, declared, progress
-        space = space_of(draft, options.period, changed_rules(base, draft))
+        changed = changed_rules(base, draft)
+        space = space_of(draft, options.period, changed)
         self.strategy = Situations(draft, space).situations()
+        self.changed = frozenset(r.id for r in changed)
         self.report = Report(base.version, draft.version, options.seed)
         self.report.explanations = dict(invariants.EXPLANATIONS)
         self.report.explanations.update({d.name: d.title for d in declared})
@@ -207,10 +209,10 @@ class _Run:
                 found.first, found.detail = data, _where(v.account, v.service) + v.detail
 
     def _record_change(self, change: Change, data: Json) -> None:
-        key = _change_key(change)
+        key = _change_key(change, self.changed)
         found = self.report.changes.setdefault(key, Found(key))
         found.count += 1
-        for rule in change.rules:
+        for rule in _changed_first(change.rules, self.changed):
             self.report.by_rule[rule] += 1
         if found.first is None or abs(change.delta) > abs(found.largest):
             found.largest = change.delta
@@ -248,7 +250,7 @@ class _Run:
                     v.invariant == key
                     for v in self.violations(data, situation, draft, twin, only=key))
             changes = differences(self.base.run(situation), self.draft.run(situation))
-            return any(_change_key(c) == key for c in changes)
+            return any(_change_key(c, self.changed) == key for c in changes)
         return holds
 
     def finish(self) -> Report:
@@ -268,9 +270,17 @@ def _allocation_rule(rulebook: Rulebook) -> str:
     return allocation_policy_from_rulebook(rulebook).rule_id
 
 
-def _change_key(change: Change) -> str:
+def _changed_first(rules: tuple[str, ...], changed: frozenset[str]) -> tuple[str, ...]:
+    """The rules of a line the draft changed (all of them when it changed none: a line that
+    follows another, like a benefit on a changed charge)."""
+    return tuple(r for r in rules if r in changed) or rules
+
+
+def _change_key(change: Change, changed: frozenset[str]) -> str:
+    """Kind of a change: the rules the draft changed in its line (else all its rules) and
+    what changed."""
     rules, what = change.signature
-    return f"{', '.join(rules)} | {what}"
+    return f"{', '.join(_changed_first(rules, changed))} | {what}"
 
 
 def _where(account: str | None, service: str | None) -> str:
