@@ -32,8 +32,10 @@ def shrink(strategy: st.SearchStrategy[Json], found: Json, holds: Predicate, *, 
            budget: int, steps: int, deadline: float) -> Json:
     """A situation as small as found for which ``holds`` is true (``found`` satisfies it):
     hypothesis gets ``budget`` examples, the deletion pass at most ``steps`` calls of ``holds``;
-    both stop at ``deadline`` (``time.monotonic()``)."""
-    best = _hypothesis(strategy, holds, seed, budget, deadline)
+    hypothesis stops at a third of the time to ``deadline`` (``time.monotonic()``), the
+    deletion pass at it."""
+    now = time.monotonic()
+    best = _hypothesis(strategy, holds, seed, budget, now + (deadline - now) / 3)
     start = found if best is None or _size(found) < _size(best) else best
     return _greedy(start, holds, steps, deadline)
 
