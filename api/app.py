@@ -30,6 +30,7 @@ from zhkh.api.routers import (
     registries,
     reports,
     rules,
+    rules_versions,
 )
 
 MODULE_ROUTERS = (houses, premises, accounts, persons, registrations, benefits, meters,
@@ -66,6 +67,7 @@ def create_app(settings: Settings | None = None, *,
                             headers=exc.headers)
 
     app.include_router(calculate.router, dependencies=[allow("calculate", "run")])
+    app.include_router(rules_versions.router, dependencies=[allow("rules", "read")])
     app.include_router(rules.router, dependencies=[allow("rules", "read")])
     app.include_router(finance.router)  # calculate:run, declared on the router
     for module in MODULE_ROUTERS:

@@ -19,6 +19,7 @@ from zhkh.adapters.cli import (
     payments,
     regress,
     reports,
+    rules_versions,
     transfers,
 )
 
@@ -42,6 +43,11 @@ def _fail(message: str, code: int = 1) -> None:
 def calculate(
     situation: Annotated[Path, typer.Argument(help="JSON-файл ситуации (как POST /v1/calculate)")],
     rules: RulesOption = None,
+    rules_version: Annotated[str | None, typer.Option(
+        "--rules-version", help="Версия правил, сохранённая в базе (хеш): воспроизвести её")]
+        = None,
+    database: Annotated[str | None, typer.Option(
+        help="URL базы (для --rules-version)")] = None,
 ) -> None:
     """Рассчитать ситуацию и напечатать ровно то, что вернул бы API."""
     from pydantic import ValidationError
@@ -55,7 +61,13 @@ def calculate(
     except (OSError, json.JSONDecodeError) as exc:
         _fail(f"Не удалось прочитать {situation}: {exc}", 2)
     try:
-        result = bootstrap(rules_dir=rules).calculator.calculate_json(payload)
+        calculator = None
+        if rules_version:
+            from zhkh.adapters.cli.rules_versions import kept_rulebook
+            from zhkh.modules.calculation.service import Calculator
+
+            calculator = Calculator(kept_rulebook(rules_version, database))
+        result = (calculator or bootstrap(rules_dir=rules).calculator).calculate_json(payload)
     except RulebookError as exc:
         _fail(f"Ошибки в правилах:\n{exc}", 2)
     except ValidationError as exc:
@@ -132,6 +144,7 @@ def rules_diff(
 
 
 regress.register(rules_app)
+rules_versions.register(rules_app)
 
 for _module in (billing, demo, finance, payments, reports, transfers, parties, access,
                 documents):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -30,8 +31,11 @@ def register(rules_app: typer.Typer) -> None:
 
 def rules_regress(
     draft: Annotated[Path, typer.Option("--draft", help="Папка черновика правил")],
-    base: Annotated[Path | None, typer.Option(
-        "--base", help="Папка правил для сравнения (по умолчанию опубликованные)")] = None,
+    base: Annotated[str | None, typer.Option(
+        "--base", help="Папка правил или версия из базы (хеш) для сравнения "
+                       "(по умолчанию опубликованные)")] = None,
+    database: Annotated[str | None, typer.Option(
+        help="URL базы (для --base ВЕРСИЯ)")] = None,
     examples: Annotated[int, typer.Option(min=1, help="Сколько ситуаций породить")] = 300,
     seed: Annotated[int, typer.Option(help="Зерно: тот же seed — тот же прогон")] = 0,
     period: Annotated[str | None, typer.Option(
@@ -53,8 +57,13 @@ def rules_regress(
     if output not in ("text", "json", "html"):
         typer.echo("--format: text, json или html", err=True)
         raise typer.Exit(2)
-    base_dir = base or bootstrap().settings.rules_dir
-    base_book, draft_book = _load(base_dir), _load(draft)
+    if base is not None and not Path(base).is_dir() and re.fullmatch(r"[0-9a-f]{12,64}", base):
+        from zhkh.adapters.cli.rules_versions import kept_rulebook
+
+        base_book = kept_rulebook(base, database)
+    else:
+        base_book = _load(Path(base) if base else bootstrap().settings.rules_dir)
+    draft_book = _load(draft)
     try:
         declared = load_declared(draft)
     except DeclaredError as exc:
