@@ -18,7 +18,7 @@ from rich.table import Table
 from zhkh.adapters.bootstrap import bootstrap
 from zhkh.kernel.money import format_kopecks
 from zhkh.kernel.regress import DeclaredError, Options, Report, load_declared, regress
-from zhkh.kernel.regress.report import as_json, slug, test_case
+from zhkh.kernel.regress.report import as_json, as_test_case, slug
 from zhkh.kernel.rulebook import Rulebook, RulebookError, load_rulebook
 
 Format = Literal["text", "json", "html"]
@@ -114,7 +114,7 @@ def _save(report: Report, out: Path) -> None:
         name = f"{i:02d}-{slug(found.key)}.json"
         (examples / name).write_text(json.dumps(found.shrunk, ensure_ascii=False, indent=2),
                                      encoding="utf-8")
-        cases.append(test_case(f"{what}: {found.key}", found))
+        cases.append(as_test_case(f"{what}: {found.key}", found))
     (out / "cases.yaml").write_text(
         "# Минимальные ситуации прогона rules regress. Ожидания взяты из черновика: проверьте\n"
         "# их и перенесите нужные случаи в rules/tests/.\n"

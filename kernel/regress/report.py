@@ -49,7 +49,7 @@ def slug(key: str) -> str:
     return re.sub(r"[^0-9A-Za-z_.-]+", "_", key)[:60].strip("_") or "change"
 
 
-def test_case(name: str, found: Found) -> dict[str, Any]:
+def as_test_case(name: str, found: Found) -> dict[str, Any]:
     """A ``rules/tests/`` case: the shrunk situation and the draft's lines it must give."""
     expect = [{k: ln[k] for k in ("service", "method", "amount", "rule_ids") if k in ln}
               for ln in found.draft_lines if "error" not in ln]
