@@ -14,10 +14,12 @@ from functools import cached_property
 from pathlib import Path
 from types import TracebackType
 
+from zhkh.adapters.db.scope import install_scope_filter
 from zhkh.adapters.db.session import Database
 from zhkh.adapters.settings import Settings, get_settings
 from zhkh.kernel.rulebook import Rulebook, load_rulebook
 from zhkh.modules.billing.compute import BatchCalculator
+from zhkh.modules.billing.reading_checks import RuleReadingChecks
 from zhkh.modules.billing.service import OnlineRecalculation
 from zhkh.modules.calculation.service import Calculator
 from zhkh.modules.calculation.vocabulary import RulebookVocabulary
@@ -41,8 +43,11 @@ class Application:
 
     @cached_property
     def database(self) -> Database:
-        """The database of ``settings.database_url`` (or the one given)."""
-        return self._database or Database.from_url(self.settings.database_url)
+        """The database of ``settings.database_url`` (or the one given), its sessions honouring
+        the data scope a request puts in them (``adapters/db/scope.py``)."""
+        database = self._database or Database.from_url(self.settings.database_url)
+        install_scope_filter(*database.factories)
+        return database
 
     @cached_property
     def rulebook(self) -> Rulebook:
@@ -81,7 +86,8 @@ class Application:
         """What registry, meters, passport and complaints need from above them."""
         recalculation = self._recalculation or OnlineRecalculation(self.batch_calculator)
         return Seams(recalculation=recalculation,
-                     vocabulary=RulebookVocabulary(self.rulebook))
+                     vocabulary=RulebookVocabulary(self.rulebook),
+                     checks=RuleReadingChecks(self.rulebook))
 
     def close(self) -> None:
         """Release the database connections (of a database built here)."""

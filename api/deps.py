@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import unquote
 
 from fastapi import Depends, Header, Path, Query, Request
 from sqlalchemy.orm import Session
 
 from zhkh.api.auth import PrincipalDep
-from zhkh.modules.audit import Actor
+from zhkh.modules.audit import Actor, record_personal_read
 from zhkh.modules.calculation.service import Calculator
 from zhkh.modules.finance.service import FinanceRules
 from zhkh.modules.seams import Seams
@@ -61,6 +62,33 @@ def get_actor(principal: PrincipalDep,
 
 
 ActorDep = Annotated[Actor, Depends(get_actor)]
+
+
+@dataclass(frozen=True)
+class PersonalReads:
+    """Records reads of persons' personal data in the 152-ФЗ access log — only when the
+    principal's role is shown personal data at all."""
+
+    database: Any
+    actor: Actor
+    shown: bool
+
+    def record(self, what: str, person_ids: Iterable[int]) -> None:
+        """Log that the caller read ``person_ids`` (``what``: ``person``, ``persons_list`` …).
+        Its own unit of work, committed now: the session of a GET is always rolled back."""
+        ids = list(person_ids)
+        if not self.shown or not ids:
+            return
+        with self.database.session() as session:
+            record_personal_read(session, self.actor, what, ids)
+
+
+def get_personal_reads(request: Request, actor: ActorDep, principal: PrincipalDep
+                       ) -> PersonalReads:
+    return PersonalReads(request.app.state.database, actor, principal.sees_personal_data)
+
+
+PersonalReadsDep = Annotated[PersonalReads, Depends(get_personal_reads)]
 
 
 @dataclass(frozen=True)

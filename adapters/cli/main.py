@@ -15,8 +15,11 @@ from zhkh.adapters.cli import (
     demo,
     documents,
     finance,
+    houses,
+    owners,
     parties,
     payments,
+    readings,
     regress,
     reports,
     rules_versions,
@@ -147,7 +150,7 @@ regress.register(rules_app)
 rules_versions.register(rules_app)
 
 for _module in (billing, demo, finance, payments, reports, transfers, parties, access,
-                documents):
+                documents, houses, owners, readings):
     _module.register(app)
 
 

@@ -57,6 +57,11 @@ class Database:
         return cls(create_db_engine(url, echo=echo))
 
     @property
+    def factories(self) -> tuple[sessionmaker[Session], sessionmaker[Session]]:
+        """The read-write and the read-only session factories (for session events)."""
+        return self._factory, self._readonly_factory
+
+    @property
     def dialect(self) -> str:
         """``sqlite`` or ``postgresql``."""
         return self.engine.dialect.name

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from fastapi import APIRouter
 
 from zhkh.api.auth import PrincipalDep, allow
-from zhkh.api.deps import ActorDep, IdPath, IdQuery, SessionDep, WindowDep
+from zhkh.api.deps import ActorDep, IdPath, IdQuery, PersonalReadsDep, SessionDep, WindowDep
 from zhkh.api.idempotency import TransactionalRoute
+from zhkh.kernel.bounded import Day
 from zhkh.modules.paging import Page
 from zhkh.modules.passport import service as passport
 from zhkh.modules.passport.repository import PassportRepository
@@ -27,23 +26,27 @@ def create_person(session: SessionDep, actor: ActorDep, principal: PrincipalDep,
 
 
 @router.get("", dependencies=[READ], summary="Люди")
-def list_persons(session: SessionDep, principal: PrincipalDep, window: WindowDep,
-                 premises_id: IdQuery = None, registered_on: date | None = None
-                 ) -> Page[PersonOut]:
-    """Persons, optionally those registered in a premises (on a day)."""
+def list_persons(session: SessionDep, principal: PrincipalDep, reads: PersonalReadsDep,
+                 window: WindowDep, premises_id: IdQuery = None,
+                 registered_on: Day | None = None) -> Page[PersonOut]:
+    """Persons, optionally those registered in a premises (on a day); the read of the page's
+    personal data is logged (``GET /v1/audit/access``)."""
     items, total = PassportRepository(session).list_persons(
         premises_id=premises_id, registered_on=registered_on, limit=window.limit,
         offset=window.offset)
     personal = principal.sees_personal_data
+    reads.record("persons_list", [p.id for p in items])
     return Page[PersonOut](items=[PersonOut.of(p, personal=personal) for p in items],
                            total=total, limit=window.limit, offset=window.offset)
 
 
 @router.get("/{person_id}", dependencies=[READ], summary="Человек")
-def get_person(session: SessionDep, principal: PrincipalDep, person_id: IdPath) -> PersonOut:
-    """One person; 404 ``person_not_found``."""
-    return PersonOut.of(passport.get_person(session, person_id),
-                        personal=principal.sees_personal_data)
+def get_person(session: SessionDep, principal: PrincipalDep, reads: PersonalReadsDep,
+               person_id: IdPath) -> PersonOut:
+    """One person; 404 ``person_not_found``; the read is logged (``GET /v1/audit/access``)."""
+    person = passport.get_person(session, person_id)
+    reads.record("person", [person.id])
+    return PersonOut.of(person, personal=principal.sees_personal_data)
 
 
 @router.patch("/{person_id}", dependencies=[WRITE], summary="Изменить данные человека")

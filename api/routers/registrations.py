@@ -3,13 +3,20 @@ change returns the recalculated accounts of the premises concerned."""
 
 from __future__ import annotations
 
-from datetime import date
-
 from fastapi import APIRouter
 
 from zhkh.api.auth import PrincipalDep, allow
-from zhkh.api.deps import ActorDep, IdPath, IdQuery, SeamsDep, SessionDep, WindowDep
+from zhkh.api.deps import (
+    ActorDep,
+    IdPath,
+    IdQuery,
+    PersonalReadsDep,
+    SeamsDep,
+    SessionDep,
+    WindowDep,
+)
 from zhkh.api.idempotency import TransactionalRoute
+from zhkh.kernel.bounded import Day
 from zhkh.modules.paging import Page
 from zhkh.modules.passport import service as passport
 from zhkh.modules.passport.repository import PassportRepository
@@ -36,7 +43,7 @@ def create_registration(session: SessionDep, seams: SeamsDep, actor: ActorDep,
 
 @router.get("/registrations", dependencies=[READ], summary="Регистрации")
 def list_registrations(session: SessionDep, window: WindowDep, person_id: IdQuery = None,
-                       premises_id: IdQuery = None, active_on: date | None = None
+                       premises_id: IdQuery = None, active_on: Day | None = None
                        ) -> Page[RegistrationOut]:
     """Registrations of a person or a premises, optionally those in force on a day."""
     items, total = PassportRepository(session).list_registrations(
@@ -71,11 +78,12 @@ def create_absence(session: SessionDep, seams: SeamsDep, actor: ActorDep, princi
 
 
 @router.get("/absences", dependencies=[READ], summary="Временные отсутствия")
-def list_absences(session: SessionDep, principal: PrincipalDep, window: WindowDep,
-                  person_id: IdQuery = None) -> Page[AbsenceOut]:
+def list_absences(session: SessionDep, principal: PrincipalDep, reads: PersonalReadsDep,
+                  window: WindowDep, person_id: IdQuery = None) -> Page[AbsenceOut]:
     """Absences, optionally of one person (documents only with the personal-data right)."""
     items, total = PassportRepository(session).list_absences(
         person_id=person_id, limit=window.limit, offset=window.offset)
     personal = principal.sees_personal_data
+    reads.record("absences_list", [a.person_id for a in items])
     return Page[AbsenceOut](items=[AbsenceOut.of(a, personal=personal) for a in items],
                             total=total, limit=window.limit, offset=window.offset)

@@ -11,6 +11,7 @@ import types
 import typing
 from collections.abc import Mapping, Sequence
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -74,19 +75,27 @@ def _path_for(error: Any, loc: list[Any]) -> list[Any]:
 
 
 def _message(error: Any, model: type[BaseModel], raw: Any, loc: list[Any]) -> str:
-    kind, ctx, value = error["type"], error.get("ctx") or {}, error.get("input")
+    kind, ctx, value = error["type"], error.get("ctx") or {}, _shown(error.get("input"))
     name = loc[-1] if loc else ""
     simple = {
-        "string_type": f"ожидается строка, получено {value!r}",
-        "int_type": f"ожидается целое число, получено {value!r}",
-        "int_parsing": f"ожидается целое число, получено {value!r}",
-        "int_from_float": f"ожидается целое число, получено {value!r}",
-        "bool_type": f"ожидается true или false, получено {value!r}",
+        "string_type": f"ожидается строка, получено {value}",
+        "int_type": f"ожидается целое число, получено {value}",
+        "int_parsing": f"ожидается целое число, получено {value}",
+        "int_from_float": f"ожидается целое число, получено {value}",
+        "bool_type": f"ожидается true или false, получено {value}",
         "string_too_short": "не может быть пустым",
-        "string_pattern_mismatch": f"{value!r}: допустимы строчные латинские буквы, цифры и «_» "
+        "string_pattern_mismatch": f"{value}: допустимы строчные латинские буквы, цифры и «_» "
                                    "(например cold_water)",
         "greater_than_equal": f"должно быть не меньше {ctx.get('ge')}",
-        "literal_error": f"недопустимое значение {value!r}; допустимы: {ctx.get('expected')}",
+        "greater_than": f"должно быть больше {ctx.get('gt')}",
+        "less_than_equal": f"должно быть не больше {ctx.get('le')}, получено {value}",
+        "less_than": f"должно быть меньше {ctx.get('lt')}, получено {value}",
+        "date_type": f"ожидается дата ГГГГ-ММ-ДД, получено {value}",
+        "date_parsing": f"ожидается дата ГГГГ-ММ-ДД, получено {value}",
+        "date_from_datetime_parsing": f"ожидается дата ГГГГ-ММ-ДД, получено {value}",
+        "too_long": f"слишком много элементов: не больше {ctx.get('max_length')}",
+        "too_short": f"слишком мало элементов: не меньше {ctx.get('min_length')}",
+        "literal_error": f"недопустимое значение {value}; допустимы: {ctx.get('expected')}",
         "model_type": "ожидается словарь «ключ: значение»",
         "dict_type": "ожидается словарь «ключ: значение»",
         "model_attributes_type": "ожидается словарь «ключ: значение»",
@@ -104,9 +113,15 @@ def _message(error: Any, model: type[BaseModel], raw: Any, loc: list[Any]) -> st
         allowed = _allowed_keys(model, raw, loc[:-1])
         hint = f"; допустимы: {', '.join(allowed)}" if allowed else ""
         return f"неизвестный ключ {name!r}{hint}"
-    if kind == "value_error":
-        return str(ctx.get("error", error["msg"]))
-    return str(error["msg"])
+    if kind == "value_error" and "error" in ctx:
+        return str(ctx["error"])
+    # never pydantic's English text: the value and the error code, for the developers
+    return f"недопустимое значение {value} ({kind})"
+
+
+def _shown(value: Any) -> str:
+    """A value as the methodologist wrote it: decimals without ``Decimal(…)``, text quoted."""
+    return str(value) if isinstance(value, Decimal) else repr(value)
 
 
 def _allowed_keys(model: type[BaseModel], raw: Any, loc: list[Any]) -> list[str]:

@@ -9,7 +9,9 @@ from zhkh.modules.audit.service import (
     Actor,
     masked_personal,
     record,
+    record_personal_read,
     snapshot,
 )
 
-__all__ = ["PERSONAL_MASK", "Actor", "masked_personal", "record", "snapshot"]
+__all__ = ["PERSONAL_MASK", "Actor", "masked_personal", "record", "record_personal_read",
+           "snapshot"]

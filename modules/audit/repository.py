@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from zhkh.modules.audit.models import AuditEntry
+from zhkh.modules.audit.models import AuditEntry, PersonalDataAccess
 from zhkh.modules.db.repository import Repository
 from zhkh.modules.paging import page
 
@@ -41,3 +41,34 @@ class AuditRepository(Repository):
             stmt = stmt.where(AuditEntry.at >= since)
         return page(self.session, stmt, limit=limit, offset=offset,
                     order_by=AuditEntry.id.desc())
+
+
+class AccessLogRepository(Repository):
+    """The personal-data access log (152-ФЗ): append and read, nothing else."""
+
+    def add(self, *, at: datetime, actor: str, what: str, person_ids: list[int],
+            reason: str | None) -> int:
+        """One row per person (flushed, not committed); returns how many."""
+        self.session.add_all([PersonalDataAccess(at=at, actor=actor, person_id=p, what=what,
+                                                 reason=reason) for p in person_ids])
+        self.session.flush()
+        return len(person_ids)
+
+    def list_reads(self, *, person_id: int | None = None, actor: str | None = None,
+                   what: str | None = None, since: datetime | None = None,
+                   until: datetime | None = None, limit: int = 50, offset: int = 0
+                   ) -> tuple[list[PersonalDataAccess], int]:
+        """One page of reads matching every given filter, newest first, and the total."""
+        stmt = select(PersonalDataAccess)
+        if person_id is not None:
+            stmt = stmt.where(PersonalDataAccess.person_id == person_id)
+        if actor is not None:
+            stmt = stmt.where(PersonalDataAccess.actor == actor)
+        if what is not None:
+            stmt = stmt.where(PersonalDataAccess.what == what)
+        if since is not None:
+            stmt = stmt.where(PersonalDataAccess.at >= since)
+        if until is not None:
+            stmt = stmt.where(PersonalDataAccess.at < until)
+        return page(self.session, stmt, limit=limit, offset=offset,
+                    order_by=PersonalDataAccess.id.desc())

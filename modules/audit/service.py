@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from zhkh.modules.audit.models import AuditEntry
-from zhkh.modules.audit.repository import AuditRepository
+from zhkh.modules.audit.repository import AccessLogRepository, AuditRepository
 from zhkh.modules.schemas import jsonable
 
 PERSONAL_MASK = "***"
@@ -54,3 +55,14 @@ def record(session: Session, actor: Actor, *, action: str, object_type: str, obj
     return AuditRepository(session).record(
         actor=actor.name, action=action, object_type=object_type, object_id=object_id,
         before=before, after=after, reason=actor.reason)
+
+
+def record_personal_read(session: Session, actor: Actor, what: str, person_ids: Iterable[int]
+                         ) -> int:
+    """Log that ``actor`` read the personal data of ``person_ids`` (one row per person, with
+    the time and the actor's reason) in the caller's transaction; returns the rows written."""
+    ids = sorted(set(person_ids))
+    if not ids:
+        return 0
+    return AccessLogRepository(session).add(at=datetime.now(UTC), actor=actor.name, what=what,
+                                            person_ids=ids, reason=actor.reason)

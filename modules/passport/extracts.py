@@ -87,4 +87,5 @@ def read_for_document(session: Session, actor: Actor, premises_id: int, on: date
                      "document": document, "on_date": on.isoformat(),
                      "requested_by": requested_by, "persons": people,
                      "fields": list(FIELDS)})
+    audit.record_personal_read(session, actor, f"document:{document}", people)
     return PremisesPeople(registrations, owners)

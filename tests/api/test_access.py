@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 
 from zhkh.modules.access.permissions import ROLES, is_allowed
+from zhkh.modules.access.service import create_api_key
 from zhkh.modules.registry.account_number import make_account_number
 
 ALL = set(ROLES)
@@ -62,6 +63,10 @@ ENDPOINTS = [
     ("GET", "/v1/houses", None, REGISTRY_READ),
     ("GET", "/v1/houses/{house}", None, REGISTRY_READ),
     ("PATCH", "/v1/houses/{house}", {"house_type": "apartment"}, REGISTRY_WRITE),
+    ("POST", "/v1/houses/{house}/common-decisions",
+     {"date_from": "2026-10-01", "cap_lifted": True, "document": "протокол №1"},
+     REGISTRY_WRITE),
+    ("GET", "/v1/houses/{house}/common-decisions", None, REGISTRY_READ),
     ("POST", "/v1/premises", {"house_id": "{house}", "number": "99"}, REGISTRY_WRITE),
     ("GET", "/v1/premises", None, REGISTRY_READ),
     ("GET", "/v1/premises/{flat}", None, REGISTRY_READ),
@@ -111,6 +116,7 @@ ENDPOINTS = [
     ("POST", "/v1/meter-access-refusals/{refusal}/cancel", {"reason": "внесён ошибочно"},
      METER_ACCESS_WRITE),
     ("GET", "/v1/audit", None, AUDIT_READ),
+    ("GET", "/v1/audit/access", None, AUDIT_READ),
     ("POST", "/v1/calculate", {}, CALCULATE),
     ("GET", "/v1/rules", None, RULES),
     ("POST", "/v1/management-companies", {"name": "УК", "inn": "7707083893"}, FINANCE_WRITE),
@@ -287,3 +293,85 @@ def test_a_revoked_key_is_refused(api):
 def test_unknown_roles_get_nothing():
     assert not is_allowed("nobody", "registry", "read")
     assert not is_allowed("cashier", "registry", "write")
+
+
+# --- data scope: a key sees only its management companies' houses ----------------------------
+
+OBJECT_KEYS = ("{house}", "{flat}", "{account}", "{person}", "{registration}", "{meter}",
+               "{refusal}", "{benefit}", "{incident}", "{payment}")
+LISTS = {  # list endpoint → the world's objects it shows to a key that may see them
+    "/v1/houses": 1, "/v1/premises": 2, "/v1/accounts": 2, "/v1/persons": 1,
+    "/v1/registrations": 1, "/v1/benefits": 1, "/v1/incidents": 1, "/v1/meters": 1,
+    "/v1/meter-access-refusals": 1, "/v1/payments": 1,
+}
+
+
+@pytest.fixture(scope="module")
+def scoped(module_api, ids):
+    """The world's house put under company «Север»; admin keys scoped to «Север» (sees the
+    world) and to «Центр» (sees none of it)."""
+    from zhkh.modules.access.scope import Scope
+
+    north = module_api.ok("POST", "/v1/management-companies", {
+        "name": "УК «Север»", "inn": "7710140679"})["id"]
+    module_api.ok("PATCH", f"/v1/houses/{ids['house']}", {"management_company_id": north})
+    with module_api.database.session() as session:
+        keys = {"in": create_api_key(session, "scoped in", "admin", Scope(frozenset({north}))),
+                "out": create_api_key(session, "scoped out", "admin",
+                                      Scope(frozenset({ids["company"]})))}
+    return {name: {"Authorization": f"Bearer {key}"} for name, key in keys.items()}
+
+
+SCOPE_CASES = [(m, p, b) for m, p, b, _ in ENDPOINTS
+               if any(k in p for k in OBJECT_KEYS) and not p.endswith("/passport-documents")]
+
+
+@pytest.mark.parametrize(("method", "path", "body"), SCOPE_CASES,
+                         ids=[f"{m}-{p}" for m, p, _ in SCOPE_CASES])
+def test_an_object_of_another_management_company_is_not_found(module_api, ids, scoped,
+                                                                method, path, body):
+    response = module_api.client.request(method, _fill(path, ids), json=_fill(body, ids),
+                                         headers=scoped["out"])
+    assert response.status_code == 404, response.text
+    if method == "GET":
+        allowed = module_api.client.get(_fill(path, ids), headers=scoped["in"])
+        assert allowed.status_code == 200, allowed.text
+
+
+@pytest.mark.parametrize("path", sorted(LISTS))
+def test_a_list_shows_only_the_key_s_management_companies(module_api, ids, scoped, path):
+    inside = module_api.client.get(path, headers=scoped["in"]).json()
+    outside = module_api.client.get(path, headers=scoped["out"]).json()
+    assert outside["total"] == 0 and outside["items"] == [], outside
+    assert inside["total"] >= LISTS[path], inside
+
+
+def test_reports_sum_only_the_key_s_companies(module_api, ids, scoped):
+    for path in ("/v1/debtors", "/v1/unidentified-payments"):
+        outside = module_api.client.get(path, headers=scoped["out"])
+        assert outside.status_code == 200, outside.text
+    assert module_api.client.get("/v1/management-companies",
+                                 headers=scoped["out"]).json()["total"] == 1
+
+
+def test_a_new_object_under_another_company_s_house_is_refused(module_api, ids, scoped):
+    response = module_api.client.post("/v1/premises", json={
+        "house_id": ids["house"], "number": "77"}, headers=scoped["out"])
+    assert response.status_code == 422, response.text  # as for a house that does not exist
+    assert response.json()["error"]["code"] == "house_not_found"
+    response = module_api.client.post("/v1/premises", json={
+        "house_id": ids["house"], "number": "78"}, headers=scoped["in"])
+    assert response.status_code == 201, response.text
+
+
+def test_a_scope_is_parsed_strictly():
+    from zhkh.modules.access.scope import ALL, Scope
+    from zhkh.modules.errors import Invalid
+
+    assert Scope.parse("all") is ALL and Scope.parse(None) is ALL
+    assert Scope.parse(" 7, 3") == Scope(frozenset({3, 7}))
+    assert Scope(frozenset({7, 3})).stored() == "3,7"
+    assert Scope.from_stored("3,7") == Scope(frozenset({3, 7})) and Scope.from_stored(None) is ALL
+    for bad in ("x", "1;2", "-1", "0", "1,,2"):
+        with pytest.raises(Invalid, match="область данных"):
+            Scope.parse(bad)

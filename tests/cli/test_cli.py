@@ -98,6 +98,36 @@ def test_keys_create_refuses_an_unknown_role(tmp_path):
     assert "boss" in result.output
 
 
+def test_keys_create_stores_the_data_scope_and_refuses_unknown_companies(tmp_path):
+    from zhkh.adapters.db import Database
+    from zhkh.modules.access.models import ApiKey
+    from zhkh.modules.access.scope import Scope
+    from zhkh.modules.registry.models import ManagementCompany
+
+    url = f"sqlite:///{tmp_path}/scope.sqlite"
+    bad = runner.invoke(app, ["keys", "create", "--role", "operator", "--name", "x",
+                              "--scope", "1;2", "--database", url])
+    assert bad.exit_code == 2 and "область данных" in bad.output
+    missing = runner.invoke(app, ["keys", "create", "--role", "operator", "--name", "x",
+                                  "--scope", "5", "--database", url])
+    assert missing.exit_code == 2 and "Нет управляющих организаций с номерами 5" in missing.output
+    db = Database.from_url(url)
+    with db.session() as session:
+        session.add(ManagementCompany(name="УК", inn="7707083893"))
+    made = runner.invoke(app, ["keys", "create", "--role", "operator", "--name", "УК-1",
+                               "--scope", "1", "--database", url])
+    assert made.exit_code == 0, made.output
+    assert "управляющие организации 1" in made.output
+    everything = runner.invoke(app, ["keys", "create", "--role", "operator", "--name", "все",
+                                     "--database", url])
+    assert "все управляющие организации" in everything.output
+    with db.session() as session:
+        stored = dict(session.query(ApiKey.name, ApiKey.scope).all())
+    db.dispose()
+    assert stored == {"УК-1": "1", "все": None}
+    assert Scope.from_stored(stored["УК-1"]) == Scope(frozenset({1}))
+
+
 def test_rules_diff_shows_what_a_draft_tariff_changes_without_writing(tmp_path, shipped):
     from zhkh.adapters.db import Database, upgrade
     from zhkh.modules.demo.scenario import run_demo

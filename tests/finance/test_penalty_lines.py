@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -156,13 +157,56 @@ json_values = st.recursive(
     max_leaves=20)
 
 
+MONEY_KEYS = {"amount", "penalty", "debt", "advance", "total"}
+
+
+def _money_fields(value, found):
+    """Every (key, value) under a money key anywhere in a JSON result."""
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            if key in MONEY_KEYS and not isinstance(inner, dict | list):
+                found.append((key, inner))
+            _money_fields(inner, found)
+    elif isinstance(value, list):
+        for inner in value:
+            _money_fields(inner, found)
+    return found
+
+
+def _mutated(example: dict, data) -> dict:
+    """A valid example with one top-level key replaced by a generated JSON value (or not)."""
+    key = data.draw(st.sampled_from([None, *example]))
+    if key is None:
+        return json.loads(json.dumps(example))
+    return {**example, key: data.draw(json_values)}
+
+
 @settings(max_examples=150, deadline=None)
-@given(json_values, st.sampled_from([penalties_json, allocate_json]))
-def test_any_json_gives_a_result_or_a_named_refusal_never_another_exception(payload, call):
+@given(st.data(), st.sampled_from([(penalties_json, PENALTIES), (allocate_json, ALLOCATION)]))
+def test_any_json_gives_a_result_or_a_named_refusal_never_another_exception(data, case):
+    call, example = case
+    payload = _mutated(example, data) if data.draw(st.booleans()) else data.draw(json_values)
     try:
-        call(payload, RULEBOOK)
-    except (ValidationError, CalculationError):
-        pass
+        result = call(payload, RULEBOOK)
+    except ValidationError as exc:
+        errors = exc.errors()
+        assert errors and all(isinstance(e["loc"], tuple) and e["type"] for e in errors)
+        return
+    except CalculationError as exc:
+        assert exc.code and str(exc)
+        return
+    # a result: every money value is a decimal string with two decimals
+    assert isinstance(result, dict) and result
+    money = _money_fields(result, [])
+    assert money, result
+    for key, value in money:
+        assert isinstance(value, str) and re.fullmatch(r"-?\d+\.\d{2}", value), (key, value)
+    if call is allocate_json:
+        def c(text: str) -> int:
+            return int(text.replace(".", ""))
+
+        assert sum(c(x["amount"]) for x in result["lines"]) + c(result["advance"]) == c(
+            payload["payment"]["amount"])
 
 
 def test_the_allocation_example_through_the_service_matches_reference_3():

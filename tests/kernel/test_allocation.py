@@ -10,10 +10,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from zhkh.kernel.allocation import (
+    AllocationLine,
     AllocationPolicy,
     OpenLine,
     Payment,
     allocate,
+    allocate_between_periods,
     split_largest_remainder,
 )
 from zhkh.kernel.allocation.rulebook import allocation_policy_from_rules
@@ -100,8 +102,108 @@ def test_largest_line_tie_break_gives_the_kopeck_to_the_bigger_line():
 
 
 def test_a_negative_line_is_refused():
-    with pytest.raises(ValueError, match="отрицательной"):
+    with pytest.raises(ValueError, match="открытая сумма строки не может быть отрицательной"):
         allocate(Payment(100), [OpenLine(JAN, "x", -1)], POLICY)
+
+
+def test_a_negative_payment_is_refused_before_anything_is_allocated():
+    with pytest.raises(ValueError, match="сумма оплаты не может быть отрицательной: -1"):
+        allocate(Payment(-1), [OpenLine(JAN, "x", 100)], POLICY)
+    with pytest.raises(ValueError, match="сумма оплаты не может быть отрицательной"):
+        allocate_between_periods(-1, [], None, "fifo")
+
+
+def test_a_negative_open_amount_of_a_period_is_refused():
+    with pytest.raises(ValueError, match="открытая задолженность периода не может быть"):
+        allocate_between_periods(100, [(JAN, 50), (FEB, -1)], None, "fifo")
+
+
+def test_between_periods_returns_the_moves_and_the_surplus():
+    moves, rest = allocate_between_periods(250, [(FEB, 100), (JAN, 100), (MAR, 0)], FEB,
+                                           "by_payment_period")
+    assert moves == [(FEB, 100, True), (JAN, 100, False)] and rest == 50
+    moves, rest = allocate_between_periods(50, [(FEB, 100), (JAN, 100)], FEB, "fifo")
+    assert moves == [(JAN, 50, False)] and rest == 0
+    moves, rest = allocate_between_periods(0, [(JAN, 100)], JAN, "by_payment_period")
+    assert moves == [] and rest == 0
+    moves, rest = allocate_between_periods(30, [(JAN, 100)], MAR, "by_payment_period")
+    assert moves == [(JAN, 30, False)] and rest == 0
+
+
+def test_a_period_with_one_kopeck_open_is_paid_and_the_last_kopeck_reaches_it():
+    moves, rest = allocate_between_periods(101, [(JAN, 100), (FEB, 1)], None, "fifo")
+    assert moves == [(JAN, 100, False), (FEB, 1, False)] and rest == 0
+    moves, rest = allocate_between_periods(1, [(JAN, 1)], JAN, "by_payment_period")
+    assert moves == [(JAN, 1, True)] and rest == 0
+
+
+def test_the_tie_break_decides_which_line_gets_the_leftover_kopeck():
+    # 3 kopecks over weights 1 and 5: exact shares 0.5 and 2.5 — an exact tie
+    assert split_largest_remainder(3, [1, 5], "document_order") == [1, 2]
+    assert split_largest_remainder(3, [1, 5], "largest_line") == [0, 3]
+    assert split_largest_remainder(3, [5, 1], "largest_line") == [3, 0]
+    assert split_largest_remainder(3, [1, 5]) == [1, 2]
+
+
+def test_a_split_refuses_negatives_and_an_amount_with_nothing_to_weigh():
+    with pytest.raises(ValueError, match="не могут быть отрицательными"):
+        split_largest_remainder(-1, [1])
+    with pytest.raises(ValueError, match="не могут быть отрицательными"):
+        split_largest_remainder(1, [2, -1])
+    with pytest.raises(ValueError, match="все доли нулевые"):
+        split_largest_remainder(1, [0, 0])
+    assert split_largest_remainder(0, [0, 0]) == [0, 0]
+    assert split_largest_remainder(0, []) == []
+
+
+class TestTheTraceTellsTheOperatorWhereEachRubleWent:
+    """The trace is what an operator reads: each text is pinned word for word."""
+
+    LINES = (OpenLine(JAN, "x", 10_000), OpenLine(JAN, "y", 5_000),
+             OpenLine(JAN, "penalty", 500, "penalty"), OpenLine(FEB, "x", 10_000))
+
+    def texts(self, payment, policy=POLICY):
+        result = allocate(payment, self.LINES, policy)
+        return [(step.rule_id, step.amount, step.text) for step in result.trace]
+
+    def test_designated_period_then_the_oldest_debt_then_penalties_then_the_advance(self):
+        nb = "\u00a0"
+        assert self.texts(Payment(25_900, period=FEB)) == [
+            ("allocation.default", 10_000,
+             f"100,00{nb}₽ — в начисления за 2026-02: указанный плательщиком период"),
+            ("allocation.default", 15_000,
+             f"150,00{nb}₽ — в начисления за 2026-01: самый ранний долг"),
+            ("allocation.default", 15_000,
+             "за 2026-01 пропорционально строкам ЕПД (метод наибольших остатков): "
+             f"x 100,00{nb}₽, y 50,00{nb}₽"),
+            ("allocation.default", 500, f"5,00{nb}₽ — в пени за 2026-01: самый ранний долг"),
+            ("allocation.default", 400, f"4,00{nb}₽ — переплата, учтена как аванс"),
+        ]
+
+    def test_a_payment_for_penalties_is_labelled_as_penalties_first(self):
+        policy = AllocationPolicy(rule_id="allocation.designated", penalties="only_designated")
+        texts = self.texts(Payment(700, to_penalties=True), policy)
+        assert texts[0] == ("allocation.designated", 500,
+                            "5,00\u00a0₽ — в пени за 2026-01: самый ранний долг")
+        assert texts[1][2].startswith("2,00\u00a0₽ — в начисления за 2026-01")
+
+    def test_a_part_of_a_period_is_shared_in_proportion_and_a_whole_payment_has_no_advance(self):
+        texts = self.texts(Payment(3_000))
+        assert texts == [
+            ("allocation.default", 3_000,
+             "30,00\u00a0₽ — в начисления за 2026-01: самый ранний долг"),
+            ("allocation.default", 3_000,
+             "за 2026-01 пропорционально строкам ЕПД (метод наибольших остатков): "
+             "x 20,00\u00a0₽, y 10,00\u00a0₽"),
+        ]
+        assert allocate(Payment(3_000), self.LINES, POLICY).lines == (
+            AllocationLine(JAN, "x", "principal", 2_000),
+            AllocationLine(JAN, "y", "principal", 1_000))
+
+    def test_a_single_line_period_has_no_proportion_step(self):
+        texts = self.texts(Payment(1_000, period=FEB))
+        assert [t[2] for t in texts] == ["10,00\u00a0₽ — в начисления за 2026-02: "
+                                         "указанный плательщиком период"]
 
 
 weights = st.lists(st.integers(0, 10**7), min_size=1, max_size=8).filter(lambda w: sum(w) > 0)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date, timedelta
+from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from zhkh.kernel.allocation import Payment
@@ -131,6 +132,54 @@ def test_fast_kernel_equals_the_twin_on_one_account(acc, policy):
 def test_fast_kernel_equals_the_twin_on_shuffled_accounts_with_one_calculation_date(
         accs, policy, calc, seed):
     assert_equal(accs, calc, policy, seed)
+
+
+def _weight(period: Period, calc: date, policy) -> Fraction:
+    """Unrounded penalty of one kopeck of debt (no payments): Σ days × rate / (den × 100)."""
+    (line,) = compute_penalties_reference([Debt(period, 1)], [], calc, policy)
+    return sum((Fraction(t.rate) * t.days / (t.denominator * 100) for t in line.terms),
+               Fraction(0))
+
+
+@st.composite
+def ties(draw):
+    """Accounts whose every debt gives an exact half kopeck: A × p/q = k + ½ needs q even and
+    p odd, and then A = q/2 × (odd). 30,00 ₽ for 2025-01 on 22.03.2025 (9,5 kop.) is one."""
+    policy = draw(policies)
+    calc = draw(st.one_of(st.just(date(2025, 3, 22)), st.dates(date(2016, 3, 1),
+                                                               date(2027, 6, 30))))
+    debts = []
+    for m in draw(st.lists(st.integers(1, 30), min_size=1, max_size=3, unique=True)):
+        period = Period.of(calc).shift(-m - 1)
+        w = _weight(period, calc, policy)
+        if w.denominator % 2 == 0 and w.numerator % 2 == 1:
+            odd = draw(st.integers(0, 3)) * 2 + 1
+            amount = w.denominator // 2 * odd
+            if amount <= 10**9:
+                debts.append(Debt(period, amount))
+    assume(debts)
+    return (debts, [], calc), policy
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                 HealthCheck.filter_too_much])
+@given(ties())
+def test_fast_kernel_rounds_an_exact_half_kopeck_up_like_the_twin(tie):
+    acc, policy = tie
+    assert_equal([acc], acc[2], policy)
+    for line in compute_penalties_reference(acc[0], [], acc[2], policy):
+        value = sum((Fraction(t.amount) * t.days * Fraction(t.rate) / (t.denominator * 100)
+                     for t in line.terms), Fraction(0))
+        assert value.denominator == 2 and line.penalty == value + Fraction(1, 2)
+
+
+def test_fast_kernel_rounds_nine_and_a_half_kopecks_to_ten():
+    """30,00 ₽ for January 2025 on 22.03.2025: 30 × 10/300 × 9,5 % = 9,5 kopecks exactly."""
+    for amount, expected in ((3_000, 10), (9_000, 29), (15_000, 48)):
+        acc = ([Debt(Period(2025, 1), amount)], [], date(2025, 3, 22))
+        batch, _ = batch_of([acc])
+        assert compute_penalties_batch(batch, acc[2], POLICY).penalty.tolist() == [expected]
+        assert_equal([acc], acc[2], POLICY)
 
 
 def test_fast_kernel_equals_the_twin_around_days_30_31_90_91_for_every_payment_day_setting():

@@ -2,7 +2,7 @@
 computed with or that was published, its hash, when and by whom it was published.
 
 Revision ID: 0117
-Revises: 0110
+Revises: 0115
 Create Date: 2026-12-07
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0117"
-down_revision: str | None = "0110"
+down_revision: str | None = "0115"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
