@@ -24,7 +24,7 @@ Json = dict[str, Any]
 Predicate = Callable[[Json], bool]
 
 OPTIONAL = ("benefits", "absences", "incidents", "balance", "total_area", "heating_volume",
-            "heating_season", "capacity", "verified_until", "failed_on", "to",
+            "heating_season", "common_area", "capacity", "verified_until", "failed_on", "to",
             "meter_access_refusals")
 
 

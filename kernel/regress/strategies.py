@@ -73,10 +73,11 @@ def _situation(draw: st.DrawFn, s: Situations, period: Period) -> Json:
         "heating_payment": draw(st.sampled_from(FACTS["heating_payment"].values)),
         "heating_season": draw(st.sampled_from([None, True, False])),
     }
-    if heat_meter or draw(st.booleans()):
+    if heat_meter or draw(st.integers(0, 3)) != 0:  # house data: most houses have it
         total = sum(int(a["area"].replace(".", "")) for a in accounts)
         house["total_area"] = _money(total * draw(st.integers(1, 40)))
         house["heating_volume"] = _milli(draw(st.integers(1, 400_000)))
+        house["common_area"] = _money(total * draw(st.integers(1, 4)) // 10)
     situation: Json = {"period": str(period), "house": house, "accounts": accounts}
     for key, make in (("benefits", _benefits), ("absences", _absences),
                       ("incidents", _incidents)):

@@ -25,19 +25,29 @@ def watching_twin() -> Iterator[list[str]]:
     compiled kernel and the twin disagree (Russian descriptions); empty when they agree."""
     mismatches: list[str] = []
 
-    def both(*args: np.ndarray) -> ChargeArrays:
-        got = compute_arrays(*args)
+    def both(*args: np.ndarray, d_fden: np.ndarray | None = None) -> ChargeArrays:
+        if len(args) > 10:  # the denominators of the factors, given by position
+            args, d_fden = args[:10], args[10]
+        dec, a, b, c, s_num, s_den, method, factor, price, coef = args
+        got = compute_arrays(dec, a, b, c, s_num, s_den, method, factor, price, coef, d_fden)
         if IMPLEMENTATION == "reference":
             return got
-        n = args[0].shape[0]
-        twin = [np.zeros(n, np.int64) for _ in range(3)] + [np.zeros(n, np.int8)]
-        reference.compute(*args, *twin)
-        for name, a, b in zip(("объём", "сумма", "база", "статус"),
-                              (got.volume, got.amount, got.plain, got.status), twin, strict=True):
-            bad = np.flatnonzero(a != b)
+        fden = d_fden
+        n = dec.shape[0]
+        volume, amount, plain = (np.zeros(n, np.int64) for _ in range(3))
+        status = np.zeros(n, np.int8)
+        twin: tuple[np.ndarray, ...] = (volume, amount, plain, status)
+        reference.compute(dec, a, b, c, s_num, s_den, method, factor, price, coef,
+                          volume, amount, plain, status,
+                          None if fden is None else np.ascontiguousarray(fden, dtype=np.int64))
+        for name, mine, its in zip(("объём", "сумма", "база", "статус"),
+                                   (got.volume, got.amount, got.plain, got.status), twin,
+                                   strict=True):
+            bad = np.flatnonzero(mine != its)
             if len(bad):
                 i = int(bad[0])
-                mismatches.append(f"{name} строки {i}: ядро {int(a[i])}, двойник {int(b[i])}")
+                mismatches.append(f"{name} строки {i}: ядро {int(mine[i])}, "
+                                  f"двойник {int(its[i])}")
         return got
 
     original = rows.__dict__["compute_arrays"]

@@ -68,7 +68,8 @@ class TestBrokenDraftIsCaught:
         # the calculation caps a benefit at its line, so the invariant holds; the change shows
         draft = _replaced(base, "benefit.veteran_combat.utilities",
                           percent=DatedValues.parse({"2005-01-01": "150"}))
-        report = regress(base, draft, BOUNDED)
+        report = regress(base, draft, Options(examples=200, seed=7, time_limit=600,
+                                              max_shrunk=1))
         assert "reduction_within_line" not in report.violations
         assert set(report.by_rule) == {"benefit.veteran_combat.utilities"}
         found = next(iter(report.changes.values()))
