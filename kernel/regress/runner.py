@@ -36,8 +36,9 @@ from zhkh.kernel.rulebook import Rulebook
 EXPLORE_SHARE = 0.75
 """Share of the time limit spent exploring; shrinking gets the rest (and any time left)."""
 
-NOT_IN_LINES = ("facts",)
-"""Kinds whose rules derive facts and never name a line: left out of the coverage."""
+NOT_IN_LINES = ("facts", "checks")
+"""Kinds whose rules derive facts or check readings and never name a line: left out of the
+coverage."""
 
 
 @dataclass(frozen=True)
