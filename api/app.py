@@ -33,6 +33,7 @@ from zhkh.api.routers import (
     registries,
     reports,
     rules,
+    rules_versions,
 )
 
 _HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 400: "bad_request"}
@@ -81,6 +82,7 @@ def create_app(settings: Settings | None = None, *,
                             headers=exc.headers)
 
     app.include_router(calculate.router, dependencies=[allow("calculate", "run")])
+    app.include_router(rules_versions.router, dependencies=[allow("rules", "read")])
     app.include_router(rules.router, dependencies=[allow("rules", "read")])
     app.include_router(finance.router)  # calculate:run, declared on the router
     for module in MODULE_ROUTERS:

@@ -52,6 +52,18 @@ def _calculator(application: Application):
         raise typer.Exit(2) from None
 
 
+def _keep_version(application: Application, calculator) -> None:
+    """Store the rulebook version the run's lines record (issue 15 §2), once."""
+    from zhkh.kernel.rulebook import RulebookError
+    from zhkh.modules.rulebooks.service import keep
+
+    try:
+        with application.database.session() as session:
+            keep(session, calculator.rulebook)
+    except RulebookError as exc:
+        console.print(f"[yellow]Версия правил не сохранена: {exc}[/yellow]")
+
+
 def _progress() -> Progress:
     return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                     TimeElapsedColumn(), console=console, transient=True)
@@ -60,8 +72,16 @@ def _progress() -> Progress:
 def run(period: Annotated[str, typer.Option("--period", help="Период ГГГГ-ММ")],
         database: DatabaseOption = None, rules: RulesOption = None,
         batch: Annotated[int, typer.Option(help="Домов в одной транзакции")] = 50,
-        by: ActorOption = None) -> None:
+        by: ActorOption = None,
+        dry_run: Annotated[bool, typer.Option(
+            "--dry-run", help="Посчитать без записи и сравнить с прошлым месяцем")] = False,
+        ) -> None:
     """Расчёт периода: начисления по всем домам, перерасчёты из очереди, пени, сводка."""
+    if dry_run:
+        from zhkh.adapters.cli.dry_run import show_dry_run
+
+        show_dry_run(period, database, rules)
+        return
     from zhkh.modules.billing.service import PeriodClosedError
     from zhkh.modules.finance.month import run_month
 
@@ -78,6 +98,7 @@ def run(period: Annotated[str, typer.Option("--period", help="Период ГГ�
         except (PeriodClosedError, ValueError) as exc:
             console.print(f"[red]{exc}[/red]")
             raise typer.Exit(1) from None
+        _keep_version(application, calculator)
     report = month.run
     _render_run(report, calculator)
     console.print(f"Пени: {month.penalties.lines} строк по {month.penalties.accounts} счетам, "

@@ -20,7 +20,9 @@ from zhkh.adapters.cli import (
     parties,
     payments,
     readings,
+    regress,
     reports,
+    rules_versions,
     transfers,
 )
 
@@ -44,6 +46,11 @@ def _fail(message: str, code: int = 1) -> None:
 def calculate(
     situation: Annotated[Path, typer.Argument(help="JSON-файл ситуации (как POST /v1/calculate)")],
     rules: RulesOption = None,
+    rules_version: Annotated[str | None, typer.Option(
+        "--rules-version", help="Версия правил, сохранённая в базе (хеш): воспроизвести её")]
+        = None,
+    database: Annotated[str | None, typer.Option(
+        help="URL базы (для --rules-version)")] = None,
 ) -> None:
     """Рассчитать ситуацию и напечатать ровно то, что вернул бы API."""
     from pydantic import ValidationError
@@ -57,7 +64,13 @@ def calculate(
     except (OSError, json.JSONDecodeError) as exc:
         _fail(f"Не удалось прочитать {situation}: {exc}", 2)
     try:
-        result = bootstrap(rules_dir=rules).calculator.calculate_json(payload)
+        calculator = None
+        if rules_version:
+            from zhkh.adapters.cli.rules_versions import kept_rulebook
+            from zhkh.modules.calculation.service import Calculator
+
+            calculator = Calculator(kept_rulebook(rules_version, database))
+        result = (calculator or bootstrap(rules_dir=rules).calculator).calculate_json(payload)
     except RulebookError as exc:
         _fail(f"Ошибки в правилах:\n{exc}", 2)
     except ValidationError as exc:
@@ -132,6 +145,9 @@ def rules_diff(
         with application.database.reader() as session:
             print_rules_diff(compare(session, published, proposed, period))
 
+
+regress.register(rules_app)
+rules_versions.register(rules_app)
 
 for _module in (billing, demo, finance, payments, reports, transfers, parties, access,
                 documents, houses, owners, readings):
