@@ -19,6 +19,7 @@ from zhkh.adapters.db.session import Database
 from zhkh.adapters.settings import Settings, get_settings
 from zhkh.kernel.rulebook import Rulebook, load_rulebook
 from zhkh.modules.billing.compute import BatchCalculator
+from zhkh.modules.billing.reading_checks import RuleReadingChecks
 from zhkh.modules.billing.service import OnlineRecalculation
 from zhkh.modules.calculation.service import Calculator
 from zhkh.modules.calculation.vocabulary import RulebookVocabulary
@@ -85,7 +86,8 @@ class Application:
         """What registry, meters, passport and complaints need from above them."""
         recalculation = self._recalculation or OnlineRecalculation(self.batch_calculator)
         return Seams(recalculation=recalculation,
-                     vocabulary=RulebookVocabulary(self.rulebook))
+                     vocabulary=RulebookVocabulary(self.rulebook),
+                     checks=RuleReadingChecks(self.rulebook))
 
     def close(self) -> None:
         """Release the database connections (of a database built here)."""

@@ -23,6 +23,21 @@ class Settings(BaseSettings):
     """SQLAlchemy URL; the embedded default is an SQLite file in the working directory."""
     rules_dir: Path = RULES_DIR
     """Folder of the published rule files (the shipped demo region by default)."""
+    migration_url: str | None = None
+    """PostgreSQL: the URL of the role that owns the schema, used by ``zhkh db upgrade`` only
+    (the application's ``database_url`` is then a role that owns nothing, created by the
+    upgrade; see ``adapters/db/roles.py``). Unset: migrations run with ``database_url``."""
+    max_body_bytes: int = 1_048_576
+    """Largest request body of the API (413 before the key is even looked at)."""
+    max_upload_bytes: int = 200 * 1_048_576
+    """Largest uploaded file (``multipart/form-data``: bank registries)."""
+    auth_failures_limit: int = 20
+    """Failed authentications (an unknown or revoked key) one client may make per window;
+    past it every request of that client is a 429 until the window passes."""
+    auth_failures_window_seconds: int = 60
+    """The window of ``auth_failures_limit``."""
+    idempotency_hours: int = 24
+    """How long a stored ``Idempotency-Key`` response is replayed; older ones are purged."""
 
 
 @lru_cache(maxsize=1)

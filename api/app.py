@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
-from fastapi.exceptions import HTTPException
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
 
 from zhkh.adapters.bank import Limits
 from zhkh.adapters.bootstrap import Application, bootstrap
 from zhkh.adapters.settings import Settings
-from zhkh.api.auth import allow
+from zhkh.api.auth import FailedAuthentications, allow
 from zhkh.api.errors import install_domain_error_handlers, install_error_handlers
+from zhkh.api.guard import RequestGuard
 from zhkh.api.routers import (
     accounts,
     audit,
@@ -22,18 +23,25 @@ from zhkh.api.routers import (
     incidents,
     meter_access,
     meters,
+    ownerships,
     parties,
     payments,
     persons,
     premises,
+    reading_review,
     registrations,
     registries,
     reports,
     rules,
 )
 
-MODULE_ROUTERS = (houses, premises, accounts, persons, registrations, benefits, meters,
-                  meter_access, incidents, audit, parties, payments, registries, reports)
+_HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 400: "bad_request"}
+_HTTP_MESSAGES = {404: "Нет такого адреса API", 405: "Метод не поддерживается этим адресом API",
+                  400: "Неверный запрос"}
+
+MODULE_ROUTERS = (houses, premises, accounts, persons, registrations, ownerships, benefits,
+                  meters, reading_review, meter_access, incidents, audit, parties, payments,
+                  registries, reports)
 
 
 def create_app(settings: Settings | None = None, *,
@@ -55,13 +63,20 @@ def create_app(settings: Settings | None = None, *,
     app.state.finance_rules = application.finance_rules
     app.state.document_rules = application.document_rules
     app.state.registry_limits = Limits()  # the bank registry parser's (200 MB a file)
+    app.state.failed_authentications = FailedAuthentications(
+        application.settings.auth_failures_limit,
+        application.settings.auth_failures_window_seconds)
+    app.state.idempotency_hours = application.settings.idempotency_hours
     install_error_handlers(app)
     install_domain_error_handlers(app)
+    app.add_middleware(RequestGuard, max_body=application.settings.max_body_bytes,
+                       max_upload=application.settings.max_upload_bytes)
 
-    @app.exception_handler(HTTPException)
+    @app.exception_handler(HTTPException)  # FastAPI's and Starlette's (unknown route, method)
     async def _http(_, exc: HTTPException) -> JSONResponse:
-        detail = exc.detail if isinstance(exc.detail, dict) else {"code": "http_error",
-                                                                  "message": str(exc.detail)}
+        detail = exc.detail if isinstance(exc.detail, dict) else {
+            "code": _HTTP_CODES.get(exc.status_code, "http_error"),
+            "message": _HTTP_MESSAGES.get(exc.status_code, str(exc.detail))}
         return JSONResponse(status_code=exc.status_code, content={"error": detail},
                             headers=exc.headers)
 

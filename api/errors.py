@@ -11,6 +11,7 @@ its path) and 409 (a route that changes stored data).
 from __future__ import annotations
 
 import logging
+import traceback
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -75,16 +76,21 @@ ERRORS: dict[int, str] = {
     409: "Изменение противоречит сохранённым данным: объект уже есть, показание уже "
          "исправлено, ключ идемпотентности дан другому запросу (code: …_exists, "
          "idempotency_conflict, integrity_conflict, …)",
+    413: "Тело запроса больше допустимого (code: body_too_large)",
     422: "Неверные данные (code: invalid_input; fields — пути полей) или отказ правила "
          "(code правила; field или account и service)",
+    429: "Слишком много неудачных попыток входа с этого адреса (code: "
+         "too_many_failed_authentications; заголовок Retry-After)",
 }
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}
 
 
 def error_statuses(path: str, methods: set[str], *, writes_data: bool) -> list[int]:
-    """The error statuses a route answers with: 401, 403, 422 always; 404 when its path names
-    an object; 409 when it changes stored data."""
-    statuses = [401, 403, 422]
+    """The error statuses a route answers with: 401, 403, 422, 429 always; 413 when it takes
+    a body; 404 when its path names an object; 409 when it changes stored data."""
+    statuses = [401, 403, 422, 429]
+    if methods & {"POST", "PUT", "PATCH"}:
+        statuses.append(413)
     if "{" in path:
         statuses.append(404)
     if writes_data and methods & WRITES:
@@ -144,12 +150,40 @@ def install_error_handlers(app: FastAPI) -> None:
         return JSONResponse(status_code=422, content={"error": exc.as_dict()})
 
     @app.exception_handler(Exception)
-    async def _fault(_: Request, exc: Exception) -> JSONResponse:
-        log.exception("unhandled fault")
+    async def _fault(request: Request, exc: Exception) -> JSONResponse:
+        request_id = getattr(request.state, "request_id", None)
+        log.error(fault_line(request, exc))
         return JSONResponse(
             status_code=500,
-            content={"error": {"code": "internal_error", "message": "Внутренняя ошибка сервера"}},
+            content={"error": {"code": "internal_error", "message": "Внутренняя ошибка сервера",
+                               "request_id": request_id}},
         )
+
+
+def fault_line(request: Request, exc: BaseException) -> str:
+    """One log line about an unhandled fault: the request id, method and route, the error's
+    class and code (a database error's SQLSTATE), the place it was raised and the field the
+    database named — never the error's text nor a value of the request, since both may carry
+    personal data (a DETAIL of PostgreSQL quotes the row)."""
+    route = request.scope.get("route")
+    where = getattr(route, "path", None) or "(нет маршрута)"
+    origin = getattr(exc, "orig", None)
+    sqlstate = getattr(origin, "sqlstate", None) or getattr(origin, "pgcode", None)
+    diag = getattr(origin, "diag", None)
+    column = getattr(diag, "column_name", None)
+    table = getattr(diag, "table_name", None)
+    tb = traceback.extract_tb(exc.__traceback__)
+    frame = f"{tb[-1].filename.rsplit('/zhkh/', 1)[-1]}:{tb[-1].lineno}" if tb else "?"
+    parts = [f"unhandled fault request_id={getattr(request.state, 'request_id', None)}",
+             f"method={request.method}", f"route={where}", f"error={type(exc).__name__}"]
+    if origin is not None:
+        parts.append(f"db_error={type(origin).__name__}")
+    if sqlstate:
+        parts.append(f"sqlstate={sqlstate}")
+    if table or column:
+        parts.append(f"field={table or '?'}.{column or '?'}")
+    parts.append(f"at={frame}")
+    return " ".join(parts)
 
 
 _DOMAIN_STATUS = ((NotFound, 404), (Conflict, 409), (Invalid, 422))
@@ -177,8 +211,10 @@ def install_domain_error_handlers(app: FastAPI) -> None:
         return JSONResponse(status_code=_domain_status(exc), content={"error": body})
 
     @app.exception_handler(IntegrityError)
-    async def _integrity(_: Request, exc: IntegrityError) -> JSONResponse:
-        log.warning("integrity conflict: %s", type(exc.orig).__name__)
+    async def _integrity(request: Request, exc: IntegrityError) -> JSONResponse:
+        log.warning("integrity conflict request_id=%s db_error=%s sqlstate=%s",
+                    getattr(request.state, "request_id", None), type(exc.orig).__name__,
+                    getattr(exc.orig, "sqlstate", None))
         return JSONResponse(status_code=409, content={"error": {
             "code": "integrity_conflict",
             "message": "Изменение противоречит сохранённым данным (повтор ключа или ссылка "

@@ -14,16 +14,27 @@ change, with a SHA-256 of the request (method, path, query, canonical JSON body)
 * error responses are not stored: the client may fix the request and retry with the key.
 
 Two requests with one key at the same moment: on SQLite the second waits for the first's
-write lock and is then a retry; on PostgreSQL both run, the key's unique index refuses the
-second's record at commit, its work is rolled back and it answers as a retry would. Either
-way the change is made once.
+write lock and is then a retry; on PostgreSQL the second waits for the key's advisory lock,
+which the first holds until it commits, and then replays the first's response. Either way the
+change is made once and the twin gets the documented replay. (Should a record still collide —
+the unique index refuses the second's record at commit — its work is rolled back and it
+answers as a retry would.)
+
+A stored response is replayed for ``Settings.idempotency_hours`` (24 by default); after that
+the key is free again. An expired record is deleted when its key is presented, and all expired
+ones every few minutes by the API and by ``zhkh keys purge-idempotency``. The stored body
+keeps no personal data: the fields of a person's personal data are blanked (as for a role
+that may not see them, ``personal_data_hidden``) — the replay carries the ids and the rest.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import threading
+import time
 from collections.abc import Callable, Coroutine
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from fastapi import Depends, HTTPException, Request, Response
@@ -36,6 +47,7 @@ from zhkh.api.auth import PrincipalDep
 from zhkh.api.errors import DocumentedRoute
 from zhkh.modules.access.repository import AccessRepository
 from zhkh.modules.access.scope import NOTHING
+from zhkh.modules.passport.schemas import PERSONAL_FIELDS
 
 HEADER = "Idempotency-Key"
 MAX_KEY = 255
@@ -74,6 +86,72 @@ def _valid_key(key: str) -> bool:
     return 0 < len(key) <= MAX_KEY and all(33 <= ord(c) <= 126 for c in key)
 
 
+PURGE_EVERY_SECONDS = 600
+_purge_lock = threading.Lock()
+
+
+def expiry_cutoff(hours: int) -> datetime:
+    """The moment before which stored responses are expired."""
+    return datetime.now(UTC) - timedelta(hours=hours)
+
+
+def _maybe_purge_all(request: Request, cutoff: datetime) -> None:
+    """Delete every expired record, in a unit of its own, at most every few minutes."""
+    state = request.app.state
+    now = time.monotonic()
+    with _purge_lock:
+        if now - getattr(state, "idempotency_purged_at", -PURGE_EVERY_SECONDS) \
+                < PURGE_EVERY_SECONDS:
+            return
+        state.idempotency_purged_at = now
+    with state.database.session() as session:
+        AccessRepository(session).purge_idempotency(cutoff)
+
+
+def _look_up(request: Request, actor: str, key: str) -> Any:
+    """Lock the key (PostgreSQL), drop its expired record, and return the live one or None."""
+    session = request.state.session
+    repository = AccessRepository(session)
+    repository.lock_idempotency_key(actor, key)
+    found = repository.idempotency_record(actor, key)
+    cutoff = expiry_cutoff(request.app.state.idempotency_hours)
+    if found is not None and found.created_at < cutoff:
+        session.delete(found)
+        session.flush()
+        found = None
+    return found
+
+
+def redact_personal(value: Any) -> Any:
+    """``value`` (a JSON document) with every person's personal data blanked; an object that
+    had any gets ``personal_data_hidden: true`` when it declares that field."""
+    if isinstance(value, list):
+        return [redact_personal(item) for item in value]
+    if not isinstance(value, dict):
+        return value
+    if value.get("personal") is not None and "personal_data_hidden" in value:
+        # a person as shown to a role that may see personal data → as shown to one that may not
+        return {**value, "personal": None, "personal_data_hidden": True}
+    out = {k: redact_personal(v) for k, v in value.items()}
+    if any(out.get(field) is not None for field in PERSONAL_FIELDS):
+        for field in PERSONAL_FIELDS:
+            if field in out:
+                out[field] = None
+        if "personal_data_hidden" in out:
+            out["personal_data_hidden"] = True
+    return out
+
+
+def stored_body(body: bytes) -> str:
+    """What is kept of a response body for its replay: the JSON without personal data."""
+    text = body.decode("utf-8")
+    try:
+        document = json.loads(text)
+    except ValueError:
+        return text
+    return json.dumps(redact_personal(document), ensure_ascii=False, separators=(",", ":"))
+
+
 async def idempotency_guard(request: Request, principal: PrincipalDep) -> None:
     """Replay, refuse, or remember to store: runs after the permission check of the route."""
     key = request.headers.get(HEADER)
@@ -86,9 +164,9 @@ async def idempotency_guard(request: Request, principal: PrincipalDep) -> None:
             "fields": [{"path": f"header.{HEADER}", "message": "неверный ключ идемпотентности"}]})
     digest = request_hash(request.method, request.url.path, request.url.query,
                           await request.body())
-    session = request.state.session
-    found = await run_in_threadpool(AccessRepository(session).idempotency_record,
-                                    principal.actor, key)
+    await run_in_threadpool(_maybe_purge_all, request,
+                            expiry_cutoff(request.app.state.idempotency_hours))
+    found = await run_in_threadpool(_look_up, request, principal.actor, key)
     if found is None:
         request.state.idempotency = (principal.actor, key, digest)
         return
@@ -102,7 +180,7 @@ def _remember_and_commit(session: Any, pending: tuple[str, str, str],
     principal, key, digest = pending
     AccessRepository(session).remember_response(
         principal=principal, key=key, request_hash=digest, status_code=response.status_code,
-        response_body=bytes(response.body).decode("utf-8"))
+        response_body=stored_body(bytes(response.body)))
     session.commit()
 
 

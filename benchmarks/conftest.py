@@ -177,6 +177,11 @@ PROBE_ACCOUNTS = 1000
 NAME = re.compile(r"[a-z_][a-z0-9_]{0,29}")  # room for "_town_<n>_analyzed_building"
 
 
+COMMON_EVERY = int(os.environ.get("ZHKH_BENCH_COMMON_EVERY", "0"))
+"""Every n-th house of a town bills common property (СОИ) by house meters (0: none; 1: every
+house). Part of what the generator writes, so towns with and without are kept apart."""
+
+
 def _load_town(session, accounts: int) -> None:
     """The town of ``accounts`` accounts, a house per hundred, with five months of readings."""
     # imported here: only the benchmarks that bill a town depend on where the generator lives
@@ -184,7 +189,8 @@ def _load_town(session, accounts: int) -> None:
 
     rng = random.Random(TOWN_SEED)
     town = TownBuilder(session, rng, accounts=accounts,
-                       houses=max(1, accounts // ACCOUNTS_PER_HOUSE), start=TOWN_PERIOD).build()
+                       houses=max(1, accounts // ACCOUNTS_PER_HOUSE), start=TOWN_PERIOD,
+                       common_every=COMMON_EVERY).build()
     for back in range(READING_MONTHS - 1, -1, -1):
         write_readings(session, town, rng, TOWN_PERIOD.shift(-back))
     fix_sequences(session)

@@ -10,6 +10,8 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
 
 MICRO = 1_000_000
 """Scale of fixed-point volumes, norms, factors, coefficients and prices (1e-6)."""
+NANO = 1_000_000_000
+"""Scale of a published norm with seven to nine decimals (a factor ``f / NANO``, 1e-9)."""
 
 KOPECK = Decimal("0.01")
 _MICRO_Q = Decimal("0.000001")
@@ -58,6 +60,15 @@ def to_micro(value: str | int | Decimal) -> int:
     with localcontext() as ctx:
         ctx.prec = 60
         return int(to_decimal(value).quantize(_MICRO_Q, rounding=ROUND_HALF_UP) * MICRO)
+
+
+def to_fixed(value: str | int | Decimal, places: int) -> int:
+    """A decimal → fixed point with ``places`` decimals (``value × 10**places``), half up;
+    exact for up to ``places`` decimals (``to_fixed(v, 6) == to_micro(v)``)."""
+    with localcontext() as ctx:
+        ctx.prec = 60
+        quantum = Decimal(1).scaleb(-places)
+        return int(to_decimal(value).quantize(quantum, rounding=ROUND_HALF_UP).scaleb(places))
 
 
 def format_kopecks(kopecks: int) -> str:

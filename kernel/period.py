@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 _PERIOD_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+MIN_YEAR, MAX_YEAR = 1900, 2099
+"""Periods are months of these years (``kernel/bounded.py`` bounds dates the same way)."""
 
 
 @dataclass(frozen=True, order=True, slots=True)
@@ -20,11 +22,15 @@ class Period:
 
     @classmethod
     def parse(cls, text: str) -> Period:
-        """Parse ``YYYY-MM``; raises ValueError naming the bad text."""
+        """Parse ``YYYY-MM`` of a year 1900–2099; raises ValueError naming the bad text."""
         m = _PERIOD_RE.match(text.strip()) if isinstance(text, str) else None
         if not m:
             raise ValueError(f"период должен быть в виде ГГГГ-ММ, получено {text!r}")
-        return cls(int(m.group(1)), int(m.group(2)))
+        year = int(m.group(1))
+        if not MIN_YEAR <= year <= MAX_YEAR:
+            raise ValueError(f"период {text!r} вне допустимого диапазона "
+                             f"{MIN_YEAR}-01 … {MAX_YEAR}-12")
+        return cls(year, int(m.group(2)))
 
     @classmethod
     def of(cls, day: date) -> Period:

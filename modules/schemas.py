@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Any, overload
+from typing import Annotated, Any, Literal, overload
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
@@ -71,12 +71,16 @@ class Input(BaseModel):
 
 
 class AccountRecalc(BaseModel):
-    """Lines of an account recomputed after a change; ``lines`` None and ``error`` set when its
-    calculation was refused (the change itself is kept)."""
+    """What a change did to one account's charges: ``recalculated`` — ``lines`` are its new
+    lines, all written; ``refused`` — ``error`` says why, **nothing** of the recalculation was
+    written (neither closed months' recalculations nor the open month's charges), the change
+    itself is kept and the account is ``queued`` for the next run."""
 
     account: str
     period: str
+    status: Literal["recalculated", "refused"] = "recalculated"
     lines: list[dict[str, Any]] | None
     error: dict[str, Any] | None = None
+    queued: bool = False
 
 

@@ -37,6 +37,12 @@ class Recalculation(Protocol):
         calculated (nothing of it is written then)."""
         ...
 
+    def recalculate_house(self, session: Session, house_id: int, period: str
+                          ) -> dict[str, list[dict[str, Any]] | dict[str, Any]]:
+        """Compute every account of the house again in the open ``period`` (a house meter's
+        reading): account number → its new lines of the month, or its error as a dict."""
+        ...
+
     def enqueue(self, session: Session, account_ids: Iterable[int], period: str,
                 reason: str) -> None:
         """Queue the accounts for the next run, from ``period`` on (too many to compute in a
@@ -56,8 +62,22 @@ class RuleVocabulary(Protocol):
         ...
 
 
+class ReadingChecks(Protocol):
+    """The plausibility checks of the published rules (``rules/checks``) for a reading as it
+    arrives, with what billing knows of its account (history, residents)."""
+
+    def check(self, session: Session, meter_id: int, zone: str, taken_on: date,
+              value_micro: int) -> list[dict[str, str]]:
+        """The checks the reading fails (``{"code", "message", "rule_id"}``, Russian
+        messages); empty when it may be billed."""
+        ...
+
+
 class HasNumber(Protocol):
-    """An account as the seam needs it: its number."""
+    """An account as the seam needs it: its id and number."""
+
+    @property
+    def id(self) -> int: ...
 
     @property
     def number(self) -> str: ...
@@ -65,24 +85,38 @@ class HasNumber(Protocol):
 
 @dataclass(frozen=True)
 class Seams:
-    """The recalculation and the rules' vocabulary as one argument of the services."""
+    """The recalculation, the rules' vocabulary and the reading checks as one argument of
+    the services."""
 
     recalculation: Recalculation
     vocabulary: RuleVocabulary
+    checks: ReadingChecks | None = None
+    """None: readings are not checked (tests that are not about the checks)."""
 
     def recalculate(self, session: Session, accounts: Iterable[HasNumber], period: str
                     ) -> list[AccountRecalc]:
-        """Recalculate each account from ``period`` in this transaction. A refusal is a value
-        (``error``, ``lines`` None) and the change that caused it is kept."""
+        """Recalculate each account from ``period`` in this transaction, all of an account's
+        recalculation or none of it: each account's lines (recalculations of closed months
+        and the open month's charges) are written in a savepoint, rolled back whole when any
+        part is refused. A refusal is a value (``status`` ``refused``, ``error``, ``lines``
+        None, nothing booked); the change that caused it is kept and the account is queued
+        for the next run from ``period`` (``queued``), whose pre-close check waits for it."""
         out = []
         for account in accounts:
             try:
-                lines = self.recalculation.recalculate_account(session, account.number, period)
+                with session.begin_nested():
+                    lines = self.recalculation.recalculate_account(session, account.number,
+                                                                   period)
             except (CalculationError, DomainError) as exc:
-                out.append(AccountRecalc(account=account.number, period=period, lines=None,
-                                         error=exc.as_dict()))
+                error = exc.as_dict()
+                self.recalculation.enqueue(session, [account.id], period,
+                                           f"перерасчёт отклонён: {error['code']}")
+                out.append(AccountRecalc(account=account.number, period=period,
+                                         status="refused", lines=None, error=error,
+                                         queued=True))
                 continue
             out.append(AccountRecalc(account=account.number, period=period,
+                                     status="recalculated",
                                      lines=[jsonable(line) for line in lines]))
         return out
 

@@ -1,4 +1,6 @@
-"""CLI of access: create an API key for a role (the plain key is printed once)."""
+"""CLI of access: create and revoke API keys (the plain key is printed once), purge expired
+idempotent responses. Creation and revocation are audited with the real actor (``--actor`` or
+the OS user) and the reason."""
 
 from __future__ import annotations
 
@@ -7,6 +9,11 @@ from typing import Annotated
 import typer
 
 from zhkh.adapters.bootstrap import bootstrap
+from zhkh.adapters.cli.shared import actor as cli_actor
+
+ActorOption = Annotated[str | None, typer.Option(
+    "--actor", help="Кто выполняет (по умолчанию — пользователь ОС)")]
+ReasonOption = Annotated[str | None, typer.Option("--reason", help="Основание (в журнал аудита)")]
 
 keys_app = typer.Typer(help="Ключи API", no_args_is_help=True)
 
@@ -25,12 +32,14 @@ def create(
         help="Область данных: all (все управляющие организации) или их номера через запятую "
              "(3,7)")] = "all",
     database: Annotated[str | None, typer.Option(help="URL базы данных")] = None,
+    by: ActorOption = None, reason: ReasonOption = None,
 ) -> None:
     """Создать ключ API для роли и области данных; ключ показывается только один раз."""
     from zhkh.adapters.db import upgrade
     from zhkh.modules.access.permissions import ROLES
     from zhkh.modules.access.scope import Scope
-    from zhkh.modules.access.service import create_api_key
+    from zhkh.modules.access.service import issue_api_key
+    from zhkh.modules.audit import service as audit
     from zhkh.modules.errors import Invalid
     from zhkh.modules.registry.models import ManagementCompany
 
@@ -43,7 +52,8 @@ def create(
         typer.echo(str(exc), err=True)
         raise typer.Exit(2) from None
     with bootstrap(database_url=database) as application:
-        upgrade(application.settings.database_url)
+        if application.settings.migration_url is None:
+            upgrade(application.settings.database_url)
         with application.database.session() as session:
             unknown = [c for c in sorted(limits.companies or ())
                        if session.get(ManagementCompany, c) is None]
@@ -51,10 +61,57 @@ def create(
                 typer.echo("Нет управляющих организаций с номерами "
                            f"{', '.join(map(str, unknown))}", err=True)
                 raise typer.Exit(2)
-            key = create_api_key(session, name, role, limits)
+            stored, key = issue_api_key(session, name, role, limits)
+            audit.record(session, cli_actor(by, reason), action="api_key.create",
+                         object_type="api_key", object_id=stored.id,
+                         after={"name": name, "role": role, "key_prefix": stored.key_prefix,
+                                "scope": limits.describe()})
     typer.echo(f"Ключ для «{name}» (роль {role}, {limits.describe()}) — сохраните его, "
                "повторно он не показывается:")
     typer.echo(key)
+
+
+@keys_app.command("revoke")
+def revoke(
+    key_id: Annotated[int, typer.Argument(help="Номер ключа")],
+    database: Annotated[str | None, typer.Option(help="URL базы данных")] = None,
+    by: ActorOption = None, reason: ReasonOption = None,
+) -> None:
+    """Отозвать ключ API (он остаётся в списке, но больше не действует)."""
+    from zhkh.modules.access.service import revoke_api_key
+    from zhkh.modules.audit import service as audit
+    from zhkh.modules.errors import NotFound
+
+    with bootstrap(database_url=database) as application:
+        try:
+            with application.database.session() as session:
+                key = revoke_api_key(session, key_id)
+                revoked_at = key.revoked_at.isoformat() if key.revoked_at else None
+                audit.record(session, cli_actor(by, reason), action="api_key.revoke",
+                             object_type="api_key", object_id=key.id,
+                             after={"name": key.name, "role": key.role,
+                                    "revoked_at": revoked_at})
+        except NotFound as exc:
+            typer.echo(exc.message, err=True)
+            raise typer.Exit(1) from None
+    typer.echo(f"Ключ {key_id} («{key.name}», роль {key.role}) отозван")
+
+
+@keys_app.command("purge-idempotency")
+def purge_idempotency(
+    database: Annotated[str | None, typer.Option(help="URL базы данных")] = None,
+) -> None:
+    """Удалить сохранённые ответы идемпотентных запросов старше ZHKH_IDEMPOTENCY_HOURS."""
+    from datetime import UTC, datetime, timedelta
+
+    from zhkh.modules.access.repository import AccessRepository
+
+    with bootstrap(database_url=database) as application:
+        hours = application.settings.idempotency_hours
+        with application.database.session() as session:
+            purged = AccessRepository(session).purge_idempotency(
+                datetime.now(UTC) - timedelta(hours=hours))
+    typer.echo(f"Удалено сохранённых ответов старше {hours} ч: {purged}")
 
 
 def serve(

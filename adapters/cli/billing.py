@@ -1,4 +1,5 @@
-"""CLI of billing operations: ``run``, ``period close``, ``recalc``, ``db upgrade``.
+"""CLI of billing operations: ``run``, ``period open|list|drop|close``, ``recalc``,
+``db upgrade``.
 
 Thin: it takes the database and the calculator from the composition root
 (``adapters/bootstrap.py``; options replace the settings), calls a module, and renders Russian
@@ -16,13 +17,17 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from zhkh.adapters.bootstrap import Application, bootstrap
+from zhkh.adapters.cli.shared import actor as cli_actor
 from zhkh.adapters.db import current_revision, downgrade, normalize_url, upgrade
+from zhkh.adapters.db.migrate import upgrade_as_owner
 from zhkh.kernel.money import format_rub_ru
 
 console = Console()
 period_app = typer.Typer(help="Расчётные периоды", no_args_is_help=True)
 db_app = typer.Typer(help="База данных", no_args_is_help=True)
 
+ActorOption = Annotated[str | None, typer.Option(
+    "--actor", help="Кто выполняет (в журнал аудита; по умолчанию — пользователь ОС)")]
 DatabaseOption = Annotated[str | None, typer.Option(
     "--database", help="URL базы (по умолчанию ZHKH_DATABASE_URL или sqlite:///zhkh.sqlite)")]
 RulesOption = Annotated[Path | None, typer.Option(
@@ -54,7 +59,8 @@ def _progress() -> Progress:
 
 def run(period: Annotated[str, typer.Option("--period", help="Период ГГГГ-ММ")],
         database: DatabaseOption = None, rules: RulesOption = None,
-        batch: Annotated[int, typer.Option(help="Домов в одной транзакции")] = 50) -> None:
+        batch: Annotated[int, typer.Option(help="Домов в одной транзакции")] = 50,
+        by: ActorOption = None) -> None:
     """Расчёт периода: начисления по всем домам, перерасчёты из очереди, пени, сводка."""
     from zhkh.modules.billing.service import PeriodClosedError
     from zhkh.modules.finance.month import run_month
@@ -68,7 +74,7 @@ def run(period: Annotated[str, typer.Option("--period", help="Период ГГ�
                                   application.finance_rules, period, houses_per_batch=batch,
                                   pipeline=True, progress=lambda done, total: bar.update(
                                       task, completed=done, total=total),
-                                  actor="cli")
+                                  actor=cli_actor(by).name)
         except (PeriodClosedError, ValueError) as exc:
             console.print(f"[red]{exc}[/red]")
             raise typer.Exit(1) from None
@@ -115,12 +121,68 @@ def _render_run(report, calculator) -> None:
         console.print(errors)
 
 
+@period_app.command("open")
+def period_open(period: Annotated[str, typer.Argument(help="Период ГГГГ-ММ")],
+                database: DatabaseOption = None) -> None:
+    """Открыть период. В новой базе первый открытый период — начало расчётов: данные,
+    датированные раньше, — история, периоды до него не открываются."""
+    from zhkh.modules.billing.service import PeriodClosedError, open_billing_period
+
+    with bootstrap(database_url=database) as application:
+        try:
+            with application.database.session() as session:
+                opened, start = open_billing_period(session, period)
+        except (PeriodClosedError, ValueError) as exc:
+            console.print(f"[red]{exc}[/red]")
+            raise typer.Exit(1) from None
+    console.print(f"Период {opened} открыт. Начало расчётов в этой базе: {start}.")
+
+
+@period_app.command("list")
+def period_list(database: DatabaseOption = None) -> None:
+    """Расчётные периоды базы: открытые и закрытые, начало расчётов."""
+    from zhkh.modules.billing.service import list_billing_periods
+
+    with bootstrap(database_url=database) as application, \
+            application.database.reader() as session:
+        periods = [(p.period, p.status, p.opened_at, p.closed_at)
+                   for p in list_billing_periods(session)]
+    if not periods:
+        console.print("Периодов нет: расчёты в этой базе не начаты "
+                      "(zhkh period open ГГГГ-ММ или первый zhkh run).")
+        return
+    table = Table(title=f"Расчётные периоды (начало расчётов {periods[0][0]})")
+    for col in ("Период", "Состояние", "Открыт", "Закрыт"):
+        table.add_column(col)
+    for period, status, opened_at, closed_at in periods:
+        table.add_row(period, "открыт" if status == "open" else "закрыт",
+                      f"{opened_at:%d.%m.%Y %H:%M}",
+                      f"{closed_at:%d.%m.%Y %H:%M}" if closed_at else "—")
+    console.print(table)
+
+
+@period_app.command("drop")
+def period_drop(period: Annotated[str, typer.Argument(help="Период ГГГГ-ММ")],
+                database: DatabaseOption = None) -> None:
+    """Удалить ошибочно открытый пустой период (без начислений и оплат)."""
+    from zhkh.modules.billing.service import PeriodClosedError, drop_billing_period
+
+    with bootstrap(database_url=database) as application:
+        try:
+            with application.database.session() as session:
+                drop_billing_period(session, period)
+        except (PeriodClosedError, ValueError) as exc:
+            console.print(f"[red]{exc}[/red]")
+            raise typer.Exit(1) from None
+    console.print(f"Период {period} удалён.")
+
+
 @period_app.command("close")
 def period_close(period: Annotated[str, typer.Argument(help="Период ГГГГ-ММ")],
                  database: DatabaseOption = None,
                  factor: Annotated[int, typer.Option(
-                     help="Во сколько раз объём выше среднего считается подозрительным")] = 10
-                 ) -> None:
+                     help="Во сколько раз объём выше среднего считается подозрительным")] = 10,
+                 by: ActorOption = None) -> None:
     """Закрыть период: окончательные пени, проверки (блокирующие не дают закрыть), открытие
     следующего месяца, зачёт авансов в выставленный счёт."""
     from zhkh.modules.billing.service import PeriodClosedError
@@ -129,7 +191,7 @@ def period_close(period: Annotated[str, typer.Argument(help="Период ГГГ
     with bootstrap(database_url=database) as application:
         try:
             month = close_month(application.database.session, application.finance_rules,
-                                period, actor="cli", factor=factor)
+                                period, actor=cli_actor(by).name, factor=factor)
         except (PeriodClosedError, ValueError) as exc:
             console.print(f"[red]{exc}[/red]")
             raise typer.Exit(1) from None
@@ -154,7 +216,8 @@ def period_close(period: Annotated[str, typer.Argument(help="Период ГГГ
 def recalc(since: Annotated[str, typer.Option("--since", help="С какого месяца ГГГГ-ММ")],
            reason: Annotated[str, typer.Option(help="Причина для пояснения строк")] =
            "изменение правил с прошедшей даты",
-           database: DatabaseOption = None, rules: RulesOption = None) -> None:
+           database: DatabaseOption = None, rules: RulesOption = None,
+           by: ActorOption = None) -> None:
     """Перерасчёт закрытых месяцев с указанного по текущим данным и правилам."""
     from zhkh.modules.billing.service import PeriodClosedError, recalc_since
 
@@ -164,7 +227,8 @@ def recalc(since: Annotated[str, typer.Option("--since", help="С какого �
             with _progress() as bar:
                 task = bar.add_task(f"Перерасчёт с {since}", total=None)
                 booked = recalc_since(application.database.session, calculator, since,
-                                      reason=reason, progress=lambda d, t: bar.update(
+                                      reason=reason, actor=cli_actor(by, reason).name,
+                                      progress=lambda d, t: bar.update(
                                           task, completed=d, total=t))
         except (PeriodClosedError, ValueError) as exc:
             console.print(f"[red]{exc}[/red]")
@@ -203,6 +267,10 @@ def recreate(url: str) -> None:
 @db_app.command("upgrade")
 def db_upgrade(database: DatabaseOption = None) -> None:
     """Применить миграции схемы до последней версии."""
-    url = bootstrap(database_url=database).settings.database_url
-    upgrade(url)
-    console.print(f"Схема базы обновлена до версии {current_revision(url)}")
+    settings = bootstrap(database_url=database).settings
+    role = upgrade_as_owner(settings.database_url, settings.migration_url)
+    console.print("Схема базы обновлена до версии "
+                  f"{current_revision(settings.migration_url or settings.database_url)}")
+    if role is not None:
+        console.print(f"Роль приложения {role}: без владения таблицами, без TRUNCATE, "
+                      "права выданы заново")

@@ -15,8 +15,11 @@ from zhkh.adapters.cli import (
     demo,
     documents,
     finance,
+    houses,
+    owners,
     parties,
     payments,
+    readings,
     reports,
     transfers,
 )
@@ -131,7 +134,7 @@ def rules_diff(
 
 
 for _module in (billing, demo, finance, payments, reports, transfers, parties, access,
-                documents):
+                documents, houses, owners, readings):
     _module.register(app)
 
 

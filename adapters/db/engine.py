@@ -28,8 +28,11 @@ def normalize_url(url: str) -> str:
 
 
 def create_db_engine(url: str, *, echo: bool = False, **kwargs: Any) -> Engine:
-    """An engine for ``url``, configured per backend."""
+    """An engine for ``url``, configured per backend. Its errors never carry the statement's
+    parameters (``hide_parameters``): they are values of requests, personal data among them,
+    and an error's text ends up in logs."""
     url = normalize_url(url)
+    kwargs.setdefault("hide_parameters", True)
     backend = make_url(url).get_backend_name()
     if backend == "sqlite":
         return _sqlite_engine(url, echo=echo, **kwargs)

@@ -14,6 +14,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
 from zhkh.adapters.db.engine import create_db_engine, normalize_url
+from zhkh.adapters.db.roles import ensure_app_role
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
@@ -30,6 +31,17 @@ def alembic_config(url: str) -> Config:
 def upgrade(url: str, revision: str = "head") -> None:
     """Migrate the database at ``url`` up to ``revision`` (default: the newest)."""
     command.upgrade(alembic_config(url), revision)
+
+
+def upgrade_as_owner(app_url: str, migration_url: str | None = None) -> str | None:
+    """Migrate as the owner (``migration_url``; ``app_url`` when unset) and then, on PostgreSQL
+    with two roles, create or update the application's least-privileged role of ``app_url``
+    (``adapters/db/roles.py``). Returns the application's role name when one was made."""
+    upgrade(migration_url or app_url)
+    if migration_url is None:
+        return None
+    role = ensure_app_role(migration_url, app_url)
+    return None if role is None else role.name
 
 
 def downgrade(url: str, revision: str = "base") -> None:

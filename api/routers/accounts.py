@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -11,6 +10,7 @@ from fastapi import APIRouter, Query
 from zhkh.api.auth import PrincipalDep, allow
 from zhkh.api.deps import ActorDep, IdQuery, SessionDep, WindowDep
 from zhkh.api.idempotency import TransactionalRoute
+from zhkh.kernel.bounded import Day
 from zhkh.modules.finance import service as finance
 from zhkh.modules.finance.schemas import BalanceOut, FinanceAccountCard
 from zhkh.modules.paging import Page
@@ -26,7 +26,7 @@ from zhkh.modules.registry.schemas import (
 
 router = APIRouter(prefix="/v1/accounts", tags=["registry"], route_class=TransactionalRoute)
 READ, WRITE = allow("registry", "read"), allow("registry", "write")
-PERIOD = r"^\d{4}-(0[1-9]|1[0-2])$"
+PERIOD = r"^(19|20)\d{2}-(0[1-9]|1[0-2])$"
 
 
 @router.post("", status_code=201, dependencies=[WRITE], summary="Открыть лицевой счёт")
@@ -38,7 +38,7 @@ def create_account(session: SessionDep, actor: ActorDep, body: AccountCreate) ->
 @router.get("", dependencies=[READ], summary="Лицевые счета")
 def list_accounts(session: SessionDep, window: WindowDep, house_id: IdQuery = None,
                   premises_id: IdQuery = None,
-                  open_on: Annotated[date | None, Query(description="Открытые на дату")] = None,
+                  open_on: Annotated[Day | None, Query(description="Открытые на дату")] = None,
                   ) -> Page[AccountOut]:
     """Accounts of a house or a premises, optionally only those open on a day."""
     items, total = RegistryRepository(session).list_accounts(

@@ -12,6 +12,7 @@ from pydantic import BaseModel
 from zhkh.api.auth import allow
 from zhkh.api.deps import IdQuery, SessionDep, WindowDep
 from zhkh.api.idempotency import TransactionalRoute
+from zhkh.kernel.bounded import Moment
 from zhkh.modules.audit.repository import AccessLogRepository, AuditRepository
 from zhkh.modules.paging import Page
 
@@ -33,7 +34,7 @@ class AuditEntryOut(BaseModel):
 @router.get("", dependencies=[allow("audit", "read")], summary="Журнал аудита")
 def list_audit(session: SessionDep, window: WindowDep, object_type: str | None = None,
                object_id: str | None = None, actor: str | None = None,
-               action: str | None = None, since: datetime | None = None
+               action: str | None = None, since: Moment | None = None
                ) -> Page[AuditEntryOut]:
     """Entries filtered by object, actor, action and time."""
     items, total = AuditRepository(session).list_entries(

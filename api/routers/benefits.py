@@ -3,7 +3,6 @@ the recalculated account."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -20,6 +19,7 @@ from zhkh.api.deps import (
     WindowDep,
 )
 from zhkh.api.idempotency import TransactionalRoute
+from zhkh.kernel.bounded import Day
 from zhkh.modules.paging import Page
 from zhkh.modules.passport import service as passport
 from zhkh.modules.passport.repository import PassportRepository
@@ -46,7 +46,7 @@ def list_benefits(session: SessionDep, principal: PrincipalDep, reads: PersonalR
                   account: Annotated[str | None, Query(max_length=20,
                                                        description="Номер счёта")] = None,
                   category: Annotated[str | None, Query(max_length=64)] = None,
-                  active_on: Annotated[date | None, Query(description="Действующие на дату")]
+                  active_on: Annotated[Day | None, Query(description="Действующие на дату")]
                   = None) -> Page[BenefitOut]:
     """Benefit assignments of a person or an account, of a category, in force on a day
     (documents only with the personal-data right)."""

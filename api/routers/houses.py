@@ -12,7 +12,13 @@ from zhkh.api.idempotency import TransactionalRoute
 from zhkh.modules.paging import Page
 from zhkh.modules.registry import service as registry
 from zhkh.modules.registry.repository import RegistryRepository
-from zhkh.modules.registry.schemas import HouseCreate, HouseOut, HouseUpdate
+from zhkh.modules.registry.schemas import (
+    CommonDecisionCreate,
+    CommonDecisionOut,
+    HouseCreate,
+    HouseOut,
+    HouseUpdate,
+)
 
 router = APIRouter(prefix="/v1/houses", tags=["registry"], route_class=TransactionalRoute)
 READ, WRITE = allow("registry", "read"), allow("registry", "write")
@@ -48,3 +54,21 @@ def update_house(session: SessionDep, seams: SeamsDep, actor: ActorDep, house_id
                  body: HouseUpdate) -> HouseOut:
     """Change the fields sent; an area change queues the house's accounts for recalculation."""
     return HouseOut.of(registry.update_house(session, seams, actor, house_id, body))
+
+
+@router.post("/{house_id}/common-decisions", status_code=201, dependencies=[WRITE],
+             summary="Решение общего собрания о СОИ")
+def add_common_decision(session: SessionDep, seams: SeamsDep, actor: ActorDep, house_id: IdPath,
+                        body: CommonDecisionCreate) -> CommonDecisionOut:
+    """A dated decision lifting (or restoring) the cap of common-property volumes by the norm;
+    404 ``house_not_found``, 409 ``common_decision_exists`` for a second one of the same date.
+    The house's accounts are queued for recalculation from the decision's month."""
+    return CommonDecisionOut.of(registry.add_common_decision(session, seams, actor, house_id,
+                                                             body))
+
+
+@router.get("/{house_id}/common-decisions", dependencies=[READ],
+            summary="Решения общего собрания о СОИ")
+def list_common_decisions(session: SessionDep, house_id: IdPath) -> list[CommonDecisionOut]:
+    """The house's decisions on the common-property cap, by date; 404 ``house_not_found``."""
+    return [CommonDecisionOut.of(d) for d in registry.common_decisions(session, house_id)]

@@ -24,7 +24,7 @@ from zhkh.modules.paging import Page
 
 router = APIRouter(prefix="/v1/incidents", tags=["complaints"], route_class=TransactionalRoute)
 READ, WRITE = allow("complaints", "read"), allow("complaints", "write")
-PERIOD = r"^\d{4}-(0[1-9]|1[0-2])$"
+PERIOD = r"^(19|20)\d{2}-(0[1-9]|1[0-2])$"
 
 
 @router.post("", status_code=201, dependencies=[WRITE], summary="Зарегистрировать инцидент")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Literal
 
 from fastapi import APIRouter, Response
@@ -10,7 +9,9 @@ from fastapi import APIRouter, Response
 from zhkh.api.auth import allow
 from zhkh.api.deps import ActorDep, IdPath, IdQuery, SeamsDep, SessionDep, WindowDep
 from zhkh.api.idempotency import TransactionalRoute
+from zhkh.kernel.bounded import Day
 from zhkh.modules.meters import service as meters
+from zhkh.modules.meters.models import ReadingReview
 from zhkh.modules.meters.repository import MeterRepository
 from zhkh.modules.meters.schemas import (
     MeterCreate,
@@ -18,6 +19,7 @@ from zhkh.modules.meters.schemas import (
     MeterUpdate,
     ReadingCreate,
     ReadingOut,
+    ReadingReviewOut,
     Zone,
 )
 from zhkh.modules.paging import Page
@@ -64,12 +66,20 @@ def update_meter(session: SessionDep, seams: SeamsDep, actor: ActorDep, meter_id
 
 @router.post("/{meter_id}/readings", status_code=201, dependencies=[READINGS_WRITE],
              summary="Передать показание",
-             responses={200: {"description": "Показание уже было принято: возвращено оно"}})
+             responses={200: {"description": "Показание уже было принято: возвращено оно"},
+                        202: {"description": "Показание не прошло проверку и ждёт решения "
+                                             "оператора (/v1/reading-review): в расчёт не "
+                                             "идёт", "model": ReadingReviewOut}})
 def add_reading(session: SessionDep, seams: SeamsDep, actor: ActorDep, meter_id: IdPath,
-                body: ReadingCreate, response: Response) -> ReadingOut:
+                body: ReadingCreate, response: Response) -> ReadingOut | ReadingReviewOut:
     """201 with the recalculated accounts for a new reading or correction; 200 with the stored
-    reading when the same ``(source, source_id)`` was already accepted."""
+    reading when the same ``(source, source_id)`` was already accepted; 202 with the review
+    (each failed check: code and message) when a plausibility check holds it — it is not
+    billed until confirmed."""
     reading, created, recalc = meters.add_reading(session, seams, actor, meter_id, body)
+    if isinstance(reading, ReadingReview):
+        response.status_code = 202
+        return ReadingReviewOut.of(reading)
     if not created:
         response.status_code = 200
     superseded = bool(MeterRepository(session).superseded_ids([reading.id]))
@@ -78,7 +88,7 @@ def add_reading(session: SessionDep, seams: SeamsDep, actor: ActorDep, meter_id:
 
 @router.get("/{meter_id}/readings", dependencies=[READINGS_READ], summary="Показания")
 def list_readings(session: SessionDep, window: WindowDep, meter_id: IdPath,
-                  date_from: date | None = None, date_to: date | None = None,
+                  date_from: Day | None = None, date_to: Day | None = None,
                   zone: Zone | None = None, include_superseded: bool = False
                   ) -> Page[ReadingOut]:
     """Readings of a meter in a date range (current ones unless ``include_superseded``)."""

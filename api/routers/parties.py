@@ -8,7 +8,6 @@ dated: a change from a day is ``POST /v1/contracts/{id}/terms``.
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Body, Query
@@ -19,6 +18,7 @@ from zhkh.api.auth import allow
 from zhkh.api.deps import ActorDep, IdPath, IdQuery, SessionDep, WindowDep
 from zhkh.api.errors import Responses, body_references
 from zhkh.api.idempotency import TransactionalRoute
+from zhkh.kernel.bounded import Day
 from zhkh.modules.finance import contracts
 from zhkh.modules.finance.schemas import (
     CompanyIn,
@@ -39,7 +39,7 @@ READ, WRITE = allow("finance", "read"), allow("finance", "write")
 
 NameQuery = Annotated[str | None, Query(max_length=300, description="Часть наименования")]
 InnQuery = Annotated[str | None, Query(max_length=12, description="ИНН")]
-ActiveOn = Annotated[date | None, Query(description="Действующие на дату")]
+ActiveOn = Annotated[Day | None, Query(description="Действующие на дату")]
 _REQUISITES: Responses = {
     422: {"description": "Неверные данные или реквизиты: ИНН, КПП, БИК, счёт с "
                          "контрольной цифрой (code: inn_checksum, account_key, …; "

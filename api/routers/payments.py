@@ -9,7 +9,6 @@ reason and who did it) and posted again. ``Idempotency-Key`` on ``POST`` makes a
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Body, Query
@@ -19,6 +18,7 @@ from zhkh.api.auth import allow
 from zhkh.api.deps import ActorDep, FinanceRulesDep, IdPath, IdQuery, SessionDep, WindowDep
 from zhkh.api.errors import Responses, body_references
 from zhkh.api.idempotency import TransactionalRoute
+from zhkh.kernel.bounded import Day
 from zhkh.modules.finance import service as finance
 from zhkh.modules.finance.models import CHANNELS
 from zhkh.modules.finance.schemas import PaymentIn, PaymentOut, ReverseIn
@@ -56,8 +56,8 @@ def post_payment(session: SessionDep, actor: ActorDep, rules: FinanceRulesDep,
 def list_payments(session: SessionDep, window: WindowDep,
                   account: Annotated[str | None, Query(max_length=20,
                                                        description="Номер счёта")] = None,
-                  date_from: Annotated[date | None, Query(description="Оплачены с")] = None,
-                  date_to: Annotated[date | None, Query(description="Оплачены по")] = None,
+                  date_from: Annotated[Day | None, Query(description="Оплачены с")] = None,
+                  date_to: Annotated[Day | None, Query(description="Оплачены по")] = None,
                   channel: Annotated[Channel | None, Query(description="Канал")] = None,
                   registry_id: IdQuery = None) -> Page[PaymentOut]:
     """Payments (stornos included) of an account, paid in a date range, by channel, from a

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from fastapi import APIRouter
 
 from zhkh.api.auth import PrincipalDep, allow
 from zhkh.api.deps import ActorDep, IdPath, IdQuery, PersonalReadsDep, SessionDep, WindowDep
 from zhkh.api.idempotency import TransactionalRoute
+from zhkh.kernel.bounded import Day
 from zhkh.modules.paging import Page
 from zhkh.modules.passport import service as passport
 from zhkh.modules.passport.repository import PassportRepository
@@ -29,7 +28,7 @@ def create_person(session: SessionDep, actor: ActorDep, principal: PrincipalDep,
 @router.get("", dependencies=[READ], summary="Люди")
 def list_persons(session: SessionDep, principal: PrincipalDep, reads: PersonalReadsDep,
                  window: WindowDep, premises_id: IdQuery = None,
-                 registered_on: date | None = None) -> Page[PersonOut]:
+                 registered_on: Day | None = None) -> Page[PersonOut]:
     """Persons, optionally those registered in a premises (on a day); the read of the page's
     personal data is logged (``GET /v1/audit/access``)."""
     items, total = PassportRepository(session).list_persons(

@@ -3,8 +3,6 @@ change returns the recalculated accounts of the premises concerned."""
 
 from __future__ import annotations
 
-from datetime import date
-
 from fastapi import APIRouter
 
 from zhkh.api.auth import PrincipalDep, allow
@@ -18,6 +16,7 @@ from zhkh.api.deps import (
     WindowDep,
 )
 from zhkh.api.idempotency import TransactionalRoute
+from zhkh.kernel.bounded import Day
 from zhkh.modules.paging import Page
 from zhkh.modules.passport import service as passport
 from zhkh.modules.passport.repository import PassportRepository
@@ -44,7 +43,7 @@ def create_registration(session: SessionDep, seams: SeamsDep, actor: ActorDep,
 
 @router.get("/registrations", dependencies=[READ], summary="Регистрации")
 def list_registrations(session: SessionDep, window: WindowDep, person_id: IdQuery = None,
-                       premises_id: IdQuery = None, active_on: date | None = None
+                       premises_id: IdQuery = None, active_on: Day | None = None
                        ) -> Page[RegistrationOut]:
     """Registrations of a person or a premises, optionally those in force on a day."""
     items, total = PassportRepository(session).list_registrations(

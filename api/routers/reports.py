@@ -14,6 +14,7 @@ from zhkh.api.auth import allow
 from zhkh.api.deps import ActorDep, FinanceRulesDep, IdQuery, SessionDep, WindowDep
 from zhkh.api.errors import body_references
 from zhkh.api.idempotency import TransactionalRoute
+from zhkh.kernel.bounded import Day
 from zhkh.modules.errors import Invalid
 from zhkh.modules.finance import contracts
 from zhkh.modules.finance import service as finance
@@ -29,7 +30,7 @@ from zhkh.modules.paging import Page
 
 router = APIRouter(prefix="/v1", tags=["finance"], route_class=TransactionalRoute)
 READ, WRITE = allow("finance", "read"), allow("finance", "write")
-PERIOD = r"^\d{4}-(0[1-9]|1[0-2])$"
+PERIOD = r"^(19|20)\d{2}-(0[1-9]|1[0-2])$"
 MONEY = r"^\d{1,13}(\.\d{1,2})?$"
 
 
@@ -50,7 +51,7 @@ def turnover(session: SessionDep,
 
 @router.get("/debtors", dependencies=[READ], summary="Должники по сроку долга")
 def debtors(session: SessionDep, rules: FinanceRulesDep, window: WindowDep,
-            on: Annotated[date | None, Query(description="На дату (по умолчанию сегодня)")]
+            on: Annotated[Day | None, Query(description="На дату (по умолчанию сегодня)")]
             = None, house_id: IdQuery = None, provider_id: IdQuery = None,
             min_debt: Annotated[str, Query(pattern=MONEY, description="Не меньше, руб.")]
             = "0.01") -> Page[DebtorOut]:
@@ -64,7 +65,7 @@ def debtors(session: SessionDep, rules: FinanceRulesDep, window: WindowDep,
 
 @router.get("/transfers/due", dependencies=[READ], summary="К перечислению поставщикам")
 def transfers_due(session: SessionDep,
-                  day: Annotated[date | None, Query(alias="date", description="На дату "
+                  day: Annotated[Day | None, Query(alias="date", description="На дату "
                                                     "(по умолчанию сегодня)")] = None
                   ) -> list[TransferDueOut]:
     """What each provider is to be sent on the day by its transfer rule: the money collected
@@ -89,8 +90,8 @@ def record_transfer(session: SessionDep, actor: ActorDep,
 @router.get("/transfers/reconciliation", dependencies=[READ],
             summary="Сверка с поставщиками за период")
 def reconciliation(session: SessionDep,
-                   date_from: Annotated[date, Query(description="С даты")],
-                   date_to: Annotated[date, Query(description="По дату")]
+                   date_from: Annotated[Day, Query(description="С даты")],
+                   date_to: Annotated[Day, Query(description="По дату")]
                    ) -> list[ReconciliationOut]:
     """Per provider over the days: collected = transferred + fees + still to transfer, to
     the kopeck (a transfer straddling an edge of the range is 422)."""

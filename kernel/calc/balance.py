@@ -30,9 +30,18 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+)
 
 from zhkh.kernel.allocation import Payment
+from zhkh.kernel.bounded import written_as_date
 from zhkh.kernel.calc.errors import CalculationError
 from zhkh.kernel.calc.result import Line
 from zhkh.kernel.calc.types import Dec
@@ -49,7 +58,7 @@ from zhkh.kernel.penalties.reference import split_into_parts
 from zhkh.kernel.period import Period
 from zhkh.kernel.rulebook.model import Rulebook
 
-FIRST_DAY, LAST_DAY = date(1990, 1, 1), date(2100, 12, 31)
+FIRST_DAY, LAST_DAY = date(1990, 1, 1), date(2099, 12, 31)
 """Dates a balance may name: wide enough for any debt still claimed, narrow enough that every
 due date computed from them is a valid date."""
 
@@ -89,7 +98,7 @@ Money = Annotated[Dec, AfterValidator(_money)]
 """Rubles as a decimal string, non-negative, at most two decimals (``"1234.56"``)."""
 PeriodText = Annotated[str, AfterValidator(_period), Field(examples=["2026-01"])]
 """A billing period ``YYYY-MM``, normalized."""
-Day = Annotated[date, AfterValidator(_day)]
+Day = Annotated[date, BeforeValidator(written_as_date), AfterValidator(_day)]
 AccountText = Annotated[str, Field(min_length=1, max_length=64, examples=["1000000019"])]
 
 

@@ -9,17 +9,27 @@ import numpy as np
 
 from zhkh.kernel.calc.balance import penalty_lines
 from zhkh.kernel.calc.catalog import Catalog
+from zhkh.kernel.calc.common import CommonFact, common_rows, individual_volumes, is_common
 from zhkh.kernel.calc.decide import Decider, engine_for
 from zhkh.kernel.calc.errors import CalculationError
 from zhkh.kernel.calc.explain import texts
 from zhkh.kernel.calc.extras import extra_lines
 from zhkh.kernel.calc.fact_rules import with_derived_facts
+from zhkh.kernel.calc.heating_correction import correction_lines
 from zhkh.kernel.calc.inputs import ExtrasInput
+from zhkh.kernel.calc.methods import SHARED
 from zhkh.kernel.calc.methods.base import TEMPLATE_COLUMNS, UNKNOWN
 from zhkh.kernel.calc.observations import active_meters, check_verification, persons_segments
 from zhkh.kernel.calc.plan import PlanRow, ServicePlanner, Templates, derived_rows, with_parts
-from zhkh.kernel.calc.result import AccountTotal, CalculationResult, Line, ServiceTotal
+from zhkh.kernel.calc.result import (
+    AccountTotal,
+    CalculationResult,
+    HouseTotal,
+    Line,
+    ServiceTotal,
+)
 from zhkh.kernel.calc.rows import method_inputs, run_kernel
+from zhkh.kernel.calc.shared import flat_totals, shared_facts
 from zhkh.kernel.calc.signature import build_signature
 from zhkh.kernel.calc.situation import Account, AccountService, Situation
 from zhkh.kernel.charges import OK, OVERFLOW, READING_DECREASE
@@ -42,34 +52,47 @@ def calculate(situation: Situation, rulebook: Rulebook, engine: Engine) -> Calcu
     period = situation.period_value
     rows: list[PlanRow] = []
     derived: list[tuple[Account, AccountService]] = []
+    common: list[CommonFact] = []
     templates: Templates = {}
     try:
         for account in situation.accounts:
-            rows += _account_rows(situation, account, catalog, decider, derived, templates)
+            rows += _account_rows(situation, account, catalog, decider, derived, common,
+                                  templates)
     except CalculationError:
         _inputs(rows)  # a row planned before that the method refuses is the first error
         raise
     first = _run(rows, _inputs(rows))
     lines = _lines(situation.period, rows, first)
+    houses: list[HouseTotal] = []
+    volumes = first.volume
+    if common:
+        shared, houses = common_rows(common, situation.house, period, decider, templates,
+                                     individual_volumes(rows, first.volume, catalog))
+        computed = _run(shared, _inputs(shared))
+        lines += _lines(situation.period, shared, computed)
+        rows, volumes = rows + shared, np.concatenate([first.volume, computed.volume])
     if derived:
         extra = derived_rows(derived, decider, catalog, situation.house, period, templates)
-        extra = with_parts(extra, rows, first.volume, catalog)
+        extra = with_parts(extra, rows, volumes, catalog)
         lines += _lines(situation.period, extra, _run(extra, _inputs(extra)))
     extras = ExtrasInput(
         benefits=situation.benefits, absences=situation.absences, incidents=situation.incidents
     )
     if extras.benefits or extras.absences or extras.incidents:
         lines += extra_lines(situation, lines, extras, rulebook, engine)
+    lines += correction_lines(situation, rulebook, engine)  # ф. 3(2), in its month only
     if situation.balance is not None:
         lines += penalty_lines(situation.balance, rulebook, situation.period)
-    return _result(situation, rulebook, lines)
+    return _result(situation, rulebook, lines, houses)
 
 
 def _account_rows(situation: Situation, account: Account, catalog: Catalog, decider: Decider,
-                  derived: list[tuple[Account, AccountService]], templates: Templates
-                  ) -> list[PlanRow]:
-    """Rows of the first pass of one account; its second-pass services go to ``derived``."""
+                  derived: list[tuple[Account, AccountService]], common: list[CommonFact],
+                  templates: Templates) -> list[PlanRow]:
+    """Rows of the first pass of one account; its second-pass services go to ``derived``
+    (a volume summed from other services) and ``common`` (the house's common property)."""
     period = situation.period_value
+    shared = flat_totals(situation)
     persons = persons_segments(account, period)
     rows: list[PlanRow] = []
     for service_in in account.services:
@@ -81,10 +104,15 @@ def _account_rows(situation: Situation, account: Account, catalog: Catalog, deci
         meters = active_meters(service_in.meters, period)
         sig = build_signature(situation.house, account, service_in, meters, period)
         decision = decider.method(sig, account.number)
+        if is_common(decision):
+            common.append(CommonFact(account, service_in, spec, sig, decision))
+            continue
         planner = ServicePlanner(
             decider, period, situation.house, account, service_in, spec, sig, meters, persons,
             templates,
         )
+        if decision.method == SHARED.name:
+            planner.shared = shared_facts(account, service_in, decision, shared, period)
         rows.extend(planner.plan(decision))
     return rows
 
@@ -154,7 +182,8 @@ def _raise_status(row: PlanRow, status: int, a: int, b: int) -> None:
     )
 
 
-def _result(situation: Situation, rulebook: Rulebook, lines: list[Line]) -> CalculationResult:
+def _result(situation: Situation, rulebook: Rulebook, lines: list[Line],
+            houses: list[HouseTotal]) -> CalculationResult:
     by_service: dict[tuple[str, str], int] = defaultdict(int)
     by_account: dict[str, int] = defaultdict(int)
     for line in lines:
@@ -173,6 +202,7 @@ def _result(situation: Situation, rulebook: Rulebook, lines: list[Line]) -> Calc
             AccountTotal(account=a, amount=format_kopecks(v)) for a, v in by_account.items()
         ],
         total=format_kopecks(sum(by_account.values())),
+        houses=houses,
     )
 
 
@@ -201,7 +231,7 @@ def _line(period: str, r: PlanRow, volume: int, amount: int, plain: int, explain
         date_to=r.end.isoformat(), method=t.method, rule_ids=list(t.rule_ids), source=t.source,
         volume=format_micro(volume), unit=t.unit,
         persons=r.facts.persons if by_persons else None,
-        norm=format_micro(t.norm) if by_persons else None,
+        norm=t.norm_text if by_persons else None,
         tariff=format_micro(t.price),
         coefficient=format_micro(t.coef), amount=format_kopecks(amount),
         excess=format_kopecks(amount - plain), explain=explain,

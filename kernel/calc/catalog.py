@@ -30,6 +30,8 @@ class ServiceSpec:
     zone_schemes: dict[int, tuple[str, ...]]
     derived_from: tuple[str, ...]
     derived_source: str
+    common_of: str | None = None
+    """The resource whose common-property part this service is (``cold_water`` …)."""
 
     @property
     def zones(self) -> bool:
@@ -50,6 +52,7 @@ class Catalog:
                 zone_schemes={z.count: z.zones for z in s.zones},
                 derived_from=tuple(s.derived_from),
                 derived_source=DERIVED_SOURCE.format(sources=", ".join(s.derived_from)),
+                common_of=s.common_of,
             )
 
     def service(self, code: str, account: str) -> ServiceSpec:

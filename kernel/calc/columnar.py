@@ -36,7 +36,7 @@ from zhkh.kernel.calc.columnar_facts import (
 from zhkh.kernel.calc.columnar_rows import RowBuilder
 from zhkh.kernel.calc.decide import Decider
 from zhkh.kernel.calc.errors import CalculationError
-from zhkh.kernel.calc.fact_rules import heating_season
+from zhkh.kernel.calc.fact_rules import season_calendar
 from zhkh.kernel.calc.methods import DERIVED, Method, method_named
 from zhkh.kernel.calc.methods.base import Rules
 from zhkh.kernel.calc.signature import Signature
@@ -49,7 +49,7 @@ from zhkh.kernel.calc.template import (
     zones_of,
 )
 from zhkh.kernel.engine import Engine
-from zhkh.kernel.money import to_micro
+from zhkh.kernel.money import to_fixed
 from zhkh.kernel.period import Period
 from zhkh.kernel.rulebook import Rulebook
 from zhkh.kernel.rulebook.dated import DatedValues
@@ -114,9 +114,10 @@ def calculate_columns(cols: FactColumns, rulebook: Rulebook, engine: Engine) -> 
     derived = is_derived[cols.codes["service"]] if cols.size else np.zeros(0, bool)
     msig = meter_signature(cols, derived)
     refusals = np.minimum(cols.refusals, 1000).astype(np.int64)
-    season = season_column(cols, rulebook)
+    season, season_months = calendar_columns(cols, rulebook)
     key = _pack([*(cols.codes[a].astype(np.int64) for a in STRING_ATTRS),
-                 *(cols.flags[a].astype(np.int64) for a in FLAG_ATTRS), season, refusals,
+                 *(cols.flags[a].astype(np.int64) for a in FLAG_ATTRS), season, season_months,
+                 refusals,
                  msig["state"], msig["zones"], msig["history"], msig["present"], msig["mwr"],
                  np.where(msig["state"] > 0, cols.zoneset, 0).astype(np.int64),
                  derived.astype(np.int64)])
@@ -124,7 +125,7 @@ def calculate_columns(cols: FactColumns, rulebook: Rulebook, engine: Engine) -> 
     planner = GroupPlanner(Decider(rulebook, engine), cols.period, specs)
     groups = []
     for i in first_row.tolist():
-        sig = _signature(cols, msig, i, refusals, season)
+        sig = _signature(cols, msig, i, refusals, season, season_months)
         zones = cols.zonesets[cols.zoneset[i]] if msig["state"][i] > 0 else ()
         groups.append(planner.plan(sig, int(cols.codes["service"][i]), zones,
                                    bool(derived[i]), str(cols.account[i])))
@@ -135,27 +136,36 @@ def season_column(cols: FactColumns, rulebook: Rulebook) -> np.ndarray:
     """``heating_season`` of every fact: 1 in season, 0 not, :data:`NO_SEASON` when the rules
     give the house no calendar. Asked once per distinct house (type, heat meter, payment);
     a ``heating_season`` column in ``cols.flags`` is taken as stated (as a situation may)."""
-    if "heating_season" in cols.flags:
-        return cols.flags["heating_season"].astype(np.int64)
+    return calendar_columns(cols, rulebook)[0]
+
+
+def calendar_columns(cols: FactColumns, rulebook: Rulebook) -> tuple[np.ndarray, np.ndarray]:
+    """(``heating_season`` as :func:`season_column` gives it, ``heating_season_months`` of
+    every fact — months of the season in the period's year, 0 when the rules give the house
+    no calendar); the calendar is asked once per distinct house (type, heat meter, payment)."""
     if not cols.size:
-        return np.zeros(0, dtype=np.int64)
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
     house = [cols.codes["house_type"].astype(np.int64),
              cols.flags["house_heat_meter"].astype(np.int64),
              cols.codes["heating_payment"].astype(np.int64)]
     _keys, first, inverse = np.unique(_pack(house), return_index=True, return_inverse=True)
-    values = []
+    seasons, months = [], []
     for i in first.tolist():
-        season = heating_season(
-            rulebook, cols.period,
-            house_type=cols.vocab["house_type"][cols.codes["house_type"][i]],
+        calendar = season_calendar(
+            rulebook, house_type=cols.vocab["house_type"][cols.codes["house_type"][i]],
             heat_meter=bool(cols.flags["house_heat_meter"][i]),
             heating_payment=cols.vocab["heating_payment"][cols.codes["heating_payment"][i]])
-        values.append(NO_SEASON if season is None else int(season))
-    return np.array(values, dtype=np.int64)[inverse.reshape(-1)]
+        seasons.append(NO_SEASON if calendar is None else int(calendar.in_season(cols.period)))
+        months.append(0 if calendar is None else calendar.months_in_year(cols.period.year))
+    inverse = inverse.reshape(-1)
+    season = (cols.flags["heating_season"].astype(np.int64) if "heating_season" in cols.flags
+              else np.array(seasons, dtype=np.int64)[inverse])
+    return season, np.array(months, dtype=np.int64)[inverse]
 
 
 def _signature(cols: FactColumns, msig: dict[str, np.ndarray], i: int,
-               refusals: np.ndarray, season: np.ndarray) -> dict[str, str | int | bool]:
+               refusals: np.ndarray, season: np.ndarray,
+               season_months: np.ndarray) -> dict[str, str | int | bool]:
     """The signature dict of fact ``i`` (the same keys and types as ``build_signature``)."""
     v, c, f = cols.vocab, cols.codes, cols.flags
     sig: dict[str, str | int | bool] = {
@@ -171,6 +181,8 @@ def _signature(cols: FactColumns, msig: dict[str, np.ndarray], i: int,
     }
     if season[i] != NO_SEASON:
         sig["heating_season"] = bool(season[i])
+    if season_months[i]:
+        sig["heating_season_months"] = int(season_months[i])
     state = int(msig["state"][i])
     sig["meter"] = METER_STATES[state]
     if state == 0:
@@ -208,8 +220,8 @@ class GroupPlanner:
                 return [self._template(rules, DERIVED, spec, spec.components[0], None, 0)]
             decision = self.decider.method(sig, account)
             method = method_named(decision.method, decision.rule.id, account, spec.code)
-            if method.second_pass:
-                return None
+            if method.second_pass or decision.correction_month == self.period.month:
+                return None  # a house's second pass; the annual correction (ф. 3(2))
             return [self._template(decide_rules(self.decider, sig, spec, method, decision, comp,
                                                 zone, account),
                                    method, spec, comp, zone, zone_position(zone, zones))
@@ -224,12 +236,12 @@ class GroupPlanner:
             raise _Slow
         return make_template(rules, method, spec, comp, zone, pos, self._value)
 
-    def _value(self, values: DatedValues, what: str, rule_id: str) -> int:
+    def _value(self, values: DatedValues, what: str, rule_id: str, *, places: int = 6) -> int:
         """The value in force on the first day (none: the situation path names the error)."""
         v = values.at(self.first)
         if v is None:
             raise _Slow
-        return to_micro(v)
+        return to_fixed(v, places)
 
 
 __all__ = ["EPOCH", "HISTORY", "NO_READING", "ColumnarResult", "FactColumns", "GroupPlanner",

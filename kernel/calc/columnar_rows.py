@@ -245,7 +245,7 @@ def to_lines(cols: FactColumns, result: ColumnarResult, numbers: dict[int, str])
             date_to=days[int(result.day_to[i]) - 1], method=t.method, rule_ids=list(t.rule_ids),
             source=t.source, volume=format_micro(volume), unit=t.unit,
             persons=int(result.persons[i]) if by_persons else None,
-            norm=format_micro(t.norm) if by_persons else None,
+            norm=t.norm_text if by_persons else None,
             tariff=format_micro(t.price), coefficient=format_micro(t.coef),
             amount=format_kopecks(amount), excess=format_kopecks(amount - int(result.plain[i])),
             explain=result.explain[i]))

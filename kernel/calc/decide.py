@@ -49,6 +49,12 @@ class MethodDecision:
     coefficient: DatedValues
     history_months: int | None
     quantity: DatedValues | None = None
+    season_months: int = 0
+    """Months of the heating season in the period's year when the rule takes the norm
+    «× months / 12» (``season_coefficient``, ф. 2(1)); 0 — it does not."""
+    correction_month: int = 0
+    """The month of the year in which the previous year is corrected by the house meter
+    (``annual_correction``, ф. 3(2)); 0 — never."""
 
 
 class Decider:
@@ -69,6 +75,9 @@ class Decider:
             getattr(then, "coefficient", None) or ONE,
             getattr(then, "history_months", None),
             getattr(then, "quantity", None),
+            _season_months(rule, sig, account) if getattr(then, "season_coefficient", False)
+            else 0,
+            _correction_month(then),
         )
 
     def tariff(self, sig: Signature, component: str | None, zone: str | None,
@@ -101,6 +110,25 @@ class Decider:
                 account=account, service=str(fact.get("service")), signature=dict(fact),
             ) from None
         return self.rulebook.by_id(rule_id)
+
+
+def _correction_month(then: object) -> int:
+    correction = getattr(then, "annual_correction", None)
+    return 0 if correction is None else int(correction.month)
+
+
+def _season_months(rule: MethodRule, sig: Signature, account: str) -> int:
+    """Months of the heating season the signature carries (the calendar of ``facts/``); an
+    error naming the rule when the rules give the house no calendar."""
+    months = sig.get("heating_season_months")
+    if not isinstance(months, int) or isinstance(months, bool) or months <= 0:
+        raise CalculationError(
+            "no_heating_season",
+            f"правило {rule.id} берёт норматив × (месяцы отопительного периода / 12), но для "
+            f"дома нет календаря отопительного периода: добавьте в facts/ правило с разделом "
+            f"heating_season; ситуация: {describe(sig)}",
+            account=account, service=str(sig.get("service")), signature=dict(sig))
+    return months
 
 
 def _with(sig: Signature, component: str | None, zone: str | None) -> Signature:

@@ -33,7 +33,8 @@ from zhkh.kernel.rulebook.yamlio import Located, LocatedList, YamlIssue, line_of
 
 SELECT_KEYS = ("account", "service", "component", "zone", "date_from", "kind")
 FINANCE_KEYS = ("penalties", "expect_penalties", "allocate", "expect_allocation")
-CHECK_KEYS = ("amount", "volume", "method", "rule_ids", "tariff", "coefficient", "excess", "lines")
+CHECK_KEYS = ("amount", "volume", "method", "rule_ids", "tariff", "coefficient", "excess", "lines",
+              "explain")
 
 
 @dataclass
@@ -202,6 +203,10 @@ def _selected(line: Line, sel: dict[str, Any]) -> bool:
     return all(str(getattr(line, k)) == str(sel[k]) for k in SELECT_KEYS if k in sel)
 
 
+def _spaced(text: str) -> str:
+    return text.replace("\u00a0", " ").replace("\u202f", " ")
+
+
 def _check(sel: dict[str, Any], lines: list[Line]) -> list[str]:
     problems = []
     if "lines" in sel and int(sel["lines"]) != len(lines):
@@ -227,6 +232,11 @@ def _check(sel: dict[str, Any], lines: list[Line]) -> list[str]:
                 want = str(Decimal(want).normalize())
             if got_values != {want}:
                 problems.append(f"{key} ожидалось {sel[key]}, получено {sorted(got_values)}")
+    if "explain" in sel:  # a thousands separator is typed as a plain space
+        wrong = [ln.explain for ln in lines
+                 if _spaced(str(sel["explain"])) not in _spaced(ln.explain)]
+        if wrong:
+            problems.append(f"в пояснении нет «{sel['explain']}»: {wrong[0]}")
     if "rule_ids" in sel:
         got_ids = {i for ln in lines for i in ln.rule_ids}
         missing = set(sel["rule_ids"]) - got_ids

@@ -11,6 +11,7 @@ line can be recomputed by hand from the numbers the kernel used.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from decimal import Decimal
 from functools import lru_cache
 
 import numpy as np
@@ -32,23 +33,38 @@ def pattern(t: RowTemplate, variant: int, partial: bool) -> Pattern:
     """The formula of a line of ``t`` as constant pieces and numbers of the line's columns;
     ``variant`` of the method's base (:meth:`Method.variants`); ``partial``: the line covers
     ``DAYS`` of ``DAYS_OF`` days (``× d/D дн.``)."""
-    return _pattern(t.method, variant, partial, t.base_unit, t.unit, t.factor, t.factor_unit,
-                    t.norm, t.coef, t.price, t.source)
+    return _pattern(t.method, variant, partial, t.base_unit, t.unit, t.factor, t.factor_den,
+                    t.factor_unit, t.season_months, t.norm, t.norm_den, t.coef, t.price,
+                    t.source)
+
+
+def factor_text(factor: int, factor_den: int) -> str:
+    """A factor ``factor / factor_den`` (the denominator a power of ten) in Russian notation,
+    every published decimal kept: ``20612345 / 10**9`` → ``0,020612345``."""
+    if factor_den == MICRO:
+        return num(factor)
+    places = len(str(factor_den)) - 1
+    return format_decimal_ru(Decimal(factor).scaleb(-places).normalize()
+                             if factor else Decimal(0))
 
 
 @lru_cache(maxsize=4096)
 def _pattern(method_name: str, variant: int, partial: bool, base_unit: str, unit: str,
-             factor: int, factor_unit: str, norm: int, coef: int, price: int,
-             source: str) -> Pattern:
+             factor: int, factor_den: int, factor_unit: str, season_months: int, norm: int,
+             norm_den: int, coef: int, price: int, source: str) -> Pattern:
     method = METHODS[method_name]
-    pieces = list(method.base(Constants(factor=factor, factor_unit=factor_unit, norm=norm),
+    pieces = list(method.base(Constants(factor=factor, factor_den=factor_den,
+                                        factor_unit=factor_unit, norm=norm, norm_den=norm_den),
                               base_unit, variant))
-    if factor != MICRO:
-        pieces.append(("const", f" × {num(factor)} {factor_unit}"))
+    scaled = factor != factor_den or season_months
+    if factor != factor_den:
+        pieces.append(("const", f" × {factor_text(factor, factor_den)} {factor_unit}"))
+    if season_months:  # ф. 2(1): months of the heating season in the year / 12
+        pieces.append(("const", f" × {season_months}/12 (мес. отопительного периода / 12)"))
     if partial:
         pieces += [("const", " × "), ("int", DAYS), ("const", "/"), ("int", DAYS_OF),
                    ("const", " дн.")]
-    if not (method.plain and factor == MICRO and not partial):
+    if not (method.plain and not scaled and not partial):
         pieces += [("const", " = "), ("num", VOLUME), ("const", f" {unit}")]
     if coef != MICRO:
         pieces.append(("const", f" × {num(coef)}"))

@@ -6,11 +6,11 @@ Each item names its account, so the lists sit flat next to ``accounts`` in a sit
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from typing import Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from zhkh.kernel.bounded import Day, Flag, Moment
 from zhkh.kernel.calc.types import Dec
 
 
@@ -24,8 +24,8 @@ class BenefitAssignment(_Model):
     account: str = Field(min_length=1)
     person: str = Field(min_length=1)
     category: str = Field(min_length=1, examples=["veteran_combat"])
-    start: date = Field(alias="from")
-    end: date | None = Field(default=None, alias="to",
+    start: Day = Field(alias="from")
+    end: Day | None = Field(default=None, alias="to",
                              description="Последний день; null — бессрочно")
 
     @model_validator(mode="after")
@@ -40,9 +40,9 @@ class Absence(_Model):
 
     account: str = Field(min_length=1)
     person: str = Field(min_length=1)
-    start: date = Field(alias="from", description="День выезда")
-    end: date = Field(alias="to", description="День возвращения")
-    documents: bool = Field(default=True,
+    start: Day = Field(alias="from", description="День выезда")
+    end: Day = Field(alias="to", description="День возвращения")
+    documents: Flag = Field(default=True,
                             description="Подтверждающие документы представлены (п. 92)")
 
     @model_validator(mode="after")
@@ -67,8 +67,8 @@ class Incident(_Model):
     kind: IncidentKind
     scope: Literal["house", "premises"] = "house"
     accounts: list[str] = Field(default_factory=list)
-    start: datetime
-    end: datetime
+    start: Moment
+    end: Moment
     magnitude: Dec | None = None
 
     @model_validator(mode="after")

@@ -108,21 +108,37 @@ def _zone_readings(m: Meter, zone: str, period: Period, start: date, end: date) 
     else:
         previous = before[-1] if before else None
     current = in_period[-1] if in_period else None
-    return ZoneReadings(zone, previous, current, _monthly_history(readings, period))
+    return ZoneReadings(zone, previous, current, monthly_history(readings, period, m.installed))
 
 
-def _monthly_history(readings: list[Reading], period: Period) -> tuple[Decimal, ...]:
-    """Volumes of months before the period where the month and the one before both have readings."""
+def monthly_history(readings: list[Reading], period: Period, installed: date | None = None
+                    ) -> tuple[Decimal, ...]:
+    """The volumes of :func:`monthly_volumes`, most recent first (what п. 59 averages)."""
+    return tuple(v for _, v in monthly_volumes(readings, period, installed))
+
+
+def monthly_volumes(readings: list[Reading], period: Period, installed: date | None = None
+                    ) -> list[tuple[Period, Decimal]]:
+    """The months before ``period`` (up to ``HISTORY_WINDOW``) that have a volume, most recent
+    first, with it: the month's last reading minus the previous month's last one. The
+    installation reading (taken on ``installed``) is the meter's base, not a month's reading:
+    the month of installation has a volume from the base to its last reading whatever day the
+    meter was installed (п. 59 counts the months of actual consumption), and a month whose
+    only reading is the base has none. ``readings`` are one zone's, sorted by date."""
     last_in_month: dict[Period, Reading] = {}
     for r in readings:
         last_in_month[Period.of(r.date)] = r
-    volumes: list[Decimal] = []
+    base = readings[0] if readings and installed is not None and readings[0].date == installed \
+        else None
+    volumes: list[tuple[Period, Decimal]] = []
     for back in range(1, HISTORY_WINDOW + 1):
         p = period.shift(-back)
         cur, prev = last_in_month.get(p), last_in_month.get(p.shift(-1))
+        if prev is None and base is not None and cur is not base and Period.of(base.date) == p:
+            prev = base
         if cur is not None and prev is not None and cur.value >= prev.value:
-            volumes.append(cur.value - prev.value)
-    return tuple(volumes)
+            volumes.append((p, cur.value - prev.value))
+    return volumes
 
 
 def months_without_readings(meters: list[Meter], period: Period) -> int:

@@ -32,7 +32,7 @@ from zhkh.kernel.calc.template import (
     zone_position,
     zones_of,
 )
-from zhkh.kernel.money import to_micro
+from zhkh.kernel.money import to_fixed, to_micro
 from zhkh.kernel.period import Period, days_inclusive, split_days
 from zhkh.kernel.rulebook.dated import DatedValues
 
@@ -48,6 +48,10 @@ class SituationFacts:
     zone: str | None = None
     persons: int = 0
     parts: tuple[int, ...] = ()
+    common: int = UNKNOWN
+    """The house's volume for common needs of the row's resource (``common_property``)."""
+    shared: tuple[int, int, int, int, int] | None = None
+    """The flat's shared meter: previous, current reading, weight, total, basis."""
 
     def value(self, name: str) -> int | list[int]:
         """The fact ``name`` of this row (UNKNOWN where the situation does not have it)."""
@@ -75,6 +79,13 @@ class SituationFacts:
                 return to_micro(self.house.total_area) if self.house.total_area else 0
             case "parts":
                 return list(self.parts)
+            case "common_volume":
+                return self.common
+            case "shared_prev" | "shared_cur" | "shared_weight" | "shared_total":
+                if self.shared is None:
+                    return UNKNOWN if name in ("shared_prev", "shared_cur") else 0
+                return self.shared[("shared_prev", "shared_cur", "shared_weight",
+                                    "shared_total").index(name)]
         raise KeyError(name)
 
     def _zone(self) -> ZoneReadings | None:
@@ -116,7 +127,7 @@ class _Base:
 
 def value_at(day: date, where: tuple[str, str]) -> ValueAt:
     """Values in force on ``day``; none yet is an error naming the rule and the account."""
-    def value(values: DatedValues, what: str, rule_id: str) -> int:
+    def value(values: DatedValues, what: str, rule_id: str, *, places: int = 6) -> int:
         v = values.at(day)
         if v is None:
             raise CalculationError(
@@ -125,7 +136,7 @@ def value_at(day: date, where: tuple[str, str]) -> ValueAt:
                 f"значение действует с {values.steps[0][0].isoformat()}",
                 account=where[0], service=where[1],
             )
-        return to_micro(v)
+        return to_fixed(v, places)
     return value
 
 
@@ -139,13 +150,19 @@ Templates = dict[tuple[object, ...], RowTemplate]
 them (and so the explain patterns)."""
 
 
+def template_of(cache: Templates, rules: Rules, method: Method, spec: ServiceSpec,
+                comp: ComponentSpec, start: date, where: tuple[str, str]) -> RowTemplate:
+    """The template of a whole-month row without zones (made once per ``cache``)."""
+    return _template(cache, rules, method, spec, comp, None, 0, start, where)
+
+
 def _template(cache: Templates, rules: Rules, method: Method, spec: ServiceSpec,
               comp: ComponentSpec, zone: str | None, pos: int, start: date,
               where: tuple[str, str]) -> RowTemplate:
     """The template of ``rules`` with the values in force on ``start`` (made once)."""
     decision = rules.decision
     key = (method.name, rules.ids(), decision.history_months if decision else None,
-           spec.code, comp.code, zone, pos, start)
+           decision.season_months if decision else 0, spec.code, comp.code, zone, pos, start)
     found = cache.get(key)
     if found is None:
         found = cache[key] = make_template(rules, method, spec, comp, zone, pos,
@@ -167,6 +184,8 @@ class ServicePlanner:
     meters: list[MeterInPeriod]
     persons: list[Segment]
     templates: Templates = field(default_factory=dict)
+    shared: tuple[int, int, int, int, int] | None = None
+    """The flat's shared meter facts of a ``shared_meter`` row (``kernel/calc/shared.py``)."""
 
     def plan(self, decision: MethodDecision) -> list[PlanRow]:
         """All rows of this account × service; raises CalculationError on missing rules."""
@@ -196,6 +215,9 @@ class ServicePlanner:
         p = self.period
         facts = SituationFacts(self.account, self.house, self.meters[0] if self.meters else None,
                                zone)
+        if self.shared is not None:
+            prev, cur, _w, _t, basis = self.shared
+            facts = replace(facts, shared=self.shared, parts=(basis, prev, cur))
         if method.per_meter:
             return [_Base(m.start, m.end, m.days,
                           SituationFacts(self.account, self.house, m, zone))

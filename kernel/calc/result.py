@@ -54,6 +54,27 @@ class AccountTotal(_Out):
     amount: str
 
 
+class HouseTotal(_Out):
+    """The house's figures of one resource for common property (СОИ): what the reference block
+    of a payment document shows and the explain of each premises' line names."""
+
+    resource: str = Field(examples=["cold_water"])
+    service: str = Field(examples=["cold_water_common"])
+    house_volume: str | None = Field(
+        description="Объём по ОДПУ за период (или его среднемесячный объём, п. 59(1)); "
+                    "нет — расчёт по нормативу")
+    source: str = Field(examples=["meter"], description="meter | average | norm")
+    individual_volume: str = Field(description="Сумма объёмов всех помещений дома")
+    common_area: str
+    total_area: str
+    cap: str = Field(description="Норматив на СОИ × площадь общего имущества")
+    cap_lifted: bool
+    outcome: str = Field(examples=["difference"], description="difference | capped | zero | "
+                                                               "negative")
+    common_volume: str = Field(description="Объём на общедомовые нужды, распределяемый по "
+                                           "площади")
+
+
 class CalculationResult(_Out):
     """Lines, totals and the rulebook version they were computed with."""
 
@@ -63,3 +84,5 @@ class CalculationResult(_Out):
     service_totals: list[ServiceTotal]
     account_totals: list[AccountTotal]
     total: str
+    houses: list[HouseTotal] = Field(
+        default_factory=list, description="Общедомовые объёмы по ресурсам (СОИ)")

@@ -16,6 +16,7 @@ from zhkh.kernel.calc.methods import METHOD_LIST, method_codes
 from zhkh.kernel.calc.methods.base import Rows
 from zhkh.kernel.calc.template import RowTemplate
 from zhkh.kernel.charges import ChargeArrays, compute_arrays
+from zhkh.kernel.money import MICRO
 
 Column = Callable[[str, np.ndarray], np.ndarray]
 """``column(name, rows)``: the fact column ``name`` of the rows of index ``rows``."""
@@ -47,7 +48,13 @@ def run_kernel(templates: Sequence[RowTemplate], tmpl: np.ndarray, a: np.ndarray
     def table(name: str, dtype: type) -> np.ndarray:
         return np.array([getattr(t, name) for t in templates], dtype=dtype)
 
+    factors = [t.kernel_factor for t in templates]
+    d_factor = np.array([f for f, _ in factors], dtype=np.int64)
+    # the factor's denominator only when one is not the fixed point 1e-6 (a norm published
+    # with seven to nine decimals, the heating season's months / 12)
+    d_fden = (np.array([d for _, d in factors], dtype=np.int64)
+              if any(d != MICRO for _, d in factors) else None)
     return compute_arrays(
         tmpl.astype(np.int32), a.astype(np.int64), b.astype(np.int64), c.astype(np.int64),
         share_num.astype(np.int32), share_den.astype(np.int32), table("kernel_method", np.int8),
-        table("factor", np.int64), table("price", np.int64), table("coef", np.int64))
+        d_factor, table("price", np.int64), table("coef", np.int64), d_fden)

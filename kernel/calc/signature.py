@@ -30,6 +30,18 @@ def meter_state(meters: list[MeterInPeriod], period: Period) -> tuple[str, date 
     return "working", None
 
 
+def shared_state(service: AccountService, period: Period) -> str:
+    """``absent`` without a shared meter; ``present`` when it has a reading in the period and
+    one before it (zone ``single``); else ``missing``."""
+    shared = service.shared_meter
+    if shared is None:
+        return "absent"
+    single = [r for r in shared.readings if r.zone == "single"]
+    before = any(r.date < period.first_day for r in single)
+    during = any(period.first_day <= r.date <= period.last_day for r in single)
+    return "present" if before and during else "missing"
+
+
 def build_signature(
     house: House,
     account: Account,
@@ -55,6 +67,9 @@ def build_signature(
     }
     if house.heating_season is not None:  # no calendar in the rules: the tests on it are false
         sig["heating_season"] = house.heating_season
+    sig["shared_meter"] = shared_state(service, period)
+    if house.heating_season_months is not None:
+        sig["heating_season_months"] = house.heating_season_months
     state, event = meter_state(meters, period)
     sig["meter"] = state
     if state == "absent":

@@ -15,7 +15,7 @@ from zhkh.kernel.calc.catalog import ComponentSpec, ServiceSpec
 from zhkh.kernel.calc.decide import Decider, MethodDecision
 from zhkh.kernel.calc.errors import CalculationError
 from zhkh.kernel.calc.methods import DERIVED, METHODS, Method
-from zhkh.kernel.calc.methods.base import Constants, Rules, ValueAt
+from zhkh.kernel.calc.methods.base import Constants, Rules, ValueAt, norm_factor
 from zhkh.kernel.calc.signature import Signature
 from zhkh.kernel.money import MICRO
 
@@ -87,14 +87,16 @@ def make_template(rules: Rules, method: Method, spec: ServiceSpec, comp: Compone
     method's constants, the component's norm, the coefficient, the tariff."""
     consts = method.constants(rules, value)
     if rules.comp_norm is not None:
-        consts.factor = value(rules.comp_norm.values, "норматив", rules.comp_norm.id)
+        consts.factor, consts.factor_den = norm_factor(value, rules.comp_norm.values,
+                                                       rules.comp_norm.id)
         consts.factor_unit = rules.comp_norm.unit
     decision = rules.decision
     coef = MICRO if decision is None else value(decision.coefficient, "коэффициент",
                                                 decision.rule.id)
     price = value(rules.tariff.values, "тариф", rules.tariff.id)
     return RowTemplate(
-        factor=consts.factor, factor_unit=consts.factor_unit, norm=consts.norm,
+        factor=consts.factor, factor_den=consts.factor_den, factor_unit=consts.factor_unit,
+        season_months=consts.season_months, norm=consts.norm, norm_den=consts.norm_den,
         quantity=consts.quantity, history_take=consts.history_take,
         service=spec.code, component=comp.code, zone=zone, zone_pos=zone_pos,
         method=method.name, kernel_method=method.kernel, price=price, coef=coef,

@@ -17,7 +17,15 @@ PLACES = 6
 would be silently rounded away."""
 
 
-def _exact(value: object) -> Decimal:
+NORM_PLACES = 9
+"""Most decimal places of a published norm given as an input (an override of a norm rule):
+norms are published to up to nine decimals and the kernel takes them as factors in 1e-9."""
+NORM_DIGITS = 6
+"""A norm is below 10⁶ in magnitude: its 1e-9 form times the twelve months of a season
+coefficient stays far inside int64 (< 1.2·10¹⁶)."""
+
+
+def _exact(value: object, places: int = PLACES) -> Decimal:
     if isinstance(value, float):
         raise ValueError("число нужно передавать строкой (например \"54.30\"), а не дробью JSON")
     try:
@@ -28,12 +36,23 @@ def _exact(value: object) -> Decimal:
     if number and number.adjusted() >= LIMIT_DIGITS:
         raise ValueError(f"число {value} вне допустимого диапазона (по модулю меньше 10¹²)")
     exponent = number.as_tuple().exponent  # an int: to_decimal refused NaN and infinity
-    if isinstance(exponent, int) and exponent < -PLACES and number != number.quantize(
-            Decimal(1).scaleb(-PLACES)):
-        raise ValueError(f"у числа {value} больше {PLACES} знаков после запятой")
+    if isinstance(exponent, int) and exponent < -places and number != number.quantize(
+            Decimal(1).scaleb(-places)):
+        raise ValueError(f"у числа {value} больше {places} знаков после запятой")
+    return number
+
+
+def _exact_norm(value: object) -> Decimal:
+    number = _exact(value, NORM_PLACES)
+    if number and number.adjusted() >= NORM_DIGITS:
+        raise ValueError(f"норматив {value} вне допустимого диапазона (меньше 1 000 000)")
     return number
 
 
 Dec = Annotated[Decimal, BeforeValidator(_exact)]
 """An exact decimal given as a string (or integer) in JSON: at most six decimal places, less
 than 10¹² in magnitude."""
+
+NormDec = Annotated[Decimal, BeforeValidator(_exact_norm)]
+"""A published norm given as a string (or integer) in JSON: at most nine decimal places, less
+than 10⁶ in magnitude."""

@@ -66,6 +66,9 @@ class Service(BaseModel):
     - ``zones``: zone schemes by number of meter zones (electricity);
     - ``derived_from``: the volume is the sum of these services' volumes for the same account
       and period (wastewater); such a service has tariffs but no method rules;
+    - ``common_of``: the service is the common-property (СОИ) part of this resource: its volume
+      is the house's (house meter − Σ individual volumes of ``common_of``, ПП №354 п. 44,
+      ЖК ст. 154 ч. 2), shared by area; its method rule names ``common_property``;
     - ``per_person``: its norm is per resident (formula 4), so the number of residents matters;
     - ``category``: ``utility`` (коммунальная), ``housing`` (жилищная), ``other``.
     """
@@ -79,6 +82,7 @@ class Service(BaseModel):
     components: tuple[Component, ...] = ()
     zones: tuple[ZoneScheme, ...] = ()
     derived_from: tuple[Name, ...] = ()
+    common_of: Name | None = None
     per_person: Bool = False
     source: Text | None = None
 
@@ -148,6 +152,13 @@ def check_services(catalogue: ServiceCatalogue) -> list[tuple[str, tuple[Any, ..
             elif catalogue[source].derived_from:
                 issues.append((service.id, ("derived_from", i),
                                f"{source!r} сама производная; цепочки не поддерживаются"))
+        common = service.common_of
+        if common is not None and (common == service.id or common not in catalogue
+                                   or catalogue[common].common_of or service.derived_from):
+            issues.append((service.id, ("common_of",),
+                           f"common_of: {common!r} — нужна другая услуга-ресурс (не СОИ), "
+                           f"и услуга СОИ не может быть производной; известны: "
+                           f"{', '.join(catalogue)}"))
         names = [c.id for c in service.components]
         for component in service.components:
             if component.volume_from is not None and (

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, String, Text, UniqueConstraint, func
+from sqlalchemy import Index, String, Text, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from zhkh.modules.access.permissions import ROLES
-from zhkh.modules.db.base import Base, IdPK, one_of
+from zhkh.modules.db.base import Base, IdPK, UtcDateTime, one_of
 
 
 class ApiKey(Base):
@@ -24,8 +24,8 @@ class ApiKey(Base):
     """The first characters of the key, to recognise it in a list (not a secret alone)."""
     key_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), server_default=func.now())
-    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+        UtcDateTime(), server_default=func.now())
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     scope: Mapped[str | None] = mapped_column(Text)
     """Data scope: NULL = every management company, else their ids by commas (``"3,7"``)."""
 
@@ -34,7 +34,8 @@ class IdempotencyRecord(Base):
     """The first successful response to a POST with an ``Idempotency-Key`` of one principal."""
 
     __tablename__ = "idempotency_keys"
-    __table_args__ = (UniqueConstraint("principal", "key"),)
+    __table_args__ = (UniqueConstraint("principal", "key"),
+                      Index("ix_idempotency_keys_created_at", "created_at"))
 
     id: Mapped[IdPK]
     principal: Mapped[str] = mapped_column(String(128))
@@ -43,4 +44,4 @@ class IdempotencyRecord(Base):
     status_code: Mapped[int]
     response_body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), server_default=func.now())
+        UtcDateTime(), server_default=func.now())

@@ -7,7 +7,10 @@ the same transaction as the change it answers, so a change is never committed wi
 
 from __future__ import annotations
 
-from sqlalchemy import select
+import hashlib
+from datetime import datetime
+
+from sqlalchemy import delete, select, text
 
 from zhkh.modules.access.models import ApiKey, IdempotencyRecord
 from zhkh.modules.db.repository import Repository
@@ -31,6 +34,23 @@ class AccessRepository(Repository):
         """The record of ``key`` for ``principal``, or None."""
         return self.session.scalar(select(IdempotencyRecord).where(
             IdempotencyRecord.principal == principal, IdempotencyRecord.key == key))
+
+    def lock_idempotency_key(self, principal: str, key: str) -> None:
+        """PostgreSQL: wait for, then hold until the transaction ends, the lock of ``key`` of
+        ``principal`` (an advisory lock on a 64-bit hash), so a concurrent twin waits for the
+        first request to finish instead of doing the work again. SQLite's writers are
+        serialised already (``BEGIN IMMEDIATE``)."""
+        if self.session.get_bind().dialect.name != "postgresql":
+            return
+        digest = hashlib.sha256(f"{principal}\x1f{key}".encode()).digest()
+        self.session.execute(text("SELECT pg_advisory_xact_lock(:k)"),
+                             {"k": int.from_bytes(digest[:8], "big", signed=True)})
+
+    def purge_idempotency(self, older_than: datetime) -> int:
+        """Delete the stored responses created before ``older_than``; how many."""
+        result = self.session.execute(delete(IdempotencyRecord).where(
+            IdempotencyRecord.created_at < older_than))
+        return int(getattr(result, "rowcount", 0) or 0)
 
     def remember_response(self, *, principal: str, key: str, request_hash: str,
                           status_code: int, response_body: str) -> IdempotencyRecord:

@@ -60,15 +60,21 @@ def create_api_key(session: Session, name: str, role: str, scope: Scope = ALL) -
     Flushes, does not commit (the caller's unit of work does). Unknown role → ``Invalid``;
     the caller checks that the companies of ``scope`` exist.
     """
+    return issue_api_key(session, name, role, scope)[1]
+
+
+def issue_api_key(session: Session, name: str, role: str, scope: Scope = ALL
+                  ) -> tuple[ApiKey, str]:
+    """Like :func:`create_api_key`, with the stored key (its id, prefix) for the audit."""
     if role not in ROLES:
         raise Invalid("unknown_role", f"неизвестная роль {role!r}; допустимы: {', '.join(ROLES)}",
                       field="role")
     if not name or len(name) > 100:
         raise Invalid("invalid_key_name", "имя ключа: от 1 до 100 символов", field="name")
     plain = KEY_PREFIX + secrets.token_urlsafe(32)
-    AccessRepository(session).add_api_key(name=name, role=role, key_prefix=plain[:10],
-                                           key_hash=hash_key(plain), scope=scope.stored())
-    return plain
+    key = AccessRepository(session).add_api_key(name=name, role=role, key_prefix=plain[:10],
+                                                 key_hash=hash_key(plain), scope=scope.stored())
+    return key, plain
 
 
 def authenticate(session: Session, plain: str) -> Principal | None:
@@ -82,10 +88,12 @@ def authenticate(session: Session, plain: str) -> Principal | None:
                      scope=Scope.from_stored(key.scope))
 
 
-def revoke_api_key(session: Session, key_id: int) -> None:
-    """Revoke a key from now on (it stays listed); unknown id → ``NotFound``."""
+def revoke_api_key(session: Session, key_id: int) -> ApiKey:
+    """Revoke a key from now on (it stays listed; revoking again changes nothing) and return
+    it; unknown id → ``NotFound``."""
     key = get_or_not_found(session, ApiKey, key_id, code="api_key_not_found",
                            message=f"ключ API {key_id} не найден", obj=f"api_key:{key_id}")
     if key.revoked_at is None:
         key.revoked_at = datetime.now(UTC)
         session.flush()
+    return key

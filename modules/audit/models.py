@@ -9,11 +9,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, DateTime, Index, String, Text, func
+from sqlalchemy import JSON, BigInteger, Index, String, Text, func
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from zhkh.modules.db.base import Base, IdPK
+from zhkh.modules.db.base import Base, IdPK, UtcDateTime
 
 JSON_VALUE = JSON().with_variant(JSONB(), "postgresql")
 
@@ -28,7 +28,7 @@ class AuditEntry(Base):
 
     id: Mapped[IdPK]
     actor: Mapped[str] = mapped_column(String(128))
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    at: Mapped[datetime] = mapped_column(UtcDateTime(), server_default=func.now())
     action: Mapped[str] = mapped_column(String(64))
     object_type: Mapped[str] = mapped_column(String(64))
     object_id: Mapped[str] = mapped_column(String(64))
@@ -48,7 +48,7 @@ class PersonalDataAccess(Base):
     )
 
     id: Mapped[IdPK]
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    at: Mapped[datetime] = mapped_column(UtcDateTime())
     actor: Mapped[str] = mapped_column(String(200))
     person_id: Mapped[int] = mapped_column(BigInteger)
     what: Mapped[str] = mapped_column(String(64))

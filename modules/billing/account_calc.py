@@ -16,18 +16,21 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from zhkh.kernel.calc.errors import CalculationError
-from zhkh.kernel.money import format_kopecks
+from zhkh.kernel.money import format_kopecks, format_micro
 from zhkh.kernel.period import Period as Month
 from zhkh.modules.billing.charges import new_run_id, replace_charges
 from zhkh.modules.billing.compute import BatchCalculator
 from zhkh.modules.billing.facts import FactsReader
+from zhkh.modules.billing.house_step import recompute_house_common
 from zhkh.modules.billing.models import RecalculationRequest
 from zhkh.modules.billing.recalc import Booked, open_period, recalc_accounts
 from zhkh.modules.billing.repository import (
+    LedgerRepository,
     PeriodClosedError,
     PeriodRepository,
     RecalculationQueueRepository,
 )
+from zhkh.modules.billing.run import write_batch
 from zhkh.modules.errors import NotFound
 from zhkh.modules.registry.models import Account
 
@@ -48,6 +51,8 @@ def recalculate_account(session: Session, account_number: str, period: str, *,
                        obj=f"account:{account_number}")
     month = str(Month.parse(period))
     booked_in = _open_or_create(session, month)
+    if booked_in is None:  # billing has not started in this database: the change is history
+        return []
     queue = RecalculationQueueRepository(session)
     pending = list(session.scalars(select(RecalculationRequest).where(
         RecalculationRequest.account_id == account_id,
@@ -63,16 +68,49 @@ def recalculate_account(session: Session, account_number: str, period: str, *,
     return lines + [_booked_dict(b, account_number, booked_in) for b in booked]
 
 
-def _open_or_create(session: Session, month: str) -> str:
+def recalculate_house(session: Session, house_id: int, period: str, *,
+                      calculator: BatchCalculator
+                      ) -> dict[str, list[dict[str, Any]] | dict[str, Any]]:
+    """Recompute every account of the house in the open ``period`` (a house meter's reading
+    changes heating by the house meter and the common property of all of them): account
+    number → its new lines of the month as stored, or its error as a dict. The caller's
+    transaction owns the writes; the period must be the open one."""
+    run_id = new_run_id(period, "online")
+    computed, numbers = write_batch(session, calculator, period, [house_id], run_id)
+    out: dict[str, list[dict[str, Any]] | dict[str, Any]] = {n: [] for n in numbers.values()}
+    stored = LedgerRepository(session).lines_of_run(run_id, list(numbers), period)
+    for line in stored:
+        lines = out[numbers[line.account_id]]
+        assert isinstance(lines, list)
+        lines.append({"service": line.service, "component": line.component,
+                      "zone": line.zone, "method": line.method, "kind": line.kind,
+                      "period_for": line.period_for, "period_booked": line.period_booked,
+                      "volume": format_micro(line.volume_micro or 0),
+                      "amount": format_kopecks(line.amount_kopecks), "explain": line.explain})
+    for error in computed.errors:
+        out[numbers.get(error.account_id, str(error.account_id))] = {
+            "code": error.code, "message": error.message, "service": error.service}
+    return out
+
+
+def _open_or_create(session: Session, month: str) -> str | None:
+    """The open period; when every period is closed, the month of the change or the one after
+    the last closed, whichever is later; None before the billing start (no period at all): a
+    change dated before the start never opens a period of its own."""
     try:
         return open_period(session)
-    except PeriodClosedError:  # none open at all: the month of the change becomes the open one
-        return PeriodRepository(session).open(month).period
+    except PeriodClosedError:
+        periods = PeriodRepository(session)
+        last = periods.latest()
+        if last is None:
+            return None
+        return periods.open(max(month, str(Month.parse(last).shift(1))),
+                            after_start=True).period
 
 
 def _recompute_strict(session: Session, calculator: BatchCalculator, account_id: int, number: str,
                       period: str, run_id: str) -> list[dict[str, Any]]:
-    facts = FactsReader(session, period).for_accounts([account_id])
+    facts = FactsReader(session, period, calculator.common).for_accounts([account_id])
     computed = calculator.compute(facts)
     if computed.errors:
         first = computed.errors[0]
@@ -80,6 +118,8 @@ def _recompute_strict(session: Session, calculator: BatchCalculator, account_id:
                                service=first.service)
     replace_charges(session, period, [account_id], computed, facts.provider_ids,
                     calculator.version, run_id)
+    if computed.houses:  # the others' common property follows this account's volumes
+        recompute_house_common(session, calculator, period, computed.houses[0][0], run_id)
     return [{**line.model_dump(), "period_for": period, "period_booked": period,
              "rulebook_version": calculator.version} for _, line in computed.lines]
 

@@ -68,7 +68,7 @@ def recompute_open(session: Session, calculator: BatchCalculator, account_ids: S
     """Replace the charge lines of ``account_ids`` booked in the open ``period`` with freshly
     computed ones; returns the new lines as JSON-ready dicts. A calculation error of an
     account is stored as a run error and its lines are removed."""
-    facts = FactsReader(session, period).for_accounts(account_ids)
+    facts = FactsReader(session, period, calculator.common).for_accounts(account_ids)
     computed = calculator.compute(facts)
     replace_charges(session, period, account_ids, computed, facts.provider_ids,
                     calculator.version, run_id)

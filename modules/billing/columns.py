@@ -61,6 +61,8 @@ class ColumnBatch:
     provider_ids: dict[str, int] = field(default_factory=dict)
     scope_account_ids: list[int] = field(default_factory=list)
     slow: list[int] = field(default_factory=list)
+    house_of: dict[int, int] = field(default_factory=dict)
+    """Account id → house id, for every account of the batch."""
 
 
 def _days(column: Any, session: Session) -> Any:
@@ -118,15 +120,17 @@ class ColumnReader:
         self.month = (p.year - 1970) * 12 + p.month - 1
         self.rows = FactsReader(session, p)
 
-    def for_houses(self, house_ids: Sequence[int]) -> ColumnBatch:
-        """Columns of the simple accounts of ``house_ids``; the rest in ``slow``."""
+    def for_houses(self, house_ids: Sequence[int], *, skip: frozenset[str] = frozenset()
+                   ) -> ColumnBatch:
+        """Columns of the simple accounts of ``house_ids``; the rest in ``slow``; services
+        ``skip`` left out (the house step calculates common property)."""
         houses = list(house_ids)
         premises = select(Premises.id).where(Premises.house_id.in_(houses))
         providers = self.rows._provider_codes()
         scope = list(self.session.scalars(
             select(AccountRow.id).where(AccountRow.premises_id.in_(premises))))
         acc = self._accounts(premises)
-        svc = self._services(premises)
+        svc = self._services(premises, skip)
         house = self._houses(houses)
         slow = np.zeros(len(acc["id"]), dtype=bool)
         a_of = np.searchsorted(acc["id"], svc["account_id"])
@@ -151,13 +155,21 @@ class ColumnReader:
         slow |= house["bad"][h_of]
         meters = MeterColumns(self, premises, acc)
         slow |= meters.slow_accounts
+        # a room of a communal flat with a shared meter: its split is the situation path's
+        flats = {f for f in self.session.scalars(select(MeterRow.premises_id).where(
+            MeterRow.kind == "shared", MeterRow.premises_id.in_(
+                select(Premises.parent_id).where(Premises.id.in_(premises))))) if f is not None}
+        if flats:
+            slow |= np.isin(acc["flat_id"], np.array(sorted(flats), dtype=np.int64))
         facts = self._facts(premises, acc, svc, a_of, house, h_of, persons, meters, providers,
                            slow)
         numbers = dict(zip(acc["id"].tolist(), acc["number"], strict=True))
         return ColumnBatch(facts=facts, numbers=numbers,
                            provider_ids={c: i for i, c in providers.items()},
                            scope_account_ids=scope,
-                           slow=acc["id"][slow].tolist())
+                           slow=acc["id"][slow].tolist(),
+                           house_of=dict(zip(acc["id"].tolist(), acc["house_id"].tolist(),
+                                             strict=True)))
 
     def _second_stage(self, houses, premises, acc, svc, a_of) -> np.ndarray:
         """Accounts with a benefit of the month, or a service an incident of the month in
@@ -196,17 +208,18 @@ class ColumnReader:
         out["amenities"] = [a or "full" for a in out["amenities"]]
         return out
 
-    def _services(self, premises) -> dict[str, Any]:
+    def _services(self, premises, skip: frozenset[str] = frozenset()) -> dict[str, Any]:
         p = self.period
-        return _arrays(self.session, select(
+        stmt = select(
             ServiceRow.account_id, ServiceRow.service, ServiceRow.provider_id,
-        ).join(AccountRow, AccountRow.id == ServiceRow.account_id)
-            .where(AccountRow.premises_id.in_(premises),
-                   overlapping(ServiceRow.date_from, ServiceRow.date_to, p.first_day,
-                               p.last_day),
-                   overlapping(AccountRow.opened_on, AccountRow.closed_on, p.first_day,
-                               p.last_day))
-            .order_by(ServiceRow.account_id, ServiceRow.service))
+        ).join(AccountRow, AccountRow.id == ServiceRow.account_id).where(
+            AccountRow.premises_id.in_(premises),
+            overlapping(ServiceRow.date_from, ServiceRow.date_to, p.first_day, p.last_day),
+            overlapping(AccountRow.opened_on, AccountRow.closed_on, p.first_day, p.last_day),
+        ).order_by(ServiceRow.account_id, ServiceRow.service)
+        if skip:
+            stmt = stmt.where(ServiceRow.service.not_in(sorted(skip)))
+        return _arrays(self.session, stmt)
 
     def _houses(self, house_ids: list[int]) -> dict[str, Any]:
         volumes = self.rows._house_heating_volumes(house_ids)
@@ -220,7 +233,9 @@ class ColumnReader:
             "id": ids,
             "bad": np.array([t not in HOUSE_TYPES for t in types] or [False])[:len(ids)],
             "type": [HOUSE_TYPES.get(t, "apartment_building") for t in types],
-            "heat_meter": np.asarray(cols["house_heat_meter"], dtype=bool),
+            # a heat meter without a volume or history is as none (facts.FactsReader._houses)
+            "heat_meter": np.asarray(cols["house_heat_meter"], dtype=bool) & np.array(
+                [h in volumes for h in ids.tolist()], dtype=bool),
             "payment": list(cols["heating_payment"]) if len(ids) else [],
             "total": np.asarray(cols["total_area_micro"], dtype=np.int64),
             "volume": np.array([volumes.get(h, -1) for h in ids.tolist()], dtype=np.int64),

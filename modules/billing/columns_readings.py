@@ -69,7 +69,9 @@ class ReadingTable:
         self.cur = self._last(zone, pos, value, day >= r.first, z)
         month = day.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
         back = r.month - month
-        self.hist = self._history(zone, back, value, z, lacking[self.z_meter])
+        installed = np.asarray(m["installed"], dtype=np.int64)[self.z_meter]
+        base = self._base(zone, day, back, value, installed, z)
+        self.hist = self._history(zone, back, value, z, lacking[self.z_meter], base)
         meter = self.z_meter[zone]
         latest = np.full(n, NO_READING, dtype=np.int64)
         np.minimum.at(latest, meter, np.minimum(back, NO_READING))
@@ -92,8 +94,22 @@ class ReadingTable:
         return np.where(last >= 0, value[np.maximum(last, 0)] if len(value) else -1, -1)
 
     @staticmethod
-    def _history(zone, back, value, z, lacking) -> np.ndarray:
-        """Monthly volumes for 1..12 months back (month end − previous month end), -1 = none."""
+    def _base(zone, day, back, value, installed, z) -> tuple[np.ndarray, np.ndarray]:
+        """Per zone, the installation reading (the first one, taken on the installation day):
+        its month (months back; -1 when the zone has none) and its value."""
+        months, values = np.full(z, -1, dtype=np.int64), np.full(z, -1, dtype=np.int64)
+        if len(zone):
+            first = np.ones(len(zone), dtype=bool)
+            first[1:] = zone[1:] != zone[:-1]
+            at = first & (day == installed[zone])
+            months[zone[at]], values[zone[at]] = back[at], value[at]
+        return months, values
+
+    @staticmethod
+    def _history(zone, back, value, z, lacking, base) -> np.ndarray:
+        """Monthly volumes for 1..12 months back (month end − previous month end), -1 = none;
+        the month of installation from the installation reading (the base) when it has
+        another reading (``observations.monthly_history``)."""
         ok = (back >= 0) & (back < MONTHS)
         key = zone[ok] * MONTHS + back[ok]
         vals = value[ok]
@@ -103,7 +119,12 @@ class ReadingTable:
         ends = np.full(z * MONTHS, -1, dtype=np.int64)
         ends[key[last]] = vals[last]
         ends = ends.reshape(z, MONTHS)
-        cur, prev = ends[:, 1:HISTORY + 1], ends[:, 2:HISTORY + 2]
+        count = np.bincount(key, minlength=z * MONTHS).reshape(z, MONTHS)
+        cur, prev = ends[:, 1:HISTORY + 1], ends[:, 2:HISTORY + 2].copy()
+        months, values = base
+        col = np.arange(1, HISTORY + 1)[None, :]
+        from_base = ((prev < 0) & (months[:, None] == col) & (count[:, 1:HISTORY + 1] >= 2))
+        prev = np.where(from_base, values[:, None], prev)
         hist = np.where((cur >= 0) & (prev >= 0) & (cur >= prev), cur - prev, -1)
         hist[~lacking] = -1
         return hist

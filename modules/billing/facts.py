@@ -28,7 +28,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, Literal
 
-from sqlalchemy import Select, and_, exists, func, select
+from sqlalchemy import Select, case, exists, func, select
 from sqlalchemy.orm import Session
 
 from zhkh.kernel.calc.inputs import Absence as AbsenceIn
@@ -42,17 +42,21 @@ from zhkh.kernel.calc.situation import (
     Overrides,
     Reading,
     Resident,
+    SharedMeter,
     Situation,
 )
 from zhkh.kernel.period import Period
+from zhkh.modules.billing.common import CommonServices, house_common, ledger_individual
 from zhkh.modules.billing.facts_extras import (
     StoredIncident,
     read_benefits,
     read_incidents,
     situation_incidents,
 )
+from zhkh.modules.billing.facts_heating import with_heating_year
+from zhkh.modules.billing.house_meters import average, house_volumes
 from zhkh.modules.db.bulk import stream_columns
-from zhkh.modules.db.repository import overlapping
+from zhkh.modules.db.repository import active_on, overlapping
 from zhkh.modules.meters.models import AccessRefusal, MeterZone
 from zhkh.modules.meters.models import Meter as MeterRow
 from zhkh.modules.meters.models import Reading as ReadingRow
@@ -70,6 +74,8 @@ HOUSE_TYPES: dict[str, Literal["apartment_building", "private"]] = {
 as an alias for houses registered before the registry used the rules' own code)."""
 
 IN_CHUNK = 900
+HEATING_AVERAGE_MONTHS = 6
+"""Months of a house heat meter's history averaged when its reading is missing (п. 59(1))."""
 """Ids per ``IN (…)`` list (far below SQLite's and PostgreSQL's parameter limits)."""
 
 
@@ -123,8 +129,10 @@ def _chunks(ids: Sequence[int]) -> Iterable[list[int]]:
 class FactsReader:
     """Reads the facts of one period for batches of houses or for single accounts."""
 
-    def __init__(self, session: Session, period: str | Period):
+    def __init__(self, session: Session, period: str | Period,
+                 common: CommonServices | None = None):
         self.session = session
+        self.common = common if common is not None else CommonServices()
         self.period = period if isinstance(period, Period) else Period.parse(period)
         self.first, self.last = self.period.first_day, self.period.last_day
         self.prev_first = self.period.shift(-1).first_day
@@ -133,31 +141,38 @@ class FactsReader:
 
     # public -------------------------------------------------------------------------------
 
-    def for_houses(self, house_ids: Sequence[int]) -> BatchFacts:
-        """Situations of the houses ``house_ids`` (houses without billable accounts omitted)."""
+    def for_houses(self, house_ids: Sequence[int], *, skip: frozenset[str] = frozenset()
+                   ) -> BatchFacts:
+        """Situations of the houses ``house_ids`` (houses without billable accounts omitted);
+        services ``skip`` left out (the run's house step calculates common property)."""
         houses = list(house_ids)
         scope = select(Premises.id).where(Premises.house_id.in_(houses))
         accounts = select(AccountRow.id).where(AccountRow.premises_id.in_(scope))
-        return self._build(houses, scope, accounts)
+        return self._build(houses, scope, accounts, skip, whole=True)
 
-    def for_accounts(self, account_ids: Sequence[int]) -> BatchFacts:
-        """Situations holding only ``account_ids`` (with their houses' data)."""
+    def for_accounts(self, account_ids: Sequence[int], *, skip: frozenset[str] = frozenset()
+                     ) -> BatchFacts:
+        """Situations holding only ``account_ids`` (with their houses' data; for common
+        property, the other accounts' volumes of the month from the ledger)."""
         ids = list(account_ids)
         scope = select(AccountRow.premises_id).where(AccountRow.id.in_(ids))
         houses = list(self.session.scalars(
             select(Premises.house_id).where(Premises.id.in_(scope)).distinct()))
         accounts = select(AccountRow.id).where(AccountRow.id.in_(ids))
-        return self._build(houses, scope, accounts)
+        return self._build(houses, scope, accounts, skip, whole=False)
 
     # assembly -----------------------------------------------------------------------------
 
-    def _build(self, houses: list[int], premises_scope, account_scope) -> BatchFacts:
+    def _build(self, houses: list[int], premises_scope, account_scope,
+               skip: frozenset[str] = frozenset(), whole: bool = True) -> BatchFacts:
         out = BatchFacts(period=str(self.period))
         providers = self._provider_codes()
         out.provider_ids = {code: pid for pid, code in providers.items()}
         out.scope_account_ids = list(self.session.scalars(account_scope))
-        house_info = self._houses(houses)
-        services = self._services(account_scope)
+        services = self._services(account_scope, skip)
+        common = bool(set(services["service"]) & set(self.common.resource))
+        house_info = self._houses(houses, common,
+                                  None if whole or not common else out.scope_account_ids)
         if not services["account_id"]:
             return out
         installable = self._installability(premises_scope)
@@ -167,6 +182,7 @@ class FactsReader:
         incidents = self.incidents(houses, premises_scope)
         owners = self._owners(premises_scope)
         meters = self._meters(premises_scope)
+        shared = self._shared_meters(premises_scope)
         refusals = self.access_refusals(premises_scope)
         accounts: dict[int, dict[str, Any]] = {}
         for (acc_id, number, house_id, prem_id, parent_id, kind, area, rooms, amenities,
@@ -180,6 +196,11 @@ class FactsReader:
                     "services": {}}
             # a service changed provider inside the month: the latest contract is charged
             acc["services"][service] = providers[provider_id]
+        sharing: dict[tuple[int, str], set[int]] = defaultdict(set)
+        for acc in accounts.values():
+            for code in acc["services"]:
+                if (acc["flat"], code) in shared:
+                    sharing[(acc["flat"], code)].add(acc["premises"])
         by_house: dict[int, list[Account]] = defaultdict(list)
         for acc_id, acc in accounts.items():
             if acc["house"] not in house_info:
@@ -193,7 +214,9 @@ class FactsReader:
                     meter_access_refusals=None,
                     access_refusals=[d for who, s, d in acts
                                      if s == code and who in (None, acc_id)],
-                    meters=meters.get((prem, code), []))
+                    meters=meters.get((prem, code), []),
+                    shared_meter=_shared_of(shared.get((acc["flat"], code)),
+                                            sharing.get((acc["flat"], code), set())))
                 for code, provider in acc["services"].items()]
             by_house[acc["house"]].append(Account.model_construct(
                 number=acc["number"], area=_dec(acc["area"]), rooms=acc["rooms"],
@@ -227,6 +250,8 @@ class FactsReader:
                 ],
                 incidents=situation_incidents(incidents.get(house_id, []), house_accounts,
                                               concerned)))
+        out.situations = with_heating_year(self.session, self.period, out.situations,
+                                           out.account_ids)
         return out
 
     def _provider_codes(self) -> dict[int, str]:
@@ -235,9 +260,17 @@ class FactsReader:
                 self.session.execute(select(Provider.id, Provider.code)).all())
         return self._providers
 
-    def _houses(self, house_ids: list[int]) -> dict[int, tuple[House, str | None]]:
+    def _houses(self, house_ids: list[int], common: bool = False,
+                 others_of: list[int] | None = None) -> dict[int, tuple[House, str | None]]:
+        """The houses' attributes; with ``common``, their common-property facts too (and
+        with ``others_of``, the month's volumes of their accounts other than those, from the
+        ledger)."""
         found: dict[int, tuple[House, str | None]] = {}
         volumes = self._house_heating_volumes(house_ids)
+        shared = house_common(self.session, self.period, house_ids,
+                              set(self.common.resource.values())) if common else {}
+        other = ledger_individual(self.session, str(self.period), house_ids, others_of,
+                                  self.common) if others_of is not None else {}
         for chunk in _chunks(house_ids):
             cols = _columns(self.session, select(
                 HouseRow.id, HouseRow.house_type, HouseRow.house_heat_meter,
@@ -249,15 +282,23 @@ class FactsReader:
                     f"дом {hid}: тип дома {htype!r} неизвестен правилам; "
                     f"допустимы: {', '.join(HOUSE_TYPES)}")
                 volume = volumes.get(hid)
+                mine = shared.get(hid)
                 found[hid] = (House.model_construct(
                     id=str(hid), house_type=fact_type or "apartment_building",
-                    heat_meter=bool(heat_meter), heating_payment=payment,
+                    # a heat meter without a volume or history is as none: by the norm
+                    heat_meter=bool(heat_meter) and volume is not None,
+                    heating_payment=payment,
                     heating_season=None,
                     total_area=_dec(total) if total else None,
-                    heating_volume=_dec(volume) if volume is not None else None), error)
+                    heating_volume=_dec(volume) if volume is not None else None,
+                    common_area=_dec(mine.common_area) if mine and mine.common_area else None,
+                    common_cap_lifted=bool(mine and mine.cap_lifted),
+                    resources=mine.resources({r: v for (h, r), v in other.items() if h == hid})
+                    if mine else []), error)
         return found
 
-    def _services(self, account_scope) -> dict[str, list[Any]]:
+    def _services(self, account_scope, skip: frozenset[str] = frozenset()
+                  ) -> dict[str, list[Any]]:
         stmt = (
             select(AccountRow.id.label("account_id"), AccountRow.number, Premises.house_id,
                    Premises.id.label("premises_id"), Premises.parent_id, Premises.kind,
@@ -271,6 +312,8 @@ class FactsReader:
                    overlapping(AccountRow.opened_on, AccountRow.closed_on, self.first,
                                self.last))
             .order_by(AccountRow.id, ServiceRow.service, ServiceRow.date_from))
+        if skip:
+            stmt = stmt.where(ServiceRow.service.not_in(sorted(skip)))
         return _columns(self.session, stmt)
 
     def _installability(self, premises_scope) -> dict[tuple[int, str], bool]:
@@ -343,14 +386,23 @@ class FactsReader:
         return read_incidents(self.session, house_ids, premises_scope, self.first, self.last)
 
     def _owners(self, premises_scope) -> dict[int, int]:
+        """Owners of each premises counted where nobody is registered (п. 56(2)): those in
+        force on the month's first day, or on its last day when more — a sale inside the
+        month counts one owner, not the seller and the buyer together; the month is not
+        split by days for owners."""
+        def on(day: date) -> Any:
+            return func.count(func.distinct(case(
+                (active_on(OwnershipShare.date_from, OwnershipShare.date_to, day),
+                 OwnershipShare.person_id))))
+
         cols = _columns(self.session, select(
-            OwnershipShare.premises_id,
-            func.count(func.distinct(OwnershipShare.person_id)).label("owners"),
+            OwnershipShare.premises_id, on(self.first).label("first"),
+            on(self.last).label("last"),
         ).where(OwnershipShare.premises_id.in_(premises_scope),
                 overlapping(OwnershipShare.date_from, OwnershipShare.date_to, self.first,
                             self.last))
             .group_by(OwnershipShare.premises_id))
-        return dict(_rows(cols))
+        return {p: max(a, b) for p, a, b in _rows(cols)}
 
     def _meters(self, premises_scope) -> dict[tuple[int, str], list[Meter]]:
         cols = _columns(self.session, select(
@@ -380,6 +432,36 @@ class FactsReader:
                 readings=readings.get(mid, [])))
         return out
 
+    def _shared_meters(self, premises_scope) -> dict[tuple[int, str], SharedFlat]:
+        """Shared meters of the communal flats of the scope's rooms: (flat, service) → the
+        meter with its readings and every room of the flat (residents on the period's last
+        day, area)."""
+        flats = select(Premises.parent_id).where(Premises.id.in_(premises_scope),
+                                                 Premises.parent_id.is_not(None))
+        cols = _columns(self.session, select(
+            MeterRow.id, MeterRow.serial, MeterRow.premises_id, MeterRow.service,
+        ).where(MeterRow.premises_id.in_(flats), MeterRow.kind == "shared",
+                overlapping(MeterRow.installed_on, MeterRow.removed_on, self.first, self.last))
+            .order_by(MeterRow.id))
+        if not cols["id"]:
+            return {}
+        readings = self._readings(cols["id"], self.prev_first)
+        flat_ids = sorted(set(cols["premises_id"]))
+        rooms: dict[int, dict[int, tuple[int, int]]] = defaultdict(dict)
+        persons = dict(self.session.execute(
+            select(Registration.premises_id, func.count())
+            .join(Premises, Premises.id == Registration.premises_id)
+            .where(Premises.parent_id.in_(flat_ids), Registration.date_from <= self.last,
+                   (Registration.date_to.is_(None)) | (Registration.date_to >= self.last))
+            .group_by(Registration.premises_id)).all())
+        for room, flat, area in self.session.execute(
+                select(Premises.id, Premises.parent_id, Premises.area_micro)
+                .where(Premises.parent_id.in_(flat_ids))):
+            if flat is not None:
+                rooms[flat][room] = (persons.get(room, 0), area)
+        return {(flat, service): SharedFlat(serial, readings.get(mid, []), rooms[flat])
+                for mid, serial, flat, service in _rows(cols)}
+
     def _zones(self, meter_ids: list[int]) -> dict[int, list[str]]:
         zones: dict[int, list[str]] = defaultdict(list)
         for chunk in _chunks(meter_ids):
@@ -407,31 +489,37 @@ class FactsReader:
         return out
 
     def _house_heating_volumes(self, house_ids: list[int]) -> dict[int, int]:
-        """Heat used in the period by each house with a heat meter: current − previous reading
-        of every house heating meter, summed (None when a meter lacks either reading)."""
-        per_meter: dict[tuple[int, int, str], list[tuple[date, int]]] = defaultdict(list)
-        for chunk in _chunks(house_ids):
-            stmt = (select(MeterRow.house_id, ReadingRow.meter_id, ReadingRow.zone,
-                           ReadingRow.taken_on, ReadingRow.value_micro)
-                    .join(MeterRow, MeterRow.id == ReadingRow.meter_id)
-                    .where(MeterRow.house_id.in_(chunk), MeterRow.kind == "house",
-                           MeterRow.service == "heating",
-                           and_(ReadingRow.taken_on >= self.hist_first,
-                                ReadingRow.taken_on <= self.last),
-                           is_current())
-                    .order_by(ReadingRow.meter_id, ReadingRow.taken_on, ReadingRow.id))
-            for hid, mid, zone, taken, value in _rows(_columns(self.session, stmt)):
-                per_meter[(hid, mid, zone)].append((taken, value))
-        volumes: dict[int, int] = {}
-        missing: set[int] = set()
-        for (hid, _mid, _zone), readings in per_meter.items():
-            before = [v for d, v in readings if d < self.first]
-            during = [v for d, v in readings if d >= self.first]
-            if not before or not during:
-                missing.add(hid)
-                continue
-            volumes[hid] = volumes.get(hid, 0) + during[-1] - before[-1]
-        return {h: v for h, v in volumes.items() if h not in missing}
+        """Heat used in the period by each house with a heat meter (Σ of its house heating
+        meters); a meter without the month's reading: the average of the house's previous
+        months (п. 59(1), up to ``HEATING_AVERAGE_MONTHS``); none without history."""
+        out: dict[int, int] = {}
+        for (hid, _service), v in house_volumes(self.session, self.period, house_ids,
+                                               ["heating"]).items():
+            volume = v.volume if v.volume is not None else average(v.history,
+                                                                   HEATING_AVERAGE_MONTHS)
+            if volume is not None:
+                out[hid] = volume
+        return out
+
+@dataclass(slots=True)
+class SharedFlat:
+    """A communal flat's shared meter of a service and the flat's rooms (persons, area)."""
+
+    serial: str
+    readings: list[Reading]
+    rooms: dict[int, tuple[int, int]]
+
+
+def _shared_of(flat: SharedFlat | None, present: set[int]) -> SharedMeter | None:
+    """The shared meter as a room's account gives it: the rooms whose accounts are not in
+    ``present`` (premises ids) counted as outside the situation."""
+    if flat is None:
+        return None
+    outside = [v for room, v in flat.rooms.items() if room not in present]
+    return SharedMeter.model_construct(
+        id=flat.serial, zones=["single"], capacity=None, verified_until=None, failed_on=None,
+        installed=None, removed=None, readings=flat.readings,
+        other_persons=sum(p for p, _a in outside), other_area=_dec(sum(a for _p, a in outside)))
 
 
 def _has_recent(readings: list[Reading] | None, zones: list[str], prev_first: date,

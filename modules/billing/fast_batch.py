@@ -20,6 +20,7 @@ from zhkh.kernel.calc.columnar import ColumnarResult, calculate_columns
 from zhkh.modules.billing.columns import ColumnBatch, ColumnReader
 from zhkh.modules.billing.compute import BatchCalculator, Computed
 from zhkh.modules.billing.facts import BatchFacts, FactsReader
+from zhkh.modules.billing.house_step import common_step
 from zhkh.modules.billing.models import LedgerLine
 from zhkh.modules.billing.repository import LEDGER_COLUMNS
 from zhkh.modules.db.bulk import copy_escape, copy_text, insert_rows
@@ -67,6 +68,7 @@ class FastBatch:
     computed: Computed = field(default_factory=Computed)
     scope_account_ids: list[int] = field(default_factory=list)
     provider_ids: dict[str, int] = field(default_factory=dict)
+    house_ids: list[int] = field(default_factory=list)
 
 
 def compute_batch(session: Session, calculator: BatchCalculator, period: str,
@@ -77,7 +79,8 @@ def compute_batch(session: Session, calculator: BatchCalculator, period: str,
     if session.get_bind().dialect.name == "postgresql":
         for name, value in BATCH_SETTINGS.items():
             session.execute(text(f"SET LOCAL {name} = {value}"))
-    batch = ColumnReader(session, period).for_houses(house_ids)
+    skip = calculator.common.codes  # common property: the house step after the others
+    batch = ColumnReader(session, period).for_houses(house_ids, skip=skip)
     started = tick("facts", started)
     result = calculate_columns(batch.facts, calculator.rulebook, calculator.engine)
     for name, seconds in result.timings.items():
@@ -85,16 +88,19 @@ def compute_batch(session: Session, calculator: BatchCalculator, period: str,
     started = tick("columnar", started)
     slow = sorted(set(batch.slow) | set(result.slow.tolist()))
     facts = BatchFacts(period=str(period))
-    reader = FactsReader(session, period)
+    reader = FactsReader(session, period, calculator.common)
     for i in range(0, len(slow), SLOW_CHUNK):
-        part = reader.for_accounts(slow[i:i + SLOW_CHUNK])
+        part = reader.for_accounts(slow[i:i + SLOW_CHUNK], skip=skip)
         facts.situations += part.situations
         facts.account_ids.update(part.account_ids)
         facts.provider_ids.update(part.provider_ids)
         facts.errors += part.errors
     computed = calculator.compute(facts)
-    tick("slow", started)
-    return FastBatch(batch, result, computed, batch.scope_account_ids, batch.provider_ids)
+    started = tick("slow", started)
+    common_step(session, calculator, period, house_ids, batch, result, computed)
+    tick("common", started)
+    return FastBatch(batch, result, computed, batch.scope_account_ids, batch.provider_ids,
+                     list(house_ids))
 
 
 def summarize(fast: FastBatch) -> None:

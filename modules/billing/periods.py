@@ -6,7 +6,9 @@ the period but without charge lines; queued recalculations touching the period o
 Warnings (reported, not blocking): suspicious volumes, a meter volume more than ``factor``
 times the account's monthly average of the previous six months; quality incidents begun by the
 period's end and not ended yet (they reduce nothing until their end is recorded; the reduction
-of a closed month is then booked as a recalculation in the open one).
+of a closed month is then booked as a recalculation in the open one); houses whose house meter
+gave no volume for the month (п. 59(1): common property and heating by the average of its
+previous months, or by the norm).
 """
 
 from __future__ import annotations
@@ -21,13 +23,21 @@ from sqlalchemy.orm import Session, aliased
 from zhkh.kernel.money import format_decimal_ru
 from zhkh.kernel.period import Period as Month
 from zhkh.modules.audit.repository import AuditRepository
-from zhkh.modules.billing.models import BillingPeriod, LedgerLine, RecalculationRequest, RunError
+from zhkh.modules.billing.house_meters import house_volumes
+from zhkh.modules.billing.models import (
+    BillingPeriod,
+    HouseMonthTotal,
+    LedgerLine,
+    RecalculationRequest,
+    RunError,
+)
 from zhkh.modules.billing.repository import (
     PeriodClosedError,
     PeriodRepository,
 )
 from zhkh.modules.complaints.models import QualityIncident
 from zhkh.modules.db.repository import overlapping
+from zhkh.modules.meters.models import Meter
 from zhkh.modules.registry.models import Account, House
 from zhkh.modules.registry.models import AccountService as ServiceRow
 
@@ -74,10 +84,11 @@ def pre_close_checks(session: Session, period: str, *, factor: int = 10) -> list
     """
     key = str(Month.parse(period))
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("ANALYZE ledger_lines"))
+        session.execute(text("SELECT zhkh_analyze_ledger_lines()"))  # the owner's ANALYZE (0114)
     return [_earlier_open(session, key), _open_errors(session, key),
             _missing_charges(session, key), _queued(session, key),
-            _suspicious(session, key, factor), _open_incidents(session, key)]
+            _suspicious(session, key, factor), _open_incidents(session, key),
+            _house_fallbacks(session, key)]
 
 
 def close_period(session: Session, period: str, *, actor: str = "system", factor: int = 10,
@@ -104,6 +115,38 @@ def close_period(session: Session, period: str, *, actor: str = "system", factor
         before={"status": "open"}, after={"status": "closed", "opened_next": report.opened},
         reason="; ".join(f"{c.title}: {c.count}" for c in report.checks if c.failed) or None)
     return report
+
+
+SOURCE_TEXT = {"average": "среднемесячный объём ОДПУ (п. 59(1))",
+               "norm": "по нормативу — у ОДПУ нет показаний и истории"}
+
+
+def _house_fallbacks(session: Session, key: str) -> Check:
+    """Houses with a house meter that gave no volume of the month: what replaced it."""
+    check = Check("house_meter_fallback", "Дома без показаний ОДПУ за месяц (п. 59(1))", False)
+    month = Month.parse(key)
+    metered: set[tuple[int, str]] = set()
+    for h, s in session.execute(select(Meter.house_id, Meter.service).where(
+            Meter.kind == "house", overlapping(Meter.installed_on, Meter.removed_on,
+                                               month.first_day, month.last_day)).distinct()):
+        if h is not None:
+            metered.add((h, s))
+    found: list[str] = []
+    rows = session.execute(select(HouseMonthTotal.house_id, HouseMonthTotal.resource,
+                                  HouseMonthTotal.service, HouseMonthTotal.source)
+                           .where(HouseMonthTotal.period == key,
+                                  HouseMonthTotal.source != "meter")
+                           .order_by(HouseMonthTotal.house_id, HouseMonthTotal.service))
+    for hid, resource, service, source in rows:
+        if (hid, resource) in metered:
+            found.append(f"дом {hid}: {service} — {SOURCE_TEXT[source]}")
+    heat = sorted(h for h, s in metered if s == "heating")
+    for (hid, _service), v in sorted(house_volumes(session, month, heat, ["heating"]).items()):
+        if v.volume is None:
+            found.append(f"дом {hid}: отопление — " + SOURCE_TEXT[
+                "average" if v.history else "norm"])
+    check.count, check.examples = len(found), found[:EXAMPLES]
+    return check
 
 
 def _earlier_open(session: Session, key: str) -> Check:

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from zhkh.kernel.money import format_rub_ru, to_kopecks
 from zhkh.kernel.period import Period as Month
+from zhkh.modules.audit.repository import AuditRepository
 from zhkh.modules.billing.charges import (
     OWN_KINDS,
     Progress,
@@ -143,10 +144,12 @@ def _signed(kopecks: int) -> str:
 
 
 def recalc_since(unit: UnitOfWork, calculator: BatchCalculator, since: str, *, reason: str,
-                 houses_per_batch: int = 50, progress: Progress | None = None) -> list[Booked]:
+                 houses_per_batch: int = 50, progress: Progress | None = None,
+                 actor: str = "system") -> list[Booked]:
     """Recalculate every closed month from ``since`` for every house (a rule changed with a
     past effective date): differences are booked in the open period, one unit of work per
-    month × batch of houses; then the pending queue is processed too."""
+    month × batch of houses, each audited in its own transaction (``billing.recalc``: who,
+    why, the month, the houses, lines and amount); then the pending queue is processed too."""
     since = str(Month.parse(since))
     with unit() as session:
         booked_in = open_period(session)
@@ -160,14 +163,30 @@ def recalc_since(unit: UnitOfWork, calculator: BatchCalculator, since: str, *, r
         for start in range(0, len(houses), houses_per_batch):
             batch = houses[start:start + houses_per_batch]
             with unit() as session:
-                facts = FactsReader(session, month).for_houses(batch)
-                booked += recalculate_facts(session, calculator, facts, booked_in=booked_in,
-                                            reason=reason, run_id=run_id)
+                facts = FactsReader(session, month, calculator.common).for_houses(batch)
+                lines = recalculate_facts(session, calculator, facts, booked_in=booked_in,
+                                          reason=reason, run_id=run_id)
+                _audit(session, actor, reason, booked_in, run_id, lines,
+                       month=month, houses=[int(h) for h in batch])
+                booked += lines
             done += len(batch)
             if progress is not None:
                 progress(done, steps)
-    booked += process_queue(unit, calculator, reason=reason)
+    booked += process_queue(unit, calculator, reason=reason, actor=actor)
     return booked
+
+
+def _audit(session: Session, actor: str, reason: str, booked_in: str, run_id: str,
+           lines: Sequence[Booked], **scope: object) -> None:
+    """One audit entry for recalculation lines booked in this transaction (none: no entry)."""
+    if not lines:
+        return
+    AuditRepository(session).record(
+        actor=actor, action="billing.recalc", object_type="period", object_id=booked_in,
+        after={"run_id": run_id, "lines": len(lines),
+               "accounts": len({b.account_id for b in lines}),
+               "amount_kopecks": sum(b.amount_kopecks for b in lines), **scope},
+        reason=reason)
 
 
 def recalc_accounts(session: Session, calculator: BatchCalculator, account_ids: Sequence[int],
@@ -178,7 +197,7 @@ def recalc_accounts(session: Session, calculator: BatchCalculator, account_ids: 
     run_id = run_id or new_run_id(booked_in, "recalc")
     booked: list[Booked] = []
     for month in closed_months(session, str(Month.parse(since)), booked_in):
-        facts = FactsReader(session, month).for_accounts(account_ids)
+        facts = FactsReader(session, month, calculator.common).for_accounts(account_ids)
         if not facts.scope_account_ids:
             continue
         booked += recalculate_facts(session, calculator, facts, booked_in=booked_in,
@@ -187,7 +206,7 @@ def recalc_accounts(session: Session, calculator: BatchCalculator, account_ids: 
 
 
 def process_queue(unit: UnitOfWork, calculator: BatchCalculator, *, reason: str,
-                  limit: int = 10_000) -> list[Booked]:
+                  limit: int = 10_000, actor: str = "system") -> list[Booked]:
     """Handle pending queue entries: each account is recalculated from the earliest month it
     was queued for (its later closed months too: a corrected reading moves the next month's
     volume as well) and its charges in the open period are computed again."""
@@ -197,7 +216,10 @@ def process_queue(unit: UnitOfWork, calculator: BatchCalculator, *, reason: str,
             pending = RecalculationQueueRepository(session).pending(limit=limit)
             if not pending:
                 return booked
-            booked += _handle(session, calculator, pending, reason)
+            lines = _handle(session, calculator, pending, reason)
+            _audit(session, actor, reason, open_period(session), "queue", lines,
+                   queue_entries=len(pending))
+            booked += lines
 
 
 def _handle(session: Session, calculator: BatchCalculator, pending: Iterable[RecalculationRequest],

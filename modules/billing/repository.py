@@ -11,7 +11,8 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any, NamedTuple, cast
 
-from sqlalchemy import CursorResult, delete, select, update
+from sqlalchemy import CursorResult, delete, func, select, update
+from sqlalchemy.exc import IntegrityError
 
 from zhkh.kernel.period import Period as Month
 from zhkh.modules.billing.models import (
@@ -31,6 +32,24 @@ class PeriodClosedError(Conflict):
 
     def __init__(self, message: str) -> None:
         super().__init__("period_closed", message)
+
+
+class PeriodBeforeStartError(PeriodClosedError):
+    """A period before the database's billing start: its facts are history, never billed."""
+
+    def __init__(self, period: str, start: str) -> None:
+        super().__init__(f"период {period} раньше начала расчётов в этой базе ({start}): "
+                         "данные до начала расчётов — история, новые периоды до него не "
+                         "открываются")
+        self.code = "period_before_start"
+
+
+class PeriodNotEmptyError(PeriodClosedError):
+    """A period that cannot be dropped: it is closed, or lines or payments are booked in it."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.code = "period_not_empty"
 
 
 class LedgerRow(NamedTuple):
@@ -67,16 +86,62 @@ class PeriodRepository(Repository):
         """The period ``YYYY-MM`` or None."""
         return self.session.get(BillingPeriod, str(Month.parse(period)))
 
-    def open(self, period: str) -> BillingPeriod:
+    def open(self, period: str, *, after_start: bool = False) -> BillingPeriod:
         """Open ``period`` (created if absent; an open one is returned as is).
 
         Raises :class:`PeriodClosedError` if it is closed: a closed period is never re-opened.
+        With ``after_start`` (the operations a user starts: ``period open``, a run) a new
+        period before the billing start (:meth:`start`: the first period opened in the
+        database) is refused with :class:`PeriodBeforeStartError` — facts dated before the
+        start are history. Loading history (tests, migrations of old ledgers) opens freely.
         """
         key = str(Month.parse(period))
         found = self.session.get(BillingPeriod, key)
         if found is not None and found.status == "closed":
             raise PeriodClosedError(f"период {key} закрыт и не может быть открыт снова")
+        if found is None and after_start:
+            start = self.start()
+            if start is not None and key < start:
+                raise PeriodBeforeStartError(key, start)
         return found or self._add(BillingPeriod(period=key, status="open"))
+
+    def start(self) -> str | None:
+        """The billing start of the database: its earliest period (None before the first)."""
+        return self.session.scalar(select(func.min(BillingPeriod.period)))
+
+    def latest(self) -> str | None:
+        """The latest period, open or closed (None before the first)."""
+        return self.session.scalar(select(func.max(BillingPeriod.period)))
+
+    def all(self) -> list[BillingPeriod]:
+        """Every period, oldest first."""
+        return list(self.session.scalars(select(BillingPeriod).order_by(BillingPeriod.period)))
+
+    def drop(self, period: str) -> None:
+        """Delete a wrongly opened period. Guarantees: only an open period with nothing booked
+        in it (no ledger line, no payment, no queued recalculation for it) is deleted, else
+        :class:`PeriodNotEmptyError` names what holds it."""
+        key = str(Month.parse(period))
+        found = self._require(BillingPeriod, key)
+        if found.status == "closed":
+            raise PeriodNotEmptyError(f"период {key} закрыт: закрытый период не удаляется")
+        lines = self.session.scalar(select(func.count()).select_from(LedgerLine)
+                                    .where(LedgerLine.period_booked == key))
+        queued = self.session.scalar(select(func.count()).select_from(RecalculationRequest)
+                                     .where(RecalculationRequest.period_for == key,
+                                            RecalculationRequest.processed_at.is_(None)))
+        named = [f"{what}: {n}" for n, what in ((lines, "строк начислений"),
+                                                 (queued, "счетов в очереди перерасчёта")) if n]
+        if named:
+            raise PeriodNotEmptyError(f"период {key} не пуст ({'; '.join(named)}): удаляется "
+                                      "только ошибочно открытый пустой период")
+        try:
+            with self.session.begin_nested():
+                self.session.delete(found)
+                self.session.flush()
+        except IntegrityError:  # payments (finance) booked in it hold it by foreign key
+            raise PeriodNotEmptyError(f"период {key} не пуст: в нём проведены оплаты или "
+                                      "другие финансовые записи") from None
 
     def close(self, period: str, *, at: datetime | None = None) -> BillingPeriod:
         """Close ``period``: its lines become final. Closing a closed period is a no-op."""
@@ -120,10 +185,11 @@ class LedgerRepository(Repository):
     def delete_for_recompute(self, period_booked: str, *, house_id: int | None = None,
                              account_ids: Sequence[int] | None = None,
                              kinds: Sequence[str] | None = None,
-                             own_month: bool = False) -> int:
+                             own_month: bool = False,
+                             services: Sequence[str] | None = None) -> int:
         """Delete lines booked in the open ``period_booked`` (all, or of one house, or of some
-        accounts, optionally only some kinds, optionally only lines about that month itself —
-        not recalculations of earlier months booked there) so they can be computed again;
+        accounts, optionally only some kinds or services, optionally only lines about that month
+        itself — not recalculations of earlier months booked there) so they can be computed again;
         returns the count.
         """
         if self.session.get(BillingPeriod, period_booked) is None:
@@ -136,12 +202,23 @@ class LedgerRepository(Repository):
                                      self.session.get_bind().dialect.name))
         if kinds is not None:
             stmt = stmt.where(LedgerLine.kind.in_(list(kinds)))
+        if services is not None:
+            stmt = stmt.where(LedgerLine.service.in_(list(services)))
         if own_month:
             stmt = stmt.where(LedgerLine.period_for == period_booked)
         if PeriodRepository(self.session).is_closed(period_booked):
             raise PeriodClosedError(f"период {period_booked} закрыт, его строки не удаляются")
         result = self.session.execute(stmt, execution_options={"synchronize_session": False})
         return cast("CursorResult[Any]", result).rowcount  # DML gives a cursor result
+
+    def lines_of_run(self, run_id: str, account_ids: Sequence[int], period: str
+                     ) -> list[LedgerLine]:
+        """Lines of ``account_ids`` about ``period`` written by one run (an online
+        recalculation of a house), by id."""
+        return list(self.session.scalars(
+            select(LedgerLine).where(LedgerLine.account_id.in_(list(account_ids)),
+                                     LedgerLine.period_for == period,
+                                     LedgerLine.run_id == run_id).order_by(LedgerLine.id)))
 
     def lines_of_account(self, account_id: int, *, period_from: str | None = None,
                          period_to: str | None = None) -> list[LedgerLine]:

@@ -58,7 +58,7 @@ def rules_diff(session: Session, published: BatchCalculator, draft: BatchCalcula
     result = RulesDiff(period, published.version, draft.version)
     changes: list[tuple[str, str, int, int]] = []
     houses = RegistryRepository(session).house_ids()
-    reader = FactsReader(session, period)
+    reader = FactsReader(session, period, published.common)
     for start in range(0, len(houses), BATCH_HOUSES):
         batch = houses[start:start + BATCH_HOUSES]
         facts = reader.for_houses(batch)

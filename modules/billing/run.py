@@ -41,6 +41,7 @@ from zhkh.modules.billing.fast_batch import (
     tick,
     write_columnar,
 )
+from zhkh.modules.billing.house_step import replace_house_totals
 from zhkh.modules.billing.recalc import process_queue as run_queue
 from zhkh.modules.billing.repository import (
     PeriodRepository,
@@ -115,7 +116,7 @@ def run_period(unit: UnitOfWork, calculator: BatchCalculator, period: str, *,
     run_id = new_run_id(key, "run")
     report = RunReport(period=key, run_id=run_id, rulebook_version=calculator.version)
     with unit() as session:
-        PeriodRepository(session).open(key)
+        PeriodRepository(session).open(key, after_start=True)
         houses = (list(house_ids) if house_ids is not None
                   else RegistryRepository(session).house_ids())
         backend = session.get_bind().dialect.name
@@ -168,7 +169,7 @@ def _analyze_ledger(unit: UnitOfWork) -> None:
     each batch's delete instead of probing the (period_booked, account_id) index.
     """
     with unit() as session:
-        session.execute(text("ANALYZE ledger_lines"))
+        session.execute(text("SELECT zhkh_analyze_ledger_lines()"))  # the owner's ANALYZE (0114)
 
 
 _paused = 0
@@ -263,6 +264,7 @@ def _write_computed(session: Session, fast: FastBatch, period: str, version: str
                     version, run_id)
     started = tick("delete", started)
     write_columnar(session, fast, period=period, version=version, run_id=run_id)
+    replace_house_totals(session, period, fast.house_ids, fast.computed, run_id)
     tick("write", started)
     summarize(fast)
 
@@ -274,10 +276,11 @@ def write_batch(session: Session, calculator: BatchCalculator, period: str, hous
     errors. Simple accounts take the columnar path (same lines; ``columnar=False`` sends every
     account through situations). Returns what was computed and the account numbers by id."""
     if not columnar:
-        facts = FactsReader(session, period).for_houses(house_ids)
+        facts = FactsReader(session, period, calculator.common).for_houses(house_ids)
         computed = calculator.compute(facts)
         replace_charges(session, period, facts.scope_account_ids, computed,
                         facts.provider_ids, calculator.version, run_id)
+        replace_house_totals(session, period, house_ids, computed, run_id)
         return computed, {v: k for k, v in facts.account_ids.items()}
     fast = compute_batch(session, calculator, period, house_ids)
     _write_computed(session, fast, period, calculator.version, run_id)

@@ -1,4 +1,5 @@
-"""Pydantic models of billing: the account card with its ledger lines by booked period.
+"""Pydantic models of billing: the account card with its ledger lines by booked period and
+the monthly volumes of its meters.
 
 Money and volumes travel as decimal strings (``"1234.56"``), never as JSON numbers.
 """
@@ -49,7 +50,37 @@ class LedgerPeriodOut(BaseModel):
     lines: list[LedgerLineOut]
 
 
+class MonthVolumeOut(BaseModel):
+    period: str
+    volume: str
+
+
+class MeterZoneHistoryOut(BaseModel):
+    zone: str
+    base: str | None
+    """The installation reading — the meter's base, not a month's reading."""
+    months: list[MonthVolumeOut]
+    """Months with a volume before the card's period, most recent first (up to 12)."""
+    average: str | None
+    """The п. 59 monthly average of the most recent ``average_months`` months (up to 6)."""
+    average_months: int
+    summary: str
+    """«среднее за 6 мес: 18,4 / 6 = 3,066667» (the service's unit) or «истории показаний нет»."""
+
+
+class MeterHistoryOut(BaseModel):
+    id: int
+    serial: str
+    service: str
+    installed_on: str
+    removed_on: str | None
+    period: str
+    zones: list[MeterZoneHistoryOut]
+
+
 class AccountCard(BaseModel):
     account: AccountOut
     services: list[AccountServiceOut]
     periods: list[LedgerPeriodOut]
+    meters: list[MeterHistoryOut] = []
+    """The premises' meters with their monthly volumes, so an average is explainable."""

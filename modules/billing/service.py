@@ -24,8 +24,9 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from zhkh.kernel.period import Period as Month
-from zhkh.modules.billing.account_calc import recalculate_account
+from zhkh.modules.billing.account_calc import recalculate_account, recalculate_house
 from zhkh.modules.billing.compute import BatchCalculator
+from zhkh.modules.billing.meter_history import meter_histories
 from zhkh.modules.billing.periods import CloseReport, close_period
 from zhkh.modules.billing.recalc import Booked, recalc_since
 from zhkh.modules.billing.repository import (
@@ -52,7 +53,10 @@ __all__ = [
     "account_card",
     "close_period",
     "current_period",
+    "drop_billing_period",
     "enqueue",
+    "list_billing_periods",
+    "open_billing_period",
     "recalc_since",
     "recalculate_account",
     "rules_diff",
@@ -74,6 +78,7 @@ def account_card(session: Session, number: str, *, period_from: str | None = Non
                                                            period_to=period_to):
         periods.setdefault(line.period_booked, []).append(line)
     return AccountCard(
+        meters=meter_histories(session, account.premises_id, current_period(session)),
         account=registry.account_view(session, account),
         services=[AccountServiceOut(id=s.id, service=s.service, provider=codes[s.provider_id],
                                     date_from=s.date_from, date_to=s.date_to)
@@ -81,6 +86,26 @@ def account_card(session: Session, number: str, *, period_from: str | None = Non
         periods=[LedgerPeriodOut(period=p, total=money_text(sum(x.amount_kopecks for x in ls)),
                                  lines=[LedgerLineOut.of(x) for x in ls])
                  for p, ls in periods.items()])
+
+
+def open_billing_period(session: Session, period: str) -> tuple[str, str]:
+    """Open ``period``; returns it and the billing start. On a new database it becomes the
+    start; a period before the start is refused (``period_before_start``), a closed one too."""
+    repo = PeriodRepository(session)
+    opened = repo.open(period, after_start=True).period
+    start = repo.start()
+    assert start is not None, "a period was just opened"
+    return opened, start
+
+
+def list_billing_periods(session: Session) -> list[Any]:
+    """Every billing period, oldest (the start) first."""
+    return PeriodRepository(session).all()
+
+
+def drop_billing_period(session: Session, period: str) -> None:
+    """Delete a wrongly opened empty period (see ``PeriodRepository.drop``)."""
+    PeriodRepository(session).drop(period)
 
 
 def current_period(session: Session) -> str:
@@ -111,6 +136,11 @@ class OnlineRecalculation:
                             ) -> list[dict[str, Any]]:
         """See :func:`~zhkh.modules.billing.account_calc.recalculate_account`."""
         return recalculate_account(session, number, period, calculator=self.calculator)
+
+    def recalculate_house(self, session: Session, house_id: int, period: str
+                          ) -> dict[str, list[dict[str, Any]] | dict[str, Any]]:
+        """See :func:`recalculate_house`."""
+        return recalculate_house(session, house_id, period, calculator=self.calculator)
 
     def enqueue(self, session: Session, account_ids: Iterable[int], period: str,
                 reason: str) -> None:

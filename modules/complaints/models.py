@@ -13,7 +13,7 @@ from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, String, fun
 from sqlalchemy.orm import Mapped, mapped_column
 
 from zhkh.kernel.rulebook.kinds.quality import INCIDENTS
-from zhkh.modules.db.base import Base, IdPK, integer_check, one_of
+from zhkh.modules.db.base import Base, IdPK, UtcDateTime, integer_check, one_of
 
 INCIDENT_KINDS = INCIDENTS
 """``interruption``, ``temperature``, ``pressure``, ``tko_delay``, ``unsafe`` — the incident
@@ -46,4 +46,4 @@ class QualityIncident(Base):
     reference: Mapped[str | None] = mapped_column(String(200))
     """The act or complaint the incident is recorded from (номер акта, обращения)."""
     created_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), server_default=func.now())
+        UtcDateTime(), server_default=func.now())

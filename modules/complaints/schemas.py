@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, Field
 
+from zhkh.kernel.bounded import Moment
 from zhkh.modules.schemas import AccountRecalc, DecimalText, Input, Reason, Ref, decimal_text
 
 IncidentKind = Literal["interruption", "temperature", "pressure", "tko_delay", "unsafe"]
@@ -22,7 +23,7 @@ def _local(value: datetime | None) -> datetime | None:
     return value
 
 
-LocalTime = Annotated[datetime, AfterValidator(_local)]
+LocalTime = Annotated[Moment, AfterValidator(_local)]
 MAGNITUDE = ("Величина отклонения: для temperature — °C ниже нормативной, для pressure — % вне "
              "допустимого диапазона; для других видов не указывается")
 

@@ -10,15 +10,19 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import pkgutil
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from sqlalchemy import (
     BigInteger,
     CheckConstraint,
+    DateTime,
+    Dialect,
     ForeignKeyConstraint,
     Index,
     Integer,
     MetaData,
+    TypeDecorator,
 )
 from sqlalchemy.orm import DeclarativeBase, mapped_column
 
@@ -34,6 +38,29 @@ BIG_ID = BigInteger().with_variant(Integer, "sqlite")
 """64-bit ids; on SQLite an ``INTEGER PRIMARY KEY`` so that it is the autoincrementing rowid."""
 
 IdPK = Annotated[int, mapped_column(BIG_ID, primary_key=True, autoincrement=True)]
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """A moment, stored in UTC and read back as an aware datetime on both backends.
+
+    PostgreSQL keeps ``timestamptz``; SQLite has no time zones and would hand back the naive
+    text it stored (``CURRENT_TIMESTAMP`` is UTC), so a moment is converted to UTC before it is
+    stored and given UTC's offset when read. A naive moment given to it is taken as UTC."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect
+                             ) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value
 
 
 

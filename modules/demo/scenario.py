@@ -68,6 +68,8 @@ HISTORY_MONTHS = 4
 BENEFIT_SHARE = 0.02
 """Households with a benefit holder (a few percent: the run takes their accounts through the
 situation path, which gives benefit lines)."""
+COMMON_EVERY = 3
+"""Every third house (3, 6, 9 …) bills common property (СОИ) by its house meters."""
 INCIDENT_CHANCE = 0.6
 """Chance that a month has a quality incident (one house)."""
 INCIDENTS = (  # service, kind, hours (from, to), magnitude (from, to) or None, heating only
@@ -125,7 +127,7 @@ def run_demo(unit: UnitOfWork, calculator: BatchCalculator, rules: FinanceRules,
     first = LAST_MONTH.shift(-(months - 1))
     with unit() as session:
         town = TownBuilder(session, rng, accounts=accounts, houses=houses,
-                           start=first).build()
+                           start=first, common_every=COMMON_EVERY).build()
         for back in range(HISTORY_MONTHS, 0, -1):
             write_readings(session, town, rng, first.shift(-back), missing=0.0)
         benefits = write_benefits(session, town, rng, share=BENEFIT_SHARE, start=first)

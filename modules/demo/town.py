@@ -4,8 +4,12 @@ residents, owners, meters and monthly readings, written in bulk with explicit id
 Everything comes from one ``random.Random(seed)``, so the same arguments give the same town.
 Shares are rough but realistic: most flats have water and electricity meters (a third of the
 electricity ones two-zone), some have none (most of those could install one → ×1.5), some
-readings are missing, half of the houses have a heat meter. ``write_benefits`` gives a few
-percent of the households a benefit holder (veterans of labour, disabled persons, combat
+readings are missing, half of the houses have a heat meter. Every ``common_every``-th house
+(none by default) bills common property (СОИ): its accounts have the common-property services
+and the house has meters of cold and hot water and electricity, whose volume is the premises'
+expected use plus a common part (so months differ: under the cap, capped, now and then
+negative); once in a while a house meter's reading is missing (п. 59(1)). ``write_benefits``
+gives a few percent of the households a benefit holder (veterans of labour, disabled persons, combat
 veterans, large families), as the ``benefits`` rules name them.
 """
 
@@ -47,6 +51,15 @@ MONTHLY_USE = {  # per person per month, in 1e-6 units: mean of the random use
     "gas": 9_000_000,
 }
 VERIFIED = date(2031, 12, 31)
+COMMON_SERVICES = {"cold_water_common": "uk_dom", "hot_water_common": "uk_dom",
+                   "electricity_common": "uk_dom", "wastewater_common": "uk_dom"}
+"""Services of common property (СОИ) of a house that bills it (paid to the management company,
+ЖК РФ ст. 154 ч. 2)."""
+COMMON_METERS = ("cold_water", "hot_water", "electricity")
+COMMON_NORM = {"cold_water": 25_000, "hot_water": 20_000, "electricity": 900_000}
+"""About the shipped norms on common property per m² (1e-6), for the house meters' volumes."""
+MISSING_HOUSE_READING = 17
+"""A house meter whose id plus the month number divides by this sends no reading (п. 59(1))."""
 
 
 @dataclass(slots=True)
@@ -69,6 +82,8 @@ class Town:
     """(account id, premises id)."""
     zones: list[ZoneState] = field(default_factory=list)
     house_meters: list[ZoneState] = field(default_factory=list)
+    common_meters: list[ZoneState] = field(default_factory=list)
+    """House meters of the resources of common property (read every month)."""
     premises_persons: dict[int, int] = field(default_factory=dict)
     residents: dict[int, list[tuple[int, date, date | None]]] = field(default_factory=dict)
     """Premises id → registered persons (person id, first day, last day or None)."""
@@ -115,8 +130,9 @@ class TownBuilder:
     """Generates the town into ``session`` (the caller commits)."""
 
     def __init__(self, session: Session, rng: random.Random, *, accounts: int, houses: int,
-                 start: Period):
+                 start: Period, common_every: int = 0):
         self.s, self.rng = session, rng
+        self.common_every = common_every
         self.n_accounts, self.n_houses = max(accounts, 1), max(1, min(houses, accounts))
         self.start = start
         self.opened = start.shift(-6).first_day
@@ -162,6 +178,8 @@ class TownBuilder:
         premises, accounts, services, install, mzones = [], [], [], [], []
         meters: list[tuple[Any, ...]] = []
         meter_id = first_meter
+        common = self.common_every > 0 and h % self.common_every == 0
+        expected = dict.fromkeys(COMMON_METERS, 0)
         for f, area in enumerate(areas):
             pid = aid = first_account + f + 1
             amenities = "no_bath" if rng.random() < 0.05 else "full"
@@ -173,8 +191,12 @@ class TownBuilder:
                 codes["gas"] = "gorgaz"
             if intercom:
                 codes["intercom"] = "uk_dom"
+            if common:
+                codes.update(COMMON_SERVICES)
             services += [(aid, code, providers[p], self.opened) for code, p in codes.items()]
             persons = self._people(pid)
+            for service in COMMON_METERS:
+                expected[service] += MONTHLY_USE[service] * max(persons, 1)
             for service in METERED:
                 if service not in codes:
                     continue
@@ -205,6 +227,15 @@ class TownBuilder:
             mzones.append((meter_id, "single"))
             # about 0.016 Gcal per m² in a heating month
             t.house_meters.append(ZoneState(meter_id, "single", 0, sum(areas) * 16 // 1000))
+        if common:
+            for service, use in expected.items():
+                meter_id += 1
+                meters.append((meter_id, f"ОДПУ-{service[:2].upper()}-{h:05d}", service, "house",
+                               None, None, VERIFIED, self.opened))
+                mzones.append((meter_id, "single"))
+                # the premises' use and a common part of about half the norm on common area
+                part = sum(areas) // 10 * COMMON_NORM[service] // 2_000_000
+                t.common_meters.append(ZoneState(meter_id, "single", 0, use + part))
         self._write_house(premises, accounts, services, install, meters, mzones, h)
         self.buf.maybe_flush()
         return meter_id
@@ -304,6 +335,13 @@ def write_readings(session: Session, town: Town, rng: random.Random, month: Peri
             continue
         town.reading_seq += 1
         rows.append((z.meter_id, z.zone, day, z.value, "portal", f"demo-{town.reading_seq}"))
+    for z in town.common_meters:
+        z.value += z.use
+        if (z.meter_id + month.month) % MISSING_HOUSE_READING == 0:
+            continue
+        town.reading_seq += 1
+        rows.append((z.meter_id, "single", month.last_day, z.value, "controller",
+                     f"demo-{town.reading_seq}"))
     for z in town.house_meters:
         z.value += z.use if heating else 0
         town.reading_seq += 1

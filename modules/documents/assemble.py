@@ -240,11 +240,14 @@ class Assembler:
     def _house(self, accounts: list[AccountRow], period: str) -> dict[int, list[dict]]:
         houses = sorted({a.house_id for a in accounts})
         meters = self.src.house_meters(houses, period)
-        if not meters:
+        totals = self.src.house_totals(houses, period)
+        if not meters and not totals:
             return {}
-        charged = self.src.house_volumes(list(meters), period)
-        return {h: house_volumes(m, {s: v for (hh, s), v in charged.items() if hh == h},
-                                 self.titles) for h, m in meters.items()}
+        charged = self.src.house_volumes(list(meters), period) if meters else {}
+        return {h: house_volumes(meters.get(h, []),
+                                 {s: v for (hh, s), v in charged.items() if hh == h},
+                                 self.titles, {r: t for (hh, r), t in totals.items() if hh == h})
+                for h in sorted(set(meters) | {h for h, _r in totals})}
 
     def _payees_of(self, a: AccountRow, needs: dict[int, set[str]]) -> dict[int, Payee]:
         out = {}

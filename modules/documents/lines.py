@@ -27,7 +27,7 @@ ZONES = {"single": "", "day": "день", "night": "ночь", "peak": "пик",
 ZONE_ORDER = tuple(ZONES)
 METHODS = {"meter": "ИПУ", "average": "по среднему", "norm": "норматив", "area": "площадь",
            "area_norm": "норматив", "house_share": "ОДПУ", "fixed": "фикс.",
-           "derived": "ХВС + ГВС"}
+           "derived": "ХВС + ГВС", "common_property": "ОДПУ", "shared_meter": "общекв. ПУ"}
 RECALC_KINDS = ("recalculation", "correction")
 MAX_RECALCULATIONS = 8
 """Rows of the layout's table of recalculations; more reasons are merged by month."""
@@ -143,13 +143,24 @@ def _add_charge(row: _Row, line: Line) -> None:
 def _charge_line(r: _Row, titles: Titles, recipient_of: Mapping[int, str]) -> dict[str, Any]:
     title, unit = titles.of(r.service, r.component, r.zone)
     total = r.charged + r.recalculation - r.benefits - r.quality
+    volume = format_micro(r.volume) if r.has_volume else None
+    spec = titles.catalogue.get(r.service)
+    # a common-property service (or wastewater over them) goes in the columns «на СОИ»
+    common = spec is not None and bool(spec.common_of or (spec.derived_from and all(
+        (src := titles.catalogue.get(s)) is not None and src.common_of
+        for s in spec.derived_from)))
+    method = " / ".join(METHODS.get(m, m) for m in r.methods)
     return {"recipient": recipient_of[r.provider_id], "service": title, "unit": unit,
-            "method_individual": " / ".join(METHODS.get(m, m) for m in r.methods),
-            "volume_individual": format_micro(r.volume) if r.has_volume else None,
+            "method_individual": "" if common else method,
+            "method_common": method if common else "",
+            "volume_individual": None if common else volume,
+            "volume_common": volume if common else None,
             "tariff": format_micro(r.tariff) if r.tariff is not None else None,
-            "charged_individual": r.charged,
+            "charged_individual": 0 if common else r.charged,
+            "charged_common": r.charged if common else 0,
             "coefficient": r.coefficient if r.excess else None,
-            "excess": min(r.excess, max(r.charged, 0)), "recalculation": r.recalculation,
+            "excess": 0 if common else min(r.excess, max(r.charged, 0)),
+            "recalculation": r.recalculation,
             "benefits": r.benefits, "quality_reduction": r.quality, "total": total}
 
 
@@ -243,11 +254,23 @@ def meter_readings(rows: Iterable[MeterRow], titles: Titles) -> list[dict[str, A
 
 
 def house_volumes(meters: Iterable[tuple[str, int | None, int | None, int | None]],
-                  charged: Mapping[str, int], titles: Titles) -> list[dict[str, Any]]:
+                  charged: Mapping[str, int], titles: Titles,
+                  totals: Mapping[str, tuple[int | None, int, int]] | None = None
+                  ) -> list[dict[str, Any]]:
     """Section 4: per house meter with both readings, the house's volume, the volume charged
-    in its premises, and the difference (common property)."""
+    in its premises, and the difference (common property). Where the run stored the house's
+    common-property figures (``totals``: house volume — or its п. 59(1) average, None by
+    norm —, Σ individual volumes, the volume shared after the cap), those are shown."""
     out = []
+    stored = dict(totals or {})
+    for resource, (house, individual, common) in sorted(stored.items()):
+        title, unit = titles.of(resource)
+        out.append({"service": title, "unit": unit,
+                    "house_meter": None if house is None else format_micro(house),
+                    "individual": format_micro(individual), "common": format_micro(common)})
     for service, previous, current, capacity in meters:
+        if service in stored:
+            continue
         if previous is None or current is None:
             continue
         volume = reading_volume(previous, current, capacity)

@@ -22,7 +22,6 @@ from datetime import date, datetime
 from sqlalchemy import (
     CheckConstraint,
     Date,
-    DateTime,
     ForeignKey,
     Index,
     String,
@@ -34,7 +33,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from zhkh.modules.billing.models import PERIOD
-from zhkh.modules.db.base import Base, IdPK, integer_check, one_of, period_check
+from zhkh.modules.db.base import Base, IdPK, UtcDateTime, integer_check, one_of, period_check
 
 DOCUMENT_KINDS = ("monthly", "corrected", "debt_notice")
 CERTIFICATE_KINDS = ("house_register_extract", "residents_certificate", "apartment_card")
@@ -82,7 +81,7 @@ class IssuedDocument(Base):
     corrects_id: Mapped[int | None] = mapped_column(ForeignKey("issued_documents.id"))
     actor: Mapped[str] = mapped_column(String(128))
     issued_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), server_default=func.now())
+        UtcDateTime(), server_default=func.now())
 
 
 class IssuedCertificate(Base):
@@ -113,7 +112,7 @@ class IssuedCertificate(Base):
     content_hash: Mapped[str] = mapped_column(String(64))
     actor: Mapped[str] = mapped_column(String(128))
     issued_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), server_default=func.now())
+        UtcDateTime(), server_default=func.now())
 
 
 class DocumentCounter(Base):

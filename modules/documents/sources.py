@@ -20,7 +20,7 @@ from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import aliased
 
 from zhkh.kernel.period import Period
-from zhkh.modules.billing.models import BillingPeriod, LedgerLine
+from zhkh.modules.billing.models import BillingPeriod, HouseMonthTotal, LedgerLine
 from zhkh.modules.db.repository import Repository, among, overlapping
 from zhkh.modules.finance.models import Allocation, Payment
 from zhkh.modules.meters.models import Meter, Reading
@@ -290,6 +290,15 @@ class DocumentSources(Repository):
             _, house_id, service, capacity = meters[meter_id]
             out[house_id].append((service, prev, cur, capacity))
         return out
+
+    def house_totals(self, house_ids: Sequence[int], period: str
+                     ) -> dict[tuple[int, str], tuple[int | None, int, int]]:
+        """The run's common-property figures (``house_month_totals``) per house × resource:
+        (house volume or None by norm, Σ individual volumes, the volume shared)."""
+        t = HouseMonthTotal
+        stmt = select(t.house_id, t.resource, t.house_volume_micro, t.individual_micro,
+                      t.common_volume_micro).where(t.period == period)
+        return {(h, r): (v, i, c) for h, r, v, i, c in self._rows(stmt, t.house_id, house_ids)}
 
     def house_volumes(self, house_ids: Sequence[int], period: str
                       ) -> dict[tuple[int, str], int]:

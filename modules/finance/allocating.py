@@ -19,6 +19,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from zhkh.kernel.allocation import AllocationPolicy, OpenLine
 from zhkh.kernel.allocation import Payment as KernelPayment
@@ -110,15 +111,22 @@ def _split_over(payment_id: int, amount: int, owed: dict[Key, int], services: Se
     if not ordered:
         return [], amount
     by_label = {(k.period, k.label(), k.kind): k for k in ordered}
-    lines = [OpenLine(Period.parse(k.period), k.label(), owed[k], k.kind)  # type: ignore[arg-type]
+    lines = [OpenLine(_period(k.period), k.label(), owed[k], k.kind)  # type: ignore[arg-type]
              for k in ordered]
     result = kernel_allocate(
-        KernelPayment(amount, period=Period.parse(designated) if designated else None),
+        KernelPayment(amount, period=_period(designated) if designated else None),
         lines, policy)
     notes = "; ".join(step.text for step in result.trace if "аванс" not in step.text)
     parts = [Part(payment_id, by_label[(str(x.period), x.key, x.kind)], x.amount, notes)
              for x in result.lines]
     return parts, result.advance
+
+
+@lru_cache(maxsize=4096)
+def _period(text: str) -> Period:
+    """``Period.parse`` once per month text (a registry parses the same few months a million
+    times)."""
+    return Period.parse(text)
 
 
 def consume(advances: Sequence[tuple[int, int]], open_keys: dict[Key, int],

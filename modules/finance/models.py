@@ -24,7 +24,6 @@ from sqlalchemy import (
     JSON,
     CheckConstraint,
     Date,
-    DateTime,
     ForeignKey,
     Index,
     String,
@@ -37,7 +36,15 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from zhkh.modules.billing.models import PERIOD
-from zhkh.modules.db.base import Base, IdPK, integer_check, one_of, period_check
+from zhkh.modules.db.base import (
+    BIG_ID,
+    Base,
+    IdPK,
+    UtcDateTime,
+    integer_check,
+    one_of,
+    period_check,
+)
 
 JSON_LIST = JSON(none_as_null=True).with_variant(JSONB(none_as_null=True), "postgresql")
 """A JSON list, or SQL NULL when absent (not the JSON ``null``)."""
@@ -132,7 +139,7 @@ class PaymentRegistry(Base):
     duplicate_count: Mapped[int]
     actor: Mapped[str] = mapped_column(String(128))
     loaded_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), server_default=func.now())
+        UtcDateTime(), server_default=func.now())
 
 
 class RegistryLine(Base):
@@ -202,7 +209,7 @@ class Payment(Base):
     reason: Mapped[str | None] = mapped_column(Text)
     actor: Mapped[str] = mapped_column(String(128))
     created_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), server_default=func.now())
+        UtcDateTime(), server_default=func.now())
 
 
 class Allocation(Base):
@@ -243,7 +250,7 @@ class Allocation(Base):
     rule_id: Mapped[str] = mapped_column(String(128))
     note: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), server_default=func.now())
+        UtcDateTime(), server_default=func.now())
 
 
 class Transfer(Base):
@@ -272,8 +279,31 @@ class Transfer(Base):
     """The payment order number of the transfer."""
     actor: Mapped[str] = mapped_column(String(128))
     sent_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), server_default=func.now())
+        UtcDateTime(), server_default=func.now())
+
+
+class PenaltyFinal(Base):
+    """Per account, the bill month below which every bill's penalty is final: each of those
+    bills was paid off (or owed nothing) by the end of month ``as_of``, whose penalties were
+    booked from it, so its penalty no longer grows and what was booked for it is its whole
+    penalty. The penalty phase of a later month skips those bills; a rerun within ``as_of``
+    itself (which replaces that month's lines) skips only the bills below ``prior_before``,
+    the month in force when ``as_of`` began (``modules.finance.penalties``). Valid only for the
+    rules ``version`` it was computed with; an account whose past changes (a storno, a payment
+    dated before the open month) loses its row and is read whole again."""
+
+    __tablename__ = "penalty_finals"
+    __table_args__ = (*period_check("final_before"), *period_check("as_of"),
+                      *period_check("prior_before"))
+
+    account_id: Mapped[int] = mapped_column(BIG_ID, ForeignKey("accounts.id"), primary_key=True,
+                                            autoincrement=False)
+    final_before: Mapped[str] = mapped_column(PERIOD)
+    as_of: Mapped[str] = mapped_column(PERIOD)
+    prior_before: Mapped[str | None] = mapped_column(PERIOD)
+    version: Mapped[str] = mapped_column(String(64))
 
 
 __all__ = ["ALLOCATION_KINDS", "CHANNELS", "Allocation", "Contract", "ContractScope",
-           "ContractTerms", "Payment", "PaymentRegistry", "RegistryLine", "Transfer"]
+           "ContractTerms", "Payment", "PaymentRegistry", "PenaltyFinal", "RegistryLine",
+           "Transfer"]

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from zhkh.kernel.allocation import AllocationPolicy
@@ -23,7 +23,7 @@ from zhkh.modules.audit import Actor
 from zhkh.modules.billing.repository import PeriodRepository
 from zhkh.modules.errors import Conflict, Invalid, NotFound
 from zhkh.modules.finance.allocating import Part, consume, reverse, split
-from zhkh.modules.finance.models import Payment
+from zhkh.modules.finance.models import Payment, PenaltyFinal
 from zhkh.modules.finance.repository import FinanceRepository
 from zhkh.modules.registry.models import Account
 
@@ -138,6 +138,9 @@ def reverse_payment(session: Session, actor: Actor, payment_id: int, book: Ledge
         commission_kopecks=0, channel=original.channel, operation_id=original.operation_id,
         designated_period=original.designated_period, registry_line_id=None,
         reverses_id=original.id, posted_period=period, actor=actor.name, reason=actor.reason)
+    # a bill this payment paid is owed again: its penalty is no longer final
+    session.execute(delete(PenaltyFinal).where(PenaltyFinal.account_id == original.account_id),
+                    execution_options={"synchronize_session": False})
     parts = reverse(storno.id, repo.rows_of(original.id))  # each row keeps its day paid
     repo.write_parts(((original.account_id, p) for p in parts), booked_on=on,
                      period_booked=period, rule_id="storno")

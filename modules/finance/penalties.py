@@ -25,9 +25,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 import numpy as np
-from sqlalchemy import delete, func, select
+from sqlalchemy import case, delete, func, select
 from sqlalchemy.orm import Session
 
 from zhkh.kernel.allocation import split_largest_remainder
@@ -36,9 +37,10 @@ from zhkh.kernel.penalties import PenaltyBatch, PenaltyPolicy, compute_penalties
 from zhkh.kernel.period import Period
 from zhkh.modules.billing.models import LedgerLine
 from zhkh.modules.billing.repository import LedgerRepository, LedgerRow
+from zhkh.modules.db.bulk import insert_rows
 from zhkh.modules.db.repository import among
 from zhkh.modules.finance.allocating import PENALTY_SERVICE
-from zhkh.modules.finance.models import Allocation, Payment
+from zhkh.modules.finance.models import Allocation, Payment, PenaltyFinal
 
 BATCH = 20_000
 """Accounts per unit of work of the phase."""
@@ -57,40 +59,91 @@ class Inputs:
     changed: set[int] = field(default_factory=set)
 
 
-def read_inputs(session: Session, account_ids: Sequence[int], month: Period) -> Inputs:
+def read_inputs(session: Session, account_ids: Sequence[int], month: Period, *,
+                finals_version: str | None = None, changed: set[int] | None = None) -> Inputs:
     """The penalty inputs of ``account_ids`` as the database holds them now (bills before
-    ``month`` only: the month's own bill is not due yet)."""
+    ``month`` only: the month's own bill is not due yet). With ``finals_version``: the bills of
+    an account below its final month of that rules version (``penalty_finals``) are left out —
+    their penalty is booked whole and does not change. ``changed``: the accounts whose past
+    changed, when the caller has read them (:func:`changed_accounts`)."""
     dialect = session.get_bind().dialect.name
     ids = list(account_ids)
     key = str(month)
     out = Inputs()
-    charges = (select(LedgerLine.account_id, LedgerLine.period_booked, LedgerLine.provider_id,
-                      func.sum(LedgerLine.amount_kopecks))
-               .where(among(LedgerLine.account_id, ids, dialect),
-                      LedgerLine.service != PENALTY_SERVICE, LedgerLine.period_booked < key)
-               .group_by(LedgerLine.account_id, LedgerLine.period_booked,
-                         LedgerLine.provider_id))
+
+    def open_bills(stmt, account: Any, bill: Any) -> Any:
+        if finals_version is None:
+            return stmt
+        horizon = horizon_of(key)
+        return stmt.outerjoin(PenaltyFinal, (PenaltyFinal.account_id == account)
+                              & (PenaltyFinal.version == finals_version)).where(
+            horizon.is_(None) | (bill >= horizon))
+
+    charges = open_bills(
+        select(LedgerLine.account_id, LedgerLine.period_booked, LedgerLine.provider_id,
+               func.sum(LedgerLine.amount_kopecks))
+        .where(among(LedgerLine.account_id, ids, dialect),
+               LedgerLine.service != PENALTY_SERVICE, LedgerLine.period_booked < key),
+        LedgerLine.account_id, LedgerLine.period_booked).group_by(
+        LedgerLine.account_id, LedgerLine.period_booked, LedgerLine.provider_id)
     for account_id, period, provider_id, total in session.execute(charges):
         out.charged.setdefault((account_id, period), {})[provider_id] = int(total)
-    paid = (select(Allocation.account_id, Allocation.bill_period, Allocation.paid_on,
-                   func.sum(Allocation.amount_kopecks))
-            .where(among(Allocation.account_id, ids, dialect), Allocation.kind == "principal",
-                   Allocation.bill_period < key)
-            .group_by(Allocation.account_id, Allocation.bill_period, Allocation.paid_on))
+    paid = open_bills(
+        select(Allocation.account_id, Allocation.bill_period, Allocation.paid_on,
+               func.sum(Allocation.amount_kopecks))
+        .where(among(Allocation.account_id, ids, dialect), Allocation.kind == "principal",
+               Allocation.bill_period < key),
+        Allocation.account_id, Allocation.bill_period).group_by(
+        Allocation.account_id, Allocation.bill_period, Allocation.paid_on)
     for account_id, bill, day, total in session.execute(paid):  # bill < key: never NULL
-        out.paid.setdefault((account_id, bill), {})[day] = int(total)  # type: ignore[arg-type]
-    booked = (select(LedgerLine.account_id, LedgerLine.component,
-                     func.sum(LedgerLine.amount_kopecks))
-              .where(among(LedgerLine.account_id, ids, dialect),
-                     LedgerLine.service == PENALTY_SERVICE, LedgerLine.period_booked < key)
-              .group_by(LedgerLine.account_id, LedgerLine.component))
+        out.paid.setdefault((account_id, bill), {})[day] = int(total)
+    booked = open_bills(
+        select(LedgerLine.account_id, LedgerLine.component,
+               func.sum(LedgerLine.amount_kopecks))
+        .where(among(LedgerLine.account_id, ids, dialect),
+               LedgerLine.service == PENALTY_SERVICE, LedgerLine.period_booked < key),
+        LedgerLine.account_id, LedgerLine.component).group_by(
+        LedgerLine.account_id, LedgerLine.component)
     for account_id, component, total in session.execute(booked):
         # a penalty line names the bill it is for in its component
-        out.booked[(account_id, component)] = int(total)  # type: ignore[index]
+        out.booked[(account_id, component)] = int(total)
+    out.changed = changed_accounts(session, ids, month) if changed is None else changed
+    return out
+
+
+def horizon_of(month: str) -> Any:
+    """SQL: the final month in force for a run in ``month`` of the joined ``penalty_finals``
+    row (NULL: none) — its ``final_before`` when computed in an earlier month, its
+    ``prior_before`` when computed in ``month`` itself (the month's lines are being replaced)."""
+    return case((PenaltyFinal.as_of < month, PenaltyFinal.final_before),
+                (PenaltyFinal.as_of == month, PenaltyFinal.prior_before), else_=None)
+
+
+def changed_accounts(session: Session, account_ids: Sequence[int], month: Period) -> set[int]:
+    """The accounts whose past changed in the open ``month``: a payment posted in it but dated
+    before it, or a storno."""
+    dialect = session.get_bind().dialect.name
     late = select(Payment.account_id).where(
-        among(Payment.account_id, ids, dialect), Payment.posted_period == key,
+        among(Payment.account_id, list(account_ids), dialect), Payment.posted_period == str(month),
         (Payment.paid_on < month.first_day) | Payment.reverses_id.is_not(None))
-    out.changed = set(session.scalars(late))
+    return set(session.scalars(late))
+
+
+def final_months(inputs: Inputs, account_ids: Sequence[int], month: Period) -> dict[int, str]:
+    """Per account, the bill month below which every bill of ``inputs`` is final once the
+    penalties of ``month`` are booked from them: it owed nothing, or its principal was paid
+    off by the last day of ``month`` (a paid-off bill's penalty stops growing on the day it
+    was paid). ``month`` itself when every bill read is final. Bills not read (below an
+    earlier final month) stay final."""
+    last = month.last_day
+    out = {a: str(month) for a in account_ids}
+    for k, shares in inputs.charged.items():
+        debt = sum(shares.values())
+        if debt <= 0 or k[1] >= out[k[0]]:
+            continue
+        paid = sum(x for day, x in _payments(inputs.paid.get(k, {})) if day <= last)
+        if paid < debt:
+            out[k[0]] = k[1]
     return out
 
 
@@ -151,12 +204,13 @@ def accrue(inputs: Inputs, policy: PenaltyPolicy, calc_date: date,
         pay_account=np.array(pay_acc, np.int64), pay_date=np.array(pay_date, np.int64),
         pay_amount=np.array(pay_amount, np.int64), pay_period=np.array(pay_period, np.int64))
     result = compute_penalties_batch(batch, calc_date, policy)
+    penalty, due = result.penalty.tolist(), result.due.tolist()
+    tiers, mora = result.tier_days.tolist(), result.moratorium_days.tolist()
+    dens = list(result.denominators)
     out: dict[tuple[int, str], Accrued] = {}
     for i, (k, amount) in enumerate(debts):
-        days = tuple((den, int(result.tier_days[i, j]))
-                     for j, den in enumerate(result.denominators) if result.tier_days[i, j])
-        out[k] = Accrued(int(result.penalty[i]), amount, date.fromordinal(int(result.due[i])),
-                         days, int(result.moratorium_days[i]))
+        days = tuple((den, d) for den, d in zip(dens, tiers[i], strict=True) if d)
+        out[k] = Accrued(penalty[i], amount, date.fromordinal(due[i]), days, mora[i])
     return out
 
 
@@ -194,8 +248,10 @@ def lines_for(inputs: Inputs, policy: PenaltyPolicy, month: Period, *, version: 
                            _correction_text(k[1], booked, earlier, policy.source), version,
                            run_id)
             start = earlier
-        text = _penalty_text(k[1], now.get(k), start, total, rate, month, policy.source)
-        rows += _split(inputs, k, total - start, month, month, "penalty", text, version, run_id)
+        if total != start:  # the explain is written only for a line that is booked
+            text = _penalty_text(k[1], now.get(k), start, total, rate, month, policy.source)
+            rows += _split(inputs, k, total - start, month, month, "penalty", text, version,
+                           run_id)
     return rows
 
 
@@ -236,31 +292,60 @@ def _correction_text(bill: str, booked: int, earlier: int, source: str) -> str:
 
 
 def replace_penalties(session: Session, account_ids: Sequence[int], month: Period,
-                      policy: PenaltyPolicy, *, version: str, run_id: str) -> list[LedgerRow]:
+                      policy: PenaltyPolicy, *, version: str, run_id: str,
+                      finals: bool = True) -> list[LedgerRow]:
     """Delete the penalty lines booked in the open ``month`` for ``account_ids`` and write
-    them again from the current ledger and payments; returns the lines written."""
+    them again from the current ledger and payments; returns the lines written.
+
+    ``finals`` (the default): bills whose penalty is final are not read again
+    (``penalty_finals``), and each account's final month is stored again after the month is
+    booked. Lines written are the same as with ``finals=False`` (which reads every bill):
+    a final bill's penalty equals what was booked for it, so it books nothing. Not used when
+    the rules take a paid debt's rate on the calculation date (a paid bill's penalty then
+    moves with the rate). An account whose past changed in ``month`` is read whole.
+    """
     dialect = session.get_bind().dialect.name
+    ids = list(account_ids)
     session.execute(delete(LedgerLine).where(
         LedgerLine.period_booked == str(month), LedgerLine.service == PENALTY_SERVICE,
-        among(LedgerLine.account_id, list(account_ids), dialect)),
+        among(LedgerLine.account_id, ids, dialect)),
         execution_options={"synchronize_session": False})
-    rows = lines_for(read_inputs(session, account_ids, month), policy, month, version=version,
-                     run_id=run_id)
+    use_finals = finals and policy.rate_for_paid != "calculation_date"
+    horizons: dict[int, str | None] = {}
+    changed = changed_accounts(session, ids, month)
+    if use_finals:
+        if changed:  # read whole: a storno may have reopened a bill thought final
+            session.execute(delete(PenaltyFinal).where(
+                among(PenaltyFinal.account_id, sorted(changed), dialect)),
+                execution_options={"synchronize_session": False})
+        horizons = dict(session.execute(select(PenaltyFinal.account_id, horizon_of(str(month)))
+                                        .where(among(PenaltyFinal.account_id, ids, dialect),
+                                               PenaltyFinal.version == version)).all())
+    inputs = read_inputs(session, ids, month, finals_version=version if use_finals else None,
+                         changed=changed)
+    rows = lines_for(inputs, policy, month, version=version, run_id=run_id)
     LedgerRepository(session).write_lines(rows)
+    if use_finals:
+        session.execute(delete(PenaltyFinal).where(among(PenaltyFinal.account_id, ids, dialect)),
+                        execution_options={"synchronize_session": False})
+        insert_rows(session, PenaltyFinal.__table__,
+                    ("account_id", "final_before", "as_of", "prior_before", "version"),
+                    ((a, m, str(month), horizons.get(a), version)
+                     for a, m in final_months(inputs, ids, month).items()))
     return rows
 
 
 def book_penalties(unit: Callable[[], object], account_ids: Sequence[int], month: Period,
                    policy: PenaltyPolicy, *, version: str, run_id: str,
-                   batch: int = BATCH) -> PenaltyReport:
+                   batch: int = BATCH, finals: bool = True) -> PenaltyReport:
     """The run's phase: :func:`replace_penalties` over ``account_ids`` in units of work of
-    ``batch`` accounts (each atomic)."""
+    ``batch`` accounts (each atomic); ``finals`` as there."""
     report = PenaltyReport()
     ids = list(account_ids)
     for i in range(0, len(ids), batch):
         with unit() as session:  # type: ignore[attr-defined]
             rows = replace_penalties(session, ids[i:i + batch], month, policy,
-                                     version=version, run_id=run_id)
+                                     version=version, run_id=run_id, finals=finals)
         report.accounts += len({r.account_id for r in rows})
         report.lines += len(rows)
         for r in rows:
@@ -271,5 +356,5 @@ def book_penalties(unit: Callable[[], object], account_ids: Sequence[int], month
     return report
 
 
-__all__ = ["Accrued", "Inputs", "PenaltyReport", "accrue", "book_penalties", "lines_for",
-           "read_inputs", "replace_penalties"]
+__all__ = ["Accrued", "Inputs", "PenaltyReport", "accrue", "book_penalties", "changed_accounts",
+           "final_months", "lines_for", "read_inputs", "replace_penalties"]

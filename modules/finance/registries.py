@@ -23,12 +23,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Any, Protocol
 
-from sqlalchemy import func, select, tuple_
+from sqlalchemy import String, bindparam, func, select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -167,12 +168,14 @@ def import_registry(session: Session, actor: Actor, registry: IncomingRegistry,
         if known is None:
             raise
         raise _loaded(known) from None
-    insert_rows(session, RegistryLine.__table__, LINE_COLUMNS, (
-        (head.id, ln.line_number, ln.operation_id, ln.payment_date, ln.account[:64],
+    repo = FinanceRepository(session)
+    ids = repo.new_ids(RegistryLine.__table__, len(lines))
+    insert_rows(session, RegistryLine.__table__, ("id", *LINE_COLUMNS), (
+        (line_id, head.id, ln.line_number, ln.operation_id, ln.payment_date, ln.account[:64],
          _cut(ln.payer, 300), _cut(ln.address, 500), str(ln.period) if ln.period else None,
-         ln.amount, ln.commission, st, ln.raw) for ln, st in zip(lines, status, strict=True)))
-    line_ids = dict(session.execute(select(RegistryLine.line_no, RegistryLine.id).where(
-        RegistryLine.registry_id == head.id)).all())
+         ln.amount, ln.commission, st, ln.raw)
+        for line_id, ln, st in zip(ids, lines, status, strict=True)))
+    line_ids = {ln.line_number: line_id for line_id, ln in zip(ids, lines, strict=True)}
     report = ImportReport(head.id, head.file_name, lines=len(lines))
     posted = [(ln, accounts[i]) for i, ln in enumerate(lines) if status[i] == "posted"]
     _post_all(session, actor, posted, line_ids, period, book, received_on or date.today())
@@ -208,13 +211,12 @@ def _cut(text: str | None, size: int) -> str | None:
 
 
 def _identify(session: Session, lines: Sequence[IncomingLine]) -> list[int | None]:
-    """The account id of each line, or None when unknown or closed before the payment."""
-    numbers = {ln.account.strip() for ln in lines}
+    """The account id of each line, or None when unknown or closed before the payment (one
+    query on PostgreSQL: the numbers as one array)."""
+    numbers = sorted({ln.account.strip() for ln in lines})
     found: dict[str, tuple[int, date | None]] = {}
-    wanted = sorted(numbers)
-    for i in range(0, len(wanted), 900):
-        stmt = select(Account.number, Account.id, Account.closed_on).where(
-            Account.number.in_(wanted[i:i + 900]))
+    for stmt in _among_texts(session, select(Account.number, Account.id, Account.closed_on),
+                             Account.number, numbers):
         for number, account_id, closed_on in session.execute(stmt):
             found[number] = (account_id, closed_on)
     out: list[int | None] = []
@@ -227,19 +229,27 @@ def _identify(session: Session, lines: Sequence[IncomingLine]) -> list[int | Non
     return out
 
 
+def _among_texts(session: Session, stmt: Any, column: Any, values: Sequence[str]) -> list[Any]:
+    """``stmt`` restricted to ``column IN values``: one statement with an array on
+    PostgreSQL, chunks of 900 elsewhere."""
+    if not values:
+        return []
+    if session.get_bind().dialect.name == "postgresql":
+        return [stmt.where(column.in_(select(func.unnest(
+            bindparam("texts", list(values), type_=ARRAY(String))))))]
+    return [stmt.where(column.in_(values[i:i + 900])) for i in range(0, len(values), 900)]
+
+
 def _statuses(session: Session, lines: Sequence[IncomingLine],
               accounts: Sequence[int | None]) -> list[str]:
     identities = [(ln.operation_id, ln.payment_date, ln.amount) for ln in lines]
-    with_op = [x for x in identities if x[0] is not None]
+    wanted = set(identities)
     seen: set[tuple[Any, ...]] = set()
-    for i in range(0, len(with_op), 300):
-        chunk = with_op[i:i + 300]
-        stmt = select(RegistryLine.operation_id, RegistryLine.paid_on,
-                      RegistryLine.amount_kopecks).where(
-            RegistryLine.status != "duplicate",
-            tuple_(RegistryLine.operation_id, RegistryLine.paid_on,
-                   RegistryLine.amount_kopecks).in_(chunk))
-        seen.update(tuple(r) for r in session.execute(stmt))
+    operations = sorted({x[0] for x in identities if x[0] is not None})
+    query = select(RegistryLine.operation_id, RegistryLine.paid_on,
+                   RegistryLine.amount_kopecks).where(RegistryLine.status != "duplicate")
+    for stmt in _among_texts(session, query, RegistryLine.operation_id, operations):
+        seen.update(x for x in map(tuple, session.execute(stmt)) if x in wanted)
     out = []
     for identity, account in zip(identities, accounts, strict=True):
         if identity[0] is not None and identity in seen:
@@ -257,29 +267,23 @@ def _post_all(session: Session, actor: Actor, posted: list[tuple[IncomingLine, i
     for all the file's accounts, each account's payments split in file order."""
     if not posted:
         return
-    insert_rows(session, Payment.__table__, PAYMENT_COLUMNS, (
-        (account, ln.payment_date, ln.amount, ln.commission, "bank", ln.operation_id,
-         str(ln.period) if ln.period else None, line_ids[ln.line_number], period, actor.name,
-         actor.reason) for ln, account in posted))
-    ids = [line_ids[ln.line_number] for ln, _ in posted]
-    payment_of: dict[int, int] = {}
-    for i in range(0, len(ids), 900):
-        stmt = select(Payment.registry_line_id, Payment.id).where(
-            Payment.registry_line_id.in_(ids[i:i + 900]))
-        # registry_line_id IN (…): never NULL here
-        payment_of.update(dict(session.execute(stmt).all()))  # type: ignore[arg-type]
     repo = FinanceRepository(session)
+    payment_ids = repo.new_ids(Payment.__table__, len(posted))
+    insert_rows(session, Payment.__table__, ("id", *PAYMENT_COLUMNS), (
+        (pid, account, ln.payment_date, ln.amount, ln.commission, "bank", ln.operation_id,
+         str(ln.period) if ln.period else None, line_ids[ln.line_number], period, actor.name,
+         actor.reason) for pid, (ln, account) in zip(payment_ids, posted, strict=True)))
     account_ids = sorted({a for _, a in posted if a is not None})
     open_keys = repo.open_keys(account_ids)
     advances = repo.advances(account_ids)
     parts: list[tuple[int, Part]] = []
-    for ln, account in posted:
+    for pid, (ln, account) in zip(payment_ids, posted, strict=True):
         assert account is not None
-        pid = payment_of[line_ids[ln.line_number]]
         owed = open_keys.setdefault(account, {})
         for p in split(pid, ln.amount, owed, book.services, book.policy,
                        designated_period=str(ln.period) if ln.period else None):
-            parts.append((account, replace(p, paid_on=ln.payment_date)))
+            parts.append((account, Part(p.payment_id, p.key, p.amount, p.note,
+                                        ln.payment_date)))
             if p.key is not None:
                 owed[p.key] -= p.amount
     for account, stored in advances.items():

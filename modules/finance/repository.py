@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text, union_all
 
 from zhkh.modules.billing.models import BillingPeriod, LedgerLine
 from zhkh.modules.db.bulk import insert_rows
@@ -98,14 +98,46 @@ class FinanceRepository(Repository):
 
     def open_keys(self, account_ids: Sequence[int]) -> dict[int, dict[Key, int]]:
         """Charged − paid per account and key (negative: paid beyond the charges); keys that
-        net to zero are left out."""
-        charged, paid = self.charged(account_ids), self.paid(account_ids)
-        out: dict[int, dict[Key, int]] = {}
-        for account_id in account_ids:
-            c, p = charged.get(account_id, {}), paid.get(account_id, {})
-            keys = {k: c.get(k, 0) - p.get(k, 0) for k in set(c) | set(p)}
-            out[account_id] = {k: v for k, v in keys.items() if v}
+        net to zero are left out. One statement per chunk of accounts: the bills' lines and the
+        payments' rows summed together in the database, only the keys still open returned."""
+        out: dict[int, dict[Key, int]] = {a: {} for a in account_ids}
+        closed = select(BillingPeriod.period).where(BillingPeriod.status == "closed")
+        for ids in self._chunks(list(account_ids)):
+            charged = select(LedgerLine.account_id.label("account_id"),
+                             LedgerLine.period_booked.label("period"),
+                             LedgerLine.service.label("service"),
+                             LedgerLine.provider_id.label("provider_id"),
+                             LedgerLine.amount_kopecks.label("amount")).where(
+                among(LedgerLine.account_id, ids, self.dialect, name="ids_charged"),
+                LedgerLine.period_booked.in_(closed))
+            paid = select(Allocation.account_id, Allocation.bill_period, Allocation.service,
+                          Allocation.provider_id, -Allocation.amount_kopecks).where(
+                among(Allocation.account_id, ids, self.dialect, name="ids_paid"),
+                Allocation.kind != "advance")
+            both = union_all(charged, paid).subquery()
+            total = func.sum(both.c.amount)
+            stmt = (select(both.c.account_id, both.c.period, both.c.service,
+                           both.c.provider_id, total)
+                    .group_by(both.c.account_id, both.c.period, both.c.service,
+                              both.c.provider_id)
+                    .having(total != 0))
+            for account_id, period, service, provider_id, amount in self.session.execute(stmt):
+                out[account_id][Key(period, service, provider_id)] = int(amount)
         return out
+
+    def new_ids(self, table: Any, count: int) -> list[int]:
+        """``count`` ids for rows of ``table`` written with them by the caller (so that it
+        need not read back what it wrote). PostgreSQL: taken from the table's sequence;
+        SQLite: after the largest id, which is safe once the transaction has written (SQLite
+        writers are serial)."""
+        if count <= 0:
+            return []
+        if self.dialect == "postgresql":
+            stmt = text("SELECT nextval(pg_get_serial_sequence(:t, 'id')) "
+                        "FROM generate_series(1, :n)")
+            return list(self.session.scalars(stmt, {"t": table.name, "n": count}))
+        start = self.session.scalar(select(func.coalesce(func.max(table.c.id), 0))) or 0
+        return list(range(start + 1, start + 1 + count))
 
     def advances(self, account_ids: Sequence[int]) -> dict[int, list[tuple[int, int]]]:
         """Per account, the advance left of each payment, ``[(payment id, kopecks)]`` oldest

@@ -7,12 +7,12 @@ as decimal percent strings with two decimals (``"9.50"``), periods as ``YYYY-MM`
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from zhkh.kernel.bounded import Flag
 from zhkh.kernel.calc.balance import BalanceInput, Day, Money, PeriodText
 from zhkh.kernel.money import format_kopecks, format_micro, to_kopecks, to_micro
 from zhkh.modules.billing.schemas import AccountCard
@@ -108,7 +108,7 @@ class AllocationPaymentIn(_In):
     amount: Money = Field(examples=["2000.00"])
     date: Day | None = None
     period: PeriodText | None = Field(default=None, description="Период, указанный плательщиком")
-    to_penalties: bool = Field(default=False, description="Плательщик указал: в счёт пеней")
+    to_penalties: Flag = Field(default=False, description="Плательщик указал: в счёт пеней")
 
 
 class AllocationRequest(_In):
@@ -510,7 +510,7 @@ class CompanyOut(_Out):
     phone: str | None
     email: str | None
     website: str | None
-    closed_on: date | None
+    closed_on: Day | None
 
     @classmethod
     def of(cls, row: Any) -> CompanyOut:
@@ -529,7 +529,7 @@ class ProviderOut(_Out):
     address: str | None
     phone: str | None
     email: str | None
-    closed_on: date | None
+    closed_on: Day | None
 
     @classmethod
     def of(cls, row: Any) -> ProviderOut:
@@ -545,7 +545,7 @@ class ScopeOut(_Out):
 class TermsOut(_Out):
     """Money terms of a contract in force from ``date_from`` until the next terms."""
 
-    date_from: date
+    date_from: Day
     bank_name: str
     bik: str
     settlement_account: str
@@ -573,9 +573,9 @@ class ContractOut(_Out):
     provider_id: int
     management_company_id: int | None
     number: str
-    signed_on: date | None
-    date_from: date
-    date_to: date | None
+    signed_on: Day | None
+    date_from: Day
+    date_to: Day | None
     scope: list[ScopeOut]
     terms: list[TermsOut]
 

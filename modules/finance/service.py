@@ -88,7 +88,19 @@ def post_payment(session: Session, actor: Actor, body: PaymentIn, rules: Finance
         designated_services=tuple(body.services) if body.services else None,
         received_on=today), rules.book)
     refresh_penalties(session, [account.id], rules, posted.payment.posted_period)
-    return payment_out(session, posted.payment, with_balance=True)
+    # the answer from what was just written: its rows are the parts, its account is known,
+    # a new payment has no storno
+    received = today
+    out = _payment_out(posted.payment, account.number, [], None).model_copy(update={
+        "allocation": [AllocationOut(
+            kind=p.kind, bill_period=p.key.period if p.key else None,
+            service=p.key.service if p.key else None,
+            provider_id=p.key.provider_id if p.key else None,
+            amount=format_kopecks(p.amount),
+            paid_on=(p.paid_on or body.paid_on).isoformat(), booked_on=received.isoformat(),
+            note=p.note) for p in posted.parts],
+        "balance": balance_of(session, account.id, number=account.number)})
+    return out
 
 
 def reverse_payment(session: Session, actor: Actor, payment_id: int, body: ReverseIn,
@@ -188,9 +200,11 @@ def balance(session: Session, number: str) -> BalanceOut:
     return balance_of(session, payments.account_of(session, number).id)
 
 
-def balance_of(session: Session, account_id: int) -> BalanceOut:
-    """The balance read model of an account id."""
-    number = session.scalar(select(Account.number).where(Account.id == account_id))
+def balance_of(session: Session, account_id: int, *, number: str | None = None) -> BalanceOut:
+    """The balance read model of an account id (``number``: its number, when the caller
+    knows it)."""
+    if number is None:
+        number = session.scalar(select(Account.number).where(Account.id == account_id))
     closed = set(session.scalars(select(BillingPeriod.period).where(
         BillingPeriod.status == "closed")))
     b: AccountBalance = balances.account_balance(session, account_id)

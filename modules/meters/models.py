@@ -10,8 +10,8 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import (
+    JSON,
     CheckConstraint,
-    DateTime,
     ForeignKey,
     ForeignKeyConstraint,
     Index,
@@ -23,11 +23,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from zhkh.modules.db.base import Base, IdPK, integer_check, one_of
+from zhkh.modules.db.base import Base, IdPK, UtcDateTime, integer_check, one_of
 
 METER_KINDS = ("individual", "shared", "house", "group")
 ZONES = ("single", "day", "night", "peak", "half_peak")
 READING_SOURCES = ("portal", "phone", "cashier", "bank_registry", "controller", "operator")
+REVIEW_STATUSES = ("pending", "confirmed", "rejected")
 
 
 class Meter(Base):
@@ -99,7 +100,7 @@ class Reading(Base):
     supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("meter_readings.id"))
     reason: Mapped[str | None] = mapped_column(String(500))
     received_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), server_default=func.now())
+        UtcDateTime(), server_default=func.now())
 
 
 class AccessRefusal(Base):
@@ -135,6 +136,44 @@ class AccessRefusal(Base):
     """Who drew up the act: organisation and person (контролёр, представитель поставщика)."""
     note: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), server_default=func.now())
-    cancelled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+        UtcDateTime(), server_default=func.now())
+    cancelled_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     cancel_reason: Mapped[str | None] = mapped_column(String(500))
+
+
+class ReadingReview(Base):
+    """A reading held by the plausibility checks (``rules/checks``): not billed until an
+    operator confirms it (then ``reading_id`` is the reading stored) or rejects it. A decided
+    review is never changed and no review is deleted (triggers, migration 0112)."""
+
+    __tablename__ = "reading_reviews"
+    __table_args__ = (
+        one_of("status", REVIEW_STATUSES),
+        one_of("zone", ZONES),
+        one_of("source", READING_SOURCES),
+        CheckConstraint("value_micro >= 0", name="value_nonnegative"),
+        CheckConstraint("(status = 'pending') = (decided_at IS NULL)",
+                        name="decided_iff_not_pending"),
+        CheckConstraint("(status = 'confirmed') = (reading_id IS NOT NULL)",
+                        name="reading_iff_confirmed"),
+        UniqueConstraint("source", "source_id"),
+        Index("ix_reading_reviews_status_meter", "status", "meter_id"),
+    )
+
+    id: Mapped[IdPK]
+    meter_id: Mapped[int] = mapped_column(ForeignKey("meters.id"))
+    zone: Mapped[str] = mapped_column(String(16), default="single")
+    taken_on: Mapped[date]
+    value_micro: Mapped[int]
+    source: Mapped[str] = mapped_column(String(32))
+    source_id: Mapped[str | None] = mapped_column(String(128))
+    checks: Mapped[list[dict[str, str]]] = mapped_column(JSON)
+    """The failed checks: ``[{"code", "message", "rule_id"}]``."""
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    actor: Mapped[str] = mapped_column(String(128))
+    received_at: Mapped[datetime] = mapped_column(
+        UtcDateTime(), server_default=func.now())
+    decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    decided_by: Mapped[str | None] = mapped_column(String(128))
+    decision_reason: Mapped[str | None] = mapped_column(String(2000))
+    reading_id: Mapped[int | None] = mapped_column(ForeignKey("meter_readings.id"))

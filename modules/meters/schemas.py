@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, field_validator
 
+from zhkh.kernel.bounded import Day
 from zhkh.kernel.money import format_micro
 from zhkh.modules.schemas import AccountRecalc, DecimalText, Input, Reason, Ref, decimal_text
 
@@ -24,8 +25,8 @@ class MeterCreate(Input):
     zones: list[Zone] = Field(default_factory=lambda: list[Zone](["single"]), min_length=1,
                               max_length=5)
     capacity: DecimalText | None = None
-    verified_until: date | None = None
-    installed_on: date
+    verified_until: Day | None = None
+    installed_on: Day
     reason: Reason = None
 
     @field_validator("zones")
@@ -39,8 +40,8 @@ class MeterCreate(Input):
 class MeterUpdate(Input):
     serial: str | None = Field(default=None, min_length=1, max_length=64)
     capacity: DecimalText | None = None
-    verified_until: date | None = None
-    removed_on: date | None = None
+    verified_until: Day | None = None
+    removed_on: Day | None = None
     reason: Reason = None
 
 
@@ -53,9 +54,9 @@ class MeterOut(BaseModel):
     house_id: int | None
     zones: list[str]
     capacity: str | None
-    verified_until: date | None
-    installed_on: date
-    removed_on: date | None
+    verified_until: Day | None
+    installed_on: Day
+    removed_on: Day | None
     recalculation: list[AccountRecalc] | None = None
 
     @classmethod
@@ -71,7 +72,7 @@ class MeterOut(BaseModel):
 
 class ReadingCreate(Input):
     zone: Zone = "single"
-    taken_on: date
+    taken_on: Day
     value: DecimalText
     source: ReadingSource
     source_id: str | None = Field(default=None, min_length=1, max_length=128,
@@ -84,7 +85,7 @@ class ReadingOut(BaseModel):
     id: int
     meter_id: int
     zone: str
-    taken_on: date
+    taken_on: Day
     value: str
     source: str
     source_id: str | None
@@ -115,7 +116,7 @@ class AccessRefusalCreate(Input):
     service: str = Field(min_length=1, max_length=64, examples=["electricity"])
     meter_id: Ref | None = Field(default=None, description="Прибор, к которому не допустили "
                                                            "(для проверки), если он есть")
-    refused_on: date = Field(description="Дата акта о недопуске")
+    refused_on: Day = Field(description="Дата акта о недопуске")
     act_number: str = Field(min_length=1, max_length=64)
     drawn_up_by: str = Field(min_length=1, max_length=300,
                              description="Кто составил акт: организация, должность, ФИО")
@@ -134,7 +135,7 @@ class AccessRefusalOut(BaseModel):
     account: str | None
     service: str
     meter_id: int | None
-    refused_on: date
+    refused_on: Day
     act_number: str
     drawn_up_by: str
     note: str | None
@@ -153,3 +154,45 @@ class AccessRefusalOut(BaseModel):
                    drawn_up_by=refusal.drawn_up_by, note=refusal.note,
                    created_at=refusal.created_at, cancelled_at=refusal.cancelled_at,
                    cancel_reason=refusal.cancel_reason, recalculation=recalculation)
+
+
+class FailedCheckOut(BaseModel):
+    code: str = Field(examples=["volume_above_maximum"])
+    message: str
+    rule_id: str
+
+
+class ReadingReviewOut(BaseModel):
+    """A reading held by the plausibility checks: not billed while ``status`` is pending."""
+
+    id: int
+    meter_id: int
+    zone: str
+    taken_on: date
+    value: str
+    source: str
+    source_id: str | None
+    status: str = Field(description="pending — на проверке, confirmed, rejected")
+    checks: list[FailedCheckOut]
+    received_at: datetime | None
+    decided_at: datetime | None
+    decided_by: str | None
+    decision_reason: str | None
+    reading_id: int | None
+    recalculation: list[AccountRecalc] | None = None
+
+    @classmethod
+    def of(cls, review: Any, recalculation: list[AccountRecalc] | None = None
+           ) -> ReadingReviewOut:
+        """The read model of a ``ReadingReview``."""
+        return cls(id=review.id, meter_id=review.meter_id, zone=review.zone,
+                   taken_on=review.taken_on, value=format_micro(review.value_micro),
+                   source=review.source, source_id=review.source_id, status=review.status,
+                   checks=[FailedCheckOut(**c) for c in review.checks],
+                   received_at=review.received_at, decided_at=review.decided_at,
+                   decided_by=review.decided_by, decision_reason=review.decision_reason,
+                   reading_id=review.reading_id, recalculation=recalculation)
+
+
+class ReviewDecision(Input):
+    reason: Reason = None

@@ -5,8 +5,9 @@ returned (``created`` False) and nothing is audited or recalculated; the same ke
 content is a conflict. A correction (``supersedes_id``) adds a reading superseding the old
 one, which stays in the history; it needs a reason. A new reading or a meter change
 recalculates the accounts of the meter's premises for the month concerned; a house or group
-meter queues its house's accounts for the next run instead (one reading must not recompute a
-whole house inside a request).
+meter recalculates every account of its house when the month is the open one (heating by the
+house meter and common property follow its volume; one batch of the run, as the monthly run
+computes it), and queues them for the next run for a closed month.
 
 An act of refused access to a meter (акт о недопуске) is recorded once per premises, service
 and number while it stands, and cancelled with a reason rather than deleted; either change
@@ -25,7 +26,9 @@ from zhkh.modules import audit
 from zhkh.modules.audit import Actor
 from zhkh.modules.db.repository import get_or_not_found
 from zhkh.modules.errors import Conflict, Invalid
-from zhkh.modules.meters.models import AccessRefusal, Meter, Reading
+from zhkh.modules.meters import review as review_queue
+from zhkh.modules.meters.models import AccessRefusal, Meter, Reading, ReadingReview
+from zhkh.modules.meters.recalc import recalculate_meter
 from zhkh.modules.meters.repository import MeterRepository
 from zhkh.modules.meters.schemas import (
     AccessRefusalCancel,
@@ -80,7 +83,7 @@ def create_meter(session: Session, seams: Seams, actor: Actor, data: MeterCreate
     audit.record(session, actor.with_reason(data.reason), action="meter.create",
                  object_type="meter", object_id=meter.id,
                  after={**audit.snapshot(meter, METER_FIELDS), "zones": list(data.zones)})
-    return meter, _recalculate(session, seams, meter, data.installed_on, "установлен прибор")
+    return meter, recalculate_meter(session, seams, meter, data.installed_on, "установлен прибор")
 
 
 def update_meter(session: Session, seams: Seams, actor: Actor, meter_id: int, data: MeterUpdate
@@ -101,21 +104,31 @@ def update_meter(session: Session, seams: Seams, actor: Actor, meter_id: int, da
                  object_type="meter", object_id=meter.id, before=before,
                  after=audit.snapshot(meter, METER_FIELDS))
     day = removed or date.today()
-    return meter, _recalculate(session, seams, meter, day, "изменён прибор учёта")
+    return meter, recalculate_meter(session, seams, meter, day, "изменён прибор учёта")
 
 
 def add_reading(session: Session, seams: Seams, actor: Actor, meter_id: int, data: ReadingCreate
-                ) -> tuple[Reading, bool, list[AccountRecalc] | None]:
+                ) -> tuple[Reading | ReadingReview, bool, list[AccountRecalc] | None]:
     """Store a reading or a correction; returns ``(reading, created, recalculation)``.
 
-    A resent reading returns the stored one with ``created`` False and no recalculation.
+    A resent reading returns the stored one with ``created`` False and no recalculation. A new
+    reading that fails a plausibility check (``rules/checks``, through ``seams.checks``) is not
+    stored: the :class:`ReadingReview` holding it is returned instead (``created`` True when
+    held now), with no recalculation — the month is billed by the rules' fallback until an
+    operator confirms it (``review.confirm``). A correction (with its reason) is not checked.
     """
     meter = get_meter(session, meter_id)
-    _check_reading(meter, data)
+    _check_reading(meter, data, checked=seams.checks is not None)
     actor = actor.with_reason(data.reason)
     if data.supersedes_id is not None:
         reading, created, old = _correct(session, actor, meter, data)
     else:
+        known = (MeterRepository(session).by_source(data.source, data.source_id)
+                 if data.source_id is not None else None)
+        if known is None:
+            review, now = review_queue.held(session, seams, actor, meter, data)
+            if review is not None:
+                return review, now, None
         reading, created = MeterRepository(session).add_reading(
             meter_id=meter.id, taken_on=data.taken_on, value_micro=micro(data.value),
             source=data.source, source_id=data.source_id, zone=data.zone)
@@ -126,16 +139,19 @@ def add_reading(session: Session, seams: Seams, actor: Actor, meter_id: int, dat
                  object_type="reading", object_id=reading.id,
                  before=audit.snapshot(old, READING_FIELDS) if old else None,
                  after=audit.snapshot(reading, READING_FIELDS))
-    return reading, True, _recalculate(session, seams, meter, data.taken_on, "новое показание")
+    return reading, True, recalculate_meter(session, seams, meter, data.taken_on, "новое показание")
 
 
-def _check_reading(meter: Meter, data: ReadingCreate) -> None:
+def _check_reading(meter: Meter, data: ReadingCreate, *, checked: bool) -> None:
+    """Refuse a zone the meter lacks and a reading before its installation; one after its
+    removal too, unless the plausibility checks run (they hold it for review instead)."""
     zones = [z.zone for z in meter.zones]
     if data.zone not in zones:
         raise Invalid("zone_not_on_meter", f"у прибора {meter.id} нет зоны {data.zone}; "
                       f"есть: {', '.join(zones)}", field="zone")
-    if data.taken_on < meter.installed_on or (
-            meter.removed_on is not None and data.taken_on > meter.removed_on):
+    removed = meter.removed_on is not None and data.taken_on > meter.removed_on
+    if data.taken_on < meter.installed_on or (removed and not (checked and
+                                                               data.supersedes_id is None)):
         raise Invalid("reading_outside_meter_life",
                       f"показание на {data.taken_on} вне срока работы прибора {meter.id}",
                       field="taken_on")
@@ -166,19 +182,6 @@ def _correct(session: Session, actor: Actor, meter: Meter, data: ReadingCreate
         old, value_micro=micro(data.value), taken_on=data.taken_on, source=data.source,
         source_id=data.source_id, reason=actor.reason)
     return reading, True, old
-
-
-def _recalculate(session: Session, seams: Seams, meter: Meter, day: date, why: str
-                 ) -> list[AccountRecalc]:
-    period = period_of(day)
-    if meter.premises_id is not None:
-        accounts = RegistryRepository(session).accounts_of_premises(meter.premises_id)
-        return seams.recalculate(session, accounts, period)
-    assert meter.house_id is not None, "a house or group meter has a house (the table's CHECK)"
-    accounts = RegistryRepository(session).accounts_of_house(meter.house_id)
-    seams.recalculation.enqueue(session, (a.id for a in accounts), period,
-                                f"{why}: общедомовой прибор {meter.id}")
-    return []
 
 
 def get_access_refusal(session: Session, refusal_id: int) -> AccessRefusal:

@@ -13,6 +13,7 @@ from zhkh.modules.paging import page
 from zhkh.modules.passport.models import (
     Absence,
     BenefitAssignment,
+    OwnershipShare,
     Person,
     PersonData,
     Registration,
@@ -130,4 +131,37 @@ class PassportRepository(Repository):
                 .where(Registration.person_id == person_id,
                        overlapping(Registration.date_from, Registration.date_to, first, last))
                 .order_by(Registration.premises_id))
+        return list(self.session.scalars(stmt))
+
+    def add_ownership(self, *, person_id: int, premises_id: int, numerator: int,
+                      denominator: int, date_from: date, date_to: date | None = None
+                      ) -> OwnershipShare:
+        """An owner's share ``numerator/denominator`` of a premises, dates inclusive."""
+        return self._add(OwnershipShare(person_id=person_id, premises_id=premises_id,
+                                        numerator=numerator, denominator=denominator,
+                                        date_from=date_from, date_to=date_to))
+
+    def list_ownerships(self, *, person_id: int | None = None, premises_id: int | None = None,
+                        active: date | None = None, limit: int, offset: int
+                        ) -> tuple[list[OwnershipShare], int]:
+        """Owners of a premises or premises of an owner, optionally those in force on a day."""
+        stmt = select(OwnershipShare)
+        if person_id is not None:
+            stmt = stmt.where(OwnershipShare.person_id == person_id)
+        if premises_id is not None:
+            stmt = stmt.where(OwnershipShare.premises_id == premises_id)
+        if active is not None:
+            stmt = stmt.where(active_on(OwnershipShare.date_from, OwnershipShare.date_to, active))
+        return page(self.session, stmt, limit=limit, offset=offset, order_by=OwnershipShare.id)
+
+    def ownerships_overlapping(self, premises_id: int, first: date, last: date | None,
+                               *, but: int | None = None) -> list[OwnershipShare]:
+        """The shares of a premises in force on some day of ``[first, last]`` (other than
+        ``but``)."""
+        stmt = select(OwnershipShare).where(
+            OwnershipShare.premises_id == premises_id,
+            overlapping(OwnershipShare.date_from, OwnershipShare.date_to, first,
+                        date.max if last is None else last))
+        if but is not None:
+            stmt = stmt.where(OwnershipShare.id != but)
         return list(self.session.scalars(stmt))

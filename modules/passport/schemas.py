@@ -1,5 +1,5 @@
 """Pydantic models of the passport office: persons (personal data apart), registrations,
-absences, benefit assignments.
+absences, benefit assignments, owners with their shares.
 
 Personal data — full name, birth date, document — sits in :class:`PersonalData`; a reader
 without the right to see it gets ``personal: null`` and ``personal_data_hidden: true``.
@@ -8,10 +8,11 @@ without the right to see it gets ``personal: null`` and ``personal_data_hidden: 
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field, StringConstraints, field_validator
 
+from zhkh.kernel.bounded import Day
 from zhkh.modules.schemas import AccountRecalc, Input, Reason, Ref
 
 PERSONAL_FIELDS = ("full_name", "birth_date", "document_kind", "document_number",
@@ -28,7 +29,7 @@ def _ordered(value: date | None, info: Any) -> date | None:
 
 class PersonCreate(Input):
     full_name: str | None = Field(default=None, min_length=1, max_length=300)
-    birth_date: date | None = None
+    birth_date: Day | None = None
     document_kind: str | None = Field(default=None, max_length=64)
     document_number: str | None = Field(default=None, max_length=64)
     document_issued: str | None = Field(default=None, max_length=1000)
@@ -41,7 +42,7 @@ class PersonUpdate(PersonCreate):
 
 class PersonalData(BaseModel):
     full_name: str | None
-    birth_date: date | None
+    birth_date: Day | None
     document_kind: str | None
     document_number: str | None
     document_issued: str | None
@@ -69,8 +70,8 @@ class RegistrationCreate(Input):
     person_id: Ref
     premises_id: Ref
     kind: RegistrationKind = "residence"
-    date_from: date
-    date_to: date | None = None
+    date_from: Day
+    date_to: Day | None = None
     reason: Reason = None
 
     _dates = field_validator("date_to")(_ordered)
@@ -78,8 +79,8 @@ class RegistrationCreate(Input):
 
 class RegistrationUpdate(Input):
     kind: RegistrationKind | None = None
-    date_from: date | None = None
-    date_to: date | None = None
+    date_from: Day | None = None
+    date_to: Day | None = None
     reason: Reason = None
 
 
@@ -88,8 +89,8 @@ class RegistrationOut(BaseModel):
     person_id: int
     premises_id: int
     kind: str
-    date_from: date
-    date_to: date | None
+    date_from: Day
+    date_to: Day | None
     recalculation: list[AccountRecalc] | None = None
 
     @classmethod
@@ -102,8 +103,8 @@ class RegistrationOut(BaseModel):
 
 class AbsenceCreate(Input):
     person_id: Ref
-    date_from: date
-    date_to: date
+    date_from: Day
+    date_to: Day
     document: str | None = Field(default=None, max_length=1000)
     reason: Reason = None
 
@@ -113,8 +114,8 @@ class AbsenceCreate(Input):
 class AbsenceOut(BaseModel):
     id: int
     person_id: int
-    date_from: date
-    date_to: date
+    date_from: Day
+    date_to: Day
     document: str | None
     recalculation: list[AccountRecalc] | None = None
 
@@ -133,8 +134,8 @@ class BenefitCreate(Input):
     account: str = Field(min_length=6, max_length=20, description="Номер лицевого счёта")
     category: str = Field(min_length=1, max_length=64, examples=["veteran_combat"],
                           description="Льготная категория, как её называют правила benefits/")
-    date_from: date
-    date_to: date | None = Field(default=None, description="Последний день; null — бессрочно")
+    date_from: Day
+    date_to: Day | None = Field(default=None, description="Последний день; null — бессрочно")
     document: str = Field(min_length=1, max_length=1000,
                           description="Основание: удостоверение, справка МСЭ …")
     reason: Reason = None
@@ -146,8 +147,8 @@ class BenefitUpdate(Input):
     """Only the fields sent are changed; ``date_to`` ends the benefit."""
 
     category: str | None = Field(default=None, min_length=1, max_length=64)
-    date_from: date | None = None
-    date_to: date | None = None
+    date_from: Day | None = None
+    date_to: Day | None = None
     document: str | None = Field(default=None, min_length=1, max_length=1000)
     reason: Reason = None
 
@@ -157,8 +158,8 @@ class BenefitOut(BaseModel):
     person_id: int
     account: str
     category: str
-    date_from: date
-    date_to: date | None
+    date_from: Day
+    date_to: Day | None
     document: str | None
     recalculation: list[AccountRecalc] | None = None
 
@@ -171,3 +172,59 @@ class BenefitOut(BaseModel):
                    category=benefit.category, date_from=benefit.date_from,
                    date_to=benefit.date_to, document=benefit.document if personal else None,
                    recalculation=recalculation)
+
+
+ShareText = Annotated[str, StringConstraints(pattern=r"^\s*[1-9]\d{0,8}\s*/\s*[1-9]\d{0,8}\s*$")]
+"""An ownership share as a fraction, ``"1/2"``; ``"1/1"`` for a sole owner."""
+
+
+def _share(value: str) -> str:
+    num, den = (int(x) for x in value.split("/"))
+    if num > den:
+        raise ValueError("доля больше целого: числитель больше знаменателя")
+    return f"{num}/{den}"
+
+
+class OwnershipCreate(Input):
+    """An owner of a premises with a share, from a date (to a date, both inclusive)."""
+
+    person_id: Ref
+    premises_id: Ref
+    share: ShareText = Field(default="1/1", description="Доля, «1/2»")
+    date_from: date
+    date_to: date | None = None
+    reason: Reason = None
+
+    _share_ok = field_validator("share")(_share)
+    _dates = field_validator("date_to")(_ordered)
+
+
+class OwnershipUpdate(Input):
+    """Only the fields sent are changed: ``date_to`` ends the ownership."""
+
+    share: ShareText | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    reason: Reason = None
+
+    @field_validator("share")
+    @classmethod
+    def _share_ok(cls, value: str | None) -> str | None:
+        return None if value is None else _share(value)
+
+
+class OwnershipOut(BaseModel):
+    id: int
+    person_id: int
+    premises_id: int
+    share: str
+    date_from: date
+    date_to: date | None
+    recalculation: list[AccountRecalc] | None = None
+
+    @classmethod
+    def of(cls, own: Any, recalculation: list[AccountRecalc] | None = None) -> OwnershipOut:
+        """The read model of an ``OwnershipShare`` (with the recalculation after a change)."""
+        return cls(id=own.id, person_id=own.person_id, premises_id=own.premises_id,
+                   share=f"{own.numerator}/{own.denominator}", date_from=own.date_from,
+                   date_to=own.date_to, recalculation=recalculation)

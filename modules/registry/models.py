@@ -77,6 +77,23 @@ class House(Base):
     premises: Mapped[list[Premises]] = relationship(back_populates="house")
 
 
+class HouseCommonDecision(Base):
+    """A decision of the house's general meeting on the common-property (СОИ) volume, dated:
+    in force from ``date_from`` until the next one. ``cap_lifted``: the whole volume for common
+    needs is distributed, over the norm (ПП РФ №354, п. 44); False restores the cap. The rules
+    read it (``cap: decision``)."""
+
+    __tablename__ = "house_common_decisions"
+    __table_args__ = (UniqueConstraint("house_id", "date_from"),)
+
+    id: Mapped[IdPK]
+    house_id: Mapped[int] = mapped_column(ForeignKey("houses.id"), index=True)
+    date_from: Mapped[date]
+    cap_lifted: Mapped[bool]
+    document: Mapped[str] = mapped_column(String(300))
+    """The minutes of the meeting (number and date)."""
+
+
 class Premises(Base):
     """A flat, a room of a communal flat (``parent_id`` = the flat) or a non-residential unit."""
 

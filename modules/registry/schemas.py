@@ -8,6 +8,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, field_validator
 
+from zhkh.kernel.bounded import Day, Flag
 from zhkh.kernel.money import format_micro
 from zhkh.modules.registry.account_number import AccountNumberError, validate_account_number
 from zhkh.modules.schemas import (
@@ -27,7 +28,7 @@ class HouseCreate(Input):
     fias_guid: str | None = Field(default=None, min_length=36, max_length=36)
     management_company_id: Ref | None = None
     house_type: str = Field(default="apartment_building", min_length=1, max_length=32)
-    house_heat_meter: bool = False
+    house_heat_meter: Flag = False
     heating_payment: HeatingPayment = "evenly"
     total_area: DecimalText = "0"
     common_area: DecimalText = "0"
@@ -39,7 +40,7 @@ class HouseUpdate(Input):
     fias_guid: str | None = Field(default=None, min_length=36, max_length=36)
     management_company_id: Ref | None = None
     house_type: str | None = Field(default=None, min_length=1, max_length=32)
-    house_heat_meter: bool | None = None
+    house_heat_meter: Flag | None = None
     heating_payment: HeatingPayment | None = None
     total_area: DecimalText | None = None
     common_area: DecimalText | None = None
@@ -66,6 +67,32 @@ class HouseOut(BaseModel):
                    heating_payment=house.heating_payment,
                    total_area=format_micro(house.total_area_micro),
                    common_area=format_micro(house.common_area_micro))
+
+
+class CommonDecisionCreate(Input):
+    """A decision of the general meeting on the common-property volume, in force from
+    ``date_from`` until the next one."""
+
+    date_from: date = Field(description="С какой даты действует решение")
+    cap_lifted: bool = Field(description="Распределять весь объём на СОИ сверх норматива "
+                                         "(false — вернуть ограничение нормативом)")
+    document: str = Field(min_length=1, max_length=300,
+                          description="Протокол общего собрания (номер и дата)")
+    reason: Reason = None
+
+
+class CommonDecisionOut(BaseModel):
+    id: int
+    house_id: int
+    date_from: date
+    cap_lifted: bool
+    document: str
+
+    @classmethod
+    def of(cls, row: Any) -> CommonDecisionOut:
+        """The read model of a ``HouseCommonDecision`` row."""
+        return cls(id=row.id, house_id=row.house_id, date_from=row.date_from,
+                   cap_lifted=row.cap_lifted, document=row.document)
 
 
 class PremisesCreate(Input):
@@ -118,8 +145,8 @@ class PremisesChanged(PremisesOut):
 class AccountServiceIn(Input):
     service: str = Field(min_length=1, max_length=64)
     provider: str = Field(min_length=1, max_length=64, description="Код поставщика")
-    date_from: date
-    date_to: date | None = None
+    date_from: Day
+    date_to: Day | None = None
 
     @field_validator("date_to")
     @classmethod
@@ -140,8 +167,8 @@ def _account_number(value: str) -> str:
 class AccountCreate(Input):
     number: str = Field(min_length=6, max_length=20)
     premises_id: Ref
-    opened_on: date
-    closed_on: date | None = None
+    opened_on: Day
+    closed_on: Day | None = None
     services: list[AccountServiceIn] = Field(default_factory=list)
     reason: Reason = None
 
@@ -160,8 +187,8 @@ class AccountCreate(Input):
 
 
 class AccountUpdate(Input):
-    opened_on: date | None = None
-    closed_on: date | None = None
+    opened_on: Day | None = None
+    closed_on: Day | None = None
     reason: Reason = None
 
 
@@ -169,8 +196,8 @@ class AccountServiceOut(BaseModel):
     id: int
     service: str
     provider: str
-    date_from: date
-    date_to: date | None
+    date_from: Day
+    date_to: Day | None
 
 
 class AccountOut(BaseModel):
@@ -180,8 +207,8 @@ class AccountOut(BaseModel):
     house_id: int
     address: str
     premises_number: str
-    opened_on: date
-    closed_on: date | None
+    opened_on: Day
+    closed_on: Day | None
 
     @classmethod
     def of(cls, account: Any, premises: Any) -> AccountOut:

@@ -15,17 +15,25 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from zhkh.kernel.period import Period as Month
 from zhkh.modules import audit
 from zhkh.modules.audit import Actor
 from zhkh.modules.db.repository import get_or_not_found
 from zhkh.modules.errors import Conflict, Invalid, NotFound
-from zhkh.modules.registry.models import Account, AccountService, House, Premises
+from zhkh.modules.registry.models import (
+    Account,
+    AccountService,
+    House,
+    HouseCommonDecision,
+    Premises,
+)
 from zhkh.modules.registry.repository import RegistryRepository
 from zhkh.modules.registry.schemas import (
     AccountCreate,
     AccountOut,
     AccountServiceIn,
     AccountUpdate,
+    CommonDecisionCreate,
     HouseCreate,
     HouseUpdate,
     PremisesCreate,
@@ -102,6 +110,41 @@ def update_house(session: Session, seams: Seams, actor: Actor, house_id: int,
                                     seams.recalculation.current_period(session),
                                     f"изменена площадь дома {house_id}")
     return house
+
+
+def add_common_decision(session: Session, seams: Seams, actor: Actor, house_id: int,
+                        data: CommonDecisionCreate) -> HouseCommonDecision:
+    """Record the house's dated decision on the common-property cap; one per house and
+    date (``Conflict`` ``common_decision_exists``). The house's accounts are recalculated from
+    the decision's month by the next run (closed months as recalculation lines)."""
+    get_house(session, house_id)
+    taken = session.scalar(select(HouseCommonDecision.id).where(
+        HouseCommonDecision.house_id == house_id,
+        HouseCommonDecision.date_from == data.date_from))
+    if taken is not None:
+        raise Conflict("common_decision_exists",
+                       f"у дома {house_id} уже есть решение с {data.date_from.isoformat()} "
+                       f"(№ {taken}); новое решение — с другой даты", field="date_from")
+    row = HouseCommonDecision(house_id=house_id, date_from=data.date_from,
+                              cap_lifted=data.cap_lifted, document=data.document)
+    session.add(row)
+    session.flush()
+    audit.record(session, actor.with_reason(data.reason), action="house.common_decision",
+                 object_type="house", object_id=house_id,
+                 after={"id": row.id, "date_from": data.date_from.isoformat(),
+                        "cap_lifted": data.cap_lifted, "document": data.document})
+    accounts = RegistryRepository(session).accounts_of_house(house_id)
+    seams.recalculation.enqueue(session, (a.id for a in accounts),
+                                str(Month.of(data.date_from)),
+                                f"решение общего собрания дома {house_id} о СОИ")
+    return row
+
+
+def common_decisions(session: Session, house_id: int) -> list[HouseCommonDecision]:
+    """The house's decisions on the common-property cap, by date."""
+    get_house(session, house_id)
+    return list(session.scalars(select(HouseCommonDecision).where(
+        HouseCommonDecision.house_id == house_id).order_by(HouseCommonDecision.date_from)))
 
 
 def _fias_free(session: Session, guid: str | None, own_id: int | None) -> None:

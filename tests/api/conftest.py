@@ -71,6 +71,11 @@ class RecordingRecalculation:
         self.calls.append((number, period))
         return self.lines(number, period)
 
+    def recalculate_house(self, _session: Any, house_id: int, period: str
+                          ) -> dict[str, list[dict[str, Any]] | dict[str, Any]]:
+        self.calls.append((f"house:{house_id}", period))
+        return {}
+
 
 @pytest.fixture(scope="session")
 def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:

@@ -55,6 +55,10 @@ class TestAPaymentIsAllocatedAtOnce:
         assert (payment["amount"], payment["channel"], payment["posted_period"]) == (
             "1500.00", "portal", "2026-10")
         assert backend_api.get(f"/v1/accounts/{number}/balance").json() == balance
+        # the answer is built from what was written, without reading it back: the stored
+        # payment reads the same
+        stored = backend_api.get(f"/v1/payments/{payment['id']}").json()
+        assert {**payment, "balance": None} == stored
 
     def test_an_overpayment_waits_as_an_advance_and_the_balance_turns_negative(self, api):
         number, _ = _bill(api)

@@ -64,3 +64,15 @@ def test_the_composition_root_wires_billing_with_the_engine_of_the_calculator(sh
     assert application.batch_calculator.engine is shipped.calculator.engine
     assert application.seams.vocabulary.benefit_categories() == sorted(
         {r.category for r in shipped.rulebook.rules("benefits")})
+
+
+def test_a_house_meter_reading_of_the_open_month_recalculates_its_house_at_once(api, world):
+    """A closed month's is queued for the run (as before); the open month's house is
+    recalculated in the request (heating by the house meter and common property)."""
+    meter = api.ok("POST", "/v1/meters", {"serial": "ОДПУ-1", "service": "cold_water",
+                                          "kind": "house", "house_id": world.house["id"],
+                                          "installed_on": "2020-01-01"})
+    api.recalculation.calls.clear()
+    api.ok("POST", f"/v1/meters/{meter['id']}/readings",
+           {"taken_on": "2026-10-24", "value": "1020.5", "source": "controller"})
+    assert api.recalculation.calls == [(f"house:{world.house['id']}", "2026-10")]

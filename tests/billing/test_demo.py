@@ -71,3 +71,19 @@ def test_nobody_pays_in_a_demo_without_a_bank_so_every_bill_carries_penalties(
     money = {m.period: m for m in money_by_month(session)}
     assert money["2026-10"].penalties == penalties["2026-10"]
     assert money["2026-10"].paid == 0 and money["2026-10"].collection_permille == 0
+
+
+def test_the_demo_bills_common_property_in_every_third_house(session, unit, calculator, rules):
+    from zhkh.modules.billing.models import HouseMonthTotal
+
+    report = run_demo(unit, calculator, rules, accounts=60, houses=3, months=3)
+    assert report.stopped is None
+    common = {s for s, in session.execute(select(LedgerLine.service).where(
+        LedgerLine.service.like("%_common")).distinct())}
+    assert common == {"cold_water_common", "hot_water_common", "electricity_common",
+                      "wastewater_common"}
+    assert {t.key for t in by_service(report.summary)} >= common
+    houses = set(session.scalars(select(HouseMonthTotal.house_id).distinct()))
+    assert houses == {3}  # houses 3, 6, 9 …: of three, the third
+    sources = set(session.scalars(select(HouseMonthTotal.source).distinct()))
+    assert sources <= {"meter", "average"} and "meter" in sources

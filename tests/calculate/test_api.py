@@ -104,14 +104,17 @@ def test_a_reading_lower_than_the_previous_is_a_422_with_a_stable_code(client):
 
 
 def test_a_fact_no_rule_covers_is_a_422_naming_account_service_and_signature(client):
-    sit = {"period": "2026-10", "house": {"heat_meter": True, "heating_payment": "evenly"},
-           "accounts": [{"number": "1", "area": "40",
-                         "services": [{"service": "heating", "provider": "t"}]}]}
+    # no norm of hot water for a flat without centralised hot water (amenities no_hot_water)
+    sit = {"period": "2026-10",
+           "accounts": [{"number": "1", "area": "40", "amenities": "no_hot_water",
+                         "residents": [{"person": "p", "from": "2020-01-01"}],
+                         "services": [{"service": "hot_water", "provider": "t",
+                                       "meter_installable": False}]}]}
     r = client.post("/v1/calculate", json=sit)
     assert r.status_code == 422
     err = r.json()["error"]
-    assert (err["code"], err["service"], err["account"]) == ("no_rule", "heating", "1")
-    assert err["signature"]["house_heat_meter"] is True
+    assert (err["code"], err["service"], err["account"]) == ("no_rule", "hot_water", "1")
+    assert err["signature"]["amenities"] == "no_hot_water"
 
 
 @pytest.mark.parametrize(

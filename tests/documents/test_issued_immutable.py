@@ -17,7 +17,7 @@ from zhkh.modules.documents import numbering
 from zhkh.modules.documents.repository import DocumentRepository
 
 DUPLICATE_MONTHLY = (r"uq_issued_documents_monthly"  # PostgreSQL names the index
-                     r"|UNIQUE constraint failed: issued_documents\.account_id")  # SQLite
+                     r"|запись с таким ключом уже есть")  # SQLite: the guard of 0114
 
 
 def _document(world, repo: DocumentRepository, *, kind: str = "monthly", account: int = 0,

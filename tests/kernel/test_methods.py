@@ -11,6 +11,7 @@ from zhkh.kernel import reference
 from zhkh.kernel.calc.errors import CalculationError
 from zhkh.kernel.calc.methods import METHODS, method_named
 from zhkh.kernel.calc.methods.base import PARTS, Constants
+from zhkh.kernel.calc.methods.common_property import WIDTH
 from zhkh.kernel.rulebook.kinds.methods import Then
 
 
@@ -21,10 +22,13 @@ def rule_kind_methods() -> set[str]:
             for model in typing.get_args(union)}
 
 
-def test_rule_files_name_exactly_the_declared_first_pass_methods():
-    first_pass = {name for name, m in METHODS.items() if not m.second_pass}
-    assert rule_kind_methods() == first_pass
-    assert {name for name, m in METHODS.items() if m.second_pass} == {"derived"}
+def test_rule_files_name_exactly_the_declared_methods_but_derived():
+    """``derived`` is named by the service catalogue (``derived_from``), every other method by
+    a rule file; ``common_property`` is the one second-pass method a rule names (over the
+    house)."""
+    assert rule_kind_methods() == set(METHODS) - {"derived"}
+    assert {name for name, m in METHODS.items() if m.second_pass} == {"derived",
+                                                                      "common_property"}
 
 
 @pytest.mark.parametrize("name", list(METHODS))
@@ -33,11 +37,15 @@ def test_a_method_runs_a_kernel_operation_and_has_a_base_pattern(name):
     assert method.name == name
     assert method.kernel in (reference.METER, reference.AVERAGE, reference.QUANTITY,
                              reference.SHARE)
-    for variant in (0, 1, 2):
+    # derived reads as many parts as its variant says; common_property its fixed WIDTH parts,
+    # in each of its variants (source × 4 + outcome); shared_meter the basis and two readings
+    variants = {"common_property": range(12), "shared_meter": (0, 1)}.get(name, (0, 1, 2))
+    for variant in variants:
         pattern = method.base(Constants(norm=4_900_000), "м³", variant)
         assert pattern and all(kind in ("const", "num", "rub", "int") for kind, _ in pattern)
         columns = [p for kind, p in pattern if kind != "const"]
-        assert all(isinstance(c, int) and 0 <= c < PARTS + variant for c in columns)
+        width = {"common_property": WIDTH, "shared_meter": 3}.get(name, variant)
+        assert all(isinstance(c, int) and 0 <= c < PARTS + width for c in columns)
 
 
 def test_an_unknown_method_is_an_error_naming_the_rule():

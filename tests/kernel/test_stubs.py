@@ -20,6 +20,7 @@ SOURCES = sorted(p.relative_to(ROOT) for folder in FOLDERS for p in (ROOT / fold
 # the same signature (the penalty kernel's twin works per account on Decimal).
 TWINS = {
     "zhkh.kernel._kernel.compute": ("zhkh.kernel.reference", "compute"),
+    "zhkh.kernel._kernel.common_volumes": ("zhkh.kernel.reference", "common_volumes"),
     "zhkh.kernel._format.num": ("zhkh.kernel.formatting", "num_python"),
     "zhkh.kernel._format.rub": ("zhkh.kernel.formatting", "rub_python"),
     "zhkh.kernel._format.join_texts": ("zhkh.kernel.formatting", "join_texts_python"),

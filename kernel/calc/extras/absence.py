@@ -34,11 +34,29 @@ class AbsenceOutcome:
     days_by_line: dict[tuple[str, str, int], set[date]] = field(default_factory=dict)
 
 
-def counted_days(absence: Absence, exclude_travel: bool) -> list[date]:
-    """Days of absence that count: without the departure and return days when ``exclude_travel``."""
+def counted_span(absence: Absence, exclude_travel: bool) -> tuple[date, date]:
+    """First and last day of absence that count (without the departure and return days when
+    ``exclude_travel``); empty when the first is after the last. No day is enumerated: an
+    absence of any length costs the same."""
     if exclude_travel:
-        return days(absence.start + timedelta(days=1), absence.end - timedelta(days=1))
-    return days(absence.start, absence.end)
+        return absence.start + timedelta(days=1), absence.end - timedelta(days=1)
+    return absence.start, absence.end
+
+
+def counted_count(absence: Absence, exclude_travel: bool) -> int:
+    """How many days of absence count (see :func:`counted_span`), by day arithmetic."""
+    first, last = counted_span(absence, exclude_travel)
+    return max(0, (last - first).days + 1)
+
+
+def counted_days(absence: Absence, exclude_travel: bool, within: tuple[date, date] | None = None
+                 ) -> list[date]:
+    """Days of absence that count, clipped to ``within`` (first, last) when given: only the
+    days of the clip are listed, never the whole absence."""
+    first, last = counted_span(absence, exclude_travel)
+    if within is not None:
+        first, last = max(first, within[0]), min(last, within[1])
+    return days(first, last) if first <= last else []
 
 
 def registered(account: Account, person: str, day: date) -> bool:
@@ -86,8 +104,9 @@ def _one_absence(ctx: Context, account: Account, absence: Absence, lines: list[L
         derived_new = _derived_reduction(ctx, absence, rule, line, lines, cut_volume)
         if derived_new is not None:
             out.lines.append(derived_new)
-            out.days_by_line[(account.number, absence.person, i)] = set(
-                counted_days(absence, rule.exclude_travel_days))
+            out.days_by_line[(account.number, absence.person, i)] = set(counted_days(
+                absence, rule.exclude_travel_days,
+                (date.fromisoformat(line.date_from), date.fromisoformat(line.date_to))))
 
 
 def _rule(ctx: Context, account: Account, absence: Absence, line: Line) -> Rule | None:
@@ -100,7 +119,7 @@ def _rule(ctx: Context, account: Account, absence: Absence, line: Line) -> Rule 
     if rule.documents_required and not absence.documents:
         return None
     minimum = rule.min_full_days.at(absence.start)
-    full = len(counted_days(absence, True))
+    full = counted_count(absence, True)
     if minimum is None or full <= minimum:
         return None
     if rule.act_required(ctx.period.first_day) and fact.get("meter_installable") is not False:
@@ -110,8 +129,9 @@ def _rule(ctx: Context, account: Account, absence: Absence, line: Line) -> Rule 
 
 def _days_in_line(ctx: Context, account: Account, absence: Absence, rule: Rule,
                   line: Line) -> list[date]:
-    window = set(counted_days(absence, rule.exclude_travel_days))
-    return [d for d in line_days(line) if d in window and registered(account, absence.person, d)]
+    first, last = counted_span(absence, rule.exclude_travel_days)
+    return [d for d in line_days(line)
+            if first <= d <= last and registered(account, absence.person, d)]
 
 
 def _per_person(ctx: Context, account: Account, line: Line, counted: list[date]) -> Fraction:

@@ -17,17 +17,22 @@ from zhkh.kernel.calc.methods.area import Area
 from zhkh.kernel.calc.methods.area_norm import AreaNorm
 from zhkh.kernel.calc.methods.average import Average
 from zhkh.kernel.calc.methods.base import Method
+from zhkh.kernel.calc.methods.common_property import CommonProperty
 from zhkh.kernel.calc.methods.derived import Derived
 from zhkh.kernel.calc.methods.fixed import Fixed
 from zhkh.kernel.calc.methods.house_share import HouseShare
 from zhkh.kernel.calc.methods.meter import Meter
 from zhkh.kernel.calc.methods.norm import Norm
+from zhkh.kernel.calc.methods.shared_meter import SharedMeter
 
 METHODS: dict[str, Method] = {m.name: m for m in (
-    Meter(), Average(), Norm(), Area(), AreaNorm(), HouseShare(), Fixed(), Derived())}
+    Meter(), Average(), Norm(), Area(), AreaNorm(), HouseShare(), Fixed(), Derived(),
+    CommonProperty(), SharedMeter())}
 """Every method by the name rule files and ledger lines use."""
 
 DERIVED = METHODS["derived"]
+COMMON = METHODS["common_property"]
+SHARED = METHODS["shared_meter"]
 METHOD_LIST = list(METHODS.values())
 _CODE = {name: i for i, name in enumerate(METHODS)}
 
@@ -53,4 +58,5 @@ def method_named(name: str, rule_id: str, account: str, service: str) -> Method:
     return method
 
 
-__all__ = ["DERIVED", "METHODS", "METHOD_LIST", "Method", "method_codes", "method_named"]
+__all__ = ["COMMON", "DERIVED", "METHODS", "METHOD_LIST", "SHARED", "Method", "method_codes",
+           "method_named"]

@@ -20,13 +20,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import ClassVar
+from decimal import Decimal
+from math import gcd
+from typing import ClassVar, Protocol
 
 import numpy as np
 
 from zhkh.kernel.calc.decide import MethodDecision
 from zhkh.kernel.calc.errors import CalculationError
-from zhkh.kernel.money import MICRO
+from zhkh.kernel.money import MICRO, NANO
 from zhkh.kernel.rulebook import NormRule, TariffRule
 from zhkh.kernel.rulebook.dated import DatedValues
 
@@ -56,6 +58,12 @@ COLUMNS = {
     "area": "the premises area, 1e-6 m²",
     "house_volume": "the house meter's volume of the period, 1e-6 (UNKNOWN: none)",
     "house_total": "the area of all premises of the house, 1e-6 m² (0: unknown)",
+    "shared_prev": "the previous reading of the flat's shared meter, 1e-6 (UNKNOWN: none)",
+    "shared_cur": "its current reading, 1e-6 (UNKNOWN: none)",
+    "shared_weight": "the room's weight: its residents, or its area 1e-6",
+    "shared_total": "the flat's weight: residents, or area 1e-6, of all its rooms",
+    "common_volume": "the house's volume for common needs of the row's resource, 1e-6 "
+                     "(UNKNOWN: none)",
     "parts": "(rows, k) volumes of a second-pass row's sources, compacted left (UNKNOWN: none)",
 }
 TEMPLATE_COLUMNS = {
@@ -109,21 +117,69 @@ class Rules:
         return tuple(r.id for r in rules if r is not None)
 
 
-ValueAt = Callable[[DatedValues, str, str], int]
-"""``value(values, what, rule_id)``: a dated value in force for the row, fixed point 1e-6; each
-path says which day and what a missing value means (an error, or the situation path)."""
+class ValueAt(Protocol):
+    """``value(values, what, rule_id)``: a dated value in force for the row, fixed point 1e-6
+    (``places=9``: 1e-9); each path says which day and what a missing value means (an error,
+    or the situation path)."""
+
+    def __call__(self, values: DatedValues, what: str, rule_id: str, *,
+                 places: int = 6) -> int: ...
+
+
+NORM_PLACES = 9
+"""Decimals a published norm may have (a norm turned into a factor)."""
 
 
 @dataclass(kw_only=True, slots=True)
 class Constants:
     """What a row template takes from the rules: the factor turning the base into the volume
-    (with its unit), the norm per person, the quantity of a fixed fee, the months to average."""
+    (``factor / factor_den``, with its unit), the months of the heating season when the
+    factor is taken «× months/12» (ПП РФ №354, ф. 2(1): 0 — not), the norm per person, the
+    quantity of a fixed fee, the months to average."""
 
     factor: int = MICRO
+    factor_den: int = MICRO
     factor_unit: str = ""
+    season_months: int = 0
     norm: int = 0
+    norm_den: int = MICRO
+    """The norm per person is ``norm / norm_den`` (1e-9 for a norm published with seven to
+    nine decimals: the base persons × norm is then in 1e-9, and the kernel's factor says so)."""
     quantity: int = MICRO
     history_take: int = HISTORY
+
+    @property
+    def kernel_factor(self) -> tuple[int, int]:
+        """The factor the kernel multiplies the base by, as (numerator, denominator): the
+        norm, times ``season_months / 12`` when set, over the base's own scale."""
+        if not self.season_months and self.norm_den == MICRO:
+            return self.factor, self.factor_den
+        num, den = self.factor, self.factor_den * (self.norm_den // MICRO)
+        if self.season_months:
+            num, den = num * self.season_months, den * 12
+        g = gcd(num, den) or 1
+        return num // g, den // g
+
+    @property
+    def norm_text(self) -> str:
+        """The norm per person as a plain decimal string (``"4.9"``, ``"0.020612345"``)."""
+        return decimal_text(self.norm, self.norm_den)
+
+
+def decimal_text(value: int, den: int) -> str:
+    """``value / den`` (``den`` a power of ten) as a plain decimal string without exponent."""
+    places = len(str(den)) - 1
+    d = Decimal(value).scaleb(-places)
+    return format(d.quantize(Decimal(1)) if d == d.to_integral() else d.normalize(), "f")
+
+
+def norm_factor(value: ValueAt, values: DatedValues, rule_id: str) -> tuple[int, int]:
+    """A norm in force as a factor (numerator, denominator): fixed point 1e-6 when it has at
+    most six decimals (as every factor before), else 1e-9 — published to the digit."""
+    nano = value(values, "норматив", rule_id, places=NORM_PLACES)
+    if nano % (NANO // MICRO) == 0:
+        return nano // (NANO // MICRO), MICRO
+    return nano, NANO
 
 
 class Rows:

@@ -3,6 +3,8 @@ of residents changes inside the month."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from zhkh.kernel.calc.methods.base import (
     PERSONS,
     Constants,
@@ -12,6 +14,7 @@ from zhkh.kernel.calc.methods.base import (
     Rows,
     Rules,
     ValueAt,
+    norm_factor,
 )
 from zhkh.kernel.charges import QUANTITY
 from zhkh.kernel.money import format_decimal_ru
@@ -25,11 +28,13 @@ class Norm(Method):
 
     def constants(self, rules: Rules, value: ValueAt) -> Constants:
         assert rules.norm is not None  # volume_norm: the planner decided it
-        return Constants(norm=value(rules.norm.values, "норматив", rules.norm.id))
+        norm, den = norm_factor(value, rules.norm.values, rules.norm.id)
+        return Constants(norm=norm, norm_den=den)
 
     def inputs(self, rows: Rows) -> Inputs:
         zeros = rows.zeros()
         return Inputs(rows["persons"] * rows["norm"], zeros, zeros)
 
     def base(self, t: Constants, unit: str, variant: int) -> Pattern:
-        return [("int", PERSONS), ("const", f" чел × {format_decimal_ru(t.norm)} {unit}")]
+        norm = format_decimal_ru(Decimal(t.norm_text))
+        return [("int", PERSONS), ("const", f" чел × {norm} {unit}")]

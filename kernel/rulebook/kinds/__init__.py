@@ -17,7 +17,8 @@ from types import MappingProxyType
 from zhkh.kernel.rulebook.base import RuleBase
 
 CORE_KINDS = ("tariffs", "norms", "methods")
-OPTIONAL_KINDS = ("benefits", "quality", "absence", "penalties", "allocation", "facts")
+OPTIONAL_KINDS = ("benefits", "quality", "absence", "penalties", "allocation", "facts",
+                  "checks")
 FOLDERS = CORE_KINDS + OPTIONAL_KINDS
 """Every folder name a rules directory may hold besides ``tests/``."""
 

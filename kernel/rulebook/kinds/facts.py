@@ -31,10 +31,13 @@ attributes: ``house_type``, ``house_heat_meter``, ``heating_payment``):
   it replaces ``usual.last_day`` of that calendar year.
 
 A day of year Y is a heating day when it is on or before the season's last day in Y or on or
-after its first day in Y. A **period is in the heating season when at least one of its days
-is a heating day**: the charge by the norm is monthly and a month the season starts or ends in
-is charged in full (REFERENCE 1.2; regional practice, e.g. Sochi, Saratov: «за неполный месяц
-отопительного периода — тот же объём, что за полный»). The kernel's signature holds one value
+after its first day in Y. The months of year Y in the season (partial ones included) give the
+coefficient of heating paid evenly over the year (ф. 2(1): months / 12): an act moving the
+season of Y into another month changes it for every month of Y. A **period is in the heating
+season when at least one of its days is a heating day**: the charge by the norm is monthly and
+a month the season starts or ends in is charged in full (REFERENCE 1.2; regional practice,
+e.g. Sochi, Saratov: «за неполный месяц отопительного периода — тот же объём, что за
+полный»). The kernel's signature holds one value
 per month, so the month is not split by days here.
 
 ``meter_access_refusals`` — which documented refusals of access to the meter of a service
@@ -194,6 +197,13 @@ class HeatingSeason(_Section):
         """Whether at least one day of ``period`` is a heating day (the whole month counts)."""
         year = period.year
         return period.first_day <= self.last_day(year) or period.last_day >= self.first_day(year)
+
+    def months_in_year(self, year: int) -> int:
+        """Months of calendar ``year`` in the heating season, partial ones included (ПП РФ
+        №354, ф. 2(1): «количество месяцев отопительного периода, в том числе неполных, в
+        году»): the months up to the end of the season ending in ``year`` and from the start
+        of the one starting in it."""
+        return sum(self.in_season(Period(year, month)) for month in range(1, 13))
 
 
 class AccessRefusals(_Section):

@@ -18,9 +18,23 @@ methods:
 | | | ``max_periods`` |
 | ``norm`` | residents × norm (ф. 4) | ``coefficient`` (ф. 4(1): 1.5) |
 | ``area`` | premises area (tariff per m²) | ``coefficient`` |
-| ``area_norm`` | area × norm per m² (heating, ф. 2) | ``coefficient`` |
+| ``area_norm`` | area × norm per m² (heating, ф. 2); | ``coefficient``, |
+| | × months of the season / 12 (ф. 2(1)) | ``season_coefficient``, |
+| | once a year corrected by the house meter (ф. 3(2)) | ``annual_correction`` |
 | ``house_share`` | house meter volume × area / total area (ф. 3) | — |
 | ``fixed`` | ``quantity`` per account (1 by default) | ``quantity`` |
+| ``shared_meter`` | communal flat's meter × room's residents (area) / flat's | ``split`` |
+| ``common_property`` | house volume for common needs × area / total area | ``cap``, ``negative``, |
+| | (СОИ, п. 44: house meter − Σ individual, ≤ norm × common area) | ``house_volume``, |
+| | | ``history_months`` |
+
+``common_property`` settings (REFERENCE §1.4, the [D] points as named readings):
+``cap: decision`` — capped at the norm × common area × share unless the house's dated decision
+of the general meeting lifts it (``always``: capped whatever the decision, ``none``: never);
+``negative: zero`` — a negative difference gives 0 for the month (``redistribute``: kept
+negative, reducing the premises' charges, the reading before 2017); ``house_volume: average``
+— a house meter without a reading for the month: the average of its last ``history_months``
+months (п. 59(1)), then the norm × common area (``norm``: straight to the norm).
 
 A coefficient multiplies the amount, not the volume; it is ``"1.5"`` or dated
 ``{2017-01-01: "1.5"}``.
@@ -79,13 +93,49 @@ class Area(_Then):
     coefficient: DatedDecimal | None = None
 
 
+class AnnualCorrection(_Then):
+    """Once a year, in ``month`` of the year after (ПП РФ №354, п. 42(1): in the first
+    quarter), the heating of the previous year is corrected by the house meter (ф. 3(2))."""
+
+    month: Annotated[Int, Field(ge=1, le=12)]
+
+
 class AreaNorm(_Then):
+    """Area × norm; ``season_coefficient: true`` — the norm as published per month of the
+    heating season × (months of the season in the year / 12), ф. 2(1), from the calendar of
+    ``facts/`` (``heating_season``); ``annual_correction: {month: 1}`` — a recalculation line
+    for the previous year by the house meter (ф. 3(2)) in that month."""
+
     method: Literal["area_norm"]
     coefficient: DatedDecimal | None = None
+    season_coefficient: bool = False
+    annual_correction: AnnualCorrection | None = None
 
 
 class HouseShare(_Then):
     method: Literal["house_share"]
+
+
+class CommonProperty(_Then):
+    """The house's volume for common needs shared by area (ПП РФ №354, п. 44; ЖК ст. 156
+    ч. 9.2): settings of the [D] points, see the module docstring."""
+
+    method: Literal["common_property"]
+    cap: Literal["decision", "always", "none"] = "decision"
+    negative: Literal["zero", "redistribute"] = "zero"
+    house_volume: Literal["average", "norm"] = "average"
+    history_months: PositiveInt = 6
+    coefficient: DatedDecimal | None = None
+
+
+class SharedMeterThen(_Then):
+    """A communal flat's shared meter split among its rooms: ``split: persons`` — by the
+    residents registered on the period's last day, by area when nobody is registered in the
+    flat; ``split: area`` — always by area."""
+
+    method: Literal["shared_meter"]
+    split: Literal["persons", "area"] = "persons"
+    coefficient: DatedDecimal | None = None
 
 
 class Fixed(_Then):
@@ -95,7 +145,8 @@ class Fixed(_Then):
     quantity: DatedDecimal = DatedValues.constant(Decimal(1))
 
 
-Then = Annotated[Meter | Average | Norm | Area | AreaNorm | HouseShare | Fixed,
+Then = Annotated[Meter | Average | Norm | Area | AreaNorm | HouseShare | Fixed
+                 | CommonProperty | SharedMeterThen,
                  Field(discriminator="method")]
 
 

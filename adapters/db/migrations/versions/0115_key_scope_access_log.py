@@ -7,7 +7,7 @@ and DELETE on SQLite and PostgreSQL, ``INSERT OR REPLACE`` over an existing row 
 and TRUNCATE on PostgreSQL (an upsert there is an UPDATE, refused).
 
 Revision ID: 0115
-Revises: 0110
+Revises: 0114
 Create Date: 2026-12-07
 """
 
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0115"
-down_revision: str | None = "0110"
+down_revision: str | None = "0114"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

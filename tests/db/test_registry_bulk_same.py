@@ -1,0 +1,81 @@
+"""A registry file posted in bulk books what posting its lines one by one at the cash desk
+would: the same allocation rows (key, kind, kopecks, day paid, note), line for line, on a small
+town with bills of two providers over three months, several lines per account, unknown
+accounts and lines the bank sent twice."""
+
+from __future__ import annotations
+
+import random
+from datetime import date
+
+from sqlalchemy import select
+
+from zhkh.modules.billing.repository import PeriodRepository
+from zhkh.modules.finance.models import Allocation, Payment
+from zhkh.modules.finance.payments import NewPayment, post
+from zhkh.modules.finance.registries import import_registry
+from zhkh.modules.registry.account_number import make_account_number
+from zhkh.modules.registry.repository import RegistryRepository
+
+from .test_payments import BOOK, charge, provider
+from .test_registry_import import BANK, Line, file
+
+ACCOUNTS = 15
+
+
+def allocation_rows(session) -> list[tuple]:
+    """Every allocation row in the order written, its payment named by its place among the
+    payments (ids differ between the two postings)."""
+    order = {pid: i for i, pid in enumerate(session.scalars(select(Payment.id)
+                                                            .order_by(Payment.id)))}
+    return [(order[r.payment_id], r.account_id, r.service, r.provider_id, r.bill_period,
+             r.kind, r.amount_kopecks, r.paid_on, r.note)
+            for r in session.scalars(select(Allocation).order_by(Allocation.id))]
+
+
+def test_a_file_in_bulk_books_what_the_cash_desk_would_line_by_line(session):
+    reg = RegistryRepository(session)
+    house = reg.add_house(address="ул. Реестровая, 1")
+    accounts = [reg.add_account(number=make_account_number(500 + i),
+                                premises_id=reg.add_premises(house_id=house.id,
+                                                             number=str(i + 1)).id,
+                                opened_on=date(2020, 1, 1)) for i in range(ACCOUNTS)]
+    water = provider(session, "voda", "Водоканал", "7700000000").id
+    heat = provider(session, "teplo", "Теплосеть", "7700000001").id
+    periods = PeriodRepository(session)
+    rng = random.Random(8)
+    for month in ("2026-07", "2026-08", "2026-09"):
+        periods.open(month)
+        for acc in accounts:
+            charge(session, acc.id, water, month, rng.randint(5_000, 90_000))
+            charge(session, acc.id, heat, month, rng.randint(30_000, 300_000),
+                   service="heating")
+        periods.close(month)
+    periods.open("2026-10")
+    lines = []
+    for i in range(60):
+        acc = rng.choice(accounts)
+        number = acc.number if rng.random() > 0.1 else "0000000000"
+        lines.append(Line(date(2026, 10, 1 + i % 20), number, rng.randint(1_000, 400_000),
+                          rng.randint(0, 500), f"op-{i}"))
+    lines += [lines[3], lines[17]]  # sent twice: posted once
+    with session.begin_nested() as bulk:
+        report = import_registry(session, BANK, file("bulk", *lines), BOOK,
+                                 received_on=date(2026, 10, 25))
+        in_bulk = allocation_rows(session)
+        bulk.rollback()
+    with session.begin_nested() as by_hand:
+        ids = {a.number: a.id for a in accounts}
+        seen = set()
+        for ln in lines:
+            if ln.account not in ids or (ln.operation_id, ln.payment_date, ln.amount) in seen:
+                continue
+            seen.add((ln.operation_id, ln.payment_date, ln.amount))
+            post(session, BANK, NewPayment(account_id=ids[ln.account], paid_on=ln.payment_date,
+                                           amount_kopecks=ln.amount, channel="bank",
+                                           received_on=date(2026, 10, 25)), BOOK)
+        one_by_one = allocation_rows(session)
+        by_hand.rollback()
+    assert report.duplicates == 2 and report.unidentified > 0
+    assert len(in_bulk) > 100
+    assert in_bulk == one_by_one
