@@ -120,7 +120,8 @@ def _points(tree: ast.AST) -> Iterator[tuple[ast.AST, str, object]]:
         elif isinstance(node, ast.Raise | ast.Expr | ast.Continue | ast.Break) and not (
                 isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)):
             yield node, f"drop {type(node).__name__.lower()}", ("pass",)
-        elif isinstance(node, ast.Return) and node.value is not None:
+        elif isinstance(node, ast.Return) and node.value is not None and not (
+                isinstance(node.value, ast.Constant) and node.value.value is None):
             yield node, "return None", ("return_none",)
 
 
@@ -153,7 +154,7 @@ class _Replace(ast.NodeTransformer):
         return super().generic_visit(node)
 
     def visit(self, node: ast.AST) -> ast.AST:
-        if getattr(node, "_mut_id", None) == self.target:
+        if self.target in getattr(node, "_mut_ids", ()):
             return _apply(node, self.change)
         return self.generic_visit(node)
 
@@ -164,8 +165,9 @@ def mutants(module: str) -> list[tuple[Mutant, str]]:
     tree = ast.parse(source)
     points = list(_points(tree))
     result = []
-    for i, (node, _, _) in enumerate(points):
-        node._mut_id = i  # type: ignore[attr-defined]
+    for i, (node, _, _) in enumerate(points):  # a comparison a < b < c has two points
+        node._mut_ids = (*getattr(node, "_mut_ids", ()), i)  # type: ignore[attr-defined]
+    unchanged = ast.unparse(tree)
     for i, (node, what, change) in enumerate(points):
         copy_tree = copy.deepcopy(tree)
         new = ast.fix_missing_locations(_Replace(i, change).visit(copy_tree))
@@ -174,6 +176,8 @@ def mutants(module: str) -> list[tuple[Mutant, str]]:
             compile(text, module, "exec")
         except (SyntaxError, ValueError, TypeError):
             continue
+        if text == unchanged:
+            raise SystemExit(f"{module}:{getattr(node, 'lineno', 0)} {what}: not applied")
         result.append((Mutant(module, i, getattr(node, "lineno", 0), what), text))
     return result
 

@@ -95,8 +95,14 @@ def load_yaml(text: str) -> tuple[Any, list[YamlIssue]]:
 
     A syntax error gives ``(None, [issue])``; duplicate keys are all reported and the data is
     still returned (with the last value, as PyYAML would) so the rest of the file can be checked.
+    A character YAML does not allow (a control character) is an issue naming its line.
     """
-    loader = _StrictLoader(text)
+    try:
+        loader = _StrictLoader(text)
+    except yaml.reader.ReaderError as exc:
+        at = text.count("\n", 0, exc.position) + 1
+        return None, [YamlIssue((), at, f"ошибка YAML: недопустимый символ #x{exc.character:04x} "
+                                          "(управляющий символ): удалите его")]
     try:
         node = loader.get_single_node()
         if node is None:

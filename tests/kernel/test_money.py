@@ -46,7 +46,7 @@ def test_integer_division_rounds_halves_away_from_zero_for_every_sign():
     assert round_half_up_div(5, -2) == -3 and round_half_up_div(-5, -2) == 3
     assert round_half_up_div(7, 4) == 2 and round_half_up_div(5, 4) == 1
     assert round_half_up_div(0, 3) == 0
-    with pytest.raises(ZeroDivisionError):
+    with pytest.raises(ZeroDivisionError, match=r"^division by zero$"):
         round_half_up_div(1, 0)
 
 

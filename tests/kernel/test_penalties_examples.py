@@ -175,3 +175,16 @@ def test_the_loaded_rulebook_gives_the_same_policy_as_the_penalty_rule_files():
 
     book = load_rulebook(RULES.parent)
     assert policy_from_rulebook(book) == POLICY
+
+
+@pytest.mark.parametrize("value", ["9,5", "abc", "NaN", True, [1]])
+def test_a_cap_that_is_not_a_finite_decimal_is_a_named_problem_not_a_crash(value):
+    # found by fuzz/fuzz_rule_files.py: Decimal(str(value)) raised InvalidOperation
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError, match=r"предел пишется строкой «9\.5» или null"):
+        kind.Rule.model_validate({"id": "penalties.x", "title": "x", "source": "x",
+                                  "cap": {"values": {date(2022, 2, 28): value}}})
+    assert kind.Rule.model_validate({"id": "penalties.x", "title": "x", "source": "x", "cap": {
+        "values": {date(2022, 2, 28): "9.5"}}}).cap.values == ((date(2022, 2, 28),
+                                                                 Decimal("9.5")),)

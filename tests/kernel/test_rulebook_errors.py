@@ -274,3 +274,12 @@ def test_an_unknown_zone_or_component_is_refused_with_what_the_service_has(tmp_p
         ("methods/cold_water.yaml", "cold_water.by_meter", "when.zone",
          "у услуги нет зоны 'night'"),
     }
+
+
+def test_a_control_character_is_a_problem_naming_file_and_line_not_a_crash(tmp_path):
+    # found by fuzz/fuzz_rule_files.py: PyYAML's ReaderError escaped the loader
+    root = write_rules(tmp_path, **{"methods/cold_water.yaml": METHOD.replace(
+        "title: По прибору", "title: По\x01прибору")})
+    problem = only(root)
+    assert (problem.file, problem.line) == ("methods/cold_water.yaml", 3)
+    assert "недопустимый символ #x0001" in problem.message

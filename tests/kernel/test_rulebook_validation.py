@@ -185,3 +185,122 @@ def test_a_path_follows_mappings_lists_and_drops_union_tags():
     assert normalize_path(raw, ["values", 3]) == ["values", 3]
     assert label(["values", date(2026, 1, 1), 2]) == "values.2026-01-01.2"
     assert label([]) is None
+
+
+class Lax(BaseModel):
+    """Lax (coercing) fields give the error kinds strict ones never do."""
+
+    model_config = ConfigDict(extra="forbid")
+    n: int = 0
+    g: Annotated[int, Field(gt=0)] = 1
+    lt: Annotated[int, Field(lt=10)] = 1
+    d: date | None = None
+    xs: Annotated[list[int], Field(min_length=2)] = [1, 2]
+    m: dict[str, int] = {}
+
+
+def lax(raw: dict) -> list[tuple[str | None, str]]:
+    with pytest.raises(ValidationError) as caught:
+        Lax.model_validate(raw)
+    return [(p.field, p.message) for p in
+            problems_from(caught.value, file="f.yaml", raw=raw, rule_id=None, model=Lax)]
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    ({"n": "x"}, ("n", "ожидается целое число, получено 'x'")),
+    ({"n": 1.5}, ("n", "ожидается целое число, получено 1.5")),
+    ({"g": 0}, ("g", "должно быть больше 0")),
+    ({"lt": 10}, ("lt", "должно быть меньше 10, получено 10")),
+    ({"d": "x"}, ("d", "ожидается дата ГГГГ-ММ-ДД, получено 'x'")),
+    ({"d": [1]}, ("d", "ожидается дата ГГГГ-ММ-ДД, получено [1]")),
+    ({"xs": [1]}, ("xs", "слишком мало элементов: не меньше 2")),
+    ({"m": [1]}, ("m", "ожидается словарь «ключ: значение»")),
+])
+def test_coercion_errors_have_their_russian_messages(raw, expected):
+    assert lax(raw) == [expected]
+
+
+def test_a_date_given_as_bytes_is_a_date_parsing_error_in_russian():
+    (found,) = lax({"d": b"2026-99-99"})
+    assert found[1].startswith("ожидается дата ГГГГ-ММ-ДД, получено")
+
+
+def test_a_parsing_error_outside_the_table_never_shows_its_english_context():
+    from datetime import datetime
+
+    class When(BaseModel):
+        at: datetime
+
+    raw = {"at": "x"}
+    with pytest.raises(ValidationError) as caught:
+        When.model_validate(raw)
+    (p,) = problems_from(caught.value, file="f.yaml", raw=raw, rule_id=None, model=When)
+    assert p.message.startswith("недопустимое значение 'x' (datetime_")
+    assert "input" not in p.message
+
+
+class Plain(_Strict):
+    name: StrictStr = ""
+
+
+class Inner(_Strict):
+    deep: Meter
+    label: StrictStr = ""
+
+
+class Outer(_Strict):
+    id: StrictStr = "x"
+    inner: Inner | None = None
+    u: Plain | Meter | None = None
+    subs: list[Annotated[Meter, "a tagged item"]] = []
+    keyed: Inner | None = None
+
+
+def outer(raw: dict) -> list[tuple[str | None, str]]:
+    with pytest.raises(ValidationError) as caught:
+        Outer.model_validate(raw)
+    return [(p.field, p.message) for p in
+            problems_from(caught.value, file="f.yaml", raw=raw, rule_id=None, model=Outer)]
+
+
+def test_an_unknown_key_two_levels_down_lists_the_keys_of_its_own_block():
+    assert outer({"inner": {"deep": {"method": "meter", "x": 1}}}) == [
+        ("inner.deep.x", "неизвестный ключ 'x'; допустимы: method, zones")]
+
+
+def test_an_unknown_key_in_a_list_item_lists_the_item_s_keys():
+    assert outer({"subs": [{"method": "meter", "y": 1}]}) == [
+        ("subs.0.y", "неизвестный ключ 'y'; допустимы: method, zones")]
+
+
+def test_the_id_of_a_nested_block_is_not_offered_but_the_rule_s_own_id_is():
+    assert outer({"colour": 1})[0][1].startswith("неизвестный ключ 'colour'; допустимы: id, ")
+
+    class WithId(_Strict):
+        id: StrictStr = ""
+        a: StrictInt = 0
+
+    class Holder(_Strict):
+        block: WithId
+
+    raw = {"block": {"b": 1}}
+    with pytest.raises(ValidationError) as caught:
+        Holder.model_validate(raw)
+    (p,) = problems_from(caught.value, file="f.yaml", raw=raw, rule_id=None, model=Holder)
+    assert p.message == "неизвестный ключ 'b'; допустимы: a"
+
+
+@pytest.mark.parametrize("method", ["meter", "norm"])
+def test_an_untagged_union_is_reported_without_a_crash_whatever_its_members(method):
+    found = outer({"u": {"method": method, "x": 1}})
+    assert found and all(f.startswith("u.") for f, _ in found)
+    assert all(re.search("[а-яё]", m) for _, m in found)
+
+
+def test_a_path_past_the_end_of_a_list_or_mapping_is_kept_as_given():
+    raw = {"list": [{"method": "average", "n": 1}], "values": {date(2026, 1, 1): "x"}}
+    assert normalize_path(raw, ["list", 1, "a"]) == ["list", 1, "a"]
+    assert normalize_path(raw, ["list", -1, "a"]) == ["list", -1, "a"]
+    assert normalize_path(raw, ["values", 1]) == ["values", 1]
+    assert normalize_path(raw, ["values", -1]) == ["values", -1]
+    assert normalize_path(raw, ["list", 0, "average", "n"]) == ["list", 0, "n"]

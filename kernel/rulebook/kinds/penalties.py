@@ -25,6 +25,7 @@ from typing import Annotated, ClassVar, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, PlainValidator, model_validator
 
+from zhkh.kernel.money import MoneyError, to_decimal
 from zhkh.kernel.rulebook.base import RuleBase
 from zhkh.kernel.rulebook.fields import Bool, Int, Values, issue
 
@@ -84,6 +85,16 @@ class Rates(_Section):
     key_rate_from: date
 
 
+def _cap_value(value: object) -> Decimal | None:
+    """A finite decimal limit, or None for anything else (text that is no number, a bool…)."""
+    if not isinstance(value, str | Decimal | int):
+        return None
+    try:
+        return to_decimal(value)
+    except MoneyError:
+        return None
+
+
 def _parse_cap(raw: object) -> tuple[tuple[date, Decimal | None], ...]:
     if not isinstance(raw, dict) or not raw:
         raise issue([((), "ожидается словарь «дата: предел %» (null — предела нет)")])
@@ -91,10 +102,11 @@ def _parse_cap(raw: object) -> tuple[tuple[date, Decimal | None], ...]:
     for key, value in raw.items():
         if not isinstance(key, date) or (steps and key <= steps[-1][0]):
             raise issue([((str(key),), "даты по возрастанию в виде ГГГГ-ММ-ДД")])
-        if value is not None and not isinstance(value, (str, Decimal, int)):
+        limit = None if value is None else _cap_value(value)
+        if value is not None and limit is None:
             raise issue([((str(key),), "предел пишется строкой «9.5» или null, "
                                        f"получено {value!r}")])
-        steps.append((key, None if value is None else Decimal(str(value))))
+        steps.append((key, limit))
     return tuple(steps)
 
 
