@@ -35,7 +35,7 @@ from sqlalchemy.orm import Session
 from zhkh.kernel.calc.columnar import EPOCH, FactColumns, day_number
 from zhkh.kernel.calc.columnar_persons import PersonsRuns, persons_runs, spread
 from zhkh.kernel.period import Period
-from zhkh.modules.billing.facts import HOUSE_TYPES, FactsReader
+from zhkh.modules.billing.facts import HOUSE_TYPES, FactsReader, heat_meter_counts
 from zhkh.modules.db.repository import among, overlapping
 from zhkh.modules.meters.models import Meter as MeterRow
 from zhkh.modules.meters.models import MeterZone
@@ -244,12 +244,10 @@ class ColumnReader:
             "id": ids,
             "bad": np.array([t not in HOUSE_TYPES for t in types] or [False])[:len(ids)],
             "type": [HOUSE_TYPES.get(t, "apartment_building") for t in types],
-            # a heat meter without a volume or history is as none, unless heating is paid
-            # evenly (ф. 3(1) needs no month's volume) (facts.FactsReader._houses)
-            "heat_meter": np.asarray(cols["house_heat_meter"], dtype=bool) & np.array(
-                [h in volumes or p == "evenly"
-                 for h, p in zip(ids.tolist(), cols["heating_payment"], strict=True)],
-                dtype=bool),
+            "heat_meter": np.array(
+                [heat_meter_counts(bool(m), h in volumes, p) for h, m, p in zip(
+                    ids.tolist(), cols["house_heat_meter"], cols["heating_payment"],
+                    strict=True)], dtype=bool),
             "payment": list(cols["heating_payment"]) if len(ids) else [],
             "total": np.asarray(cols["total_area_micro"], dtype=np.int64),
             "volume": np.array([volumes.get(h, -1) for h in ids.tolist()], dtype=np.int64),

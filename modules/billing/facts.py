@@ -126,6 +126,13 @@ def _chunks(ids: Sequence[int]) -> Iterable[list[int]]:
         yield list(ids[i:i + IN_CHUNK])
 
 
+def heat_meter_counts(has_meter: bool, has_volume: bool, payment: str | None) -> bool:
+    """Whether the house's heat meter counts for the month's heating (both run paths): one
+    without a volume or history is as none (by the norm), unless heating is paid evenly —
+    ф. 3(1) needs no month's volume."""
+    return has_meter and (has_volume or payment == "evenly")
+
+
 class FactsReader:
     """Reads the facts of one period for batches of houses or for single accounts."""
 
@@ -285,9 +292,8 @@ class FactsReader:
                 mine = shared.get(hid)
                 found[hid] = (House.model_construct(
                     id=str(hid), house_type=fact_type or "apartment_building",
-                    # a heat meter without a volume or history is as none: by the norm,
-                    # unless heating is paid evenly (ф. 3(1) needs no month's volume)
-                    heat_meter=bool(heat_meter) and (volume is not None or payment == "evenly"),
+                    heat_meter=heat_meter_counts(bool(heat_meter), volume is not None,
+                                                 payment),
                     heating_payment=payment,
                     heating_season=None,
                     total_area=_dec(total) if total else None,
