@@ -104,3 +104,28 @@ def test_the_desk_is_not_for_the_cashier(client):
     assert client.sign_in("cashier").status_code == 303
     assert 'href="/complaints"' not in client.http.get("/").text
     assert client.http.get("/complaints").status_code == 403
+
+
+def test_an_incident_confirmed_open_is_closed_from_the_complaint(page, site, sign_in):
+    sign_in("dispatcher")
+    number = site.numbers[5]
+    cid = _register(page, number)
+    for to in ("accepted", "inspection", "confirmed"):
+        _step(page, to)
+    assert page.locator("h1").inner_text() == f"Обращение №{cid} — подтверждено"
+    assert "не закрыт" in page.locator("main").inner_text()
+    page.fill("#incident_ended_at", "2026-10-04T00:00")  # before the start: refused
+    page.click("#incident-form button[type=submit]")
+    assert "конец инцидента должен быть позже начала" in page.locator(
+        "#step-error").inner_text()
+    page.fill("#incident_ended_at", "2026-10-07T08:00")
+    page.click("#incident-form button[type=submit]")
+    page.wait_for_load_state()
+    assert page.locator("#incident-form").count() == 0
+    assert "07.10.2026 08:00" in page.locator("main").inner_text()
+    with site.database.reader() as session:
+        account_id = session.scalar(select(Account.id).where(Account.number == number))
+        recalculated = session.scalars(select(LedgerLine.explain).where(
+            LedgerLine.account_id == account_id, LedgerLine.kind == "recalculation",
+            LedgerLine.service == "cold_water", LedgerLine.period_for == "2026-10")).all()
+    assert len(recalculated) == 1 and "Снижение платы: перерыв" in recalculated[0]

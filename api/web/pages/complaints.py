@@ -10,13 +10,16 @@ from typing import Annotated, Any
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from zhkh.api.web.core import Desk, Page, desk_router, require
 from zhkh.modules.complaints import desk, workflow
 from zhkh.modules.complaints import service as incidents
 from zhkh.modules.complaints.repository import ComplaintDeskRepository, ComplaintsRepository
-from zhkh.modules.complaints.schemas import ComplaintCreate, TransitionIn
+from zhkh.modules.complaints.schemas import ComplaintCreate, IncidentUpdate, TransitionIn
 from zhkh.modules.errors import DomainError, invalid_input
+from zhkh.modules.registry.models import House, Premises
 from zhkh.modules.seams import Seams
 
 router = desk_router()
@@ -31,6 +34,20 @@ def services(request: Request) -> dict[str, str]:
     rulebook = getattr(request.app.state.calculator, "rulebook", None)
     catalogue = getattr(rulebook, "services", None) or {}
     return {code: catalogue[code].title for code in catalogue}
+
+
+def addresses(session: Session, house_ids: set[int]) -> dict[int, str]:
+    """House id → address, for the houses named on a page."""
+    if not house_ids:
+        return {}
+    return {h: a for h, a in session.execute(
+        select(House.id, House.address).where(House.id.in_(sorted(house_ids))))}
+
+
+def house_choices(session: Session, limit: int = 2000) -> list[tuple[int, str]]:
+    """(id, address) of the houses in the user's scope, for the form's suggestions."""
+    return [(h, a) for h, a in session.execute(
+        select(House.id, House.address).order_by(House.address).limit(limit))]
 
 
 def _seams(page: Page) -> Seams:
@@ -60,6 +77,7 @@ def complaints_list(page: Annotated[Page, require("complaints", "read")],
         limit=PAGE_SIZE, offset=max(offset, 0))
     return page.render("complaints/list.html", title="Обращения",
                        items=[desk.view(page.session, c, at=at) for c in items], total=total,
+                       addresses=addresses(page.session, {c.house_id for c in items}),
                        status=status_filter or "", house_id=house_id, overdue=bool(overdue),
                        offset=max(offset, 0), page_size=PAGE_SIZE,
                        statuses=workflow.STATUS_TITLES, kinds=workflow.KIND_TITLES,
@@ -77,6 +95,7 @@ def _form_page(page: Page, values: dict[str, str], error: str = "",
                status_code: int = 200) -> Response:
     return page.render("complaints/new.html", status_code=status_code,
                        title="Новое обращение", values=values, error=error,
+                       houses=house_choices(page.session),
                        services=services(page.request), kinds=workflow.KIND_TITLES,
                        channels=workflow.CHANNEL_TITLES)
 
@@ -113,9 +132,13 @@ def _complaint_page(page: Page, complaint_id: int, error: str = "",
         incident = incidents.get_incident(page.session, complaint.incident_id)
         accounts = [a.number for a in
                     ComplaintsRepository(page.session).accounts_concerned(incident)]
+    premises = (page.session.get(Premises, complaint.premises_id)
+                if complaint.premises_id is not None else None)
     return page.render(
         "complaints/complaint.html", status_code=status_code,
         title=f"Обращение №{complaint.id}", c=view, error=error, incident=incident,
+        address=addresses(page.session, {complaint.house_id}).get(complaint.house_id, ""),
+        premises_number=premises.number if premises is not None else None,
         accounts=accounts, next_steps=workflow.NEXT[complaint.status],
         can_write=page.may("complaints", "write"), statuses=workflow.STATUS_TITLES,
         kinds=workflow.KIND_TITLES, channels=workflow.CHANNEL_TITLES,
@@ -144,3 +167,26 @@ async def move_complaint(page: Annotated[Page, require("complaints", "write")],
 def _refused(page: Page, complaint_id: int, message: str) -> Response:
     page.session.rollback()  # nothing of the refused step stays, the page reads afresh
     return _complaint_page(page, complaint_id, message, 422)
+
+
+@router.post("/complaints/{complaint_id}/incident", response_class=HTMLResponse)
+async def close_incident(page: Annotated[Page, require("complaints", "write")],
+                         complaint_id: int) -> Response:
+    """Close the incident a complaint recorded open (its end became known): the accounts it
+    concerns are recalculated, as a change of ``/v1/incidents`` does."""
+    values = await _form(page.request, ("ended_at",))
+    complaint = desk.get_complaint(page.session, complaint_id)
+    if complaint.incident_id is None:
+        return _refused(page, complaint_id, "у обращения нет инцидента")
+    try:
+        data = IncidentUpdate.model_validate({**_cleaned(values),
+                                              "reason": f"обращение №{complaint_id}"})
+        if data.ended_at is None:
+            return _refused(page, complaint_id, "укажите, когда нарушение закончилось")
+        incidents.update_incident(page.session, _seams(page), page.actor,
+                                  complaint.incident_id, data)
+    except ValidationError as exc:
+        return _refused(page, complaint_id, invalid_input(exc.errors())["message"])
+    except DomainError as exc:
+        return _refused(page, complaint_id, exc.message)
+    return RedirectResponse(f"/complaints/{complaint_id}", status_code=303)
