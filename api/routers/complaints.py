@@ -71,7 +71,7 @@ def list_complaints(session: SessionDep, window: WindowDep, principal: ReadDep,
     items, total = ComplaintDeskRepository(session).find(
         status=status, house_id=house_id, overdue_at=at if overdue else None,
         created_by=_own(principal), limit=window.limit, offset=window.offset)
-    return Page[ComplaintOut](items=[desk.view(session, c, at=at) for c in items], total=total,
+    return Page[ComplaintOut](items=desk.views(session, items, at=at), total=total,
                               limit=window.limit, offset=window.offset)
 
 

@@ -121,6 +121,13 @@ class ComplaintDeskRepository(Repository):
             return None
         return self.session.scalar(select(Account.number).where(Account.id == account_id))
 
+    def account_numbers(self, account_ids: set[int]) -> dict[int, str]:
+        """Account id → number for these ids."""
+        if not account_ids:
+            return {}
+        return {i: n for i, n in self.session.execute(select(Account.id, Account.number).where(
+            Account.id.in_(sorted(account_ids))))}
+
     def account_by_number(self, number: str) -> Account | None:
         """The account numbered ``number``."""
         return self.session.scalar(select(Account).where(Account.number == number))

@@ -76,7 +76,7 @@ def complaints_list(page: Annotated[Page, require("complaints", "read")],
         status=status_filter, house_id=house, overdue_at=at if overdue else None,
         limit=PAGE_SIZE, offset=max(offset, 0))
     return page.render("complaints/list.html", title="Обращения",
-                       items=[desk.view(page.session, c, at=at) for c in items], total=total,
+                       items=desk.views(page.session, items, at=at), total=total,
                        addresses=addresses(page.session, {c.house_id for c in items}),
                        status=status_filter or "", house_id=house_id, overdue=bool(overdue),
                        offset=max(offset, 0), page_size=PAGE_SIZE,
