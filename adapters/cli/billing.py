@@ -52,18 +52,6 @@ def _calculator(application: Application):
         raise typer.Exit(2) from None
 
 
-def _keep_version(application: Application, calculator) -> None:
-    """Store the rulebook version the run's lines record (issue 15 §2), once."""
-    from zhkh.kernel.rulebook import RulebookError
-    from zhkh.modules.rulebooks.service import keep
-
-    try:
-        with application.database.session() as session:
-            keep(session, calculator.rulebook)
-    except RulebookError as exc:
-        console.print(f"[yellow]Версия правил не сохранена: {exc}[/yellow]")
-
-
 def _progress() -> Progress:
     return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                     TimeElapsedColumn(), console=console, transient=True)
@@ -98,7 +86,6 @@ def run(period: Annotated[str, typer.Option("--period", help="Период ГГ�
         except (PeriodClosedError, ValueError) as exc:
             console.print(f"[red]{exc}[/red]")
             raise typer.Exit(1) from None
-        _keep_version(application, calculator)
     report = month.run
     _render_run(report, calculator)
     console.print(f"Пени: {month.penalties.lines} строк по {month.penalties.accounts} счетам, "

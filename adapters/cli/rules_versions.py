@@ -4,6 +4,7 @@ database; :func:`kept_rulebook` loads one for ``calculate --rules-version`` and
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -40,9 +41,14 @@ def rules_publish(
         raise typer.Exit(1) from None
     with bootstrap(database_url=database) as application:
         with application.database.session() as session:
-            row = publish(session, rulebook, by=by)
-            typer.echo(f"Опубликована версия правил {row.version} ({len(row.files)} файлов), "
-                       f"{by}")
+            now = datetime.now(UTC)
+            row = publish(session, rulebook, by=by, at=now)
+            if row.published_at == now:
+                typer.echo(f"Опубликована версия правил {row.version} ({len(row.files)} "
+                           f"файлов), {by}")
+            else:
+                typer.echo(f"Версия правил {row.version} снова текущая (впервые опубликована "
+                           f"{row.published_at:%d.%m.%Y %H:%M}, {row.published_by})")
 
 
 def rules_versions(database: DatabaseOption = None) -> None:
