@@ -137,8 +137,8 @@ def rules_diff(
     with bootstrap(database_url=database, rules_dir=rules) as application:
         try:
             period = str(Period.parse(period))
-            published = application.batch_calculator
-            proposed = bootstrap(application.settings, rules_dir=draft).batch_calculator
+            published = application.preview_calculator
+            proposed = bootstrap(application.settings, rules_dir=draft).preview_calculator
         except RulebookError as exc:
             _fail(f"Ошибки в правилах:\n{exc}", 1)
         except ValueError as exc:
