@@ -4,7 +4,7 @@ TRUNCATE too) or to change its hash, files or storing time. Publishing may set w
 whom a version was first published once (NULL → value), and move the ``current`` mark.
 
 Revision ID: 0123
-Revises: 0117
+Revises: 0119
 Create Date: 2026-12-07
 """
 # ruff: noqa: E501
@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "0123"
-down_revision: str | None = "0117"
+down_revision: str | None = "0119"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
