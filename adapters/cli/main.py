@@ -23,6 +23,7 @@ from zhkh.adapters.cli import (
     regress,
     reports,
     rules_versions,
+    russian,
     transfers,
 )
 
@@ -152,6 +153,9 @@ rules_versions.register(rules_app)
 for _module in (billing, demo, finance, payments, reports, transfers, parties, access,
                 documents, houses, owners, readings):
     _module.register(app)
+
+# last, after every command is added: typer's own words (help, usage, errors) in Russian
+russian.adopt(app)
 
 
 def main() -> None:  # pragma: no cover - console entry point
