@@ -11,6 +11,7 @@ import typer
 from zhkh.adapters.bootstrap import bootstrap
 from zhkh.adapters.cli import (
     access,
+    accounts,
     billing,
     demo,
     documents,
@@ -23,6 +24,7 @@ from zhkh.adapters.cli import (
     regress,
     reports,
     rules_versions,
+    russian,
     transfers,
     users,
 )
@@ -153,6 +155,11 @@ rules_versions.register(rules_app)
 for _module in (billing, demo, finance, payments, reports, transfers, parties, access,
                 documents, houses, owners, readings, users):
     _module.register(app)
+
+accounts.register(app)
+
+# last, after every command is added: typer's own words (help, usage, errors) in Russian
+russian.adopt(app)
 
 
 def main() -> None:  # pragma: no cover - console entry point
