@@ -7,7 +7,7 @@ complaint is never deleted, and a closed one is never changed. The workflow's re
 did what and when is the evidence when a consumer disputes a reduction or its refusal.
 
 Revision ID: 0121
-Revises: 0119
+Revises: 0123
 Create Date: 2026-12-07
 """
 # ruff: noqa: E501
@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0121"
-down_revision: str | None = "0119"
+down_revision: str | None = "0123"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
