@@ -59,6 +59,10 @@ def register_complaint(session: SessionDep, seams: SeamsDep, actor: ActorDep,
     return desk.view(session, complaint, history=True)
 
 
+def _contacts(principal: Principal) -> bool:
+    return desk.sees_contacts(principal.may)
+
+
 @router.get("", summary="Обращения")
 def list_complaints(session: SessionDep, window: WindowDep, principal: ReadDep,
                     status: Status | None = None, house_id: IdQuery = None,
@@ -71,8 +75,9 @@ def list_complaints(session: SessionDep, window: WindowDep, principal: ReadDep,
     items, total = ComplaintDeskRepository(session).find(
         status=status, house_id=house_id, overdue_at=at if overdue else None,
         created_by=_own(principal), limit=window.limit, offset=window.offset)
-    return Page[ComplaintOut](items=desk.views(session, items, at=at), total=total,
-                              limit=window.limit, offset=window.offset)
+    shown = desk.views(session, items, at=at, contacts=_contacts(principal))
+    return Page[ComplaintOut](items=shown, total=total, limit=window.limit,
+                              offset=window.offset)
 
 
 @router.get("/{complaint_id}", summary="Обращение с историей")
@@ -81,7 +86,7 @@ def get_complaint(session: SessionDep, principal: ReadDep, complaint_id: IdPath
     """One complaint with its history; 404 ``complaint_not_found`` (also for a portal asking
     for another's complaint)."""
     complaint = desk.get_complaint(session, complaint_id, created_by=_own(principal))
-    return desk.view(session, complaint, history=True)
+    return desk.view(session, complaint, history=True, contacts=_contacts(principal))
 
 
 @router.post("/{complaint_id}/transition", dependencies=[WRITE],

@@ -11,6 +11,7 @@ reduction reaches the accounts concerned exactly as an incident entered by hand 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -139,10 +140,10 @@ def transition(session: Session, seams: Seams, actor: Actor, complaint_id: int,
 
 def view(session: Session, complaint: Complaint, *, history: bool = False,
          recalculated: RecalcSummary | None = None, at: datetime | None = None,
-         numbers: dict[int, str] | None = None) -> ComplaintOut:
+         numbers: dict[int, str] | None = None, contacts: bool = True) -> ComplaintOut:
     """The read model of a complaint (with its history when asked); ``overdue`` as of ``at``
     (now by default); ``numbers`` (account id → number) spares a query per complaint of a
-    list."""
+    list; without ``contacts`` the caller's name and phone (personal data) are left out."""
     repo = ComplaintDeskRepository(session)
     moment = at or now()
     events = repo.history(complaint.id) if history else None
@@ -150,8 +151,10 @@ def view(session: Session, complaint: Complaint, *, history: bool = False,
               and complaint.account_id is not None else repo.account_number(
                   complaint.account_id))
     return ComplaintOut(
-        id=complaint.id, channel=complaint.channel, caller_name=complaint.caller_name,
-        caller_phone=complaint.caller_phone, account=number,
+        id=complaint.id, channel=complaint.channel,
+        caller_name=complaint.caller_name if contacts else None,
+        caller_phone=complaint.caller_phone if contacts else None,
+        contacts_hidden=not contacts, account=number,
         person_id=complaint.person_id, house_id=complaint.house_id,
         premises_id=complaint.premises_id, service=complaint.service, kind=complaint.kind,
         started_at=complaint.started_at, text=complaint.text, status=complaint.status,
@@ -164,13 +167,24 @@ def view(session: Session, complaint: Complaint, *, history: bool = False,
         recalculated=recalculated)
 
 
-def views(session: Session, complaints: list[Complaint], *, at: datetime | None = None
-          ) -> list[ComplaintOut]:
+def views(session: Session, complaints: list[Complaint], *, at: datetime | None = None,
+          contacts: bool = True) -> list[ComplaintOut]:
     """The read models of a page of complaints (without history), in two queries."""
     ids = {c.account_id for c in complaints if c.account_id is not None}
     numbers = ComplaintDeskRepository(session).account_numbers(ids)
     moment = at or now()
-    return [view(session, c, at=moment, numbers=numbers) for c in complaints]
+    return [view(session, c, at=moment, numbers=numbers, contacts=contacts)
+            for c in complaints]
+
+
+def sees_contacts(may: Callable[[str, str], bool]) -> bool:
+    """Whether a role (its ``may(module, action)``) is shown the caller's name and phone:
+    whoever works the complaint (``complaints:write``: the dispatcher calls back), a portal
+    reading back what it sent (``complaints:submit``), a role with the right to personal
+    data. Roles that only read complaints (analyst, auditor, methodologist, operator) need
+    what happened where, not who called (152-ФЗ: the minimum for the purpose)."""
+    return (may("complaints", "write") or may("complaints", "submit")
+            or may("personal_data", "read"))
 
 
 def _event(event: ComplaintEvent) -> ComplaintEventOut:

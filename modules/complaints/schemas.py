@@ -158,6 +158,7 @@ class ComplaintOut(BaseModel):
     channel: str
     caller_name: str | None
     caller_phone: str | None
+    contacts_hidden: bool = Field(description="Имя и телефон обратившегося скрыты от роли")
     account: str | None
     person_id: int | None
     house_id: int

@@ -200,6 +200,20 @@ class TestPortals:
                       404)["code"] == "complaint_not_found"
         assert api.get("/v1/complaints", "dispatcher").json()["total"] == 2
 
+    def test_the_caller_s_contacts_are_shown_only_to_those_who_work_the_complaint(
+            self, desk_api):
+        api, world = desk_api, desk_api.world
+        cid = api.post("/v1/complaints", _complaint(world), "dispatcher").json()["id"]
+        for role in ("dispatcher", "admin"):
+            body = api.get(f"/v1/complaints/{cid}", role).json()
+            assert (body["caller_name"], body["contacts_hidden"]) == ("Иванова М. П.", False)
+        for role in ("analyst", "auditor", "operator", "methodologist"):
+            body = api.get(f"/v1/complaints/{cid}", role).json()
+            assert (body["caller_name"], body["caller_phone"], body["contacts_hidden"]) == (
+                None, None, True), role
+            listed = api.get("/v1/complaints", role).json()["items"][0]
+            assert listed["caller_name"] is None and listed["text"] == "Нет холодной воды с утра"
+
     @pytest.mark.parametrize("role", ["cashier", "passport_officer", "accountant"])
     def test_roles_without_complaints_neither_register_nor_read(self, desk_api, role):
         assert desk_api.post("/v1/complaints", _complaint(desk_api.world),

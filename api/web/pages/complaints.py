@@ -76,7 +76,8 @@ def complaints_list(page: Annotated[Page, require("complaints", "read")],
         status=status_filter, house_id=house, overdue_at=at if overdue else None,
         limit=PAGE_SIZE, offset=max(offset, 0))
     return page.render("complaints/list.html", title="Обращения",
-                       items=desk.views(page.session, items, at=at), total=total,
+                       items=desk.views(page.session, items, at=at,
+                                        contacts=desk.sees_contacts(page.may)), total=total,
                        addresses=addresses(page.session, {c.house_id for c in items}),
                        status=status_filter or "", house_id=house_id, overdue=bool(overdue),
                        offset=max(offset, 0), page_size=PAGE_SIZE,
@@ -126,7 +127,8 @@ def complaint_page(page: Annotated[Page, require("complaints", "read")], complai
 def _complaint_page(page: Page, complaint_id: int, error: str = "",
                     status_code: int = 200) -> Response:
     complaint = desk.get_complaint(page.session, complaint_id)
-    view = desk.view(page.session, complaint, history=True)
+    view = desk.view(page.session, complaint, history=True,
+                     contacts=desk.sees_contacts(page.may))
     incident, accounts = None, []
     if complaint.incident_id is not None:
         incident = incidents.get_incident(page.session, complaint.incident_id)
