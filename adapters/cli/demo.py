@@ -220,9 +220,12 @@ def _render_turnover(application: Application, period: str) -> None:
         ledger = session.execute(select(func.coalesce(func.sum(LedgerLine.amount_kopecks), 0))
                                  .where(LedgerLine.period_booked == period)).scalar_one()
     t = sheet.total
-    mark = "[green]сходится[/green]" if t.charged_total == ledger else "[red]НЕ СХОДИТСЯ[/red]"
-    console.print(f"Оборотно-сальдовая ведомость за {fmt.period(period)}: сальдо на начало "
-                  f"{format_rub_ru(t.opening)}, начислено {format_rub_ru(t.charged_total)} "
-                  f"(журнал {format_rub_ru(int(ledger))}: {mark}), оплачено "
-                  f"{format_rub_ru(t.paid)}, сальдо на конец {format_rub_ru(t.closing)}; "
-                  f"авансы {format_rub_ru(sheet.advance_closing)}")
+    agrees = t.charged_total == ledger
+    print_table(Listing(f"Оборотно-сальдовая ведомость за {fmt.period(period)}, ₽", (
+        Column("Сальдо на начало", "money"), Column("Начислено", "money"),
+        Column("Оплачено", "money"), Column("Сальдо на конец", "money"),
+        Column("Авансы", "money")),
+        [(t.opening, t.charged_total, t.paid, t.closing, sheet.advance_closing)], None),
+        console)
+    console.print(f"Начислено по журналу {format_rub_ru(int(ledger))}: "
+                  + ("[green]сходится[/green]" if agrees else "[red]НЕ СХОДИТСЯ[/red]"))
