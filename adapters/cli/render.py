@@ -5,6 +5,7 @@ from __future__ import annotations
 from rich.console import Console, JustifyMethod
 from rich.table import Table
 
+from zhkh.adapters.print import fmt
 from zhkh.kernel.money import format_rub_ru
 from zhkh.modules.billing.service import RulesDiff
 
@@ -12,8 +13,8 @@ from zhkh.modules.billing.service import RulesDiff
 def print_rules_diff(diff: RulesDiff, console: Console | None = None) -> None:
     """The comparison of a draft rulebook with the published one, by service and examples."""
     console = console or Console()
-    table = Table(title=f"Начисления за {diff.period}: опубликованные правила {diff.published} "
-                        f"→ черновик {diff.draft}")
+    table = Table(title=f"Начисления за {fmt.period(diff.period)}: опубликованные правила "
+                        f"{diff.published} → черновик {diff.draft}")
     columns: tuple[tuple[str, JustifyMethod], ...] = (
         ("Услуга", "left"), ("Было", "right"), ("Станет", "right"), ("Разница", "right"),
         ("Счетов изменится", "right"))

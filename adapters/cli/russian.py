@@ -129,7 +129,7 @@ class _Russian:
     def parse_args(self, ctx: Context, args: list[str]) -> list[str]:
         """Typer's parsing; a parse error is re-raised with a Russian message."""
         try:
-            return super().parse_args(ctx, args)  # type: ignore[misc, no-any-return]
+            return super().parse_args(ctx, args)  # type: ignore[misc]
         except UsageError as exc:
             if type(exc).__name__ == "NoArgsIsHelpError":
                 raise
