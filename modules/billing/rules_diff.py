@@ -53,12 +53,16 @@ class RulesDiff:
 
 
 def rules_diff(session: Session, published: BatchCalculator, draft: BatchCalculator, period: str,
-               progress: Callable[[int], None] | None = None) -> RulesDiff:
-    """Charges of ``period`` under both rulebooks, compared per account × service."""
+               progress: Callable[[int, int], None] | None = None) -> RulesDiff:
+    """Charges of ``period`` under both rulebooks, compared per account × service.
+    ``progress(done, total)`` is called with the houses compared so far and the houses in all,
+    once before the first batch (``done`` = 0) and after each batch."""
     result = RulesDiff(period, published.version, draft.version)
     changes: list[tuple[str, str, int, int]] = []
     houses = RegistryRepository(session).house_ids()
     reader = FactsReader(session, period, published.common)
+    if progress:
+        progress(0, len(houses))
     for start in range(0, len(houses), BATCH_HOUSES):
         batch = houses[start:start + BATCH_HOUSES]
         facts = reader.for_houses(batch)
@@ -79,7 +83,7 @@ def rules_diff(session: Session, published: BatchCalculator, draft: BatchCalcula
                 diff.accounts_changed += 1
                 changes.append((numbers.get(account_id, str(account_id)), service, b, a))
         if progress:
-            progress(len(batch))
+            progress(start + len(batch), len(houses))
     changes.sort(key=lambda c: (-abs(c[3] - c[2]), c[0], c[1]))
     result.examples = changes[:EXAMPLES]
     return result
