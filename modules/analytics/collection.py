@@ -11,16 +11,22 @@ in three set-based statements (``CollectionRepository``):
   change;
 * **collection rate** — paid ÷ charged, in per mille, rounded half up (None when nothing was
   charged);
-* **debt by age** — what is still owed for the bills of closed months (penalties apart), aged
-  in days past each bill's due date on a day (the penalty rules' due date, the buckets of
-  ``balances.AGE_BUCKETS``, as the debtors report).
+* **debt by age** — what is still owed for the bills of closed months (penalties apart): per
+  bill month and group, the bill's lines less the principal paid for them, aged in days past
+  the bill's due date on a day (the penalty rules' due date and the buckets of
+  ``balances.AGE_BUCKETS``, as the debtors report). Unlike the debtors report, which counts
+  only accounts that owe, a credit (a bill month that nets below zero, after a negative
+  recalculation) offsets the group's debt of the same month: the figures are the turnover
+  sheet's, which is what makes them additive over any grouping.
 
 Every group's figures sum to the total's, to the kopeck, whichever grouping is asked.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -28,7 +34,14 @@ from sqlalchemy.orm import Session
 
 from zhkh.kernel.penalties import PenaltyPolicy
 from zhkh.kernel.period import Period
-from zhkh.modules.analytics.repository import GROUPINGS, CollectionRepository, Grouping
+from zhkh.modules.analytics.repository import (
+    CELL_INDEX,
+    GROUPINGS,
+    Cell,
+    CollectionRepository,
+    Grouping,
+    Sums,
+)
 from zhkh.modules.finance.balances import AGE_BUCKETS, bucket_of
 from zhkh.modules.finance.sheets import group_names
 
@@ -99,31 +112,89 @@ class Collection:
     total: GroupFigures
 
 
+class CollectionCache:
+    """The sums of closed months, kept in memory between reports.
+
+    Rows booked in a closed month never change: the database refuses new ledger lines there
+    (migration triggers), and payments and their parts are booked only in the open month.
+    So the sums of the closed months are read once per (data scope, set of closed months),
+    by cell (house, company, service, provider: every grouping is a projection), and only the
+    open months are read live; closing a month changes the set and so
+    reads everything again. One per process (the API and the web pages share the app's);
+    safe across threads; at most ``size`` entries, the least recently used dropped."""
+
+    def __init__(self, size: int = 64) -> None:
+        self.size = size
+        self._items: OrderedDict[Hashable, Sums] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def closed(self, session: Session, closed: Sequence[str]) -> Sums:
+        """The sums of the months ``closed`` (read now if not kept)."""
+        try:
+            key: Hashable = (frozenset(session.info.items()), tuple(closed))
+            hash(key)
+        except TypeError:  # something unhashable in the session's info: do not guess
+            return CollectionRepository(session).sums(closed)
+        with self._lock:
+            found = self._items.get(key)
+            if found is not None:
+                self._items.move_to_end(key)
+                return found
+        sums = CollectionRepository(session).sums(closed)
+        with self._lock:
+            self._items[key] = sums
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+        return sums
+
+
 def collection(session: Session, policy: PenaltyPolicy, *, by: Grouping = "house",
                since: str | None = None, until: str | None = None, on: date | None = None,
-               service_titles: Mapping[str, str] | None = None) -> Collection:
+               service_titles: Mapping[str, str] | None = None,
+               cache: CollectionCache | None = None) -> Collection:
     """Charged, paid and the collection rate per booked month in ``[since, until]`` (every
     month when not given), and per group of ``by`` over those months with its debt by age on
     ``on`` (today by default; the debt is what is owed now, whatever the months). ``since`` and
     ``until`` are ``YYYY-MM`` (``ValueError`` otherwise). Group names: a house's address, a
-    provider's or company's name, a service's title from ``service_titles``."""
+    provider's or company's name, a service's title from ``service_titles``. With a ``cache``
+    the closed months are summed once (see :class:`CollectionCache`); the figures are the
+    same to the kopeck."""
     if by not in GROUPINGS:
         raise ValueError(f"unknown grouping {by!r}")
     since = str(Period.parse(since)) if since else None
     until = str(Period.parse(until)) if until else None
     day = on or date.today()
     repo = CollectionRepository(session)
-    charged, paid = repo.charged(by, since, until), repo.paid(by, since, until)
-    posted = repo.posted(since, until)
-    debt = _aged(repo.open_debt(by).items(), policy, day)
-    months = _months(charged, paid, posted)
+    closed, open_ = repo.periods()
+    past = cache.closed(session, closed) if cache else repo.sums(closed)
+    sums = past.plus(repo.sums(open_))
+    index = CELL_INDEX[by]
+    closed_set = set(closed)
+
+    def wanted(period: str) -> bool:
+        return (since is None or period >= since) and (until is None or period <= until)
+
+    def project(source: Mapping[tuple[str, Cell], int], keep: Callable[[str], bool]
+                ) -> dict[tuple[str, object], int]:
+        out: dict[tuple[str, object], int] = {}
+        for (period, cell), amount in source.items():
+            if keep(period):
+                key = (period, cell[index])
+                out[key] = out.get(key, 0) + amount
+        return out
+
+    owed = _summed(project(sums.charged, closed_set.__contains__),
+                   {k: -v for k, v in project(sums.principal, lambda _: True).items()})
+    debt = _aged(owed.items(), policy, day)
+    charged = _summed(project(sums.charged, wanted), project(sums.penalties, wanted))
+    paid = project(sums.paid, wanted)
+    months = _months(charged, paid, {p: v for p, v in sums.posted.items() if wanted(p)})
     keys = {g for _, g in charged} | {g for _, g in paid} | set(debt)
     names = _names(session, by, keys, service_titles or {})
     empty = (0,) * len(AGE_BUCKETS)
+    per_charged, per_paid = _per_group(charged), _per_group(paid)
     groups = [GroupFigures(None if g is None else str(g), names.get(str(g), _unknown(by, g)),
-                           sum(v for (_, k), v in charged.items() if k == g),
-                           sum(v for (_, k), v in paid.items() if k == g),
-                           debt.get(g, empty))
+                           per_charged.get(g, 0), per_paid.get(g, 0), debt.get(g, empty))
               for g in keys]
     groups.sort(key=lambda g: (g.key is None, g.name, g.key or ""))
     total = GroupFigures(None, "Итого", sum(g.charged for g in groups),
@@ -141,6 +212,21 @@ def _months(charged: Mapping[tuple[str, object], int], paid: Mapping[tuple[str, 
     for period in posted:
         by_month.setdefault(period, [0, 0])
     return [MonthFigures(p, c, v, posted.get(p, 0)) for p, (c, v) in sorted(by_month.items())]
+
+
+def _summed(*parts: Mapping[tuple[str, object], int]) -> dict[tuple[str, object], int]:
+    out: dict[tuple[str, object], int] = {}
+    for part in parts:
+        for key, value in part.items():
+            out[key] = out.get(key, 0) + value
+    return out
+
+
+def _per_group(sums: Mapping[tuple[str, object], int]) -> dict[object, int]:
+    out: dict[object, int] = {}
+    for (_, group), value in sums.items():
+        out[group] = out.get(group, 0) + value
+    return out
 
 
 def _aged(rows: Iterable[tuple[tuple[str, object], int]], policy: PenaltyPolicy, on: date
@@ -170,5 +256,5 @@ def _unknown(by: Grouping, key: object) -> str:
     return f"№ {key}"
 
 
-__all__ = ["GROUP_TITLES", "Collection", "GroupFigures", "MonthFigures", "age_labels",
-           "collection", "rate_permille"]
+__all__ = ["GROUP_TITLES", "Collection", "CollectionCache", "GroupFigures", "MonthFigures",
+           "age_labels", "collection", "rate_permille"]

@@ -3,10 +3,11 @@ charged, paid and owed by month and by house, provider, service or management co
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from sqlalchemy import case, func, select, union_all
+from sqlalchemy import case, func, select
 
 from zhkh.modules.billing.models import BillingPeriod, LedgerLine
 from zhkh.modules.db.repository import Repository
@@ -87,106 +88,94 @@ class MoneyRepository(Repository):
 Grouping = Literal["house", "provider", "service", "company"]
 GROUPINGS: tuple[Grouping, ...] = ("house", "provider", "service", "company")
 
+Cell = tuple[int, int | None, str, int]
+"""The finest group the sums keep: (house id, management company id, service, provider id);
+every grouping is a projection of it."""
 
-def _group(by: Grouping | None, table: Any) -> list[Any]:
-    """The column a row of ``table`` (ledger lines or allocation rows) is grouped by: none
-    for the whole base."""
-    if by is None:
-        return []
-    return [{"house": Premises.house_id, "provider": table.provider_id,
-            "service": table.service, "company": House.management_company_id}[by]]
+CELL_INDEX: dict[Grouping, int] = {"house": 0, "company": 1, "service": 2, "provider": 3}
 
 
-def _joined(stmt: Any, by: Grouping | None, table: Any) -> Any:
-    """``stmt`` joined to the account's house when the grouping needs it (by house or
-    company); by provider or service the rows group by their own columns, with no join."""
-    if by not in ("house", "company"):
-        return stmt
+@dataclass(slots=True)
+class Sums:
+    """Money of a set of booking months, by month and :data:`Cell` (kopecks):
+
+    * ``charged`` — (booked month, cell) → ledger lines other than penalties;
+    * ``penalties`` — (booked month, cell) → penalty lines;
+    * ``paid`` — (booked month, cell) → payments' parts that paid bills (not advances);
+    * ``principal`` — (bill month, cell) → payments' parts that paid a bill's principal;
+    * ``posted`` — month → payments posted in it (stornos subtract; no cell: an advance
+      belongs to no provider).
+    """
+
+    charged: dict[tuple[str, Cell], int] = field(default_factory=dict)
+    penalties: dict[tuple[str, Cell], int] = field(default_factory=dict)
+    paid: dict[tuple[str, Cell], int] = field(default_factory=dict)
+    principal: dict[tuple[str, Cell], int] = field(default_factory=dict)
+    posted: dict[str, int] = field(default_factory=dict)
+
+    def plus(self, other: Sums) -> Sums:
+        """Both sums added key by key (a new object)."""
+        out = Sums()
+        for name in ("charged", "penalties", "paid", "principal", "posted"):
+            merged = dict(getattr(self, name))
+            for key, value in getattr(other, name).items():
+                merged[key] = merged.get(key, 0) + value
+            setattr(out, name, merged)
+        return out
+
+
+def _add(target: dict[Any, int], key: Any, value: Any) -> None:
+    target[key] = target.get(key, 0) + int(value or 0)
+
+
+def _with_house(stmt: Any, table: Any) -> Any:
     return (stmt.join(Account, Account.id == table.account_id)
             .join(Premises, Premises.id == Account.premises_id)
             .join(House, House.id == Premises.house_id))
 
 
-def _keyed(rows: Any) -> dict[tuple[str, Any], int]:
-    """``(month, [group,] sum)`` rows → {(month, group or None): kopecks}."""
-    out: dict[tuple[str, Any], int] = {}
-    for row in rows:
-        key = (row[0], row[1] if len(row) == 3 else None)
-        out[key] = out.get(key, 0) + int(row[-1] or 0)
-    return out
-
-
-def _in_range(stmt: Any, column: Any, since: str | None, until: str | None) -> Any:
-    if since is not None:
-        stmt = stmt.where(column >= since)
-    if until is not None:
-        stmt = stmt.where(column <= until)
-    return stmt
-
-
 class CollectionRepository(Repository):
-    """Sums of money charged, paid and still owed, per month and group, in a few set-based
-    statements (one scan of the ledger, one of the allocation rows, one of the open debt):
-    the rows returned are groups × months, never accounts."""
+    """Sums of money charged, paid and posted by month and cell, over the rows booked in
+    given months: three statements (ledger, allocation rows, payments) whose rows are cells ×
+    months, never accounts. Each statement reads only the months asked for (through the
+    booking month's index), so the open months can be read live while the closed ones — whose
+    rows never change — are read once (``CollectionCache``)."""
 
-    def charged(self, by: Grouping | None, since: str | None, until: str | None
-                ) -> dict[tuple[str, Any], int]:
-        """(booked month, group) → kopecks of every ledger line booked that month (all
-        kinds, penalties included: the turnover sheet's «начислено»)."""
-        group = _group(by, LedgerLine)
-        stmt = _joined(select(LedgerLine.period_booked, *group,
-                              func.sum(LedgerLine.amount_kopecks)), by, LedgerLine)
-        stmt = _in_range(stmt, LedgerLine.period_booked, since, until)
-        return _keyed(self.session.execute(stmt.group_by(LedgerLine.period_booked, *group)))
+    def periods(self) -> tuple[list[str], list[str]]:
+        """(closed months, open months), oldest first."""
+        rows = self.session.execute(select(BillingPeriod.period, BillingPeriod.status)
+                                    .order_by(BillingPeriod.period)).all()
+        return ([p for p, s in rows if s == "closed"], [p for p, s in rows if s != "closed"])
 
-    def paid(self, by: Grouping | None, since: str | None, until: str | None
-             ) -> dict[tuple[str, Any], int]:
-        """(month, group) → kopecks of payments' parts that paid bills (principal and
-        penalties; advances left out: they are owed to no provider yet), by the month the
-        part was booked in (the turnover sheet's «оплачено»)."""
-        group = _group(by, Allocation)
-        stmt = _joined(select(Allocation.period_booked, *group,
-                              func.sum(Allocation.amount_kopecks)), by, Allocation)
-        stmt = _in_range(stmt.where(Allocation.kind != "advance"), Allocation.period_booked,
-                         since, until)
-        return _keyed(self.session.execute(stmt.group_by(Allocation.period_booked, *group)))
-
-    def posted(self, since: str | None, until: str | None) -> dict[str, int]:
-        """Month → kopecks of the payments posted in it (stornos subtract)."""
-        stmt = _in_range(select(Payment.posted_period, func.sum(Payment.amount_kopecks)),
-                         Payment.posted_period, since, until)
-        return {p: int(v or 0) for p, v in self.session.execute(
-            stmt.group_by(Payment.posted_period))}
-
-    def open_debt(self, by: Grouping | None) -> dict[tuple[str, Any], int]:
-        """(bill month, group) → kopecks still owed for the bills of closed months, penalties
-        apart: per account × bill month × service × provider, what was charged less the
-        principal paid for it, counting only what is above zero (money paid beyond one key
-        pays no other: it is an advance or a refund). Every grouping sums the same keys, so
-        the totals agree whichever way the debt is split."""
-        closed = select(BillingPeriod.period).where(BillingPeriod.status == "closed")
-        charged = select(LedgerLine.account_id.label("account_id"),
-                         LedgerLine.period_booked.label("period"),
-                         LedgerLine.service.label("service"),
-                         LedgerLine.provider_id.label("provider_id"),
-                         LedgerLine.amount_kopecks.label("amount")).where(
-            LedgerLine.service != PENALTY_SERVICE, LedgerLine.period_booked.in_(closed))
-        paid = select(Allocation.account_id, Allocation.bill_period, Allocation.service,
-                      Allocation.provider_id, -Allocation.amount_kopecks).where(
-            Allocation.kind == "principal", Allocation.bill_period.in_(closed))
-        both = union_all(charged, paid).subquery()
-        owed = func.sum(both.c.amount)
-        keys = (select(both.c.account_id, both.c.period, both.c.service, both.c.provider_id,
-                       owed.label("owed"))
-                .group_by(both.c.account_id, both.c.period, both.c.service,
-                          both.c.provider_id)
-                .having(owed > 0)).subquery()
-        group = [] if by is None else [{
-            "house": Premises.house_id, "provider": keys.c.provider_id,
-            "service": keys.c.service, "company": House.management_company_id}[by]]
-        stmt = select(keys.c.period, *group, func.sum(keys.c.owed))
-        if by in ("house", "company"):
-            stmt = (stmt.join(Account, Account.id == keys.c.account_id)
-                    .join(Premises, Premises.id == Account.premises_id)
-                    .join(House, House.id == Premises.house_id))
-        return _keyed(self.session.execute(stmt.group_by(keys.c.period, *group)))
+    def sums(self, booked: Sequence[str]) -> Sums:
+        """:class:`Sums` of the rows booked in the months ``booked``."""
+        out = Sums()
+        if not booked:
+            return out
+        months = list(booked)
+        cell = (Premises.house_id, House.management_company_id, LedgerLine.service,
+                LedgerLine.provider_id)
+        stmt = _with_house(select(LedgerLine.period_booked, *cell,
+                                  func.sum(LedgerLine.amount_kopecks)), LedgerLine)
+        stmt = stmt.where(LedgerLine.period_booked.in_(months)).group_by(
+            LedgerLine.period_booked, *cell)
+        for period, house, company, service, provider, amount in self.session.execute(stmt):
+            target = out.penalties if service == PENALTY_SERVICE else out.charged
+            _add(target, (period, (house, company, service, provider)), amount)
+        cell = (Premises.house_id, House.management_company_id, Allocation.service,
+                Allocation.provider_id)
+        stmt = _with_house(select(Allocation.period_booked, Allocation.bill_period,
+                                  Allocation.kind, *cell,
+                                  func.sum(Allocation.amount_kopecks)), Allocation)
+        stmt = stmt.where(Allocation.period_booked.in_(months),
+                          Allocation.kind != "advance").group_by(
+            Allocation.period_booked, Allocation.bill_period, Allocation.kind, *cell)
+        for period, bill, kind, *key, amount in self.session.execute(stmt):
+            _add(out.paid, (period, tuple(key)), amount)
+            if kind == "principal":
+                _add(out.principal, (bill, tuple(key)), amount)
+        stmt = (select(Payment.posted_period, func.sum(Payment.amount_kopecks))
+                .where(Payment.posted_period.in_(months)).group_by(Payment.posted_period))
+        for period, amount in self.session.execute(stmt):
+            _add(out.posted, period, amount)
+        return out

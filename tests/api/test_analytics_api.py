@@ -17,6 +17,7 @@ import pytest
 from sqlalchemy import func, select
 
 from zhkh.modules.billing.models import LedgerLine
+from zhkh.modules.billing.repository import PeriodRepository
 from zhkh.modules.finance.models import Allocation, Payment
 
 from .conftest import Books, World
@@ -164,3 +165,41 @@ class TestAccess:
                                                                       status):
         assert api.get(URL, role).status_code == status
         assert api.get(f"{URL}.xlsx", role).status_code == status
+
+
+class TestTheReportStaysCurrent:
+    def test_a_new_payment_and_a_month_closed_show_at_once(self, backend_api, books):
+        """The closed months' sums are kept between reports; what changes after — a payment
+        in the open month, a month closed — is in the next report."""
+        world, _, _ = books
+        first = backend_api.get(f"{URL}?on=2026-10-20").json()
+        assert (first["total"]["paid"], first["total"]["debt"]) == ("2300.00", "1500.00")
+        backend_api.ok("POST", "/v1/payments", {"account": world.accounts[0]["number"],
+                                                "paid_on": "2026-10-06", "amount": "100.00"})
+        second = backend_api.get(f"{URL}?on=2026-10-20").json()
+        # 100.00 more paid the oldest bill: September's cold water of flat 1
+        assert (second["total"]["paid"], second["total"]["debt"]) == ("2400.00", "1400.00")
+        with backend_api.database.session() as session:
+            PeriodRepository(session).close("2026-10")
+        third = backend_api.get(f"{URL}?on=2026-10-20").json()
+        # October's bill (1 250.37 − 50.12 + 900.45 = 2 100.70) is now owed too, not yet due
+        assert third["total"]["debt"] == "3500.70"
+        assert third["total"]["debt_by_age"]["0–30"] == "3500.70"
+
+    def test_a_key_of_another_company_sees_none_of_it_and_the_full_report_is_unchanged(
+            self, backend_api, books):
+        from zhkh.modules.access.scope import Scope
+        from zhkh.modules.access.service import create_api_key
+
+        everything = backend_api.get(f"{URL}?on=2026-10-20").json()["total"]
+        other = backend_api.ok("POST", "/v1/management-companies", {"name": "УК Другая",
+                                                                    "inn": "7736050003"})
+        with backend_api.database.session() as session:
+            key = create_api_key(session, "УК Другая", "analyst",
+                                 Scope(frozenset({other["id"]})))
+        scoped = backend_api.client.get(f"{URL}?on=2026-10-20",
+                                        headers={"Authorization": f"Bearer {key}"}).json()
+        assert (scoped["total"]["charged"], scoped["total"]["debt"], scoped["groups"]) == (
+            "0.00", "0.00", [])
+        again = backend_api.get(f"{URL}?on=2026-10-20").json()["total"]
+        assert again == everything
