@@ -162,14 +162,14 @@ class CollectionRepository(Repository):
         for period, house, company, service, provider, amount in self.session.execute(stmt):
             target = out.penalties if service == PENALTY_SERVICE else out.charged
             _add(target, (period, (house, company, service, provider)), amount)
-        cell = (Premises.house_id, House.management_company_id, Allocation.service,
+        part = (Premises.house_id, House.management_company_id, Allocation.service,
                 Allocation.provider_id)
         stmt = _with_house(select(Allocation.period_booked, Allocation.bill_period,
-                                  Allocation.kind, *cell,
+                                  Allocation.kind, *part,
                                   func.sum(Allocation.amount_kopecks)), Allocation)
         stmt = stmt.where(Allocation.period_booked.in_(months),
                           Allocation.kind != "advance").group_by(
-            Allocation.period_booked, Allocation.bill_period, Allocation.kind, *cell)
+            Allocation.period_booked, Allocation.bill_period, Allocation.kind, *part)
         for period, bill, kind, *key, amount in self.session.execute(stmt):
             _add(out.paid, (period, tuple(key)), amount)
             if kind == "principal":
