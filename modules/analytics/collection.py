@@ -29,6 +29,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -37,7 +38,6 @@ from zhkh.kernel.period import Period
 from zhkh.modules.analytics.repository import (
     CELL_INDEX,
     GROUPINGS,
-    Cell,
     CollectionRepository,
     Grouping,
     Sums,
@@ -112,40 +112,65 @@ class Collection:
     total: GroupFigures
 
 
+def project(sums: Sums, by: Grouping) -> Sums:
+    """``sums`` by (month, group of ``by``) instead of (month, cell)."""
+    index = CELL_INDEX[by]
+    out = Sums(posted=dict(sums.posted))
+    for name in ("charged", "penalties", "paid", "principal"):
+        target: dict[tuple[str, Any], int] = getattr(out, name)
+        for (period, cell), amount in getattr(sums, name).items():
+            key = (period, cell[index])
+            target[key] = target.get(key, 0) + amount
+    return out
+
+
 class CollectionCache:
     """The sums of closed months, kept in memory between reports.
 
     Rows booked in a closed month never change: the database refuses new ledger lines there
     (migration triggers), and payments and their parts are booked only in the open month.
     So the sums of the closed months are read once per (data scope, set of closed months),
-    by cell (house, company, service, provider: every grouping is a projection), and only the
-    open months are read live; closing a month changes the set and so
-    reads everything again. One per process (the API and the web pages share the app's);
-    safe across threads; at most ``size`` entries, the least recently used dropped."""
+    by cell (house, company, service, provider), and projected once per grouping; only the
+    open months are read live. Closing a month changes the set and so reads everything
+    again. One per process (the API and the web pages share the app's); safe across threads;
+    at most ``size`` entries, the least recently used dropped."""
 
     def __init__(self, size: int = 64) -> None:
         self.size = size
         self._items: OrderedDict[Hashable, Sums] = OrderedDict()
         self._lock = threading.Lock()
 
-    def closed(self, session: Session, closed: Sequence[str]) -> Sums:
-        """The sums of the months ``closed`` (read now if not kept)."""
-        try:
-            key: Hashable = (frozenset(session.info.items()), tuple(closed))
-            hash(key)
-        except TypeError:  # something unhashable in the session's info: do not guess
-            return CollectionRepository(session).sums(closed)
+    def _get(self, key: Hashable) -> Sums | None:
         with self._lock:
             found = self._items.get(key)
             if found is not None:
                 self._items.move_to_end(key)
-                return found
-        sums = CollectionRepository(session).sums(closed)
+            return found
+
+    def _put(self, key: Hashable, sums: Sums) -> None:
         with self._lock:
             self._items[key] = sums
             while len(self._items) > self.size:
                 self._items.popitem(last=False)
-        return sums
+
+    def closed(self, session: Session, closed: Sequence[str], by: Grouping) -> Sums:
+        """The sums of the months ``closed`` by (month, group of ``by``), read now if not
+        kept."""
+        try:
+            cells: Hashable = (frozenset(session.info.items()), tuple(closed))
+            hash(cells)
+        except TypeError:  # something unhashable in the session's info: do not guess
+            return project(CollectionRepository(session).sums(closed), by)
+        projected = self._get((cells, by))
+        if projected is not None:
+            return projected
+        sums = self._get(cells)
+        if sums is None:
+            sums = CollectionRepository(session).sums(closed)
+            self._put(cells, sums)
+        projected = project(sums, by)
+        self._put((cells, by), projected)
+        return projected
 
 
 def collection(session: Session, policy: PenaltyPolicy, *, by: Grouping = "house",
@@ -166,28 +191,22 @@ def collection(session: Session, policy: PenaltyPolicy, *, by: Grouping = "house
     day = on or date.today()
     repo = CollectionRepository(session)
     closed, open_ = repo.periods()
-    past = cache.closed(session, closed) if cache else repo.sums(closed)
-    sums = past.plus(repo.sums(open_))
-    index = CELL_INDEX[by]
+    past = cache.closed(session, closed, by) if cache else project(repo.sums(closed), by)
+    sums = past.plus(project(repo.sums(open_), by))
     closed_set = set(closed)
 
     def wanted(period: str) -> bool:
         return (since is None or period >= since) and (until is None or period <= until)
 
-    def project(source: Mapping[tuple[str, Cell], int], keep: Callable[[str], bool]
-                ) -> dict[tuple[str, object], int]:
-        out: dict[tuple[str, object], int] = {}
-        for (period, cell), amount in source.items():
-            if keep(period):
-                key = (period, cell[index])
-                out[key] = out.get(key, 0) + amount
-        return out
+    def keep(source: Mapping[tuple[str, Any], int], test: Callable[[str], bool]
+             ) -> dict[tuple[str, Any], int]:
+        return {k: v for k, v in source.items() if test(k[0])}
 
-    owed = _summed(project(sums.charged, closed_set.__contains__),
-                   {k: -v for k, v in project(sums.principal, lambda _: True).items()})
+    owed = _summed(keep(sums.charged, closed_set.__contains__),
+                   {k: -v for k, v in sums.principal.items()})
     debt = _aged(owed.items(), policy, day)
-    charged = _summed(project(sums.charged, wanted), project(sums.penalties, wanted))
-    paid = project(sums.paid, wanted)
+    charged = _summed(keep(sums.charged, wanted), keep(sums.penalties, wanted))
+    paid = keep(sums.paid, wanted)
     months = _months(charged, paid, {p: v for p, v in sums.posted.items() if wanted(p)})
     keys = {g for _, g in charged} | {g for _, g in paid} | set(debt)
     names = _names(session, by, keys, service_titles or {})

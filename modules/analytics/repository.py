@@ -97,7 +97,8 @@ CELL_INDEX: dict[Grouping, int] = {"house": 0, "company": 1, "service": 2, "prov
 
 @dataclass(slots=True)
 class Sums:
-    """Money of a set of booking months, by month and :data:`Cell` (kopecks):
+    """Money of a set of booking months, by month and :data:`Cell` (kopecks) — or by month
+    and group once projected (``collection.project``):
 
     * ``charged`` — (booked month, cell) → ledger lines other than penalties;
     * ``penalties`` — (booked month, cell) → penalty lines;
@@ -107,10 +108,10 @@ class Sums:
       belongs to no provider).
     """
 
-    charged: dict[tuple[str, Cell], int] = field(default_factory=dict)
-    penalties: dict[tuple[str, Cell], int] = field(default_factory=dict)
-    paid: dict[tuple[str, Cell], int] = field(default_factory=dict)
-    principal: dict[tuple[str, Cell], int] = field(default_factory=dict)
+    charged: dict[tuple[str, Any], int] = field(default_factory=dict)
+    penalties: dict[tuple[str, Any], int] = field(default_factory=dict)
+    paid: dict[tuple[str, Any], int] = field(default_factory=dict)
+    principal: dict[tuple[str, Any], int] = field(default_factory=dict)
     posted: dict[str, int] = field(default_factory=dict)
 
     def plus(self, other: Sums) -> Sums:

@@ -6,10 +6,12 @@ XLSX of it). Everything comes from ``modules.analytics.collection`` — the figu
 from __future__ import annotations
 
 from datetime import date
+from functools import lru_cache
 from typing import Annotated
 
 from fastapi import Query
 from fastapi.responses import HTMLResponse, Response
+from markupsafe import Markup
 
 from zhkh.api.routers.analytics import XLSX, collection_cache
 from zhkh.api.web.charts import Series, bar_chart, line_chart
@@ -19,6 +21,7 @@ from zhkh.modules.analytics.collection import (
     GROUP_TITLES,
     GROUPINGS,
     Collection,
+    MonthFigures,
     age_labels,
     collection,
 )
@@ -74,22 +77,27 @@ def _report(page: Page, by: Grouping, since: str | None, until: str | None,
                       cache=collection_cache(page.request))
 
 
-def charts(report: Collection) -> dict[str, object]:
+def charts(report: Collection) -> dict[str, Markup]:
     """The page's three SVG charts: charged and paid by month, the collection rate by month,
-    the debt by age."""
-    labels = [m.period for m in report.months]
+    the debt by age. They depend only on the months and the total debt, the same whatever
+    the grouping: the SVG of the same figures is made once (≈80 ms of pygal) and reused."""
+    return _charts(tuple(report.months), report.total.debt, report.on)
+
+
+@lru_cache(maxsize=32)
+def _charts(months: tuple[MonthFigures, ...], debt: tuple[int, ...], on: date
+            ) -> dict[str, Markup]:
+    labels = [m.period for m in months]
     return {
         "money": bar_chart("Начислено и оплачено по месяцам", labels, [
-            Series("Начислено", [m.charged for m in report.months]),
-            Series("Оплачено", [m.paid for m in report.months])], money_values=True),
+            Series("Начислено", [m.charged for m in months]),
+            Series("Оплачено", [m.paid for m in months])], money_values=True),
         "rate": line_chart("Собираемость по месяцам, %", labels, [
             Series("Оплачено ÷ начислено",
-                   [None if m.rate is None else m.rate / 10 for m in report.months])],
-            unit="%"),
-        "debt": bar_chart(f"Долг по сроку просрочки на {report.on:%d.%m.%Y}",
-                          [f"{a} дн." for a in age_labels()],
-                          [Series("Долг", list(report.total.debt))], money_values=True,
-                          height=260),
+                   [None if m.rate is None else m.rate / 10 for m in months])], unit="%"),
+        "debt": bar_chart(f"Долг по сроку просрочки на {on:%d.%m.%Y}",
+                          [f"{a} дн." for a in age_labels()], [Series("Долг", list(debt))],
+                          money_values=True, height=260),
     }
 
 
