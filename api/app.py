@@ -17,6 +17,7 @@ from zhkh.api.routers import (
     audit,
     benefits,
     calculate,
+    complaints,
     documents,
     finance,
     houses,
@@ -93,6 +94,7 @@ def create_app(settings: Settings | None = None, *,
     app.include_router(documents.accounts)
     app.include_router(documents.router)
     app.include_router(documents.premises)
+    app.include_router(complaints.router)
     app.include_router(analytics_router.router)
     web.install(app)  # the operators' pages under / (api/web), static assets under /static
     return app

@@ -12,10 +12,12 @@ from fastapi.staticfiles import StaticFiles
 
 from zhkh.api.auth import FailedAuthentications
 from zhkh.api.web import core
-from zhkh.api.web.pages import analytics, home, rules  # issue 13: analytics and rules desks
+from zhkh.api.web.pages import analytics, complaints, home, passport, rules
 
 PAGES: list[ModuleType] = [
     home,
+    complaints,
+    passport,
     rules,
     analytics,
 ]
