@@ -131,7 +131,7 @@ def rules_diff(
     rules: RulesOption = None,
 ) -> None:
     """Показать, как черновик правил изменит начисления периода по всей базе (ничего не пишет)."""
-    from zhkh.adapters.cli.render import print_rules_diff
+    from zhkh.adapters.cli.render import diff_progress, print_rules_diff
     from zhkh.kernel.period import Period
     from zhkh.kernel.rulebook import RulebookError
     from zhkh.modules.billing.service import rules_diff as compare
@@ -145,8 +145,11 @@ def rules_diff(
             _fail(f"Ошибки в правилах:\n{exc}", 1)
         except ValueError as exc:
             _fail(str(exc), 2)
-        with application.database.reader() as session:
-            print_rules_diff(compare(session, published, proposed, period))
+        with application.database.reader() as session, diff_progress() as bar:
+            task = bar.add_task(f"Сравнение начислений {period}", total=None)
+            diff = compare(session, published, proposed, period, progress=lambda done, total:
+                           bar.update(task, completed=done, total=total))
+        print_rules_diff(diff)
 
 
 regress.register(rules_app)

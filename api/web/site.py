@@ -12,12 +12,14 @@ from fastapi.staticfiles import StaticFiles
 
 from zhkh.api.auth import FailedAuthentications
 from zhkh.api.web import core
-from zhkh.api.web.pages import complaints, home, passport
+from zhkh.api.web.pages import analytics, complaints, home, passport, rules
 
 PAGES: list[ModuleType] = [
     home,
     complaints,
     passport,
+    rules,
+    analytics,
 ]
 """Desk modules: each has ``router`` and ``DESK`` (a :class:`~zhkh.api.web.core.Desk`, or
 None for pages that are not a desk of the navigation)."""
