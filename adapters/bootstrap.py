@@ -48,6 +48,7 @@ class Application:
         self._owns_database = database is None
         self._writes = False
         self._hooked = False
+        self._files: dict[str, bytes] | None = None
         self._kept: str | None = None
 
     @cached_property
@@ -142,6 +143,10 @@ class Application:
                 return
         if self._hooked:
             return
+        from zhkh.kernel.rulebook.snapshot import rulebook_files
+
+        # read now, while the folder is the one the rulebook was loaded from
+        self._files = rulebook_files(self.rulebook)
         self._hooked = True
         factory = self.database.factories[0]
         event.listen(factory, "before_commit", self._keep_before_commit)
@@ -159,7 +164,7 @@ class Application:
         session.info[_KEEPING] = "storing"
         try:
             with session.begin_nested():
-                keep(session, self.rulebook)
+                keep(session, self.rulebook, self._files)
         except IntegrityError:
             pass  # a concurrent transaction stored the same version first
         session.info[_KEEPING] = "stored"
