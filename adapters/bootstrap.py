@@ -6,6 +6,8 @@ settings → database; rules folder → rulebook → engine → the stateless ca
 engine → the seams handed to the modules that keep facts (billing's online recalculation and
 the published rules' vocabulary, ``modules/seams.py``). Each piece is built on first use, so a
 command that only needs the database never loads the rules. Tests pass doubles for any piece.
+The rulebook version the writing pieces record is stored in ``rulebook_versions`` with the first
+transaction that commits (:meth:`Application.keep_rulebook_version`).
 """
 
 from __future__ import annotations
