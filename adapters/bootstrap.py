@@ -6,6 +6,8 @@ settings → database; rules folder → rulebook → engine → the stateless ca
 engine → the seams handed to the modules that keep facts (billing's online recalculation and
 the published rules' vocabulary, ``modules/seams.py``). Each piece is built on first use, so a
 command that only needs the database never loads the rules. Tests pass doubles for any piece.
+The rulebook version the writing pieces record is stored in ``rulebook_versions`` with the first
+transaction that commits (:meth:`Application.keep_rulebook_version`).
 """
 
 from __future__ import annotations
@@ -13,6 +15,9 @@ from __future__ import annotations
 from functools import cached_property
 from pathlib import Path
 from types import TracebackType
+
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
 from zhkh.adapters.db.scope import install_scope_filter
 from zhkh.adapters.db.session import Database
@@ -26,6 +31,9 @@ from zhkh.modules.calculation.vocabulary import RulebookVocabulary
 from zhkh.modules.documents.policy import DocumentRules
 from zhkh.modules.finance.service import FinanceRules
 from zhkh.modules.seams import Recalculation, Seams
+
+_KEEPING = "zhkh.keeping_rulebook_version"
+"""``Session.info`` key: this transaction stores the rulebook version."""
 
 
 class Application:
@@ -41,6 +49,8 @@ class Application:
         self._recalculation = recalculation
         self._owns_database = database is None
         self._writes = False
+        self._hooked = False
+        self._files: dict[str, bytes] | None = None
         self._kept: str | None = None
 
     @cached_property
@@ -116,32 +126,77 @@ class Application:
         self._keep_when_writing()
 
     def _keep_when_writing(self) -> None:
-        if self._writes and self._kept is None and "database" in self.__dict__:
-            self._kept = self.keep_rulebook_version() or ""
+        """Once this application has both its database and a piece that writes with the
+        rulebook (whichever comes second): if the version is not stored yet, store it in the
+        first read-write transaction that commits, as part of it. Not in a transaction of its
+        own: a caller may already hold SQLite's write lock in an open session (a command that
+        builds the seams inside its unit of work), and a transaction of lines that rolls back
+        leaves no version behind it either."""
+        if not self._writes or self._kept is not None or "database" not in self.__dict__:
+            return
+        from zhkh.modules.rulebooks.repository import RulebookVersionRepository
 
-    def keep_rulebook_version(self) -> str | None:
-        """Store :attr:`rulebook`'s version (its files) in :attr:`database` unless it is
-        there, and return it. Called by itself as soon as this application has both its
-        database and a piece that writes with the rulebook (the batch calculator and so the
-        seams' online recalculation, the finance rules, the document rules) — whichever comes
-        second — so every entry point (API, CLI, demo after recreating its base) keeps the
-        version its lines and documents record, and that version reproduces exactly.
-        Idempotent (one primary-key read when kept). A rulebook built in code has no files to
-        keep: None, nothing stored."""
+        if self.rulebook.source_dir is None:  # built in code: no files to keep
+            self._kept = ""
+            return
+        with self.database.reader() as session:
+            if RulebookVersionRepository(session).get(self.rulebook.version) is not None:
+                self._kept = self.rulebook.version
+                return
+        if self._hooked:
+            return
+        from zhkh.kernel.rulebook.snapshot import rulebook_files
+
+        # read now, while the folder is the one the rulebook was loaded from
+        self._files = rulebook_files(self.rulebook)
+        self._hooked = True
+        factory = self.database.factories[0]
+        event.listen(factory, "before_commit", self._keep_before_commit)
+        event.listen(factory, "after_commit", self._kept_after_commit)
+
+    def _keep_before_commit(self, session: Session) -> None:
         from sqlalchemy.exc import IntegrityError
 
-        from zhkh.kernel.rulebook import RulebookError
         from zhkh.modules.rulebooks.service import keep
 
+        # savepoints commit too (this one's own as well): only the root transaction keeps
+        if self._kept is not None or _KEEPING in session.info \
+                or session.in_nested_transaction():
+            return
+        session.info[_KEEPING] = "storing"
+        try:
+            with session.begin_nested():
+                keep(session, self.rulebook, self._files)
+        except IntegrityError:
+            pass  # a concurrent transaction stored the same version first
+        session.info[_KEEPING] = "stored"
+
+    def _kept_after_commit(self, session: Session) -> None:
+        if session.info.get(_KEEPING) == "stored":
+            del session.info[_KEEPING]
+            self._kept = self.rulebook.version
+
+    def keep_rulebook_version(self) -> str | None:
+        """Store :attr:`rulebook`'s version (its files) in :attr:`database` now, in a
+        transaction of its own, unless it is there, and return it (None for a rulebook built
+        in code, which has no files). Every entry point keeps it without calling this: as soon
+        as the application has both its database and a piece that writes with the rulebook
+        (the batch calculator and so the seams' online recalculation, the finance rules, the
+        document rules), the version is stored with the first transaction that commits — so
+        every line and document (API, CLI, demo after recreating its base) records a version
+        kept in ``rulebook_versions`` that reproduces exactly."""
+        from sqlalchemy.exc import IntegrityError
+
+        from zhkh.modules.rulebooks.service import keep
+
+        if self.rulebook.source_dir is None:
+            return None
         try:
             with self.database.session() as session:
                 keep(session, self.rulebook)
-        except RulebookError:
-            if self.rulebook.source_dir is None:
-                return None
-            raise
         except IntegrityError:
             pass  # another process stored the same version between the read and the insert
+        self._kept = self.rulebook.version
         return self.rulebook.version
 
     def close(self) -> None:

@@ -21,13 +21,15 @@ from zhkh.modules.rulebooks.models import RulebookVersion
 from zhkh.modules.rulebooks.repository import RulebookVersionRepository
 
 
-def keep(session: Session, rulebook: Rulebook) -> RulebookVersion:
-    """The stored row of ``rulebook``'s version, stored now if it was not (idempotent)."""
+def keep(session: Session, rulebook: Rulebook, files: dict[str, bytes] | None = None
+         ) -> RulebookVersion:
+    """The stored row of ``rulebook``'s version, stored now if it was not (idempotent), with
+    ``files`` (read earlier by :func:`rulebook_files`) or the files read now."""
     repo = RulebookVersionRepository(session)
     row = repo.get(rulebook.version)
     if row is None:
-        files = {k: v.decode("utf-8") for k, v in rulebook_files(rulebook).items()}
-        row = repo.add(rulebook.version, files)
+        read = files if files is not None else rulebook_files(rulebook)
+        row = repo.add(rulebook.version, {k: v.decode("utf-8") for k, v in read.items()})
     return row
 
 

@@ -62,3 +62,38 @@ def test_an_unknown_version_is_refused_naming_it(tmp_path):
     upgrade(url)
     result = _invoke("calculate", EXAMPLE, "--rules-version", "0123456789ab", "--database", url)
     assert result.exit_code == 2 and "0123456789ab" in result.output
+
+
+def _kept(url: str) -> list[str]:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return list(conn.execute(text("SELECT version FROM rulebook_versions")).scalars())
+    finally:
+        engine.dispose()
+
+
+def test_the_version_is_kept_with_the_first_commit_even_when_built_inside_it(tmp_path):
+    """A command may build its seams inside an open unit of work (SQLite's write lock held):
+    the version is stored in that very transaction — kept if it commits, gone if it rolls
+    back, like the lines it computes."""
+    from sqlalchemy import text
+
+    from zhkh.adapters.bootstrap import bootstrap
+
+    url = f"sqlite:///{tmp_path / 'zhkh.sqlite'}"
+    upgrade(url)
+    with bootstrap(database_url=url, rules_dir=RULES_DIR) as application:
+        try:
+            with application.database.session() as session:
+                session.execute(text("UPDATE billing_periods SET status = status"))
+                assert application.seams.recalculation is not None
+                raise RuntimeError("откат")
+        except RuntimeError:
+            pass
+        assert _kept(url) == []
+        with application.database.session() as session:
+            session.execute(text("UPDATE billing_periods SET status = status"))
+        assert _kept(url) == [application.rulebook.version]
