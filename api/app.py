@@ -17,6 +17,7 @@ from zhkh.api.routers import (
     audit,
     benefits,
     calculate,
+    cashdesk,
     documents,
     finance,
     houses,
@@ -91,4 +92,6 @@ def create_app(settings: Settings | None = None, *,
     app.include_router(documents.accounts)
     app.include_router(documents.router)
     app.include_router(documents.premises)
+    app.include_router(cashdesk.router)
+    app.include_router(cashdesk.accounts)
     return app
