@@ -2,7 +2,8 @@
 
 Drawn with ReportLab straight onto a narrow page (a receipt printer's 80 mm roll, the page as
 long as its lines), in PT Sans — the fonts the payment documents embed, never the machine's.
-Deterministic (ReportLab's invariant mode): the same receipt prints the same bytes.
+Deterministic (ReportLab's invariant mode): the same receipt prints the same bytes while the
+account's balance (printed at the foot: what is left to pay now) stays the same.
 """
 
 from __future__ import annotations
