@@ -57,7 +57,9 @@ setup(
     # py.typed and the stubs (.pyi) of the compiled modules: type information ships (PEP 561)
     package_data={"zhkh.rules": ["**/*.yaml", "*.md"],
                   "zhkh.kernel": ["*.pyx", "*.pyi", "py.typed"],
-                  "zhkh.modules": ["py.typed", "**/*.pyi"], "zhkh.api": ["py.typed"],
+                  "zhkh.modules": ["py.typed", "**/*.pyi"],
+                  "zhkh.api": ["py.typed", "web/templates/**/*.html", "web/static/*",
+                               "web/README.md"],
                   "zhkh.adapters": ["**/*.ini", "**/*.mako", "**/*.json", "**/*.yaml",
                                     "**/*.ttf", "print/fonts/*.txt", "print/fonts/*.md",
                                     "py.typed"]},

@@ -36,6 +36,7 @@ from zhkh.api.routers import (
     rules,
     rules_versions,
 )
+from zhkh.api.web import site as web
 
 _HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 400: "bad_request"}
 _HTTP_MESSAGES = {404: "Нет такого адреса API", 405: "Метод не поддерживается этим адресом API",
@@ -94,4 +95,5 @@ def create_app(settings: Settings | None = None, *,
     app.include_router(documents.premises)
     app.include_router(cashdesk.router)
     app.include_router(cashdesk.accounts)
+    web.install(app)  # the operators' pages under / (api/web), static assets under /static
     return app

@@ -117,14 +117,17 @@ def purge_idempotency(
 def serve(
     host: Annotated[str, typer.Option(help="Адрес")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Порт")] = 8000,
+    database: Annotated[str | None, typer.Option(
+        help="URL базы данных (по умолчанию ZHKH_DATABASE_URL)")] = None,
 ) -> None:
-    """Запустить HTTP API (база и правила — из переменных окружения ZHKH_*)."""
+    """Запустить HTTP API и веб-приложение (база — --database или ZHKH_DATABASE_URL; правила —
+    из переменных окружения ZHKH_*)."""
     import uvicorn
 
     from zhkh.adapters.db import current_revision, head_revision, upgrade
     from zhkh.api.app import create_app
 
-    with bootstrap() as application:
+    with bootstrap(database_url=database) as application:
         settings = application.settings
         if settings.migration_url is None:
             upgrade(settings.database_url)

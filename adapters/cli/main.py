@@ -24,6 +24,7 @@ from zhkh.adapters.cli import (
     reports,
     rules_versions,
     transfers,
+    users,
 )
 
 app = typer.Typer(help="zhkh — расчётный центр ЖКУ", no_args_is_help=True, add_completion=False)
@@ -150,7 +151,7 @@ regress.register(rules_app)
 rules_versions.register(rules_app)
 
 for _module in (billing, demo, finance, payments, reports, transfers, parties, access,
-                documents, houses, owners, readings):
+                documents, houses, owners, readings, users):
     _module.register(app)
 
 

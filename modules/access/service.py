@@ -12,6 +12,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from zhkh.modules.access.models import ApiKey
@@ -97,3 +98,8 @@ def revoke_api_key(session: Session, key_id: int) -> ApiKey:
         key.revoked_at = datetime.now(UTC)
         session.flush()
     return key
+
+
+def list_api_keys(session: Session) -> list[ApiKey]:
+    """Every key, live and revoked, newest first (only prefixes, never a key)."""
+    return list(session.scalars(select(ApiKey).order_by(ApiKey.id.desc())))
