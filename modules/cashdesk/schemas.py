@@ -118,6 +118,15 @@ class OwedOut(_Out):
                                          "аванса")
 
 
+class MeterAtDesk(_Out):
+    """A meter of the account's premises working today: what the cashier asks readings of."""
+
+    id: int
+    service: str
+    serial: str
+    zones: list[str]
+
+
 class ReadingTaken(_Out):
     meter_id: int
     zone: str

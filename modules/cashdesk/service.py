@@ -29,6 +29,7 @@ from zhkh.modules.cashdesk.models import METHODS, CashReceipt, CashShift
 from zhkh.modules.cashdesk.repository import CashdeskRepository
 from zhkh.modules.cashdesk.schemas import (
     CashPaymentIn,
+    MeterAtDesk,
     MethodTotals,
     OwedOut,
     ProviderOwed,
@@ -163,6 +164,19 @@ def owed(session: Session, number: str) -> OwedOut:
     return OwedOut(account=account.number, address=address_of(session, account),
                    providers=providers, advance=balance.advance, penalties=balance.penalties,
                    total=balance.balance)
+
+
+def meters_of(session: Session, number: str, *, today: date | None = None
+              ) -> list[MeterAtDesk]:
+    """The meters of the account's premises working on ``today`` (installed, not removed),
+    with their zones; ``NotFound`` (``account_not_found``)."""
+    today = today or date.today()
+    account = payments.account_of(session, number)
+    found = session.scalars(select(Meter).where(
+        Meter.premises_id == account.premises_id, Meter.installed_on <= today,
+        (Meter.removed_on.is_(None)) | (Meter.removed_on >= today)).order_by(Meter.id))
+    return [MeterAtDesk(id=m.id, service=m.service, serial=m.serial,
+                        zones=[z.zone for z in m.zones]) for m in found]
 
 
 def address_of(session: Session, account: Account) -> str:
