@@ -47,7 +47,7 @@ from zhkh.modules.finance import service as finance
 from zhkh.modules.finance.models import Payment
 from zhkh.modules.finance.payments import NewPayment
 from zhkh.modules.finance.repository import FinanceRepository
-from zhkh.modules.finance.schemas import ReverseIn
+from zhkh.modules.finance.schemas import PaymentOut, ReverseIn
 from zhkh.modules.finance.service import FinanceRules
 from zhkh.modules.meters import service as meters
 from zhkh.modules.meters.models import Meter, ReadingReview
@@ -298,9 +298,12 @@ def shift_out(session: Session, shift: CashShift, receipts: list[CashReceipt] | 
     net = _net(receipts)
     expected = shift.opening_float_kopecks + net["cash"]
     counted = shift.counted_cash_kopecks
-    found = CashdeskRepository(session).payments([r.payment_id for r in receipts])
-    outs = [receipt_out(session, r, found[r.payment_id]) for r in receipts] \
-        if with_receipts else []
+    outs = []
+    if with_receipts and receipts:
+        found = CashdeskRepository(session).payments([r.payment_id for r in receipts])
+        # one query each for the allocation, the numbers and the stornos of all of them
+        paid = {p.id: p for p in finance.payment_outs(session, list(found.values()))}
+        outs = [_receipt(r, paid[r.payment_id]) for r in receipts]
     return ShiftOut(
         id=shift.id, cashier=shift.cashier, desk=shift.desk,
         opened_at=shift.opened_at.isoformat(),
@@ -319,6 +322,11 @@ def receipt_out(session: Session, r: CashReceipt, payment: Payment, *,
                 ) -> ReceiptOut:
     """The read model of a receipt with its finance payment (and the account's balance)."""
     paid = finance.payment_out(session, payment, with_balance=with_balance)
+    return _receipt(r, paid, readings=readings)
+
+
+def _receipt(r: CashReceipt, paid: PaymentOut, *, readings: list[ReadingTaken] | None = None
+             ) -> ReceiptOut:
     return ReceiptOut(
         id=r.id, shift_id=r.shift_id, kind=r.kind, method=r.method,
         amount=format_kopecks(r.amount_kopecks),
