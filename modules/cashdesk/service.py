@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from zhkh.kernel.money import format_kopecks, to_kopecks
@@ -74,9 +75,14 @@ def open_shift(session: Session, actor: Actor, body: ShiftOpen) -> ShiftOut:
         raise Conflict("shift_already_open", f"у вас уже открыта смена № {current.id} "
                        f"({current.desk}) с {_when(current.opened_at)}: закройте её, прежде "
                        "чем открыть новую", obj=f"cash_shift:{current.id}")
-    shift = repo.add_shift(CashShift(
-        cashier=actor.name, desk=body.desk,
-        opening_float_kopecks=to_kopecks(body.opening_float), opened_at=_now()))
+    try:
+        with session.begin_nested():  # a concurrent open of the same cashier loses here
+            shift = repo.add_shift(CashShift(
+                cashier=actor.name, desk=body.desk,
+                opening_float_kopecks=to_kopecks(body.opening_float), opened_at=_now()))
+    except IntegrityError:
+        raise Conflict("shift_already_open", "у вас уже открыта смена: закройте её, прежде "
+                       "чем открыть новую") from None
     audit.record(session, actor, action="cash_shift.open", object_type="cash_shift",
                  object_id=shift.id, after=audit.snapshot(shift, SHIFT_FIELDS))
     return shift_out(session, shift)

@@ -316,3 +316,17 @@ class TestTheDatabaseKeepsTheMoney:
                     "INSERT INTO cash_receipts (shift_id, payment_id, kind, method, "
                     "amount_kopecks) VALUES (:s, :p, 'payment', 'card', 1)"),
                     {"s": shift["id"], "p": receipt["payment"]["id"] + 1000})
+
+
+def test_two_opens_of_one_cashier_at_the_same_moment_leave_one_shift(backend_api):
+    from concurrent.futures import ThreadPoolExecutor
+
+    def open_one(i: int) -> int:
+        return backend_api.post("/v1/cash-shifts", {"desk": f"Касса {i}"},
+                                "cashier").status_code
+
+    with ThreadPoolExecutor(8) as pool:
+        codes = sorted(pool.map(open_one, range(8)))
+    assert codes == [201] + [409] * 7
+    with backend_api.database.session() as session:
+        assert session.scalar(select(func.count()).select_from(CashShift)) == 1
