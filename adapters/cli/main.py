@@ -12,6 +12,7 @@ from zhkh.adapters.bootstrap import bootstrap
 from zhkh.adapters.cli import (
     access,
     billing,
+    cash,
     demo,
     documents,
     finance,
@@ -153,6 +154,7 @@ rules_versions.register(rules_app)
 for _module in (billing, demo, finance, payments, reports, transfers, parties, access,
                 documents, houses, owners, readings, users):
     _module.register(app)
+cash.register(app)
 
 
 def main() -> None:  # pragma: no cover - console entry point
