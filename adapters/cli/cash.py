@@ -40,7 +40,7 @@ def _rub(text: str | None) -> str:
 
 
 def _print_shift(shift: ShiftOut) -> None:
-    state = "открыта" if shift.status == "open" else f"закрыта {shift.closed_at[:16]}"
+    state = "открыта" if shift.closed_at is None else f"закрыта {shift.closed_at[:16]}"
     console.print(f"Смена № {shift.id} · {shift.desk} · {shift.cashier} · {state}")
     console.print(f"  размен {_rub(shift.opening_float)}")
     for t in shift.totals:
