@@ -8,6 +8,7 @@ lines. The cashier is ``--actor`` (default: the OS user), as for every CLI chang
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -39,8 +40,12 @@ def _rub(text: str | None) -> str:
     return "—" if text is None else f"{rubles(to_kopecks(text))} ₽"
 
 
+def _at(text: str) -> str:
+    return f"{datetime.fromisoformat(text):%d.%m.%Y %H:%M}"
+
+
 def _print_shift(shift: ShiftOut) -> None:
-    state = "открыта" if shift.closed_at is None else f"закрыта {shift.closed_at[:16]}"
+    state = "открыта" if shift.closed_at is None else f"закрыта {_at(shift.closed_at)}"
     console.print(f"Смена № {shift.id} · {shift.desk} · {shift.cashier} · {state}")
     console.print(f"  размен {_rub(shift.opening_float)}")
     for t in shift.totals:
