@@ -52,18 +52,6 @@ def _calculator(application: Application):
         raise typer.Exit(2) from None
 
 
-def _keep_version(application: Application, calculator) -> None:
-    """Store the rulebook version the run's lines record (issue 15 §2), once."""
-    from zhkh.kernel.rulebook import RulebookError
-    from zhkh.modules.rulebooks.service import keep
-
-    try:
-        with application.database.session() as session:
-            keep(session, calculator.rulebook)
-    except RulebookError as exc:
-        console.print(f"[yellow]Версия правил не сохранена: {exc}[/yellow]")
-
-
 def _progress() -> Progress:
     return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                     TimeElapsedColumn(), console=console, transient=True)
@@ -98,7 +86,6 @@ def run(period: Annotated[str, typer.Option("--period", help="Период ГГ�
         except (PeriodClosedError, ValueError) as exc:
             console.print(f"[red]{exc}[/red]")
             raise typer.Exit(1) from None
-        _keep_version(application, calculator)
     report = month.run
     _render_run(report, calculator)
     console.print(f"Пени: {month.penalties.lines} строк по {month.penalties.accounts} счетам, "
@@ -234,26 +221,47 @@ def period_close(period: Annotated[str, typer.Argument(help="Период ГГГ
                   f"авансов: строк распределения {month.settled_rows}.")
 
 
-def recalc(since: Annotated[str, typer.Option("--since", help="С какого месяца ГГГГ-ММ")],
+def recalc(since: Annotated[str | None, typer.Option(
+                "--since", help="С какого месяца ГГГГ-ММ (все закрытые месяцы с него)")] = None,
+           period: Annotated[str | None, typer.Option(
+               "--period", help="Один закрытый месяц ГГГГ-ММ")] = None,
            reason: Annotated[str, typer.Option(help="Причина для пояснения строк")] =
            "изменение правил с прошедшей даты",
            database: DatabaseOption = None, rules: RulesOption = None,
+           rules_version: Annotated[str | None, typer.Option(
+               "--rules-version", help="Сохранённая версия правил (по умолчанию текущие)")]
+           = None,
            by: ActorOption = None) -> None:
-    """Перерасчёт закрытых месяцев с указанного по текущим данным и правилам."""
+    """Перерасчёт закрытых месяцев по текущим данным и правилам, как они известны сейчас:
+    разница — строками перерасчёта в открытый месяц; называет версию правил."""
     from zhkh.modules.billing.service import PeriodClosedError, recalc_since
 
-    with bootstrap(database_url=database, rules_dir=rules) as application:
+    if (since is None) == (period is None):
+        console.print("[red]Укажите --since ГГГГ-ММ или --period ГГГГ-ММ[/red]")
+        raise typer.Exit(2)
+    first = since or period or ""
+    calculator_given = None
+    if rules_version is not None:
+        from zhkh.adapters.cli.rules_versions import kept_rulebook
+        from zhkh.modules.calculation.service import Calculator
+
+        calculator_given = Calculator(kept_rulebook(rules_version, database))
+    with bootstrap(database_url=database, rules_dir=rules,
+                   calculator=calculator_given) as application:
         calculator = _calculator(application)
         try:
             with _progress() as bar:
-                task = bar.add_task(f"Перерасчёт с {since}", total=None)
-                booked = recalc_since(application.database.session, calculator, since,
-                                      reason=reason, actor=cli_actor(by, reason).name,
+                task = bar.add_task(f"Перерасчёт с {first}", total=None)
+                booked = recalc_since(application.database.session, calculator, first,
+                                      until=period, reason=reason,
+                                      actor=cli_actor(by, reason).name,
                                       progress=lambda d, t: bar.update(
                                           task, completed=d, total=t))
         except (PeriodClosedError, ValueError) as exc:
             console.print(f"[red]{exc}[/red]")
             raise typer.Exit(1) from None
+    since = f"{period} (один месяц)" if period else first
+    console.print(f"Правила версии {calculator.version} (сохранена в базе)")
     table = Table(title=f"Перерасчёт с {since}: {len(booked)} строк")
     columns: tuple[tuple[str, JustifyMethod], ...] = (
         ("Месяц", "left"), ("Услуга", "left"), ("Строк", "right"), ("Сумма", "right"))

@@ -20,6 +20,7 @@ from sqlalchemy.engine import make_url
 from zhkh.adapters.bank import FooterInput, RegistryLine, get_profile, intake, render_registry
 from zhkh.adapters.bootstrap import Application, bootstrap
 from zhkh.adapters.cli.billing import RulesOption, _calculator, _progress, console, recreate
+from zhkh.adapters.cli.shared import EXIT_REFUSED, fail
 from zhkh.adapters.db import normalize_url
 from zhkh.kernel.money import format_rub_ru, to_kopecks
 from zhkh.kernel.period import Period
@@ -44,8 +45,9 @@ def files_dir(database: str) -> Path:
 
 def demo(accounts: Annotated[int, typer.Option(help="Лицевых счетов")] = 5000,
          houses: Annotated[int, typer.Option(help="Домов")] = 50,
-         database: Annotated[str, typer.Option(
-             help="URL базы; пересоздаётся при каждом запуске")] = "sqlite:///zhkh-demo.sqlite",
+         database: Annotated[str | None, typer.Option(
+             help="URL базы (по умолчанию, как у всех команд, ZHKH_DATABASE_URL или "
+                  "sqlite:///zhkh.sqlite); пересоздаётся при каждом запуске")] = None,
          months: Annotated[int, typer.Option(help="Месяцев (последний — 2026-10)")] = 12,
          seed: Annotated[int, typer.Option(help="Зерно генератора")] = 20251101,
          rules: RulesOption = None) -> None:
@@ -54,6 +56,10 @@ def demo(accounts: Annotated[int, typer.Option(help="Лицевых счетов
     from zhkh.modules.demo.scenario import run_demo
 
     with bootstrap(database_url=database, rules_dir=rules) as application:
+        database = application.settings.database_url
+        refusal = _not_a_demo(database)
+        if refusal:
+            fail(refusal, EXIT_REFUSED)
         calculator = _calculator(application)
         recreate(database)
         folder = files_dir(database)
@@ -72,6 +78,38 @@ def demo(accounts: Annotated[int, typer.Option(help="Лицевых счетов
                               pipeline=True, pay=_payer(application, folder, seed))
         _render_demo(report, calculator, database, application)
     console.print(f"Файлы банковских реестров: {folder}")
+
+
+def _not_a_demo(url: str) -> str | None:
+    """Why the demo must not recreate the database at ``url`` (None: it may). The demo
+    shares the default database of every command, so it wipes only an empty database or
+    one a demo made (the audit log names the actor «demo»); never an operator's data."""
+    from sqlalchemy import func, inspect, select
+
+    from zhkh.adapters.db import Database
+    from zhkh.modules.audit.models import AuditEntry
+    from zhkh.modules.registry.models import Account
+
+    parsed = make_url(normalize_url(url))
+    if parsed.get_backend_name() == "sqlite" and (
+            not parsed.database or parsed.database == ":memory:"
+            or not Path(parsed.database).exists()):
+        return None
+    database = Database.from_url(url)
+    try:
+        tables = set(inspect(database.engine).get_table_names())
+        if not {"accounts", "audit_log"} <= tables:
+            return None
+        with database.reader() as session:
+            if not session.scalar(select(func.count()).select_from(Account)):
+                return None
+            if session.scalar(select(AuditEntry.id).where(AuditEntry.actor == "demo").limit(1)):
+                return None
+    finally:
+        database.dispose()
+    return (f"В базе {url} есть лицевые счета, заведённые не демонстрацией: демонстрация "
+            "пересоздаёт базу и её не тронет. Укажите другую базу: --database "
+            "sqlite:///zhkh-demo.sqlite или ZHKH_DATABASE_URL")
 
 
 def _payer(application: Application, folder: Path, seed: int):

@@ -11,6 +11,7 @@ import typer
 from zhkh.adapters.bootstrap import bootstrap
 from zhkh.adapters.cli import (
     access,
+    accounts,
     billing,
     cash,
     demo,
@@ -24,6 +25,7 @@ from zhkh.adapters.cli import (
     regress,
     reports,
     rules_versions,
+    russian,
     transfers,
     users,
 )
@@ -138,8 +140,8 @@ def rules_diff(
     with bootstrap(database_url=database, rules_dir=rules) as application:
         try:
             period = str(Period.parse(period))
-            published = application.batch_calculator
-            proposed = bootstrap(application.settings, rules_dir=draft).batch_calculator
+            published = application.preview_calculator
+            proposed = bootstrap(application.settings, rules_dir=draft).preview_calculator
         except RulebookError as exc:
             _fail(f"Ошибки в правилах:\n{exc}", 1)
         except ValueError as exc:
@@ -155,6 +157,11 @@ for _module in (billing, demo, finance, payments, reports, transfers, parties, a
                 documents, houses, owners, readings, users):
     _module.register(app)
 cash.register(app)
+
+accounts.register(app)
+
+# last, after every command is added: typer's own words (help, usage, errors) in Russian
+russian.adopt(app)
 
 
 def main() -> None:  # pragma: no cover - console entry point

@@ -64,7 +64,7 @@ from zhkh.modules.passport.models import BenefitAssignment, Registration
 from zhkh.modules.passport.repository import PassportRepository
 from zhkh.modules.registry.models import Account, AccountService, Premises
 
-DEFAULT_URL = "sqlite:///zhkh-demo.sqlite"
+DEFAULT_URL = "sqlite:///zhkh.sqlite"  # the default database of every command
 LAST_MONTH = Period(2026, 10)
 SEED = 20251101
 HISTORY_MONTHS = 4
