@@ -18,6 +18,7 @@ from zhkh.api.routers import (
     benefits,
     calculate,
     cashdesk,
+    complaints,
     documents,
     finance,
     houses,
@@ -95,5 +96,6 @@ def create_app(settings: Settings | None = None, *,
     app.include_router(documents.premises)
     app.include_router(cashdesk.router)
     app.include_router(cashdesk.accounts)
+    app.include_router(complaints.router)
     web.install(app)  # the operators' pages under / (api/web), static assets under /static
     return app

@@ -12,11 +12,13 @@ from fastapi.staticfiles import StaticFiles
 
 from zhkh.api.auth import FailedAuthentications
 from zhkh.api.web import core
-from zhkh.api.web.pages import cashdesk, home
+from zhkh.api.web.pages import cashdesk, complaints, home, passport
 
 PAGES: list[ModuleType] = [
     home,
     cashdesk,
+    complaints,
+    passport,
 ]
 """Desk modules: each has ``router`` and ``DESK`` (a :class:`~zhkh.api.web.core.Desk`, or
 None for pages that are not a desk of the navigation)."""

@@ -12,7 +12,7 @@ The role list of ``api_keys`` (a CHECK) is rebuilt with ``senior_cashier`` as 01
 downgrade fails while a key of the role exists (no key is deleted by it).
 
 Revision ID: 0120
-Revises: 0123 (0117 when written; chained after main's latest)
+Revises: 0121 (0117 when written; chained after main's latest)
 Create Date: 2026-12-07
 """
 # ruff: noqa: E501
@@ -25,7 +25,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0120"
-down_revision: str | None = "0123"
+down_revision: str | None = "0121"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
