@@ -25,6 +25,14 @@ def _submit(tab, key: str = "Enter") -> None:
         tab.keyboard.press(key)
 
 
+def _signed_in(sign_in, site, role: str):
+    """Sign in as ``role`` and wait for the home page (the fixture may return before the
+    redirect lands)."""
+    tab = sign_in(role)
+    tab.wait_for_url(site.base_url + "/")
+    return tab
+
+
 def _open_shift(tab, float_: str) -> None:
     tab.goto("/cash")
     assert tab.evaluate("document.activeElement.id") == "desk"
@@ -44,7 +52,7 @@ def _find(tab, number: str) -> int:
 
 
 def test_a_cashier_takes_cash_gives_change_prints_and_closes_the_shift(page, site, sign_in):
-    tab = sign_in("cashier")
+    tab = _signed_in(sign_in, site, "cashier")
     # the home page's first desk has the focus: the cash desk, the cashier's only one
     assert tab.evaluate("document.activeElement.getAttribute('href')") == "/cash"
     tab.keyboard.press("Enter")
@@ -87,7 +95,7 @@ def test_a_cashier_takes_cash_gives_change_prints_and_closes_the_shift(page, sit
 
 def test_a_senior_cashier_hands_a_payment_back_and_a_cashier_sees_no_such_button(
         page, site, sign_in):
-    tab = sign_in("senior_cashier")
+    tab = _signed_in(sign_in, site, "senior_cashier")
     _open_shift(tab, "0")
     number = site.numbers[1]
     before = _find(tab, number)
@@ -105,13 +113,13 @@ def test_a_senior_cashier_hands_a_payment_back_and_a_cashier_sees_no_such_button
     assert re.search(r"/cash/shifts/\d+$", tab.url)
     # a plain cashier's desk has no «Вернуть»
     tab.context.clear_cookies()
-    tab = sign_in("cashier")
+    tab = _signed_in(sign_in, site, "cashier")
     tab.goto("/cash")
     assert tab.locator("text=Вернуть").count() == 0
 
 
 def test_a_wrong_sum_keeps_the_form_with_a_russian_message(page, site, sign_in):
-    tab = sign_in("admin")
+    tab = _signed_in(sign_in, site, "admin")
     tab.goto("/cash")
     if tab.locator("#desk").count():
         _open_shift(tab, "0")
