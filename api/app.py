@@ -17,6 +17,7 @@ from zhkh.api.routers import (
     audit,
     benefits,
     calculate,
+    cashdesk,
     complaints,
     documents,
     finance,
@@ -94,6 +95,8 @@ def create_app(settings: Settings | None = None, *,
     app.include_router(documents.accounts)
     app.include_router(documents.router)
     app.include_router(documents.premises)
+    app.include_router(cashdesk.router)
+    app.include_router(cashdesk.accounts)
     app.include_router(complaints.router)
     app.include_router(analytics_router.router)
     web.install(app)  # the operators' pages under / (api/web), static assets under /static

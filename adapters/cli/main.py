@@ -13,6 +13,7 @@ from zhkh.adapters.cli import (
     access,
     accounts,
     billing,
+    cash,
     demo,
     documents,
     finance,
@@ -158,6 +159,7 @@ rules_versions.register(rules_app)
 for _module in (billing, demo, finance, payments, reports, transfers, parties, access,
                 documents, houses, owners, readings, users):
     _module.register(app)
+cash.register(app)
 
 accounts.register(app)
 

@@ -9,9 +9,10 @@ is simply not there: a card answers 404, a list leaves it out, a report does not
 Belonging: a house by its company; premises by their house; an account by its premises;
 persons by a registration or an ownership share in scoped premises; meters by their premises or
 house; payments, allocations, ledger lines, benefits, documents by their account (or house /
-premises). Rows that belong to no house (a person registered nowhere, a house without a
-company) are visible only to keys of every company. Plain SQL (``text``) and bulk Core
-statements of the monthly run are not filtered: they run from the CLI, whose scope is ALL.
+premises); a cash desk's receipts by their payment. Rows that belong to no house (a person
+registered nowhere, a house without a company) are visible only to keys of every company.
+Plain SQL (``text``) and bulk Core statements of the monthly run are not filtered: they run
+from the CLI, whose scope is ALL.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker, with_loader_c
 
 from zhkh.modules.access.scope import ALL, SESSION_KEY, Scope
 from zhkh.modules.billing.models import LedgerLine
+from zhkh.modules.cashdesk.models import CashReceipt
 from zhkh.modules.complaints.models import Complaint, QualityIncident
 from zhkh.modules.documents.models import IssuedCertificate, IssuedDocument
 from zhkh.modules.finance.models import Allocation, Contract, Payment
@@ -73,6 +75,8 @@ def _criteria(companies: frozenset[int]) -> list[tuple[type, ColumnElement[bool]
         (IssuedCertificate, IssuedCertificate.premises_id.in_(premises)),
         (Contract, or_(Contract.management_company_id.in_(ids),
                        Contract.management_company_id.is_(None))),
+        (CashReceipt, CashReceipt.payment_id.in_(select(Payment.id).where(
+            Payment.account_id.in_(accounts)))),
     ]
 
 

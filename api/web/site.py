@@ -12,10 +12,11 @@ from fastapi.staticfiles import StaticFiles
 
 from zhkh.api.auth import FailedAuthentications
 from zhkh.api.web import core
-from zhkh.api.web.pages import analytics, complaints, home, passport, rules
+from zhkh.api.web.pages import analytics, cashdesk, complaints, home, passport, rules
 
 PAGES: list[ModuleType] = [
     home,
+    cashdesk,
     complaints,
     passport,
     rules,

@@ -1,7 +1,7 @@
 """Roles and what each may do: a table role → allowed ``(module, action)``; deny by default.
 
 Modules are the protected resources of the API, actions are ``read``, ``write`` or ``run``
-(and ``reverse`` of ``payments``: the storno):
+(and ``reverse`` of ``payments`` and of ``cashdesk``: the storno):
 
 ================  ==========================================================================
 role              allowed
@@ -15,7 +15,9 @@ operator          registry:read/write, meters:read/write, readings:read/write, p
 passport_officer  passport:read/write, personal_data:read, registry:read,
                   passport_documents:write
 cashier           registry:read, meters:read, readings:read/write (readings taken at the desk),
-                  payments:read/write, balances:read, documents:read
+                  payments:read/write, balances:read, documents:read, cashdesk:read/write
+senior_cashier    everything the cashier may do, and cashdesk:reverse (старший кассир: the
+                  storno of a payment taken at a cash desk)
 dispatcher        registry:read, meters:read, readings:read, meter_access:read/write,
                   complaints:read/write
 analyst           registry:read, passport:read, meters:read, readings:read, rules:read,
@@ -61,6 +63,13 @@ accountant writes them, the analyst and the auditor read them. The account card
 (``registry:read``) shows the balance only to a role with ``balances:read`` and the payments
 only to one with ``payments:read``.
 
+``cashdesk`` is the cash desk (касса): read — a shift with its receipts and totals and a
+payment confirmation; write — open and close one's own shift and take payments in it (each
+through the same finance service as a bank's payment); ``reverse`` — the storno of a payment
+taken at a cash desk, with its reason and the money handed back from an open shift. Only the
+``senior_cashier`` (and ``admin``) holds ``cashdesk:reverse``; it is not ``payments:reverse``,
+which reaches every payment (a bank's too) and stays the accountant's.
+
 ``documents`` covers the payment documents (ЕПД, corrected ЕПД, debt notices): the operator and
 the accountant issue them (write), and with the cashier (a payer asks for a copy at the desk),
 the analyst and the auditor they read them — JSON and PDF. A payment document names its payer,
@@ -75,16 +84,19 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 ROLES = ("admin", "methodologist", "operator", "passport_officer", "cashier", "dispatcher",
-         "analyst", "auditor", "external_system", "accountant")
+         "analyst", "auditor", "external_system", "accountant", "senior_cashier")
 
 MODULES = ("registry", "passport", "personal_data", "meters", "readings", "meter_access",
            "audit", "calculate", "rules", "complaints", "payments", "balances", "finance",
-           "documents", "passport_documents")
+           "documents", "passport_documents", "cashdesk")
 
 ALL = "*"
 
 _RW = ("read", "write")
 _MONEY_READ = (("finance", "read"), ("payments", "read"), ("balances", "read"))
+_CASHIER = frozenset({("registry", "read"), ("meters", "read"), *(("readings", a) for a in _RW),
+                      *(("payments", a) for a in _RW), ("balances", "read"),
+                      ("documents", "read"), *(("cashdesk", a) for a in _RW)})
 
 PERMISSIONS: Mapping[str, frozenset[tuple[str, str]]] = {
     "admin": frozenset({(ALL, ALL)}),
@@ -98,9 +110,8 @@ PERMISSIONS: Mapping[str, frozenset[tuple[str, str]]] = {
                            *(("documents", a) for a in _RW)}),
     "passport_officer": frozenset({*(("passport", a) for a in _RW), ("personal_data", "read"),
                                    ("registry", "read"), ("passport_documents", "write")}),
-    "cashier": frozenset({("registry", "read"), ("meters", "read"),
-                          *(("readings", a) for a in _RW), *(("payments", a) for a in _RW),
-                          ("balances", "read"), ("documents", "read")}),
+    "cashier": _CASHIER,
+    "senior_cashier": _CASHIER | {("cashdesk", "reverse")},
     "dispatcher": frozenset({("registry", "read"), ("meters", "read"), ("readings", "read"),
                              *(("meter_access", a) for a in _RW),
                              *(("complaints", a) for a in _RW)}),

@@ -1,0 +1,1 @@
+"""The cash desk (касса): cash shifts and the payments taken in them (through finance)."""
