@@ -24,10 +24,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
-from sqlalchemy import case, delete, select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from zhkh.kernel.penalties import PenaltyPolicy
@@ -41,6 +40,7 @@ from zhkh.modules.finance.models import Payment, PenaltyFinal
 from zhkh.modules.finance.penalty_columns import (
     Lines,
     final_months_columns,
+    horizon_of,
     lines_columns,
     read_columns,
     write_lines,
@@ -48,14 +48,6 @@ from zhkh.modules.finance.penalty_columns import (
 
 BATCH = 20_000
 """Accounts per unit of work of the phase."""
-
-
-def horizon_of(month: str) -> Any:
-    """SQL: the final month in force for a run in ``month`` of the joined ``penalty_finals``
-    row (NULL: none) — its ``final_before`` when computed in an earlier month, its
-    ``prior_before`` when computed in ``month`` itself (the month's lines are being replaced)."""
-    return case((PenaltyFinal.as_of < month, PenaltyFinal.final_before),
-                (PenaltyFinal.as_of == month, PenaltyFinal.prior_before), else_=None)
 
 
 def changed_accounts(session: Session, account_ids: Sequence[int], month: Period) -> set[int]:
@@ -98,7 +90,7 @@ def _replace(session: Session, account_ids: Sequence[int], month: Period,
                                         .where(among(PenaltyFinal.account_id, ids, dialect),
                                                PenaltyFinal.version == version)).all())
     cols = read_columns(session, ids, month, finals_version=version if use_finals else None,
-                        changed=changed, horizon=horizon_of(str(month)))
+                        changed=changed)
     lines, net, debts = lines_columns(cols, policy, month)
     write_lines(session, lines, month, version=version, run_id=run_id)
     if use_finals:

@@ -18,10 +18,22 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Integer, cast, func, literal_column, select
+from sqlalchemy import (
+    BigInteger,
+    Integer,
+    String,
+    bindparam,
+    case,
+    cast,
+    func,
+    literal_column,
+    select,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from zhkh.kernel.formatting import join_texts
@@ -32,7 +44,6 @@ from zhkh.modules.billing.models import LedgerLine
 from zhkh.modules.billing.repository import LEDGER_COLUMNS, LedgerRow
 from zhkh.modules.db.bulk import copy_escape, copy_text, insert_rows
 from zhkh.modules.db.copy_rows import Int, Pick, Text, copy_rows
-from zhkh.modules.db.repository import among
 from zhkh.modules.finance.allocating import PENALTY_SERVICE
 from zhkh.modules.finance.models import Allocation, PenaltyFinal
 
@@ -86,69 +97,89 @@ def _ordinal_sql(column: Any, dialect: str) -> Any:
     return column - literal_column("DATE '0001-01-01'") + 1
 
 
-def _fetch(conn: Any, stmt: Any, width: int) -> np.ndarray:
-    """The integer rows of ``stmt`` as an ``(n, width)`` int64 array, through the driver's
-    cursor in the connection's transaction (no result object per row)."""
-    compiled = stmt.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
-    params: Any = compiled.params
-    if compiled.positional:
-        params = tuple(params[name] for name in compiled.positiontup)
-    cursor = conn.connection.driver_connection.cursor()
+def _fetch(conn: Any, stmt: Any, width: int, params: dict[str, Any]) -> np.ndarray:
+    """The integer rows of ``stmt`` as an ``(n, width)`` int64 array: executed as usual (its
+    compiled form cached), fetched from the driver's cursor (no result row objects)."""
+    result = conn.execute(stmt, params)
     try:
-        cursor.execute(str(compiled), params)
-        rows = cursor.fetchall()
+        rows = result.cursor.fetchall()
     finally:
-        cursor.close()
+        result.close()
     if not rows:
         return np.zeros((0, width), I64)
     return np.array(rows, dtype=I64).reshape(len(rows), width)
 
 
-def read_columns(session: Session, account_ids: Sequence[int], month: Period, *,
-                 finals_version: str | None, changed: set[int],
-                 horizon: Any = None) -> Columns:
-    """The inputs of ``account_ids`` (bills before ``month``), as :mod:`penalties` defines
-    them, in columns; keys, month indexes and day ordinals are computed by the database.
-    ``finals_version``/``horizon``: leave out the bills below each account's final month
-    (``horizon`` is ``penalties.horizon_of(month)``)."""
-    conn = session.connection()
-    dialect = conn.dialect.name
-    ids = list(account_ids)
-    key = str(month)
+def horizon_of(month: Any) -> Any:
+    """SQL: the final month in force for a run in ``month`` of the joined ``penalty_finals``
+    row (NULL: none) — its ``final_before`` when computed in an earlier month, its
+    ``prior_before`` when computed in ``month`` itself (the month's lines are being replaced)."""
+    return case((PenaltyFinal.as_of < month, PenaltyFinal.final_before),
+                (PenaltyFinal.as_of == month, PenaltyFinal.prior_before), else_=None)
+
+
+def _among_ids(column: Any, dialect: str) -> Any:
+    """``column IN :ids`` as :func:`modules.db.repository.among` writes it, with the ids a
+    parameter (so the statement is built and compiled once)."""
+    if dialect == "postgresql":
+        return column.in_(select(func.unnest(bindparam("ids", type_=ARRAY(BigInteger)))))
+    return column.in_(bindparam("ids", expanding=True))
+
+
+@lru_cache(maxsize=8)
+def _reads(dialect: str, finals: bool) -> tuple[Any, Any, Any]:
+    """The three grouped reads (charges, principal paid, penalties booked), parameters
+    ``ids``, ``key`` (the open month) and, with ``finals``, ``version``."""
+    key = bindparam("key", type_=String)
 
     def open_bills(stmt: Any, account: Any, bill: Any) -> Any:
-        if finals_version is None:
+        if not finals:
             return stmt
+        horizon = horizon_of(key)
         return stmt.outerjoin(PenaltyFinal, (PenaltyFinal.account_id == account)
-                              & (PenaltyFinal.version == finals_version)).where(
-            horizon.is_(None) | (bill >= horizon))
+                              & (PenaltyFinal.version == bindparam("version", type_=String))
+                              ).where(horizon.is_(None) | (bill >= horizon))
 
     charges = open_bills(
         select(_key_sql(LedgerLine.account_id, LedgerLine.period_booked), LedgerLine.provider_id,
                func.sum(LedgerLine.amount_kopecks))
-        .where(among(LedgerLine.account_id, ids, dialect),
+        .where(_among_ids(LedgerLine.account_id, dialect),
                LedgerLine.service != PENALTY_SERVICE, LedgerLine.period_booked < key),
         LedgerLine.account_id, LedgerLine.period_booked).group_by(
         LedgerLine.account_id, LedgerLine.period_booked, LedgerLine.provider_id)
-    c = _fetch(conn, charges, 3)
-    order = np.lexsort((c[:, 1], c[:, 0]))
     paid = open_bills(
         select(_key_sql(Allocation.account_id, Allocation.bill_period),
                _ordinal_sql(Allocation.paid_on, dialect), func.sum(Allocation.amount_kopecks))
-        .where(among(Allocation.account_id, ids, dialect), Allocation.kind == "principal",
+        .where(_among_ids(Allocation.account_id, dialect), Allocation.kind == "principal",
                Allocation.bill_period < key),
         Allocation.account_id, Allocation.bill_period).group_by(
         Allocation.account_id, Allocation.bill_period, Allocation.paid_on)
-    p = _fetch(conn, paid, 3)  # bill < key: never NULL
-    p_order = np.lexsort((p[:, 1], p[:, 0]))
     booked = open_bills(
         select(_key_sql(LedgerLine.account_id, LedgerLine.component),
                func.sum(LedgerLine.amount_kopecks))
-        .where(among(LedgerLine.account_id, ids, dialect),
+        .where(_among_ids(LedgerLine.account_id, dialect),
                LedgerLine.service == PENALTY_SERVICE, LedgerLine.period_booked < key),
         LedgerLine.account_id, LedgerLine.component).group_by(
         LedgerLine.account_id, LedgerLine.component)
-    b = _fetch(conn, booked, 2)  # a penalty line names its bill in its component
+    return charges, paid, booked
+
+
+def read_columns(session: Session, account_ids: Sequence[int], month: Period, *,
+                 finals_version: str | None, changed: set[int]) -> Columns:
+    """The inputs of ``account_ids`` (bills before ``month``), as :mod:`penalties` defines
+    them, in columns; keys, month indexes and day ordinals are computed by the database.
+    ``finals_version``: leave out the bills below each account's final month of that rules
+    version (``penalty_finals``)."""
+    conn = session.connection()
+    charges, paid, booked = _reads(conn.dialect.name, finals_version is not None)
+    params: dict[str, Any] = {"ids": list(account_ids), "key": str(month)}
+    if finals_version is not None:
+        params["version"] = finals_version
+    c = _fetch(conn, charges, 3, params)
+    order = np.lexsort((c[:, 1], c[:, 0]))
+    p = _fetch(conn, paid, 3, params)  # bill < key: never NULL
+    p_order = np.lexsort((p[:, 1], p[:, 0]))
+    b = _fetch(conn, booked, 2, params)  # a penalty line names its bill in its component
     b_order = np.argsort(b[:, 0], kind="stable")
     return Columns(c[order, 0], c[order, 1], c[order, 2], p[p_order, 0], p[p_order, 1],
                    p[p_order, 2], b[b_order, 0], b[b_order, 1], changed)
@@ -536,6 +567,7 @@ __all__ = [
     "correction_text",
     "debts_of",
     "final_months_columns",
+    "horizon_of",
     "lines_columns",
     "month_of",
     "month_text",
