@@ -23,7 +23,6 @@ from typing import Any
 
 import numpy as np
 from sqlalchemy import (
-    BigInteger,
     Integer,
     String,
     bindparam,
@@ -33,7 +32,6 @@ from sqlalchemy import (
     literal_column,
     select,
 )
-from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from zhkh.kernel.formatting import join_texts
@@ -44,6 +42,7 @@ from zhkh.modules.billing.models import LedgerLine
 from zhkh.modules.billing.repository import LEDGER_COLUMNS, LedgerRow
 from zhkh.modules.db.bulk import copy_escape, copy_text, insert_rows
 from zhkh.modules.db.copy_rows import Int, Pick, Text, copy_rows
+from zhkh.modules.db.repository import among_param
 from zhkh.modules.finance.allocating import PENALTY_SERVICE
 from zhkh.modules.finance.models import Allocation, PenaltyFinal
 
@@ -118,14 +117,6 @@ def horizon_of(month: Any) -> Any:
                 (PenaltyFinal.as_of == month, PenaltyFinal.prior_before), else_=None)
 
 
-def _among_ids(column: Any, dialect: str) -> Any:
-    """``column IN :ids`` as :func:`modules.db.repository.among` writes it, with the ids a
-    parameter (so the statement is built and compiled once)."""
-    if dialect == "postgresql":
-        return column.in_(select(func.unnest(bindparam("ids", type_=ARRAY(BigInteger)))))
-    return column.in_(bindparam("ids", expanding=True))
-
-
 @lru_cache(maxsize=8)
 def _reads(dialect: str, finals: bool) -> tuple[Any, Any, Any]:
     """The three grouped reads (charges, principal paid, penalties booked), parameters
@@ -143,21 +134,21 @@ def _reads(dialect: str, finals: bool) -> tuple[Any, Any, Any]:
     charges = open_bills(
         select(_key_sql(LedgerLine.account_id, LedgerLine.period_booked), LedgerLine.provider_id,
                func.sum(LedgerLine.amount_kopecks))
-        .where(_among_ids(LedgerLine.account_id, dialect),
+        .where(among_param(LedgerLine.account_id, dialect),
                LedgerLine.service != PENALTY_SERVICE, LedgerLine.period_booked < key),
         LedgerLine.account_id, LedgerLine.period_booked).group_by(
         LedgerLine.account_id, LedgerLine.period_booked, LedgerLine.provider_id)
     paid = open_bills(
         select(_key_sql(Allocation.account_id, Allocation.bill_period),
                _ordinal_sql(Allocation.paid_on, dialect), func.sum(Allocation.amount_kopecks))
-        .where(_among_ids(Allocation.account_id, dialect), Allocation.kind == "principal",
+        .where(among_param(Allocation.account_id, dialect), Allocation.kind == "principal",
                Allocation.bill_period < key),
         Allocation.account_id, Allocation.bill_period).group_by(
         Allocation.account_id, Allocation.bill_period, Allocation.paid_on)
     booked = open_bills(
         select(_key_sql(LedgerLine.account_id, LedgerLine.component),
                func.sum(LedgerLine.amount_kopecks))
-        .where(_among_ids(LedgerLine.account_id, dialect),
+        .where(among_param(LedgerLine.account_id, dialect),
                LedgerLine.service == PENALTY_SERVICE, LedgerLine.period_booked < key),
         LedgerLine.account_id, LedgerLine.component).group_by(
         LedgerLine.account_id, LedgerLine.component)
