@@ -79,3 +79,11 @@ def among(column: Any, ids: Sequence[int], dialect: str, *, name: str = "ids"
         return column.in_(select(func.unnest(bindparam(name, list(ids),
                                                        type_=ARRAY(BigInteger)))))
     return column.in_(list(ids))
+
+
+def among_param(column: Any, dialect: str, name: str = "ids") -> ColumnElement[bool]:
+    """:func:`among` with the ids left as the parameter ``name`` (a list given at execution),
+    so that a statement run on every request is built and compiled once."""
+    if dialect == "postgresql":
+        return column.in_(select(func.unnest(bindparam(name, type_=ARRAY(BigInteger)))))
+    return column.in_(bindparam(name, expanding=True))

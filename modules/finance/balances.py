@@ -16,9 +16,10 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from typing import Any, Literal
 
-from sqlalchemy import case, func, select
+from sqlalchemy import bindparam, case, func, select
 from sqlalchemy.orm import Session
 
 from zhkh.kernel.penalties import PenaltyPolicy
@@ -188,27 +189,37 @@ class AccountBalance:
         return self.debt + self.penalties - self.advance
 
 
+@lru_cache(maxsize=1)
+def _balance_statements() -> tuple[Any, Any]:
+    """The two reads of :func:`account_balance` (parameter ``account``), built once: every
+    payment through the API answers with the balance."""
+    account: Any = bindparam("account")
+    charged = (select(LedgerLine.period_booked, LedgerLine.service, LedgerLine.provider_id,
+                      LedgerLine.kind, func.sum(LedgerLine.amount_kopecks))
+               .where(LedgerLine.account_id == account)
+               .group_by(LedgerLine.period_booked, LedgerLine.service, LedgerLine.provider_id,
+                         LedgerLine.kind))
+    allocated = (select(Allocation.bill_period, Allocation.service, Allocation.provider_id,
+                        func.sum(Allocation.amount_kopecks))
+                 .where(Allocation.account_id == account)
+                 .group_by(Allocation.bill_period, Allocation.service, Allocation.provider_id))
+    return charged, allocated
+
+
 def account_balance(session: Session, account_id: int) -> AccountBalance:
     """The balance of one account, every key in document order of periods."""
     charged: dict[Key, dict[str, int]] = defaultdict(lambda: dict.fromkeys(LEDGER_KINDS, 0))
-    stmt = (select(LedgerLine.period_booked, LedgerLine.service, LedgerLine.provider_id,
-                   LedgerLine.kind, func.sum(LedgerLine.amount_kopecks))
-            .where(LedgerLine.account_id == account_id)
-            .group_by(LedgerLine.period_booked, LedgerLine.service, LedgerLine.provider_id,
-                      LedgerLine.kind))
-    for period, service, provider_id, kind, total in session.execute(stmt):
+    stmt, allocated = _balance_statements()
+    for period, service, provider_id, kind, total in session.execute(
+            stmt, {"account": account_id}):
         charged[Key(period, service, provider_id)][kind] += int(total)
     paid: dict[Key, int] = defaultdict(int)
     advance = 0
-    allocated = (select(Allocation.bill_period, Allocation.service, Allocation.provider_id,
-                        func.sum(Allocation.amount_kopecks))
-                 .where(Allocation.account_id == account_id)
-                 .group_by(Allocation.bill_period, Allocation.service, Allocation.provider_id))
-    for bill, paid_for, provider, total in session.execute(allocated):
+    for bill, paid_for, provider, total in session.execute(allocated, {"account": account_id}):
         if paid_for is None:
             advance += int(total)
         else:  # an allocation row has a bill and a provider unless it is an advance
-            paid[Key(bill, paid_for, provider)] += int(total)  # type: ignore[arg-type]
+            paid[Key(bill, paid_for, provider)] += int(total)
     keys = [KeyBalance(k, dict(charged.get(k, dict.fromkeys(LEDGER_KINDS, 0))), paid.get(k, 0))
             for k in sorted(set(charged) | set(paid))]
     return AccountBalance(keys, advance)

@@ -9,13 +9,14 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import func, select, text, union_all
 
 from zhkh.modules.billing.models import BillingPeriod, LedgerLine
 from zhkh.modules.db.bulk import insert_rows
-from zhkh.modules.db.repository import Repository, among
+from zhkh.modules.db.repository import Repository, among, among_param
 from zhkh.modules.finance.allocating import Key, Part
 from zhkh.modules.finance.models import Allocation, Payment
 from zhkh.modules.registry.models import Account
@@ -101,27 +102,10 @@ class FinanceRepository(Repository):
         net to zero are left out. One statement per chunk of accounts: the bills' lines and the
         payments' rows summed together in the database, only the keys still open returned."""
         out: dict[int, dict[Key, int]] = {a: {} for a in account_ids}
-        closed = select(BillingPeriod.period).where(BillingPeriod.status == "closed")
+        stmt = _open_keys_statement(self.dialect)
         for ids in self._chunks(list(account_ids)):
-            charged = select(LedgerLine.account_id.label("account_id"),
-                             LedgerLine.period_booked.label("period"),
-                             LedgerLine.service.label("service"),
-                             LedgerLine.provider_id.label("provider_id"),
-                             LedgerLine.amount_kopecks.label("amount")).where(
-                among(LedgerLine.account_id, ids, self.dialect, name="ids_charged"),
-                LedgerLine.period_booked.in_(closed))
-            paid = select(Allocation.account_id, Allocation.bill_period, Allocation.service,
-                          Allocation.provider_id, -Allocation.amount_kopecks).where(
-                among(Allocation.account_id, ids, self.dialect, name="ids_paid"),
-                Allocation.kind != "advance")
-            both = union_all(charged, paid).subquery()
-            total = func.sum(both.c.amount)
-            stmt = (select(both.c.account_id, both.c.period, both.c.service,
-                           both.c.provider_id, total)
-                    .group_by(both.c.account_id, both.c.period, both.c.service,
-                              both.c.provider_id)
-                    .having(total != 0))
-            for account_id, period, service, provider_id, amount in self.session.execute(stmt):
+            rows = self.session.execute(stmt, {"ids_charged": ids, "ids_paid": ids})
+            for account_id, period, service, provider_id, amount in rows:
                 out[account_id][Key(period, service, provider_id)] = int(amount)
         return out
 
@@ -204,6 +188,28 @@ class FinanceRepository(Repository):
     def reversal_of(self, payment_id: int) -> Payment | None:
         """The storno of a payment, if it was reversed."""
         return self.session.scalar(select(Payment).where(Payment.reverses_id == payment_id))
+
+
+@lru_cache(maxsize=4)
+def _open_keys_statement(dialect: str) -> Any:
+    """The statement of :meth:`FinanceRepository.open_keys` (ids as parameters ``ids_charged``
+    and ``ids_paid``), built once: every payment runs it."""
+    closed = select(BillingPeriod.period).where(BillingPeriod.status == "closed")
+    charged = select(LedgerLine.account_id.label("account_id"),
+                     LedgerLine.period_booked.label("period"),
+                     LedgerLine.service.label("service"),
+                     LedgerLine.provider_id.label("provider_id"),
+                     LedgerLine.amount_kopecks.label("amount")).where(
+        among_param(LedgerLine.account_id, dialect, "ids_charged"),
+        LedgerLine.period_booked.in_(closed))
+    paid = select(Allocation.account_id, Allocation.bill_period, Allocation.service,
+                  Allocation.provider_id, -Allocation.amount_kopecks).where(
+        among_param(Allocation.account_id, dialect, "ids_paid"), Allocation.kind != "advance")
+    both = union_all(charged, paid).subquery()
+    total = func.sum(both.c.amount)
+    return (select(both.c.account_id, both.c.period, both.c.service, both.c.provider_id, total)
+            .group_by(both.c.account_id, both.c.period, both.c.service, both.c.provider_id)
+            .having(total != 0))
 
 
 def _root() -> Any:
