@@ -11,7 +11,7 @@ are left as they are. PostgreSQL has no such triggers (its guards are other); no
 there.
 
 Revision ID: 0125
-Revises: 0117
+Revises: 0120
 Create Date: 2026-12-07
 """
 
@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "0125"
-down_revision: str | None = "0117"
+down_revision: str | None = "0120"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
