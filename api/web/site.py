@@ -12,10 +12,12 @@ from fastapi.staticfiles import StaticFiles
 
 from zhkh.api.auth import FailedAuthentications
 from zhkh.api.web import core
-from zhkh.api.web.pages import home
+from zhkh.api.web.pages import accounts, admin, home
 
 PAGES: list[ModuleType] = [
     home,
+    accounts,
+    admin,
 ]
 """Desk modules: each has ``router`` and ``DESK`` (a :class:`~zhkh.api.web.core.Desk`, or
 None for pages that are not a desk of the navigation)."""

@@ -21,7 +21,7 @@ def test_a_signed_out_visitor_is_sent_to_the_sign_in_form_and_back(page, site):
     page.keyboard.type("proverka-vhoda-2026")
     page.keyboard.press("Enter")
     page.wait_for_url(site.base_url + "/")
-    assert page.locator("header .who").inner_text().startswith("Тест operator")
+    assert page.locator("header .who").inner_text().startswith("Демо: оператор")
 
 
 def test_a_wrong_password_is_refused_and_audited(page, site, sign_in):

@@ -1,0 +1,148 @@
+"""The accounts desk: search by number, address or name; the account card.
+
+The card shows what the API's card shows (``finance.account_card``: details, services,
+charges by period with explain, balance and debts, payments with their allocation, meter
+volumes) and beside it the residents and owners, the issued documents and the audit trail —
+each section only to a role that may read it, by the same permissions as the API. Names of
+people are personal data: shown only to a role that may read them, and each showing is written
+to the personal-data access log.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import Path, Query, Request
+from fastapi.responses import HTMLResponse, Response
+from sqlalchemy import select
+
+from zhkh.adapters.print.render import render as render_pdf
+from zhkh.api.web.charts import Series, bar_chart
+from zhkh.api.web.core import Desk, Page, desk_router, require
+from zhkh.modules.audit import record_personal_read
+from zhkh.modules.audit.repository import AuditRepository
+from zhkh.modules.documents import service as documents
+from zhkh.modules.finance import service as finance
+from zhkh.modules.passport.models import Person
+from zhkh.modules.passport.repository import PassportRepository
+from zhkh.modules.passport.search import accounts_by_name
+from zhkh.modules.registry.models import Provider
+from zhkh.modules.registry.search import accounts_by_numbers, search_accounts
+
+router = desk_router()
+DESK = Desk("Лицевые счета", "/accounts", "registry", "read", key="s")
+
+REGISTRATION_KINDS = {"residence": "по месту жительства", "stay": "по месту пребывания"}
+DOCUMENT_KINDS = {"epd": "ЕПД", "epd_correction": "исправленный ЕПД",
+                  "debt_notice": "уведомление о долге"}
+ALLOCATION_KINDS = {"principal": "долг", "penalty": "пени", "advance": "аванс"}
+
+
+def _log_reads(request: Request, page: Page, what: str, person_ids: Iterable[int]) -> None:
+    """Names shown → the access log, in a unit of its own (a GET's unit is rolled back)."""
+    ids = sorted(set(person_ids))
+    if ids and page.user.sees_personal_data:
+        with request.app.state.database.session() as session:
+            record_personal_read(session, page.actor, what, ids)
+
+
+@router.get("/accounts", response_class=HTMLResponse)
+def search(request: Request, page: Annotated[Page, require("registry", "read")],
+           q: Annotated[str, Query(max_length=200)] = "") -> HTMLResponse:
+    """The search form and its results: by account number (digits), address (street with
+    typos, house, flat), and — to a role that may read personal data — a person's name."""
+    hits = search_accounts(page.session, q) if q.strip() else []
+    names: dict[str, list[str]] = {}
+    if q.strip() and page.user.sees_personal_data and not any(ch.isdigit() for ch in q):
+        named = accounts_by_name(page.session, q)
+        for item in named:
+            names.setdefault(item.number, []).append(item.full_name)
+        known = {h.number for h in hits}
+        hits += accounts_by_numbers(page.session, [n for n in names if n not in known])
+        _log_reads(request, page, "account_search", (item.person_id for item in named))
+    return page.render("accounts/search.html", title="Поиск лицевых счетов", q=q, hits=hits,
+                       names=names)
+
+
+def _providers(page: Page) -> dict[int, str]:
+    return dict(page.session.execute(select(Provider.id, Provider.name)).tuples().all())
+
+
+def _people(request: Request, page: Page, premises_id: int) -> dict[str, Any]:
+    repository = PassportRepository(page.session)
+    registrations, _ = repository.list_registrations(premises_id=premises_id, limit=200,
+                                                     offset=0)
+    ownerships, _ = repository.list_ownerships(premises_id=premises_id, limit=200, offset=0)
+    ids = {r.person_id for r in registrations} | {o.person_id for o in ownerships}
+    names: dict[int, str] = {}
+    if page.user.sees_personal_data and ids:
+        for person in page.session.scalars(select(Person).where(Person.id.in_(ids))):
+            if person.data is not None:
+                names[person.id] = person.data.full_name
+        _log_reads(request, page, "account_card", names)
+    return {"registrations": registrations, "ownerships": ownerships, "names": names}
+
+
+def _meter_chart(card: Any) -> Any:
+    """Monthly volumes of the premises' meters, one bar series per meter and zone."""
+    labels: set[str] = set()
+    series: list[tuple[str, dict[str, float]]] = []
+    for meter in card.meters:
+        for zone in meter.zones:
+            volumes = {m.period: float(m.volume) for m in zone.months}
+            labels |= volumes.keys()
+            name = f"{meter.serial}" + (f" ({zone.zone})" if zone.zone not in ("", "day") or
+                                        len(meter.zones) > 1 else "")
+            series.append((name, volumes))
+    if not series:
+        return None
+    ordered = sorted(labels)
+    return bar_chart("Объём по месяцам", ordered,
+                     [Series(name, [v.get(p) for p in ordered]) for name, v in series])
+
+
+@router.get("/accounts/{number}", response_class=HTMLResponse)
+def card(request: Request, page: Annotated[Page, require("registry", "read")], number: str
+         ) -> HTMLResponse:
+    """The account card (see the module's docstring)."""
+    found = finance.account_card(page.session, number,
+                                 with_balance=page.may("balances", "read"),
+                                 with_payments=page.may("payments", "read"))
+    services = request.app.state.document_rules.services
+    titles = {code: services[code].title for code in services}
+    recalculations = [line for period in found.periods for line in period.lines
+                      if line.is_recalculation]
+    context: dict[str, Any] = {
+        "card": found, "providers": _providers(page), "titles": titles,
+        "recalculations": recalculations,
+        "registration_kinds": REGISTRATION_KINDS, "document_kinds": DOCUMENT_KINDS,
+        "allocation_kinds": ALLOCATION_KINDS,
+        "show": {"people": page.may("passport", "read"), "meters": page.may("meters", "read"),
+                 "balance": found.balance is not None, "payments": found.payments is not None,
+                 "documents": page.may("documents", "read"), "audit": page.may("audit", "read")},
+    }
+    if context["show"]["people"]:
+        context.update(_people(request, page, found.account.premises_id))
+    if context["show"]["meters"]:
+        context["meter_chart"] = _meter_chart(found)
+    if context["show"]["documents"]:
+        context["documents"] = documents.list_documents(page.session, number, limit=100).items
+    if context["show"]["audit"]:
+        entries, _ = AuditRepository(page.session).list_entries(
+            object_type="account", object_id=number, limit=100)
+        context["audit"] = entries
+    return page.render("accounts/card.html", title=f"Лицевой счёт {number}", **context)
+
+
+@router.get("/documents/{document_id}.pdf")
+def document_pdf(page: Annotated[Page, require("documents", "read")],
+                 document_id: Annotated[int, Path(ge=1, le=2**63 - 1)]) -> Response:
+    """An issued document's PDF, rendered from its stored snapshot (as the API's)."""
+    row = documents.stored_document(page.session, document_id)
+    pdf = render_pdf(documents.snapshot_of(row))
+    name = quote(f"{row.number}.pdf")
+    return Response(pdf, media_type="application/pdf", headers={
+        "Content-Disposition": f"inline; filename=\"document-{row.id}.pdf\"; "
+                               f"filename*=UTF-8''{name}"})

@@ -1,0 +1,168 @@
+"""Finding accounts the way an operator asks: by number, or by address typed loosely.
+
+``search_accounts(session, "ленена 5 12")`` → the accounts of flat 12 in house 5 of
+«ул. Ленина»: the words of the query are matched against the words of each house's address
+(lower case, «ё» as «е», abbreviations like «ул.», «д.», «кв.» dropped) — a word matches
+when it is a prefix of an address word or, from four letters on, close to one (a typo or
+two: rapidfuzz's ratio ≥ 80 against the address word's prefix of the same length) —
+the near matches only when no house matches by prefixes alone; the first number is the house, the
+second (or the one after «кв») the flat. Digits alone (three or more) are an account number
+prefix. House addresses are matched in Python (a town has hundreds or a few thousand houses;
+one indexed read of them), the accounts of the matched houses in SQL with a limit — a search
+stays in milliseconds at 100,000 accounts. The session's data scope applies as to any query.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from rapidfuzz import fuzz
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from zhkh.modules.registry.models import Account, House, Premises
+
+LIMIT = 50
+TYPO_SCORE = 80
+_WORD = re.compile(r"[0-9]+[а-яa-z]?(?:/[0-9]+[а-яa-z]?)?|[а-яa-z]+", re.IGNORECASE)
+_NOISE = frozenset({"ул", "улица", "д", "дом", "кв", "квартира", "пр", "пр-т", "проспект", "г",
+                    "город", "пер", "переулок", "наб", "набережная", "ш", "шоссе", "б-р",
+                    "бульвар", "пл", "площадь", "корп", "к", "стр", "строение", "мкр", "п",
+                    "пос", "с", "лит", "пом", "офис", "оф", "ком", "комн"})
+_FLAT_MARKERS = frozenset({"кв", "квартира", "пом", "оф", "офис", "ком", "комн"})
+
+
+@dataclass(frozen=True)
+class AccountHit:
+    """One account found: its number, the address with the premises, whether it is open."""
+
+    number: str
+    address: str
+    premises_number: str
+    premises_kind: str
+    house_id: int
+    opened_on: date
+    closed_on: date | None
+
+
+@dataclass(frozen=True)
+class Query:
+    """A search query taken apart: account number digits, address words, house, flat."""
+
+    digits: str | None
+    words: tuple[str, ...]
+    house: str | None
+    flat: str | None
+
+
+def normalise(text: str) -> str:
+    """Lower case, «ё» → «е»."""
+    return text.lower().replace("ё", "е")
+
+
+def parse(text: str) -> Query:
+    """Take a query apart (see the module's docstring)."""
+    plain = normalise(text).strip()
+    compact = re.sub(r"[\s-]", "", plain)
+    if compact.isdigit() and len(compact) >= 3:
+        return Query(compact, (), None, None)
+    words: list[str] = []
+    numbers: list[str] = []
+    flat: str | None = None
+    after_flat_marker = False
+    for token in _WORD.findall(plain):
+        if token[0].isdigit():
+            if after_flat_marker and flat is None:
+                flat = token
+            else:
+                numbers.append(token)
+            after_flat_marker = False
+        elif token in _FLAT_MARKERS:
+            after_flat_marker = True
+        elif token not in _NOISE:
+            words.append(token)
+            after_flat_marker = False
+    house = numbers[0] if numbers else None
+    if flat is None and len(numbers) > 1:
+        flat = numbers[1]
+    return Query(None, tuple(words), house, flat)
+
+
+def _address_words(address: str) -> tuple[list[str], str | None]:
+    """The words of a house address and its house number (after «д.» or the last number)."""
+    tokens = _WORD.findall(normalise(address))
+    words = [t for t in tokens if not t[0].isdigit() and t not in _NOISE]
+    house = None
+    for i, token in enumerate(tokens):
+        if token[0].isdigit() and (i == 0 or tokens[i - 1] in ("д", "дом") or house is None):
+            house = token
+    return words, house
+
+
+def _word_matches(query_word: str, address_words: list[str], typos: bool) -> bool:
+    for word in address_words:
+        if word.startswith(query_word):
+            return True
+        if typos and len(query_word) >= 4 and \
+                fuzz.ratio(query_word, word[:len(query_word)]) >= TYPO_SCORE:
+            return True
+    return False
+
+
+def matching_houses(session: Session, query: Query) -> list[int]:
+    """Ids of the houses whose address has every word of ``query`` as a word's prefix, and
+    its house number if given; when there are none, those matching with typos."""
+    candidates = []
+    for house_id, address in session.execute(select(House.id, House.address)):
+        words, number = _address_words(address)
+        if query.house is None or number == query.house:
+            candidates.append((house_id, words))
+    for typos in (False, True):
+        found = [h for h, words in candidates
+                 if all(_word_matches(w, words, typos) for w in query.words)]
+        if found or not query.words:
+            return found
+    return []
+
+
+def search_accounts(session: Session, text: str, *, limit: int = LIMIT) -> list[AccountHit]:
+    """Accounts matching ``text`` — an account number prefix or an address (see the module's
+    docstring) — open ones first, then by address; at most ``limit``. An empty query or
+    one of mere noise words finds nothing."""
+    query = parse(text)
+    statement = (select(Account.number, House.address, Premises.number, Premises.kind,
+                        House.id, Account.opened_on, Account.closed_on)
+                 .join(Premises, Premises.id == Account.premises_id)
+                 .join(House, House.id == Premises.house_id))
+    if query.digits is not None:
+        statement = statement.where(Account.number.startswith(query.digits, autoescape=True))
+    else:
+        if not query.words and query.house is None:
+            return []
+        houses = matching_houses(session, query)
+        if not houses:
+            return []
+        statement = statement.where(House.id.in_(houses))
+        if query.flat is not None:
+            statement = statement.where(Premises.number == query.flat)
+    rows = session.execute(statement.order_by(Account.closed_on.is_not(None), House.address,
+                                              Premises.id, Account.number).limit(limit))
+    return [AccountHit(number=r[0], address=r[1], premises_number=r[2], premises_kind=r[3],
+                       house_id=r[4], opened_on=r[5], closed_on=r[6]) for r in rows]
+
+
+def accounts_by_numbers(session: Session, numbers: list[str]) -> list[AccountHit]:
+    """The accounts of these numbers (those that exist and are in scope), by address."""
+    if not numbers:
+        return []
+    statement = (select(Account.number, House.address, Premises.number, Premises.kind,
+                        House.id, Account.opened_on, Account.closed_on)
+                 .join(Premises, Premises.id == Account.premises_id)
+                 .join(House, House.id == Premises.house_id)
+                 .where(Account.number.in_(numbers))
+                 .order_by(House.address, Premises.id))
+    return [AccountHit(number=r[0], address=r[1], premises_number=r[2], premises_kind=r[3],
+                       house_id=r[4], opened_on=r[5], closed_on=r[6])
+            for r in session.execute(statement)]
