@@ -88,7 +88,7 @@ def test_the_card_shows_money_to_the_operator_and_hides_it_from_the_dispatcher(
     assert page.locator("#h-payments").count() == 0
     assert page.locator("#h-balance").count() == 0
     assert page.locator("#h-meters").count() == 1
-    assert page.locator(".chart svg").count() == 1  # monthly volumes
+    assert page.locator(".chart svg").count() >= 1  # monthly volumes
 
 
 def test_open_an_issued_document_pdf_from_the_card(page, site, sign_in):

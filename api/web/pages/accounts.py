@@ -35,8 +35,17 @@ router = desk_router()
 DESK = Desk("Лицевые счета", "/accounts", "registry", "read", key="s")
 
 REGISTRATION_KINDS = {"residence": "по месту жительства", "stay": "по месту пребывания"}
-DOCUMENT_KINDS = {"epd": "ЕПД", "epd_correction": "исправленный ЕПД",
-                  "debt_notice": "уведомление о долге"}
+DOCUMENT_KINDS = {"monthly": "ЕПД", "corrected": "исправленный ЕПД",
+                  "debt_notice": "уведомление о задолженности"}
+LINE_KINDS = {"charge": "начисление", "benefit": "льгота", "quality_reduction": "снижение за "
+              "качество", "penalty": "пени", "recalculation": "перерасчёт"}
+METHODS = {"area": "по площади", "meter": "по прибору", "fixed": "фиксированная сумма",
+           "norm": "по нормативу", "derived": "производный объём",
+           "consumption_within_norm": "в пределах нормы", "area_within_social_norm":
+           "площадь в пределах соц. нормы", "average": "по среднему", "interruption":
+           "перерыв в предоставлении", "penalty": "пени", "house_share": "доля дома",
+           "area_norm": "норматив на площадь"}
+CHANNELS = {"bank": "банк", "cash": "касса, наличные", "card": "касса, карта"}
 ALLOCATION_KINDS = {"principal": "долг", "penalty": "пени", "advance": "аванс"}
 
 
@@ -85,22 +94,25 @@ def _people(request: Request, page: Page, premises_id: int) -> dict[str, Any]:
     return {"registrations": registrations, "ownerships": ownerships, "names": names}
 
 
-def _meter_chart(card: Any) -> Any:
-    """Monthly volumes of the premises' meters, one bar series per meter and zone."""
-    labels: set[str] = set()
-    series: list[tuple[str, dict[str, float]]] = []
+def _meter_charts(card: Any, titles: dict[str, str]) -> list[Any]:
+    """Monthly volumes of the premises' meters: a bar chart per meter (its scale of its
+    own: kWh and m³ differ a hundredfold), a series per zone."""
+    charts = []
     for meter in card.meters:
+        labels: set[str] = set()
+        series: list[tuple[str, dict[str, float]]] = []
         for zone in meter.zones:
+            # a volume is a decimal string; a float is fine for the height of a bar
             volumes = {m.period: float(m.volume) for m in zone.months}
             labels |= volumes.keys()
-            name = f"{meter.serial}" + (f" ({zone.zone})" if zone.zone not in ("", "day") or
-                                        len(meter.zones) > 1 else "")
-            series.append((name, volumes))
-    if not series:
-        return None
-    ordered = sorted(labels)
-    return bar_chart("Объём по месяцам", ordered,
-                     [Series(name, [v.get(p) for p in ordered]) for name, v in series])
+            series.append((zone.zone if len(meter.zones) > 1 else "объём", volumes))
+        if labels:
+            ordered = sorted(labels)
+            charts.append(bar_chart(
+                f"{titles.get(meter.service, meter.service)}, прибор {meter.serial}", ordered,
+                [Series(name, [v.get(p) for p in ordered]) for name, v in series],
+                height=220))
+    return charts
 
 
 @router.get("/accounts/{number}", response_class=HTMLResponse)
@@ -111,14 +123,15 @@ def card(request: Request, page: Annotated[Page, require("registry", "read")], n
                                  with_balance=page.may("balances", "read"),
                                  with_payments=page.may("payments", "read"))
     services = request.app.state.document_rules.services
-    titles = {code: services[code].title for code in services}
+    titles = {"penalty": "Пени", **{code: services[code].title for code in services}}
     recalculations = [line for period in found.periods for line in period.lines
                       if line.is_recalculation]
     context: dict[str, Any] = {
         "card": found, "providers": _providers(page), "titles": titles,
         "recalculations": recalculations,
         "registration_kinds": REGISTRATION_KINDS, "document_kinds": DOCUMENT_KINDS,
-        "allocation_kinds": ALLOCATION_KINDS,
+        "allocation_kinds": ALLOCATION_KINDS, "line_kinds": LINE_KINDS, "methods": METHODS,
+        "channels": CHANNELS,
         "show": {"people": page.may("passport", "read"), "meters": page.may("meters", "read"),
                  "balance": found.balance is not None, "payments": found.payments is not None,
                  "documents": page.may("documents", "read"), "audit": page.may("audit", "read")},
@@ -126,7 +139,7 @@ def card(request: Request, page: Annotated[Page, require("registry", "read")], n
     if context["show"]["people"]:
         context.update(_people(request, page, found.account.premises_id))
     if context["show"]["meters"]:
-        context["meter_chart"] = _meter_chart(found)
+        context["meter_charts"] = _meter_charts(found, titles)
     if context["show"]["documents"]:
         context["documents"] = documents.list_documents(page.session, number, limit=100).items
     if context["show"]["audit"]:
