@@ -89,3 +89,18 @@ def test_a_disabled_user_cannot_sign_in(client, site):
         create_user(session, "uvolen", "proverka-vhoda-2026", "operator")
         disable_user(session, "uvolen")
     assert client.sign_in("uvolen").status_code == 401
+
+
+def test_a_browser_gets_russian_error_pages_the_api_keeps_json(client):
+    assert client.sign_in("operator").status_code == 303
+    html = {"accept": "text/html,application/xhtml+xml"}
+    missing = client.http.get("/no-such-page", headers=html)
+    assert missing.status_code == 404 and "Такой страницы нет" in missing.text
+    unknown = client.http.get("/accounts/0000000000", headers=html)
+    assert unknown.status_code == 404 and "не найден" in unknown.text
+    assert unknown.headers["cache-control"] == "no-store"
+    assert "frame-ancestors 'none'" in unknown.headers["content-security-policy"]
+    bad = client.http.get("/documents/abc.pdf", headers=html)
+    assert bad.status_code == 422 and "неверное значение" in bad.text
+    api = client.http.get("/v1/no-such", headers={"accept": "application/json"})
+    assert api.status_code == 404 and api.json()["error"]["code"] == "not_found"
