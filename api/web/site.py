@@ -5,6 +5,8 @@ A desk adds its module to :data:`PAGES` (one line) — see ``api/web/README.md``
 
 from __future__ import annotations
 
+import inspect
+from collections.abc import Awaitable
 from types import ModuleType
 
 from fastapi import FastAPI, Request, Response
@@ -32,6 +34,11 @@ def _is_page(request: Request) -> bool:
             and "text/html" in request.headers.get("accept", ""))
 
 
+async def _answer(made: Response | Awaitable[Response]) -> Response:
+    """The response of a handler that may be plain or a coroutine."""
+    return await made if inspect.isawaitable(made) else made
+
+
 def _pages_answer_in_html(app: FastAPI) -> None:
     """A page address that does not exist (404), a wrong method (405) or a malformed value in
     a page's address (422) answer a browser with the Russian error page; the API keeps its
@@ -44,13 +51,13 @@ def _pages_answer_in_html(app: FastAPI) -> None:
         if _is_page(request) and isinstance(exc, HTTPException) and exc.status_code in messages:
             return core.error_page(request, messages[exc.status_code], exc.status_code)
         assert api_http is not None
-        return await api_http(request, exc)
+        return await _answer(api_http(request, exc))
 
     async def invalid(request: Request, exc: Exception) -> Response:
         if _is_page(request):
             return core.error_page(request, "В адресе страницы неверное значение.", 422)
         assert api_invalid is not None
-        return await api_invalid(request, exc)
+        return await _answer(api_invalid(request, exc))
 
     if api_http is not None:
         app.add_exception_handler(HTTPException, http)
