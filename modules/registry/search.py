@@ -3,10 +3,11 @@
 ``search_accounts(session, "ленена 5 12")`` → the accounts of flat 12 in house 5 of
 «ул. Ленина»: the words of the query are matched against the words of each house's address
 (lower case, «ё» as «е», abbreviations like «ул.», «д.», «кв.» dropped) — a word matches
-when it is a prefix of an address word or, from four letters on, close to one (a typo or
-two: rapidfuzz's ratio ≥ 80 against the address word's prefix of the same length) —
-the near matches only when no house matches by prefixes alone; the first number is the house, the
-second (or the one after «кв») the flat. Digits alone (three or more) are an account number
+when it is a prefix of an address word or, from three letters on, close to one (a letter
+wrong, missing or doubled: rapidfuzz's ratio ≥ 80 against the address word's prefix of the
+same length, or one letter shorter or longer; the near matches only when no house matches
+by prefixes alone); the first number is the house, the second (or the one after «кв») the
+flat. Digits alone (three or more) are an account number
 prefix. House addresses are matched in Python (a town has hundreds or a few thousand houses;
 one indexed read of them), the accounts of the matched houses in SQL with a limit — a search
 stays in milliseconds at 100,000 accounts. The session's data scope applies as to any query.
@@ -106,8 +107,9 @@ def _word_matches(query_word: str, address_words: list[str], typos: bool) -> boo
     for word in address_words:
         if word.startswith(query_word):
             return True
-        if typos and len(query_word) >= 4 and \
-                fuzz.ratio(query_word, word[:len(query_word)]) >= TYPO_SCORE:
+        if typos and len(query_word) >= 3 and any(
+                fuzz.ratio(query_word, word[:n]) >= TYPO_SCORE
+                for n in (len(query_word) - 1, len(query_word), len(query_word) + 1) if n >= 3):
             return True
     return False
 
