@@ -64,3 +64,8 @@ def test_keys_list_shows_prefixes_never_keys(tmp_path):
     assert "портал" in listed.output and key[:10] in listed.output and key not in listed.output
     rows = json.loads(zhkh("keys", "list", "--format", "json", url=url).output)
     assert rows[0]["revoked_at"] is not None and rows[0]["key_prefix"] == key[:10]
+
+
+def test_serve_takes_the_database_option():
+    answer = runner.invoke(app, ["serve", "--help"], env={"COLUMNS": "120"})
+    assert answer.exit_code == 0 and "--database" in answer.output
