@@ -16,8 +16,10 @@ stays in milliseconds at 100,000 accounts. The session's data scope applies as t
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from rapidfuzz import fuzz
@@ -27,6 +29,7 @@ from sqlalchemy.orm import Session
 from zhkh.modules.registry.models import Account, House, Premises
 
 LIMIT = 50
+HOUSES_A_QUERY = 5
 TYPO_SCORE = 80
 _WORD = re.compile(r"[0-9]+[а-яa-z]?(?:/[0-9]+[а-яa-z]?)?|[а-яa-z]+", re.IGNORECASE)
 _NOISE = frozenset({"ул", "улица", "д", "дом", "кв", "квартира", "пр", "пр-т", "проспект", "г",
@@ -92,10 +95,13 @@ def parse(text: str) -> Query:
     return Query(None, tuple(words), house, flat)
 
 
-def _address_words(address: str) -> tuple[list[str], str | None]:
-    """The words of a house address and its house number (after «д.» or the last number)."""
+@lru_cache(maxsize=65536)
+def _address_words(address: str) -> tuple[tuple[str, ...], str | None]:
+    """The words of a house address and its house number (after «д.» or the last number);
+    kept per address text (an edited address is a new text), as every search reads every
+    house's address."""
     tokens = _WORD.findall(normalise(address))
-    words = [t for t in tokens if not t[0].isdigit() and t not in _NOISE]
+    words = tuple(t for t in tokens if not t[0].isdigit() and t not in _NOISE)
     house = None
     for i, token in enumerate(tokens):
         if token[0].isdigit() and (i == 0 or tokens[i - 1] in ("д", "дом") or house is None):
@@ -103,7 +109,7 @@ def _address_words(address: str) -> tuple[list[str], str | None]:
     return words, house
 
 
-def _word_matches(query_word: str, address_words: list[str], typos: bool) -> bool:
+def _word_matches(query_word: str, address_words: Sequence[str], typos: bool) -> bool:
     for word in address_words:
         if word.startswith(query_word):
             return True
@@ -116,9 +122,11 @@ def _word_matches(query_word: str, address_words: list[str], typos: bool) -> boo
 
 def matching_houses(session: Session, query: Query) -> list[int]:
     """Ids of the houses whose address has every word of ``query`` as a word's prefix, and
-    its house number if given; when there are none, those matching with typos."""
+    its house number if given; when there are none, those matching with typos. In the order
+    of their addresses."""
     candidates = []
-    for house_id, address in session.execute(select(House.id, House.address)):
+    for house_id, address in session.execute(select(House.id, House.address)
+                                             .order_by(House.address, House.id)):
         words, number = _address_words(address)
         if query.house is None or number == query.house:
             candidates.append((house_id, words))
@@ -132,9 +140,8 @@ def matching_houses(session: Session, query: Query) -> list[int]:
 
 def search_accounts(session: Session, text: str, *, limit: int = LIMIT) -> list[AccountHit]:
     """Accounts matching ``text`` — an account number prefix or an address (see the module's
-    docstring) — by number for a number, else open ones first, then by address; at most
-    ``limit``. An empty query or
-    one of mere noise words finds nothing."""
+    docstring) — by number for a number, else by address and premises; at most ``limit``.
+    An empty query or one of mere noise words finds nothing."""
     query = parse(text)
     statement = (select(Account.number, House.address, Premises.number, Premises.kind,
                         House.id, Account.opened_on, Account.closed_on)
@@ -152,12 +159,20 @@ def search_accounts(session: Session, text: str, *, limit: int = LIMIT) -> list[
     houses = matching_houses(session, query)
     if not houses:
         return []
-    statement = statement.where(House.id.in_(houses))
     if query.flat is not None:
         statement = statement.where(Premises.number == query.flat)
-    rows = session.execute(statement.order_by(Account.closed_on.is_not(None), House.address,
-                                              Premises.id, Account.number).limit(limit))
-    return [_hit(r) for r in rows]
+    # house by house in address order until the limit: a street of a hundred houses is not
+    # sorted whole for the first fifty flats
+    found: list[AccountHit] = []
+    for start in range(0, len(houses), HOUSES_A_QUERY):
+        chunk = houses[start:start + HOUSES_A_QUERY]
+        rows = session.execute(statement.where(House.id.in_(chunk))
+                               .order_by(House.address, House.id, Premises.id, Account.number)
+                               .limit(limit - len(found)))
+        found += [_hit(r) for r in rows]
+        if len(found) >= limit:
+            break
+    return found
 
 
 def _hit(row: Any) -> AccountHit:
