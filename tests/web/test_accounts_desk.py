@@ -88,7 +88,14 @@ def test_the_card_shows_money_to_the_operator_and_hides_it_from_the_dispatcher(
     assert page.locator("#h-payments").count() == 0
     assert page.locator("#h-balance").count() == 0
     assert page.locator("#h-meters").count() == 1
-    assert page.locator(".chart svg").count() >= 1  # monthly volumes
+    charts = page.locator(".chart img")
+    assert charts.count() >= 1  # monthly volumes, drawn as images fetched after the page
+    charts.first.scroll_into_view_if_needed()
+    page.wait_for_function("[...document.querySelectorAll('.chart img')]"
+                           ".every(i => i.complete && i.naturalWidth > 0)")
+    svg = page.context.request.get(charts.first.get_attribute("src"))
+    assert svg.headers["content-type"].startswith("image/svg+xml")
+    assert svg.text().startswith("<svg") and "<script" not in svg.text()
 
 
 def test_open_an_issued_document_pdf_from_the_card(page, site, sign_in):

@@ -23,13 +23,17 @@ from zhkh.api.web.charts import Series, bar_chart
 from zhkh.api.web.core import Desk, Page, desk_router, require
 from zhkh.modules.audit import record_personal_read
 from zhkh.modules.audit.repository import AuditRepository
+from zhkh.modules.billing.meter_history import meter_histories
+from zhkh.modules.billing.service import current_period
 from zhkh.modules.documents import service as documents
+from zhkh.modules.errors import NotFound
 from zhkh.modules.finance import service as finance
 from zhkh.modules.passport.models import Person
 from zhkh.modules.passport.repository import PassportRepository
 from zhkh.modules.passport.search import accounts_by_name
 from zhkh.modules.registry.models import Provider
 from zhkh.modules.registry.search import accounts_by_numbers, search_accounts
+from zhkh.modules.registry.service import get_account
 
 router = desk_router()
 DESK = Desk("Лицевые счета", "/accounts", "registry", "read", key="s")
@@ -94,25 +98,41 @@ def _people(request: Request, page: Page, premises_id: int) -> dict[str, Any]:
     return {"registrations": registrations, "ownerships": ownerships, "names": names}
 
 
-def _meter_charts(card: Any, titles: dict[str, str]) -> list[Any]:
-    """Monthly volumes of the premises' meters: a bar chart per meter (its scale of its
-    own: kWh and m³ differ a hundredfold), a series per zone."""
-    charts = []
-    for meter in card.meters:
-        labels: set[str] = set()
-        series: list[tuple[str, dict[str, float]]] = []
-        for zone in meter.zones:
-            # a volume is a decimal string; a float is fine for the height of a bar
-            volumes = {m.period: float(m.volume) for m in zone.months}
-            labels |= volumes.keys()
-            series.append((zone.zone if len(meter.zones) > 1 else "объём", volumes))
-        if labels:
-            ordered = sorted(labels)
-            charts.append(bar_chart(
-                f"{titles.get(meter.service, meter.service)}, прибор {meter.serial}", ordered,
-                [Series(name, [v.get(p) for p in ordered]) for name, v in series],
-                height=220))
-    return charts
+def _volume_chart(meter: Any, titles: dict[str, str]) -> Any:
+    """Monthly volumes of one meter as a bar chart (a series per zone), or None without any."""
+    labels: set[str] = set()
+    series: list[tuple[str, dict[str, float]]] = []
+    for zone in meter.zones:
+        # a volume is a decimal string; a float is fine for the height of a bar
+        volumes = {m.period: float(m.volume) for m in zone.months}
+        labels |= volumes.keys()
+        series.append((zone.zone if len(meter.zones) > 1 else "объём", volumes))
+    if not labels:
+        return None
+    ordered = sorted(labels)
+    return bar_chart(f"{titles.get(meter.service, meter.service)}, прибор {meter.serial}",
+                     ordered, [Series(name, [v.get(p) for p in ordered]) for name, v in series],
+                     height=220)
+
+
+def _titles(request: Request) -> dict[str, str]:
+    services = request.app.state.document_rules.services
+    return {"penalty": "Пени", **{code: services[code].title for code in services}}
+
+
+@router.get("/accounts/{number}/meters/{meter_id}/volumes.svg")
+def volume_chart(request: Request, page: Annotated[Page, require("meters", "read")],
+                 number: str, meter_id: Annotated[int, Path(ge=1, le=2**63 - 1)]) -> Response:
+    """The chart of a meter's monthly volumes (an image of the card, fetched by the browser
+    after the page: the card's own answer does not wait for the drawing)."""
+    account = get_account(page.session, number)
+    meters = meter_histories(page.session, account.premises_id, current_period(page.session))
+    meter = next((m for m in meters if m.id == meter_id), None)
+    chart = _volume_chart(meter, _titles(request)) if meter is not None else None
+    if chart is None:
+        raise NotFound("meter_not_found", f"нет объёмов прибора {meter_id} у счёта {number}")
+    return Response(str(chart), media_type="image/svg+xml",
+                    headers={"Cache-Control": "private, max-age=300"})
 
 
 @router.get("/accounts/{number}", response_class=HTMLResponse)
@@ -122,8 +142,7 @@ def card(request: Request, page: Annotated[Page, require("registry", "read")], n
     found = finance.account_card(page.session, number,
                                  with_balance=page.may("balances", "read"),
                                  with_payments=page.may("payments", "read"))
-    services = request.app.state.document_rules.services
-    titles = {"penalty": "Пени", **{code: services[code].title for code in services}}
+    titles = _titles(request)
     recalculations = [line for period in found.periods for line in period.lines
                       if line.is_recalculation]
     context: dict[str, Any] = {
@@ -138,8 +157,6 @@ def card(request: Request, page: Annotated[Page, require("registry", "read")], n
     }
     if context["show"]["people"]:
         context.update(_people(request, page, found.account.premises_id))
-    if context["show"]["meters"]:
-        context["meter_charts"] = _meter_charts(found, titles)
     if context["show"]["documents"]:
         context["documents"] = documents.list_documents(page.session, number, limit=100).items
     if context["show"]["audit"]:
