@@ -191,3 +191,19 @@ def client(site: Site) -> Iterator[Client]:
         yield made
     finally:
         made.http.close()
+
+
+@pytest.fixture
+def wait_for_images() -> Callable[[Any], None]:
+    """``wait_for_images(tab)``: until every image of the tab has loaded (10 s at most).
+    Polled from here: Playwright's ``wait_for_function`` evaluates text, which the pages'
+    CSP forbids."""
+
+    def wait(tab: Any) -> None:
+        deadline = time.monotonic() + 10
+        script = ("() => [...document.images].every(i => i.complete && i.naturalWidth > 0)")
+        while not tab.evaluate(script):
+            assert time.monotonic() < deadline, "картинки страницы не загрузились за 10 с"
+            time.sleep(0.1)
+
+    return wait

@@ -73,7 +73,7 @@ def test_find_an_account_by_address_with_a_typo_and_open_its_card(page, site, si
 
 
 def test_the_card_shows_money_to_the_operator_and_hides_it_from_the_dispatcher(
-        page, site, sign_in):
+        page, site, sign_in, wait_for_images):
     number, _, _ = _flat_of_first_house(site)
     sign_in("operator")
     page.goto(f"/accounts/{number}")
@@ -91,8 +91,7 @@ def test_the_card_shows_money_to_the_operator_and_hides_it_from_the_dispatcher(
     charts = page.locator(".chart img")
     assert charts.count() >= 1  # monthly volumes, drawn as images fetched after the page
     charts.first.scroll_into_view_if_needed()
-    page.wait_for_function("[...document.querySelectorAll('.chart img')]"
-                           ".every(i => i.complete && i.naturalWidth > 0)")
+    wait_for_images(page)
     svg = page.context.request.get(charts.first.get_attribute("src"))
     assert svg.headers["content-type"].startswith("image/svg+xml")
     assert svg.text().startswith("<svg") and "<script" not in svg.text()

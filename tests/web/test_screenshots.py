@@ -17,7 +17,8 @@ from zhkh.modules.documents.models import IssuedDocument
 from zhkh.modules.registry.models import Account
 
 
-def test_screenshots_of_sign_in_search_and_card(page, site, sign_in, tmp_path):
+def test_screenshots_of_sign_in_search_and_card(page, site, sign_in, tmp_path,
+                                                wait_for_images):
     folder = Path(os.environ.get("ZHKH_SCREENSHOTS") or tmp_path)
     folder.mkdir(parents=True, exist_ok=True)
     with site.database.reader() as session:
@@ -33,6 +34,8 @@ def test_screenshots_of_sign_in_search_and_card(page, site, sign_in, tmp_path):
     page.locator("a.hit").first.focus()
     page.screenshot(path=folder / "search.png")
     page.goto(f"/accounts/{number}")
+    page.locator(".chart img").last.scroll_into_view_if_needed()  # lazy images: load them
+    wait_for_images(page)
     page.locator("#h-charges + details summary").first.focus()
     page.screenshot(path=folder / "account-card.png", full_page=True)
     for name in ("sign-in.png", "search.png", "account-card.png"):
