@@ -40,6 +40,8 @@ class Application:
         self._calculator = calculator
         self._recalculation = recalculation
         self._owns_database = database is None
+        self._writes = False
+        self._kept: str | None = None
 
     @cached_property
     def database(self) -> Database:
@@ -47,6 +49,8 @@ class Application:
         the data scope a request puts in them (``adapters/db/scope.py``)."""
         database = self._database or Database.from_url(self.settings.database_url)
         install_scope_filter(*database.factories)
+        self.__dict__["database"] = database  # keeping the version below reads it
+        self._keep_when_writing()
         return database
 
     @cached_property
@@ -67,18 +71,28 @@ class Application:
     def batch_calculator(self) -> BatchCalculator:
         """The monthly run's calculator: the same rulebook and engine as :attr:`calculator`,
         so the run and ``POST /v1/calculate`` give the same lines and share decisions."""
+        self._writing()
         return BatchCalculator(self.rulebook, self.calculator.engine)
+
+    @cached_property
+    def preview_calculator(self) -> BatchCalculator:
+        """The batch calculator for commands that write nothing (the dry run of a month,
+        ``rules diff``): the same rulebook and engine, but it keeps no rulebook version."""
+        return self.__dict__.get("batch_calculator") or BatchCalculator(
+            self.rulebook, self.calculator.engine)
 
     @cached_property
     def finance_rules(self) -> FinanceRules:
         """What finance takes from the published rules: allocation, the services' document
         order, the penalty policy and the rulebook version."""
+        self._writing()
         return FinanceRules.of(self.rulebook)
 
     @cached_property
     def document_rules(self) -> DocumentRules:
         """What payment documents take from the published rules: the service catalogue, the
         penalty policy's due dates and the rulebook version."""
+        self._writing()
         return DocumentRules.of(self.rulebook, self.finance_rules)
 
     @cached_property
@@ -94,6 +108,41 @@ class Application:
         """The plausibility checks of the published rules (``rules/checks``); needs the
         rulebook only, not the engine (a bank file's import takes them alone)."""
         return RuleReadingChecks(self.rulebook)
+
+    def _writing(self) -> None:
+        """A piece that writes what the rulebook computes (lines, penalties, documents) was
+        built: keep the version once the database is in use too."""
+        self._writes = True
+        self._keep_when_writing()
+
+    def _keep_when_writing(self) -> None:
+        if self._writes and self._kept is None and "database" in self.__dict__:
+            self._kept = self.keep_rulebook_version() or ""
+
+    def keep_rulebook_version(self) -> str | None:
+        """Store :attr:`rulebook`'s version (its files) in :attr:`database` unless it is
+        there, and return it. Called by itself as soon as this application has both its
+        database and a piece that writes with the rulebook (the batch calculator and so the
+        seams' online recalculation, the finance rules, the document rules) — whichever comes
+        second — so every entry point (API, CLI, demo after recreating its base) keeps the
+        version its lines and documents record, and that version reproduces exactly.
+        Idempotent (one primary-key read when kept). A rulebook built in code has no files to
+        keep: None, nothing stored."""
+        from sqlalchemy.exc import IntegrityError
+
+        from zhkh.kernel.rulebook import RulebookError
+        from zhkh.modules.rulebooks.service import keep
+
+        try:
+            with self.database.session() as session:
+                keep(session, self.rulebook)
+        except RulebookError:
+            if self.rulebook.source_dir is None:
+                return None
+            raise
+        except IntegrityError:
+            pass  # another process stored the same version between the read and the insert
+        return self.rulebook.version
 
     def close(self) -> None:
         """Release the database connections (of a database built here)."""

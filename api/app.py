@@ -17,6 +17,7 @@ from zhkh.api.routers import (
     audit,
     benefits,
     calculate,
+    complaints,
     documents,
     finance,
     houses,
@@ -35,6 +36,7 @@ from zhkh.api.routers import (
     rules,
     rules_versions,
 )
+from zhkh.api.routers import analytics as analytics_router
 from zhkh.api.web import site as web
 
 _HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 400: "bad_request"}
@@ -92,5 +94,7 @@ def create_app(settings: Settings | None = None, *,
     app.include_router(documents.accounts)
     app.include_router(documents.router)
     app.include_router(documents.premises)
+    app.include_router(complaints.router)
+    app.include_router(analytics_router.router)
     web.install(app)  # the operators' pages under / (api/web), static assets under /static
     return app

@@ -14,6 +14,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from zhkh.modules.validation_messages import russian_message
+
 
 class DomainError(Exception):
     """A refusal of a business rule, named by a stable code."""
@@ -49,12 +51,13 @@ class Invalid(DomainError):
 
 
 def field_errors(errors: Iterable[Mapping[str, Any]]) -> list[dict[str, str]]:
-    """Pydantic errors → ``[{"path": "accounts.0.area", "message": ...}]`` (body prefix
-    dropped)."""
+    """Pydantic errors → ``[{"path": "accounts.0.area", "message": ...}]``: the path as given
+    (``body`` prefix dropped), the message in Russian
+    (:func:`~zhkh.modules.validation_messages.russian_message`, never pydantic's English)."""
     out = []
     for e in errors:
         loc = [str(p) for p in e.get("loc", ()) if p != "body"]
-        out.append({"path": ".".join(loc), "message": str(e.get("msg", ""))})
+        out.append({"path": ".".join(loc), "message": russian_message(e)})
     return out
 
 

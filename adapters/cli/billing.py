@@ -17,9 +17,11 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from zhkh.adapters.bootstrap import Application, bootstrap
+from zhkh.adapters.cli.output import Column, Format, Listing, emit, print_table
 from zhkh.adapters.cli.shared import actor as cli_actor
 from zhkh.adapters.db import current_revision, downgrade, normalize_url, upgrade
 from zhkh.adapters.db.migrate import upgrade_as_owner
+from zhkh.adapters.print import fmt
 from zhkh.kernel.money import format_rub_ru
 
 console = Console()
@@ -50,18 +52,6 @@ def _calculator(application: Application):
     except RulebookError as exc:
         console.print(f"[red]Ошибки в правилах:[/red]\n{exc}")
         raise typer.Exit(2) from None
-
-
-def _keep_version(application: Application, calculator) -> None:
-    """Store the rulebook version the run's lines record (issue 15 §2), once."""
-    from zhkh.kernel.rulebook import RulebookError
-    from zhkh.modules.rulebooks.service import keep
-
-    try:
-        with application.database.session() as session:
-            keep(session, calculator.rulebook)
-    except RulebookError as exc:
-        console.print(f"[yellow]Версия правил не сохранена: {exc}[/yellow]")
 
 
 def _progress() -> Progress:
@@ -98,7 +88,6 @@ def run(period: Annotated[str, typer.Option("--period", help="Период ГГ�
         except (PeriodClosedError, ValueError) as exc:
             console.print(f"[red]{exc}[/red]")
             raise typer.Exit(1) from None
-        _keep_version(application, calculator)
     report = month.run
     _render_run(report, calculator)
     console.print(f"Пени: {month.penalties.lines} строк по {month.penalties.accounts} счетам, "
@@ -108,13 +97,10 @@ def run(period: Annotated[str, typer.Option("--period", help="Период ГГ�
         raise typer.Exit(3)
 
 
-def _render_run(report, calculator) -> None:
-    table = Table(title=f"Расчёт за {report.period} (правила {report.rulebook_version})")
-    columns: tuple[tuple[str, JustifyMethod], ...] = (
-        ("Услуга", "left"), ("Строк", "right"), ("Счетов", "right"), ("Начислено", "right"),
-        ("Льготы", "right"), ("Снижение за качество", "right"), ("Итого", "right"))
-    for col, justify in columns:
-        table.add_column(col, justify=justify)
+def run_listing(report, calculator) -> Listing:
+    """The month's run by service: counts and money (rubles, «₽» in the title), the month by
+    name; fits an 80-column terminal without wrapping a number (a long service name is cut)."""
+    rows = []
     totals = [0, 0, 0]
     for service, (lines, accounts, kopecks) in sorted(report.by_service.items()):
         kinds = report.by_kind.get(service, {})
@@ -122,16 +108,24 @@ def _render_run(report, calculator) -> None:
         charges = kopecks - benefits - reductions
         for i, v in enumerate((charges, benefits, reductions)):
             totals[i] += v
-        table.add_row(calculator.service_title(service), str(lines), str(accounts),
-                      *(format_rub_ru(v) for v in (charges, benefits, reductions, kopecks)))
-    table.add_row("[b]Итого[/b]", str(report.lines), str(report.accounts),
-                  *(format_rub_ru(v) for v in totals),
-                  f"[b]{format_rub_ru(report.amount_kopecks)}[/b]")
-    console.print(table)
-    rate = report.lines / report.seconds if report.seconds else 0
-    console.print(f"Домов: {report.houses}; перерасчётов из очереди: "
-                  f"{report.recalculation_lines} на {format_rub_ru(report.recalculation_kopecks)};"
-                  f" время {report.seconds:.1f} с ({rate:,.0f} строк/с); запуск {report.run_id}")
+        rows.append((calculator.service_title(service), lines, accounts, charges, benefits,
+                     reductions, kopecks))
+    return Listing(
+        f"Расчёт за {fmt.period(report.period)}, ₽ (правила {report.rulebook_version})",
+        (Column("Услуга"), Column("Строк", "count"), Column("Счетов", "count"),
+         Column("Начислено", "money"), Column("Льготы", "money"), Column("Качество", "money"),
+         Column("Итого", "money")), rows, None,
+        total=("Итого", report.lines, report.accounts, *totals, report.amount_kopecks))
+
+
+def _render_run(report, calculator) -> None:
+    print_table(run_listing(report, calculator), console)
+    rate = round(report.lines / report.seconds) if report.seconds else 0
+    console.print(f"Домов: {fmt.count(report.houses)}; перерасчётов из очереди: "
+                  f"{fmt.count(report.recalculation_lines)} на "
+                  f"{format_rub_ru(report.recalculation_kopecks)}; время "
+                  f"{fmt.number(report.seconds)} с ({fmt.count(rate)} строк/с); "
+                  f"запуск {report.run_id}")
     if report.errors:
         errors = Table(title=f"Ошибки расчёта: {len(report.errors)} (сохранены, расчёт "
                              "остальных счетов выполнен)")
@@ -160,7 +154,8 @@ def period_open(period: Annotated[str, typer.Argument(help="Период ГГГ�
 
 
 @period_app.command("list")
-def period_list(database: DatabaseOption = None) -> None:
+def period_list(database: DatabaseOption = None, output_format: Annotated[Format, typer.Option(
+        "--format", help="table, csv или json")] = Format.table) -> None:
     """Расчётные периоды базы: открытые и закрытые, начало расчётов."""
     from zhkh.modules.billing.service import list_billing_periods
 
@@ -168,18 +163,24 @@ def period_list(database: DatabaseOption = None) -> None:
             application.database.reader() as session:
         periods = [(p.period, p.status, p.opened_at, p.closed_at)
                    for p in list_billing_periods(session)]
-    if not periods:
+    if not periods and output_format is Format.table:
         console.print("Периодов нет: расчёты в этой базе не начаты "
                       "(zhkh period open ГГГГ-ММ или первый zhkh run).")
         return
-    table = Table(title=f"Расчётные периоды (начало расчётов {periods[0][0]})")
-    for col in ("Период", "Состояние", "Открыт", "Закрыт"):
-        table.add_column(col)
-    for period, status, opened_at, closed_at in periods:
-        table.add_row(period, "открыт" if status == "open" else "закрыт",
-                      f"{opened_at:%d.%m.%Y %H:%M}",
-                      f"{closed_at:%d.%m.%Y %H:%M}" if closed_at else "—")
-    console.print(table)
+    table = output_format is Format.table
+    rows = [(fmt.period(period) if table else period,
+             "открыт" if status == "open" else "закрыт",
+             f"{opened_at:%d.%m.%Y %H:%M}" if table else opened_at.isoformat(),
+             (f"{closed_at:%d.%m.%Y %H:%M}" if table else closed_at.isoformat())
+             if closed_at else ("—" if table else None))
+            for period, status, opened_at, closed_at in periods]
+    data = [{"period": p, "status": s, "opened_at": o.isoformat(),
+             "closed_at": c.isoformat() if c else None} for p, s, o, c in periods]
+    start = fmt.period(periods[0][0]) if periods else "—"
+    emit(Listing(f"Расчётные периоды (начало расчётов: {start})",
+                 (Column("Период", "code"), Column("Состояние", "code"),
+                  Column("Открыт", "code"), Column("Закрыт", "code")), rows, data),
+         output_format, None)
 
 
 @period_app.command("drop")
@@ -217,7 +218,7 @@ def period_close(period: Annotated[str, typer.Argument(help="Период ГГГ
             console.print(f"[red]{exc}[/red]")
             raise typer.Exit(1) from None
     report = month.close
-    table = Table(title=f"Проверки перед закрытием {report.period}")
+    table = Table(title=f"Проверки перед закрытием: {fmt.period(report.period)}")
     for col in ("Проверка", "Вид", "Найдено", "Примеры"):
         table.add_column(col)
     for c in report.checks:
@@ -234,27 +235,48 @@ def period_close(period: Annotated[str, typer.Argument(help="Период ГГГ
                   f"авансов: строк распределения {month.settled_rows}.")
 
 
-def recalc(since: Annotated[str, typer.Option("--since", help="С какого месяца ГГГГ-ММ")],
+def recalc(since: Annotated[str | None, typer.Option(
+                "--since", help="С какого месяца ГГГГ-ММ (все закрытые месяцы с него)")] = None,
+           period: Annotated[str | None, typer.Option(
+               "--period", help="Один закрытый месяц ГГГГ-ММ")] = None,
            reason: Annotated[str, typer.Option(help="Причина для пояснения строк")] =
            "изменение правил с прошедшей даты",
            database: DatabaseOption = None, rules: RulesOption = None,
+           rules_version: Annotated[str | None, typer.Option(
+               "--rules-version", help="Сохранённая версия правил (по умолчанию текущие)")]
+           = None,
            by: ActorOption = None) -> None:
-    """Перерасчёт закрытых месяцев с указанного по текущим данным и правилам."""
+    """Перерасчёт закрытых месяцев по текущим данным и правилам, как они известны сейчас:
+    разница — строками перерасчёта в открытый месяц; называет версию правил."""
     from zhkh.modules.billing.service import PeriodClosedError, recalc_since
 
-    with bootstrap(database_url=database, rules_dir=rules) as application:
+    if (since is None) == (period is None):
+        console.print("[red]Укажите --since ГГГГ-ММ или --period ГГГГ-ММ[/red]")
+        raise typer.Exit(2)
+    first = since or period or ""
+    calculator_given = None
+    if rules_version is not None:
+        from zhkh.adapters.cli.rules_versions import kept_rulebook
+        from zhkh.modules.calculation.service import Calculator
+
+        calculator_given = Calculator(kept_rulebook(rules_version, database))
+    with bootstrap(database_url=database, rules_dir=rules,
+                   calculator=calculator_given) as application:
         calculator = _calculator(application)
         try:
             with _progress() as bar:
-                task = bar.add_task(f"Перерасчёт с {since}", total=None)
-                booked = recalc_since(application.database.session, calculator, since,
-                                      reason=reason, actor=cli_actor(by, reason).name,
+                task = bar.add_task(f"Перерасчёт с {first}", total=None)
+                booked = recalc_since(application.database.session, calculator, first,
+                                      until=period, reason=reason,
+                                      actor=cli_actor(by, reason).name,
                                       progress=lambda d, t: bar.update(
                                           task, completed=d, total=t))
         except (PeriodClosedError, ValueError) as exc:
             console.print(f"[red]{exc}[/red]")
             raise typer.Exit(1) from None
-    table = Table(title=f"Перерасчёт с {since}: {len(booked)} строк")
+    since_text = f"{fmt.period(first)} (один месяц)" if period else fmt.period(first)
+    console.print(f"Правила версии {calculator.version} (сохранена в базе)")
+    table = Table(title=f"Перерасчёт с {since_text}: строк {fmt.count(len(booked))}")
     columns: tuple[tuple[str, JustifyMethod], ...] = (
         ("Месяц", "left"), ("Услуга", "left"), ("Строк", "right"), ("Сумма", "right"))
     for col, justify in columns:

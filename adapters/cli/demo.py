@@ -14,13 +14,15 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 from sqlalchemy.engine import make_url
 
 from zhkh.adapters.bank import FooterInput, RegistryLine, get_profile, intake, render_registry
 from zhkh.adapters.bootstrap import Application, bootstrap
 from zhkh.adapters.cli.billing import RulesOption, _calculator, _progress, console, recreate
+from zhkh.adapters.cli.output import Column, Listing, print_table
+from zhkh.adapters.cli.shared import EXIT_REFUSED, fail
 from zhkh.adapters.db import normalize_url
+from zhkh.adapters.print import fmt
 from zhkh.kernel.money import format_rub_ru, to_kopecks
 from zhkh.kernel.period import Period
 from zhkh.modules.audit import Actor
@@ -45,8 +47,9 @@ def files_dir(database: str) -> Path:
 
 def demo(accounts: Annotated[int, typer.Option(help="Лицевых счетов")] = 5000,
          houses: Annotated[int, typer.Option(help="Домов")] = 50,
-         database: Annotated[str, typer.Option(
-             help="URL базы; пересоздаётся при каждом запуске")] = "sqlite:///zhkh-demo.sqlite",
+         database: Annotated[str | None, typer.Option(
+             help="URL базы (по умолчанию, как у всех команд, ZHKH_DATABASE_URL или "
+                  "sqlite:///zhkh.sqlite); пересоздаётся при каждом запуске")] = None,
          months: Annotated[int, typer.Option(help="Месяцев (последний — 2026-10)")] = 12,
          seed: Annotated[int, typer.Option(help="Зерно генератора")] = 20251101,
          rules: RulesOption = None) -> None:
@@ -55,6 +58,10 @@ def demo(accounts: Annotated[int, typer.Option(help="Лицевых счетов
     from zhkh.modules.demo.scenario import run_demo
 
     with bootstrap(database_url=database, rules_dir=rules) as application:
+        database = application.settings.database_url
+        refusal = _not_a_demo(database)
+        if refusal:
+            fail(refusal, EXIT_REFUSED)
         calculator = _calculator(application)
         recreate(database)
         folder = files_dir(database)
@@ -76,6 +83,38 @@ def demo(accounts: Annotated[int, typer.Option(help="Лицевых счетов
 
         demo_users(application, folder.parent / USERS_FILE)
     console.print(f"Файлы банковских реестров: {folder}")
+
+
+def _not_a_demo(url: str) -> str | None:
+    """Why the demo must not recreate the database at ``url`` (None: it may). The demo
+    shares the default database of every command, so it wipes only an empty database or
+    one a demo made (the audit log names the actor «demo»); never an operator's data."""
+    from sqlalchemy import func, inspect, select
+
+    from zhkh.adapters.db import Database
+    from zhkh.modules.audit.models import AuditEntry
+    from zhkh.modules.registry.models import Account
+
+    parsed = make_url(normalize_url(url))
+    if parsed.get_backend_name() == "sqlite" and (
+            not parsed.database or parsed.database == ":memory:"
+            or not Path(parsed.database).exists()):
+        return None
+    database = Database.from_url(url)
+    try:
+        tables = set(inspect(database.engine).get_table_names())
+        if not {"accounts", "audit_log"} <= tables:
+            return None
+        with database.reader() as session:
+            if not session.scalar(select(func.count()).select_from(Account)):
+                return None
+            if session.scalar(select(AuditEntry.id).where(AuditEntry.actor == "demo").limit(1)):
+                return None
+    finally:
+        database.dispose()
+    return (f"В базе {url} есть лицевые счета, заведённые не демонстрацией: демонстрация "
+            "пересоздаёт базу и её не тронет. Укажите другую базу: --database "
+            "sqlite:///zhkh-demo.sqlite или ZHKH_DATABASE_URL")
 
 
 def _payer(application: Application, folder: Path, seed: int):
@@ -111,53 +150,66 @@ def _payer(application: Application, folder: Path, seed: int):
 
 
 def _render_demo(report, calculator, database: str, application: Application) -> None:
-    from zhkh.modules.analytics.service import by_month, by_service, money_by_month
+    from zhkh.modules.analytics.service import money_by_month
 
-    money = ("Начислено", "Перерасчёты", "Льготы", "Снижение за качество", "Итого")
-    months = Table(title="Начисления по месяцам")
-    for col in ("Месяц", *money, "Счетов", "Ошибок", "Время, с"):
-        months.add_column(col, justify="left" if col == "Месяц" else "right")
-    runs = {m.period: m.run.run for m in report.months}
-    for t in by_month(report.summary):
-        run = runs.get(t.key)
-        months.add_row(t.key, *_money_cells(t), str(t.accounts),
-                       str(len(run.errors)) if run else "—",
-                       f"{run.seconds:.1f}" if run else "—")
-    console.print(months)
-    services = Table(title="Начисления по услугам за все месяцы")
-    for col in ("Услуга", *money):
-        services.add_column(col, justify="left" if col == "Услуга" else "right")
-    totals = by_service(report.summary)
-    for t in totals:
-        services.add_row(calculator.service_title(t.key), *_money_cells(t))
-    services.add_row("[b]Итого[/b]", *(f"[b]{format_rub_ru(sum(v))}[/b]" for v in zip(
-        *((t.charged, t.recalculated, t.benefits, t.quality, t.total) for t in totals),
-        strict=True)) if totals else ("",) * len(money))
-    console.print(services)
     with application.database.reader() as session:
         flows = money_by_month(session)
-    cash = Table(title="Деньги по месяцам")
-    for col in ("Месяц", "Выставлено", "Пени", "Оплачено", "Собираемость", "Долг на конец",
-                "Аванс"):
-        cash.add_column(col, justify="left" if col == "Месяц" else "right")
-    for m in flows:
-        rate = "—" if m.collection_permille is None else \
-            f"{m.collection_permille / 10:.1f} %".replace(".", ",")
-        cash.add_row(m.period, format_rub_ru(m.billed), format_rub_ru(m.penalties),
-                     format_rub_ru(m.paid), rate, format_rub_ru(m.debt),
-                     format_rub_ru(m.advance))
-    console.print(cash)
+    for listing in demo_listings(report, calculator, flows):
+        print_table(listing, console)
+        console.print()
     if flows:
         _render_turnover(application, flows[-1].period)
     if report.stopped:
         console.print(f"[red]Сценарий остановлен: {report.stopped}[/red]")
-    console.print(f"База: {database}; построение {report.build_seconds:.1f} с, всего "
-                  f"{report.seconds:.1f} с")
+    console.print(f"База: {database}; построение {fmt.number(report.build_seconds)} с, всего "
+                  f"{fmt.number(report.seconds)} с")
 
 
-def _money_cells(t) -> list[str]:
-    return [format_rub_ru(v) for v in (t.charged, t.recalculated, t.benefits, t.quality,
-                                       t.total)]
+MONEY = (Column("Начислено", "money"), Column("Перерасчёты", "money"),
+         Column("Льготы", "money"), Column("Качество", "money"), Column("Итого", "money"))
+"""The charges' columns (the quality column is the reduction for poor quality)."""
+
+
+def demo_listings(report, calculator, flows) -> list[Listing]:
+    """The demo's summary (``flows``: analytics' money by month) as tables that fit an
+    80-column terminal without wrapping a number: months by name, money in rubles (the
+    titles say «₽»), one table per subject."""
+    from zhkh.modules.analytics.service import by_month, by_service
+
+    runs = {m.period: m.run.run for m in report.months}
+    months = list(by_month(report.summary))
+    charges = Listing("Начисления по месяцам, ₽", (Column("Месяц", "code"), *MONEY),
+                      [(fmt.period(t.key), *_money(t)) for t in months], None)
+    work = Listing("Расчёт по месяцам", (
+        Column("Месяц", "code"), Column("Счетов", "count"), Column("Строк", "count"),
+        Column("Ошибок", "count"), Column("Время, с", "count")), [
+        (fmt.period(t.key), t.accounts, *_run_cells(runs.get(t.key))) for t in months], None)
+    totals = by_service(report.summary)
+    services = Listing(
+        "Начисления по услугам за все месяцы, ₽", (Column("Услуга"), *MONEY),
+        [(calculator.service_title(t.key), *_money(t)) for t in totals], None,
+        total=("Итого", *(sum(v) for v in zip(*(_money(t) for t in totals), strict=True)))
+        if totals else None)
+    cash = Listing("Деньги по месяцам, ₽", (
+        Column("Месяц", "code"), Column("Выставлено", "money"), Column("Пени", "money"),
+        Column("Оплачено", "money"), Column("Собрано, %", "count")), [
+        (fmt.period(m.period), m.billed, m.penalties, m.paid,
+         "—" if m.collection_permille is None else fmt.number(m.collection_permille / 10))
+        for m in flows], None)
+    debts = Listing("Долг и аванс на конец месяца, ₽", (
+        Column("Месяц", "code"), Column("Долг", "money"), Column("Аванс", "money")),
+        [(fmt.period(m.period), m.debt, m.advance) for m in flows], None)
+    return [charges, work, services, cash, debts]
+
+
+def _money(t) -> tuple[int, ...]:
+    return (t.charged, t.recalculated, t.benefits, t.quality, t.total)
+
+
+def _run_cells(run) -> tuple[object, ...]:
+    if run is None:
+        return ("—", "—", "—")
+    return (run.lines, len(run.errors), fmt.number(run.seconds))
 
 
 def _render_turnover(application: Application, period: str) -> None:
@@ -172,9 +224,12 @@ def _render_turnover(application: Application, period: str) -> None:
         ledger = session.execute(select(func.coalesce(func.sum(LedgerLine.amount_kopecks), 0))
                                  .where(LedgerLine.period_booked == period)).scalar_one()
     t = sheet.total
-    mark = "[green]сходится[/green]" if t.charged_total == ledger else "[red]НЕ СХОДИТСЯ[/red]"
-    console.print(f"Оборотно-сальдовая ведомость за {period}: сальдо на начало "
-                  f"{format_rub_ru(t.opening)}, начислено {format_rub_ru(t.charged_total)} "
-                  f"(журнал {format_rub_ru(int(ledger))}: {mark}), оплачено "
-                  f"{format_rub_ru(t.paid)}, сальдо на конец {format_rub_ru(t.closing)}; "
-                  f"авансы {format_rub_ru(sheet.advance_closing)}")
+    agrees = t.charged_total == ledger
+    print_table(Listing(f"Оборотно-сальдовая ведомость за {fmt.period(period)}, ₽", (
+        Column("Сальдо на начало", "money"), Column("Начислено", "money"),
+        Column("Оплачено", "money"), Column("Сальдо на конец", "money"),
+        Column("Авансы", "money")),
+        [(t.opening, t.charged_total, t.paid, t.closing, sheet.advance_closing)], None),
+        console)
+    console.print(f"Начислено по журналу {format_rub_ru(int(ledger))}: "
+                  + ("[green]сходится[/green]" if agrees else "[red]НЕ СХОДИТСЯ[/red]"))

@@ -28,6 +28,7 @@ from rich.table import Table
 from rich.text import Text
 
 from zhkh.adapters.bootstrap import bootstrap
+from zhkh.adapters.cli.output import Column, Format, Listing, emit
 from zhkh.adapters.cli.shared import (
     EXIT_INPUT,
     ActorOption,
@@ -39,6 +40,7 @@ from zhkh.adapters.cli.shared import (
     parse_period,
     refuse,
 )
+from zhkh.adapters.print import fmt
 from zhkh.modules.errors import DomainError
 
 documents_app = typer.Typer(help="Платёжные документы (ЕПД): выпуск, печать, перепечатка",
@@ -117,7 +119,7 @@ def _bar() -> Progress:
 
 
 def _summary(report, kind: str, period: str) -> None:
-    table = Table(title=f"{KIND_TITLES[kind]} за {period}")
+    table = Table(title=f"{KIND_TITLES[kind]} за {fmt.period(period)}")
     table.add_column("")
     table.add_column("", justify="right")
     for name, value in (
@@ -173,8 +175,10 @@ def reprint(document: Annotated[str, typer.Argument(help="Id или номер �
 
 @documents_app.command("list")
 def list_(account: Annotated[str, typer.Option("--account", help="Лицевой счёт")],
-          database: DatabaseOption = None) -> None:
+          database: DatabaseOption = None, output_format: Annotated[Format, typer.Option(
+              "--format", help="table, csv или json")] = Format.table) -> None:
     """Документы лицевого счёта, последние месяцы первыми."""
+    from zhkh.kernel.money import to_kopecks
     from zhkh.modules.documents import service
 
     with bootstrap(database_url=database) as application, \
@@ -183,13 +187,14 @@ def list_(account: Annotated[str, typer.Option("--account", help="Лицевой
             found = service.list_documents(session, account, limit=500)
         except DomainError as exc:
             refuse(exc)
-    table = Table(title=f"Документы счёта {account}")
-    for name in ("Id", "Номер", "Вид", "Месяц", "Дата", "К оплате", "Исправляет"):
-        table.add_column(name)
-    for d in found.items:
-        table.add_row(str(d.id), d.number, d.kind, d.period, d.issue_date.isoformat(),
-                      d.total_to_pay, str(d.corrects_id or ""))
-    console.print(table)
+    table = output_format is Format.table
+    rows = [(d.id, d.number, d.kind, fmt.period(d.period) if table else d.period,
+             fmt.day(d.issue_date) if table else d.issue_date.isoformat(),
+             to_kopecks(d.total_to_pay), d.corrects_id) for d in found.items]
+    emit(Listing(f"Документы счёта {account}, ₽", (
+        Column("Id", "int"), Column("Номер", "code"), Column("Вид"), Column("Месяц", "code"),
+        Column("Дата", "code"), Column("К оплате", "money"), Column("Исправляет", "int")),
+        rows, found.items), output_format, None)
 
 
 @passport_app.command("issue")

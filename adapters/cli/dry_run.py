@@ -29,7 +29,7 @@ def show_dry_run(period: str, database: str | None, rules: Path | None) -> None:
         raise typer.Exit(2) from None
     with bootstrap(database_url=database, rules_dir=rules) as application:
         try:
-            calculator = application.batch_calculator
+            calculator = application.preview_calculator
         except RulebookError as exc:
             console.print(f"[red]Ошибки в правилах:[/red]\n{exc}")
             raise typer.Exit(2) from None

@@ -11,6 +11,7 @@ import typer
 from zhkh.adapters.bootstrap import bootstrap
 from zhkh.adapters.cli import (
     access,
+    accounts,
     billing,
     demo,
     documents,
@@ -23,6 +24,7 @@ from zhkh.adapters.cli import (
     regress,
     reports,
     rules_versions,
+    russian,
     transfers,
     users,
 )
@@ -129,7 +131,7 @@ def rules_diff(
     rules: RulesOption = None,
 ) -> None:
     """Показать, как черновик правил изменит начисления периода по всей базе (ничего не пишет)."""
-    from zhkh.adapters.cli.render import print_rules_diff
+    from zhkh.adapters.cli.render import diff_progress, print_rules_diff
     from zhkh.kernel.period import Period
     from zhkh.kernel.rulebook import RulebookError
     from zhkh.modules.billing.service import rules_diff as compare
@@ -137,14 +139,17 @@ def rules_diff(
     with bootstrap(database_url=database, rules_dir=rules) as application:
         try:
             period = str(Period.parse(period))
-            published = application.batch_calculator
-            proposed = bootstrap(application.settings, rules_dir=draft).batch_calculator
+            published = application.preview_calculator
+            proposed = bootstrap(application.settings, rules_dir=draft).preview_calculator
         except RulebookError as exc:
             _fail(f"Ошибки в правилах:\n{exc}", 1)
         except ValueError as exc:
             _fail(str(exc), 2)
-        with application.database.reader() as session:
-            print_rules_diff(compare(session, published, proposed, period))
+        with application.database.reader() as session, diff_progress() as bar:
+            task = bar.add_task(f"Сравнение начислений {period}", total=None)
+            diff = compare(session, published, proposed, period, progress=lambda done, total:
+                           bar.update(task, completed=done, total=total))
+        print_rules_diff(diff)
 
 
 regress.register(rules_app)
@@ -153,6 +158,11 @@ rules_versions.register(rules_app)
 for _module in (billing, demo, finance, payments, reports, transfers, parties, access,
                 documents, houses, owners, readings, users):
     _module.register(app)
+
+accounts.register(app)
+
+# last, after every command is added: typer's own words (help, usage, errors) in Russian
+russian.adopt(app)
 
 
 def main() -> None:  # pragma: no cover - console entry point

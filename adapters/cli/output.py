@@ -1,11 +1,11 @@
 """Listings printed by the finance commands: one description of the columns, four forms.
 
 ``table`` is for a person at an 80-column terminal: money and counts never wrap (text columns
-shrink and fold instead), amounts are in rubles with a comma and no currency sign (the title
-says «руб.»). ``csv`` and ``xlsx`` carry the Russian column titles and every column; money in
-CSV is the JSON form (``1234.56``), in XLSX a number with two decimals (written from the exact
-decimal text, never through a binary float of ours). ``json`` is the service's read model as
-the API returns it.
+shrink and are cut with «…» instead), amounts are in rubles with a comma and no currency sign
+(the title says «₽» or «руб.»). ``csv`` and ``xlsx`` carry the Russian column titles and
+every column; money in CSV is the JSON form (``1234.56``), in XLSX a number with two
+decimals (written from the exact decimal text, never through a binary float of ours).
+``json`` is the service's read model as the API returns it.
 
 XLSX is written with XlsxWriter: a write-only library without dependencies, released often,
 that streams rows (``constant_memory``), which is all a report needs; it is read back in the
@@ -27,13 +27,15 @@ from pathlib import Path
 from typing import Any, Literal
 
 from rich import box
+from rich.cells import cell_len
 from rich.console import Console
 from rich.table import Table
 
 from zhkh.adapters.cli.shared import EXIT_INPUT, console, errors, fail
+from zhkh.adapters.print import fmt
 from zhkh.kernel.money import format_kopecks
 
-Kind = Literal["text", "code", "money", "int"]
+Kind = Literal["text", "code", "money", "int", "count"]
 
 
 class Format(StrEnum):
@@ -47,9 +49,10 @@ class Format(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Column:
-    """A column: its Russian title and what it holds: ``text`` folds in a narrow terminal,
-    ``code`` (account numbers, dates) is shown whole, ``money`` is kopecks, ``int`` a count or
-    an id. ``wide`` columns appear in CSV and XLSX only (bank details, long texts)."""
+    """A column: its Russian title and what it holds: ``text`` is cut with «…» in a narrow terminal,
+    ``code`` (account numbers, dates) is shown whole, ``money`` is kopecks, ``int`` an id,
+    ``count`` a quantity shown grouped (``3 660``; a text cell as given: ``8,3``). ``wide``
+    columns appear in CSV and XLSX only (bank details, long texts)."""
 
     title: str
     kind: Kind = "text"
@@ -74,10 +77,8 @@ class Listing:
 
 def rubles(kopecks: int) -> str:
     """Kopecks in a table cell: ``1 234,56`` (no-break space between thousands, ``−`` for a
-    negative amount)."""
-    sign = "−" if kopecks < 0 else ""
-    whole, part = divmod(abs(kopecks), 100)
-    return f"{sign}{whole:,}".replace(",", "\u00a0") + f",{part:02d}"
+    negative amount; the column's title says «₽»)."""
+    return fmt.money(kopecks)
 
 
 def emit(listing: Listing, fmt: Format, out: Path | None, *,
@@ -112,24 +113,38 @@ def emit(listing: Listing, fmt: Format, out: Path | None, *,
 
 def print_table(listing: Listing, target: Console) -> None:
     """The listing as a compact rich table (a rule under the header, one space between
-    columns, no edges)."""
+    columns, no edges). Numbers and codes are never wrapped nor cut: the text columns share
+    what the terminal has left and are cut with «…» (the CSV and JSON carry them whole)."""
     table = Table(title=listing.title, box=box.SIMPLE_HEAD, padding=0, show_edge=False,
                   title_justify="left")
     shown = [i for i, c in enumerate(listing.columns) if not c.wide]
-    for i in shown:
+    rows = [[_cell(row[i], listing.columns[i].kind) for i in shown] for row in listing.rows]
+    total = ([_cell(listing.total[i], listing.columns[i].kind) for i in shown]
+             if listing.total is not None and listing.total_in_table else None)
+    every = [*rows, *([total] if total else [])]
+    widths = [max([cell_len(listing.columns[i].title), *(cell_len(r[n]) for r in every)])
+              for n, i in enumerate(shown)]
+    texts = [n for n, i in enumerate(shown) if listing.columns[i].kind == "text"]
+    left = target.width - sum(w for n, w in enumerate(widths) if n not in texts) \
+        - len(shown) + 1
+    room: dict[int, int] = {}
+    for k, n in enumerate(sorted(texts, key=lambda n: widths[n])):
+        # the narrowest take what they need, the rest share what is left
+        room[n] = max(8, min(widths[n], left // (len(texts) - k)))
+        left -= room[n]
+    for n, i in enumerate(shown):
         c = listing.columns[i]
         if c.kind == "text":
-            table.add_column(c.title, overflow="fold", ratio=1)
+            table.add_column(c.title, overflow="ellipsis", no_wrap=True, max_width=room[n])
         elif c.kind == "code":
-            table.add_column(c.title, no_wrap=True)
+            table.add_column(c.title, no_wrap=True, min_width=widths[n])
         else:
-            table.add_column(c.title, justify="right", no_wrap=True)
-    for row in listing.rows:
-        table.add_row(*(_cell(row[i], listing.columns[i].kind) for i in shown))
-    if listing.total is not None and listing.total_in_table:
+            table.add_column(c.title, justify="right", no_wrap=True, min_width=widths[n])
+    for cells in rows:
+        table.add_row(*cells)
+    if total is not None:
         table.add_section()
-        table.add_row(*(_cell(listing.total[i], listing.columns[i].kind) for i in shown),
-                      style="bold")
+        table.add_row(*total, style="bold")
     target.print(table)
 
 
@@ -138,6 +153,8 @@ def _cell(value: Any, kind: Kind) -> str:
         return ""
     if kind == "money":
         return rubles(value)
+    if kind == "count" and isinstance(value, int):
+        return fmt.count(value)
     return str(value)
 
 
@@ -189,7 +206,7 @@ def write_xlsx(listing: Listing, path: Path) -> None:
                 if c.kind == "money":
                     sheet.write_number(n, col, Decimal(value).scaleb(-2),
                                        money_bold if is_total else money)
-                elif c.kind == "int":
+                elif c.kind == "int" or (c.kind == "count" and isinstance(value, int)):
                     sheet.write_number(n, col, int(value), bold if is_total else None)
                 else:
                     sheet.write_string(n, col, str(value), bold if is_total else None)

@@ -3,17 +3,34 @@
 from __future__ import annotations
 
 from rich.console import Console, JustifyMethod
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
 
+from zhkh.adapters.print import fmt
 from zhkh.kernel.money import format_rub_ru
 from zhkh.modules.billing.service import RulesDiff
+
+
+def diff_progress() -> Progress:
+    """The bar of houses compared by ``zhkh rules diff``: on stderr, so stdout carries only
+    the table, and gone when done."""
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                    TextColumn("домов"), TimeElapsedColumn(), TimeRemainingColumn(),
+                    console=Console(stderr=True), transient=True)
 
 
 def print_rules_diff(diff: RulesDiff, console: Console | None = None) -> None:
     """The comparison of a draft rulebook with the published one, by service and examples."""
     console = console or Console()
-    table = Table(title=f"Начисления за {diff.period}: опубликованные правила {diff.published} "
-                        f"→ черновик {diff.draft}")
+    table = Table(title=f"Начисления за {fmt.period(diff.period)}: опубликованные правила "
+                        f"{diff.published} → черновик {diff.draft}")
     columns: tuple[tuple[str, JustifyMethod], ...] = (
         ("Услуга", "left"), ("Было", "right"), ("Станет", "right"), ("Разница", "right"),
         ("Счетов изменится", "right"))

@@ -50,27 +50,6 @@ FIELD_TITLES = {
     "sequence": "номер файла",
 }
 
-PYDANTIC_MESSAGES = {
-    "missing": "обязательное поле не указано",
-    "extra_forbidden": "лишнее поле",
-    "string_too_short": "слишком короткое значение",
-    "string_too_long": "слишком длинное значение",
-    "string_pattern_mismatch": "значение не подходит по формату",
-    "string_type": "ожидается строка",
-    "int_parsing": "ожидается целое число",
-    "int_type": "ожидается целое число",
-    "date_from_datetime_parsing": "ожидается дата ГГГГ-ММ-ДД",
-    "date_parsing": "ожидается дата ГГГГ-ММ-ДД",
-    "date_type": "ожидается дата ГГГГ-ММ-ДД",
-    "literal_error": "недопустимое значение",
-    "greater_than_equal": "значение слишком мало",
-    "less_than_equal": "значение слишком велико",
-    "too_long": "слишком много элементов",
-    "too_short": "слишком мало элементов",
-    "list_type": "ожидается список",
-    "model_type": "ожидается объект",
-}
-
 
 def field_title(path: str) -> str:
     """The Russian name of a field path (``terms.bik`` → «условия → БИК»); list indexes
@@ -99,21 +78,16 @@ def refuse(exc: Exception) -> NoReturn:
     from pydantic import ValidationError
 
     from zhkh.modules.errors import DomainError
+    from zhkh.modules.validation_messages import russian_message
 
     if isinstance(exc, ValidationError):
         lines = [f"поле «{field_title('.'.join(str(p) for p in e['loc']))}»: "
-                 f"{_pydantic_message(e)}" for e in exc.errors()]
+                 f"{russian_message(e)}" for e in exc.errors()]
         fail("Неверные данные:\n" + "\n".join(lines), EXIT_INPUT)
     if isinstance(exc, DomainError):
         where = f"поле «{field_title(exc.field)}»: " if exc.field else ""
         fail(f"{where}{exc.message}", EXIT_REFUSED)
     raise exc
-
-
-def _pydantic_message(error: Any) -> str:
-    if error["type"] == "value_error":
-        return str(error["msg"]).removeprefix("Value error, ")
-    return PYDANTIC_MESSAGES.get(error["type"], str(error["msg"]))
 
 
 def parse_day(text: str | None, option: str) -> date | None:

@@ -23,7 +23,7 @@ from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker, with_loader_c
 
 from zhkh.modules.access.scope import ALL, SESSION_KEY, Scope
 from zhkh.modules.billing.models import LedgerLine
-from zhkh.modules.complaints.models import QualityIncident
+from zhkh.modules.complaints.models import Complaint, QualityIncident
 from zhkh.modules.documents.models import IssuedCertificate, IssuedDocument
 from zhkh.modules.finance.models import Allocation, Contract, Payment
 from zhkh.modules.meters.models import AccessRefusal, Meter, Reading
@@ -65,6 +65,7 @@ def _criteria(companies: frozenset[int]) -> list[tuple[type, ColumnElement[bool]
         (Reading, Reading.meter_id.in_(meters)),
         (AccessRefusal, AccessRefusal.premises_id.in_(premises)),
         (QualityIncident, QualityIncident.house_id.in_(houses)),
+        (Complaint, Complaint.house_id.in_(houses)),
         (Payment, Payment.account_id.in_(accounts)),
         (Allocation, Allocation.account_id.in_(accounts)),
         (LedgerLine, LedgerLine.account_id.in_(accounts)),

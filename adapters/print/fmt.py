@@ -1,4 +1,5 @@
-"""Numbers, dates and periods as Russians write them on a payment document.
+"""Numbers, dates and periods as Russians write them — on a payment document and in the
+command line's output (the one formatting module of both).
 
 Money ``1 234,56`` (a no-break space between thousands, a comma before kopecks, a true minus
 sign), volumes with their own decimals ``8,333``, dates ``15.11.2026``, periods
@@ -39,6 +40,21 @@ def decimal(text: str | None) -> str:
     sign = MINUS if text.startswith("-") else ""
     whole, _, fraction = text.lstrip("-").partition(".")
     return f"{sign}{_group(whole)},{fraction}" if fraction else f"{sign}{_group(whole)}"
+
+
+def count(n: int) -> str:
+    """A whole number → ``3 660`` (``−12`` below zero)."""
+    return (MINUS if n < 0 else "") + _group(str(abs(n)))
+
+
+def number(value: float, places: int = 1) -> str:
+    """A measured figure (seconds, a rate) → ``8,3``, rounded to ``places`` decimals."""
+    return decimal(f"{value:.{places}f}")
+
+
+def rubles(kopecks: int) -> str:
+    """Kopecks → ``1 234,56 ₽`` (a no-break space before the sign)."""
+    return f"{money(kopecks)}{THIN}₽"
 
 
 def day(value: date | None) -> str:

@@ -16,11 +16,15 @@ from starlette.exceptions import HTTPException
 
 from zhkh.api.auth import FailedAuthentications
 from zhkh.api.web import core
-from zhkh.api.web.pages import accounts, admin, home
+from zhkh.api.web.pages import accounts, admin, analytics, complaints, home, passport, rules
 
 PAGES: list[ModuleType] = [
     home,
     accounts,
+    complaints,
+    passport,
+    rules,
+    analytics,
     admin,
 ]
 """Desk modules: each has ``router`` and ``DESK`` (a :class:`~zhkh.api.web.core.Desk`, or

@@ -41,6 +41,12 @@ EXPLANATIONS: dict[str, str] = {
         "дней с пенями не больше, чем дней просрочки минус льготные.",
     "kernel_equals_twin":
         "Скомпилированное ядро и его двойник на Decimal дают те же объёмы и суммы до копейки.",
+    "common_within_cap":
+        "Объём коммунального ресурса на содержание общего имущества (СОИ) не больше норматива "
+        "на СОИ × площадь общего имущества, если общее собрание не решило распределять весь "
+        "объём (ЖК РФ ст. 156 ч. 9.2; ПП №354, п. 44): ни объём дома, ни доля помещения "
+        "(объём дома × площадь помещения / площадь всех помещений) не больше своей части "
+        "норматива.",
     "line_has_rule_and_source":
         "У каждой строки есть правила, по которым она посчитана (и они есть в сборнике), "
         "и норма, которую она реализует.",
@@ -71,6 +77,7 @@ def check(situation: Situation, result: CalculationResult, rulebook: Rulebook
     found += _rules_and_sources(result.lines, rulebook)
     found += _penalty_grace(situation, result.lines, rulebook)
     found += _allocation(situation, result.lines, rulebook)
+    found += _common_within_cap(situation, result, rulebook)
     return found
 
 
@@ -139,6 +146,51 @@ def _rules_and_sources(lines: list[Line], rulebook: Rulebook) -> list[Violation]
                     f"правил нет в сборнике: {', '.join(unknown)}" if unknown else "нет источника")
             found.append(Violation("line_has_rule_and_source", ln.account, ln.service,
                                    f"строка {ln.kind}/{ln.method}: {what}"))
+    return found
+
+
+MICRO = Decimal("0.000001")
+
+
+def _common_within_cap(situation: Situation, result: CalculationResult, rulebook: Rulebook
+                       ) -> list[Violation]:
+    """The house's СОИ volume within its cap, and each premises' share within its part of the
+    cap (rounded to 10⁻⁶ per line part), unless the house's decision lifted the cap."""
+    if situation.house.common_cap_lifted or not result.houses:
+        return []
+    found = []
+    caps: dict[str, Decimal] = {}
+    for house in result.houses:
+        cap, volume = Decimal(house.cap), Decimal(house.common_volume)
+        caps[house.service] = max(cap, caps.get(house.service, cap))
+        if volume > cap:
+            found.append(Violation(
+                "common_within_cap", None, house.service,
+                f"объём дома на СОИ {house.common_volume} больше норматива × площадь общего "
+                f"имущества {house.cap} (решения собрания нет)"))
+    total_area = situation.house.total_area
+    if not total_area:
+        return found
+    areas = {a.number: a.area for a in situation.accounts}
+    volumes: dict[tuple[str, str, str | None], Decimal] = defaultdict(Decimal)
+    parts: dict[tuple[str, str, str | None], int] = defaultdict(int)
+    for ln in result.lines:
+        spec = rulebook.services.get(ln.service)
+        # a component in another unit (the heat to warm the water, Гкал) is not the resource
+        if (ln.kind != "charge" or ln.method != "common_property" or spec is None
+                or ln.unit != spec.unit or ln.service not in caps):
+            continue
+        key = (ln.account, ln.service, ln.component)
+        volumes[key] += Decimal(ln.volume)
+        parts[key] += 1
+    for (account, service, _component), volume in volumes.items():
+        share = caps[service] * areas.get(account, Decimal(0)) / total_area
+        if volume > share + parts[(account, service, _component)] * MICRO:
+            found.append(Violation(
+                "common_within_cap", account, service,
+                f"доля помещения {volume} больше его части норматива {share.quantize(MICRO)} "
+                f"(норматив × площадь общего имущества {caps[service]} × площадь помещения / "
+                f"{total_area})"))
     return found
 
 

@@ -43,6 +43,7 @@ class Situations:
                         if any(t.attr == "meter" for t in r.condition)
                         for s in named_values(r.condition, "service")}
         self.zones = {s.id: [list(z.zones) for z in s.zones] for s in rulebook.services.values()}
+        self.common_of = {s.id: s.common_of for s in rulebook.services.values() if s.common_of}
 
     def situations(self) -> st.SearchStrategy[Json]:
         """Situations of one or two accounts in a period of the space."""
@@ -78,6 +79,11 @@ def _situation(draw: st.DrawFn, s: Situations, period: Period) -> Json:
         house["total_area"] = _money(total * draw(st.integers(1, 40)))
         house["heating_volume"] = _milli(draw(st.integers(1, 400_000)))
         house["common_area"] = _money(total * draw(st.integers(1, 4)) // 10)
+        resources = sorted({s.common_of[x["service"]] for a in accounts for x in a["services"]
+                            if x["service"] in s.common_of})
+        if resources:  # common property: house meters above, below and without a reading
+            house["common_cap_lifted"] = draw(st.integers(0, 3)) == 0
+            house["resources"] = [draw(_house_resource(resource)) for resource in resources]
     situation: Json = {"period": str(period), "house": house, "accounts": accounts}
     for key, make in (("benefits", _benefits), ("absences", _absences),
                       ("incidents", _incidents)):
@@ -87,6 +93,18 @@ def _situation(draw: st.DrawFn, s: Situations, period: Period) -> Json:
     if draw(st.integers(0, 3)) == 0:
         situation["balance"] = draw(_balance(s, period, accounts))
     return situation
+
+
+@st.composite
+def _house_resource(draw: st.DrawFn, resource: str) -> Json:
+    item: Json = {"service": resource,
+                  "other_volume": _milli(draw(st.integers(0, 2_000_000)))}
+    if draw(st.integers(0, 4)) != 0:
+        item["volume"] = _milli(draw(st.integers(0, 3_000_000)))
+    else:
+        item["previous_volumes"] = [_milli(draw(st.integers(0, 3_000_000)))
+                                    for _ in range(draw(st.integers(0, 3)))]
+    return item
 
 
 def _day(period: Period) -> st.SearchStrategy[date]:

@@ -27,7 +27,7 @@ auditor           registry:read, passport:read, meters:read, readings:read, rule
 accountant        finance:read/write, payments:read/write/reverse, balances:read, registry:read,
                   documents:read/write
 external_system   calculate:run, meters:read, readings:read/write, payments:write,
-                  balances:read
+                  balances:read, complaints:submit
 ================  ==========================================================================
 
 ``meter_access`` covers the acts of refused access to a meter (акты о недопуске): the
@@ -37,7 +37,11 @@ houses, premises and accounts (the account card included); ``passport`` covers p
 registrations, absences and benefit assignments *without* personal data (a benefit's
 document is personal); ``complaints`` covers quality incidents: the dispatcher records and
 closes them, and whoever explains or checks charges (operator, methodologist, analyst,
-auditor) reads them, since they reduce charges; ``personal_data`` is the
+auditor) reads them, since they reduce charges. ``complaints`` also covers consumers'
+complaints (обращения): the dispatcher registers them and moves them through the workflow;
+``complaints:submit`` is a portal's (``external_system``) right to register a complaint and
+read back the complaints it registered itself (status and history, to tell the consumer),
+without reading anybody else's or moving any; ``personal_data`` is the
 right to see a person's full name, birth date and document. Only ``admin`` and
 ``passport_officer`` hold it: the operator, the cashier and the dispatcher identify a resident
 by the account and the person id, the analyst and the auditor need counts and history rather
@@ -109,7 +113,7 @@ PERMISSIONS: Mapping[str, frozenset[tuple[str, str]]] = {
                           ("documents", "read")}),
     "external_system": frozenset({("calculate", "run"), ("meters", "read"),
                                   *(("readings", a) for a in _RW), ("payments", "write"),
-                                  ("balances", "read")}),
+                                  ("balances", "read"), ("complaints", "submit")}),
     "accountant": frozenset({*(("finance", a) for a in _RW),
                              *(("payments", a) for a in (*_RW, "reverse")),
                              ("balances", "read"), ("registry", "read"),

@@ -1,14 +1,19 @@
-"""SQL of analytics: sums of the ledger by booked month and service, money paid by month."""
+"""SQL of analytics: sums of the ledger by booked month and service, money paid by month, and
+charged, paid and owed by month and by house, provider, service or management company."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
 
 from sqlalchemy import case, func, select
 
-from zhkh.modules.billing.models import LedgerLine
+from zhkh.modules.billing.models import BillingPeriod, LedgerLine
 from zhkh.modules.db.repository import Repository
-from zhkh.modules.finance.models import Payment
+from zhkh.modules.finance.allocating import PENALTY_SERVICE
+from zhkh.modules.finance.models import Allocation, Payment
+from zhkh.modules.registry.models import Account, House, Premises
 
 KINDS = ("charge", "recalculation", "benefit", "quality_reduction")
 """The kinds summed, in the order of :class:`SummaryRow`'s money fields."""
@@ -78,3 +83,100 @@ class MoneyRepository(Repository):
         stmt = (select(Payment.posted_period, func.sum(Payment.amount_kopecks))
                 .group_by(Payment.posted_period))
         return {p: int(v or 0) for p, v in self.session.execute(stmt)}
+
+
+Grouping = Literal["house", "provider", "service", "company"]
+GROUPINGS: tuple[Grouping, ...] = ("house", "provider", "service", "company")
+
+Cell = tuple[int, int | None, str, int]
+"""The finest group the sums keep: (house id, management company id, service, provider id);
+every grouping is a projection of it."""
+
+CELL_INDEX: dict[Grouping, int] = {"house": 0, "company": 1, "service": 2, "provider": 3}
+
+
+@dataclass(slots=True)
+class Sums:
+    """Money of a set of booking months, by month and :data:`Cell` (kopecks) — or by month
+    and group once projected (``collection.project``):
+
+    * ``charged`` — (booked month, cell) → ledger lines other than penalties;
+    * ``penalties`` — (booked month, cell) → penalty lines;
+    * ``paid`` — (booked month, cell) → payments' parts that paid bills (not advances);
+    * ``principal`` — (bill month, cell) → payments' parts that paid a bill's principal;
+    * ``posted`` — month → payments posted in it (stornos subtract; no cell: an advance
+      belongs to no provider).
+    """
+
+    charged: dict[tuple[str, Any], int] = field(default_factory=dict)
+    penalties: dict[tuple[str, Any], int] = field(default_factory=dict)
+    paid: dict[tuple[str, Any], int] = field(default_factory=dict)
+    principal: dict[tuple[str, Any], int] = field(default_factory=dict)
+    posted: dict[str, int] = field(default_factory=dict)
+
+    def plus(self, other: Sums) -> Sums:
+        """Both sums added key by key (a new object)."""
+        out = Sums()
+        for name in ("charged", "penalties", "paid", "principal", "posted"):
+            merged = dict(getattr(self, name))
+            for key, value in getattr(other, name).items():
+                merged[key] = merged.get(key, 0) + value
+            setattr(out, name, merged)
+        return out
+
+
+def _add(target: dict[Any, int], key: Any, value: Any) -> None:
+    target[key] = target.get(key, 0) + int(value or 0)
+
+
+def _with_house(stmt: Any, table: Any) -> Any:
+    return (stmt.join(Account, Account.id == table.account_id)
+            .join(Premises, Premises.id == Account.premises_id)
+            .join(House, House.id == Premises.house_id))
+
+
+class CollectionRepository(Repository):
+    """Sums of money charged, paid and posted by month and cell, over the rows booked in
+    given months: three statements (ledger, allocation rows, payments) whose rows are cells ×
+    months, never accounts. Each statement reads only the months asked for (through the
+    booking month's index), so the open months can be read live while the closed ones — whose
+    rows never change — are read once (``CollectionCache``)."""
+
+    def periods(self) -> tuple[list[str], list[str]]:
+        """(closed months, open months), oldest first."""
+        rows = self.session.execute(select(BillingPeriod.period, BillingPeriod.status)
+                                    .order_by(BillingPeriod.period)).all()
+        return ([p for p, s in rows if s == "closed"], [p for p, s in rows if s != "closed"])
+
+    def sums(self, booked: Sequence[str]) -> Sums:
+        """:class:`Sums` of the rows booked in the months ``booked``."""
+        out = Sums()
+        if not booked:
+            return out
+        months = list(booked)
+        cell = (Premises.house_id, House.management_company_id, LedgerLine.service,
+                LedgerLine.provider_id)
+        stmt = _with_house(select(LedgerLine.period_booked, *cell,
+                                  func.sum(LedgerLine.amount_kopecks)), LedgerLine)
+        stmt = stmt.where(LedgerLine.period_booked.in_(months)).group_by(
+            LedgerLine.period_booked, *cell)
+        for period, house, company, service, provider, amount in self.session.execute(stmt):
+            target = out.penalties if service == PENALTY_SERVICE else out.charged
+            _add(target, (period, (house, company, service, provider)), amount)
+        part = (Premises.house_id, House.management_company_id, Allocation.service,
+                Allocation.provider_id)
+        stmt = _with_house(select(Allocation.period_booked, Allocation.bill_period,
+                                  Allocation.kind, *part,
+                                  func.sum(Allocation.amount_kopecks)), Allocation)
+        stmt = stmt.where(Allocation.period_booked.in_(months),
+                          Allocation.kind != "advance").group_by(
+            Allocation.period_booked, Allocation.bill_period, Allocation.kind, *part)
+        for period, bill, kind, *key, amount in self.session.execute(stmt):
+            _add(out.paid, (period, tuple(key)), amount)
+            if kind == "principal":
+                _add(out.principal, (bill, tuple(key)), amount)
+        stmt = (select(Payment.posted_period, func.sum(Payment.amount_kopecks))
+                .where(Payment.posted_period.in_(months)).group_by(Payment.posted_period))
+        for period, amount in self.session.execute(stmt):
+            _add(out.posted, period, amount)
+        return out

@@ -145,15 +145,18 @@ def _signed(kopecks: int) -> str:
 
 def recalc_since(unit: UnitOfWork, calculator: BatchCalculator, since: str, *, reason: str,
                  houses_per_batch: int = 50, progress: Progress | None = None,
-                 actor: str = "system") -> list[Booked]:
-    """Recalculate every closed month from ``since`` for every house (a rule changed with a
-    past effective date): differences are booked in the open period, one unit of work per
-    month × batch of houses, each audited in its own transaction (``billing.recalc``: who,
-    why, the month, the houses, lines and amount); then the pending queue is processed too."""
+                 actor: str = "system", until: str | None = None) -> list[Booked]:
+    """Recalculate every closed month from ``since`` (to ``until`` inclusive when given) for
+    every house with ``calculator``'s rules (a rule changed with a past effective date):
+    differences are booked in the open period, one unit of work per month × batch of houses,
+    each audited in its own transaction (``billing.recalc``: who, why, the month, the houses,
+    lines and amount); then the pending queue is processed too."""
     since = str(Month.parse(since))
+    last = str(Month.parse(until)) if until is not None else None
     with unit() as session:
         booked_in = open_period(session)
-        months = closed_months(session, since, booked_in)
+        months = [m for m in closed_months(session, since, booked_in)
+                  if last is None or m <= last]
         houses = RegistryRepository(session).house_ids()
     run_id = new_run_id(booked_in, "recalc")
     booked: list[Booked] = []

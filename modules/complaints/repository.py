@@ -1,13 +1,13 @@
-"""SQL of complaints: quality incidents."""
+"""SQL of complaints: quality incidents, complaints and their history."""
 
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import column, or_, select, table
 
 from zhkh.kernel.period import Period
-from zhkh.modules.complaints.models import QualityIncident
+from zhkh.modules.complaints.models import Complaint, ComplaintEvent, QualityIncident
 from zhkh.modules.db.repository import Repository
 from zhkh.modules.paging import page
 from zhkh.modules.registry.models import Account, AccountService, Premises
@@ -66,3 +66,75 @@ class ComplaintsRepository(Repository):
             stmt = stmt.where(Account.premises_id.in_(
                 select(Premises.id).where(Premises.house_id == incident.house_id)))
         return list(self.session.scalars(stmt.order_by(Account.id)))
+
+
+class ComplaintDeskRepository(Repository):
+    """Reads and writes of complaints and their history; flushes, never commits."""
+
+    def add(self, complaint: Complaint) -> Complaint:
+        """Store a new complaint (its id becomes known)."""
+        return self._add(complaint)
+
+    def add_event(self, *, complaint_id: int, from_status: str | None, to_status: str,
+                  actor: str, at: datetime, comment: str | None) -> ComplaintEvent:
+        """Append one step to a complaint's history."""
+        return self._add(ComplaintEvent(complaint_id=complaint_id, from_status=from_status,
+                                        to_status=to_status, actor=actor, at=at,
+                                        comment=comment))
+
+    def locked(self, complaint_id: int) -> Complaint | None:
+        """The complaint, its row locked for the transition (PostgreSQL: two dispatchers
+        moving it at once are serialised; SQLite locks the whole database on write)."""
+        return self.session.scalar(
+            select(Complaint).where(Complaint.id == complaint_id).with_for_update())
+
+    def history(self, complaint_id: int) -> list[ComplaintEvent]:
+        """The complaint's steps in the order they happened."""
+        return list(self.session.scalars(select(ComplaintEvent).where(
+            ComplaintEvent.complaint_id == complaint_id).order_by(ComplaintEvent.id)))
+
+    def find(self, *, status: str | None = None, house_id: int | None = None,
+             overdue_at: datetime | None = None, created_by: str | None = None,
+             account_id: int | None = None, limit: int, offset: int
+             ) -> tuple[list[Complaint], int]:
+        """Complaints of a status, a house, an account or a registering principal; with
+        ``overdue_at``, only those whose current step was due before that moment. The most
+        urgent first: by due time (closed last), then by id."""
+        c = Complaint
+        stmt = select(c)
+        if status is not None:
+            stmt = stmt.where(c.status == status)
+        if house_id is not None:
+            stmt = stmt.where(c.house_id == house_id)
+        if account_id is not None:
+            stmt = stmt.where(c.account_id == account_id)
+        if created_by is not None:
+            stmt = stmt.where(c.created_by == created_by)
+        if overdue_at is not None:
+            stmt = stmt.where(c.due_at.is_not(None), c.due_at < overdue_at)
+        return page(self.session, stmt, limit=limit, offset=offset,
+                    order_by=(c.due_at.is_(None), c.due_at, c.id))
+
+    def account_number(self, account_id: int | None) -> str | None:
+        """The number of an account by id (None for None)."""
+        if account_id is None:
+            return None
+        return self.session.scalar(select(Account.number).where(Account.id == account_id))
+
+    def account_numbers(self, account_ids: set[int]) -> dict[int, str]:
+        """Account id → number for these ids."""
+        if not account_ids:
+            return {}
+        return {i: n for i, n in self.session.execute(select(Account.id, Account.number).where(
+            Account.id.in_(sorted(account_ids))))}
+
+    def account_by_number(self, number: str) -> Account | None:
+        """The account numbered ``number``."""
+        return self.session.scalar(select(Account).where(Account.number == number))
+
+    def person_exists(self, person_id: int) -> bool:
+        """Whether a person with this id is on file (read by table name: complaints do not
+        import the passport module)."""
+        persons = table("persons", column("id"))
+        return self.session.scalar(
+            select(persons.c.id).where(persons.c.id == person_id)) is not None

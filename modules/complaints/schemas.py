@@ -1,12 +1,12 @@
-"""Pydantic models of quality incidents. Times are local wall-clock times of the house
-(``2026-06-10T08:00``), without a time zone; magnitudes are decimal strings."""
+"""Pydantic models of quality incidents and complaints. Times are local wall-clock times of
+the house (``2026-06-10T08:00``), without a time zone; magnitudes are decimal strings."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field, StringConstraints
 
 from zhkh.kernel.bounded import Moment
 from zhkh.modules.schemas import AccountRecalc, DecimalText, Input, Reason, Ref, decimal_text
@@ -100,3 +100,82 @@ class IncidentOut(BaseModel):
                    ended_at=incident.ended_at, magnitude=decimal_text(incident.magnitude_micro),
                    reference=incident.reference, recalculation=recalculation,
                    recalculated=recalculated)
+
+
+Channel = Literal["phone", "portal", "visit"]
+ComplaintKind = Literal["interruption", "temperature", "pressure", "tko_delay", "unsafe",
+                        "other"]
+Status = Literal["new", "accepted", "inspection", "confirmed", "rejected", "closed"]
+Text = Annotated[str, StringConstraints(min_length=1, max_length=4000)]
+
+
+class ComplaintCreate(Input):
+    """A complaint as the dispatcher or a portal takes it: who (free text, optionally the
+    account and the person), where (the house, optionally the premises — or just the account),
+    what (service and kind), since when, and the caller's words."""
+
+    channel: Channel
+    caller_name: str | None = Field(default=None, max_length=200,
+                                    description="Кто обратился (как представился)")
+    caller_phone: str | None = Field(default=None, max_length=64)
+    account: str | None = Field(default=None, min_length=6, max_length=20,
+                                description="Лицевой счёт, если назван")
+    person_id: Ref | None = None
+    house_id: Ref | None = Field(default=None, description="Дом; не нужен при помещении или "
+                                 "лицевом счёте")
+    premises_id: Ref | None = Field(default=None, description="Помещение; не указано — дом")
+    service: str = Field(min_length=1, max_length=64, examples=["hot_water"])
+    kind: ComplaintKind = Field(description="Вид нарушения качества, как в правилах quality, "
+                                "или other")
+    started_at: LocalTime = Field(description="Когда началось (местное время)")
+    text: Text
+    reason: Reason = None
+
+
+class TransitionIn(Input):
+    """A step of the workflow. ``rejected`` needs ``comment`` (the reason given to the
+    consumer); ``confirmed`` of a quality complaint records the incident, ending at
+    ``ended_at`` (if already known) with ``magnitude`` for temperature and pressure."""
+
+    to: Status
+    comment: str | None = Field(default=None, max_length=4000,
+                                description="Комментарий; для отклонения — причина")
+    ended_at: LocalTime | None = Field(default=None, description="Для подтверждения: когда "
+                                       "нарушение закончилось (по акту проверки)")
+    magnitude: DecimalText | None = Field(default=None, description=MAGNITUDE)
+
+
+class ComplaintEventOut(BaseModel):
+    from_status: str | None
+    to_status: str
+    actor: str
+    at: datetime
+    comment: str | None
+
+
+class ComplaintOut(BaseModel):
+    id: int
+    channel: str
+    caller_name: str | None
+    caller_phone: str | None
+    contacts_hidden: bool = Field(description="Имя и телефон обратившегося скрыты от роли")
+    account: str | None
+    person_id: int | None
+    house_id: int
+    premises_id: int | None
+    service: str
+    kind: str
+    started_at: datetime
+    text: str
+    status: str
+    status_title: str
+    status_since: datetime
+    due_at: datetime | None
+    overdue: bool
+    incident_id: int | None
+    created_by: str
+    created_at: datetime
+    history: list[ComplaintEventOut] | None = Field(
+        default=None, description="История переходов, по порядку (в карточке обращения)")
+    recalculated: RecalcSummary | None = Field(
+        default=None, description="Подтверждение с инцидентом: сколько счетов пересчитано")

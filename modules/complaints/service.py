@@ -48,8 +48,8 @@ def create_incident(session: Session, seams: Seams, actor: Actor, data: Incident
                     ) -> tuple[QualityIncident, Recalculated]:
     """Record an incident of a house or a premises; a closed one recalculates the accounts
     it concerns."""
-    house_id = _house_of(session, data.house_id, data.premises_id)
-    _covered_by_rules(seams, data.service, data.kind)
+    house_id = house_of(session, data.house_id, data.premises_id)
+    covered_by_rules(seams, data.service, data.kind)
     _fits(data.kind, data.started_at, data.ended_at, data.magnitude)
     incident = ComplaintsRepository(session).add_incident(
         house_id=house_id, premises_id=data.premises_id, service=data.service, kind=data.kind,
@@ -97,7 +97,9 @@ def _snapshot(incident: QualityIncident) -> dict[str, Any]:
             "magnitude": decimal_text(incident.magnitude_micro)}
 
 
-def _house_of(session: Session, house_id: int | None, premises_id: int | None) -> int:
+def house_of(session: Session, house_id: int | None, premises_id: int | None) -> int:
+    """The house of a premises (checked against ``house_id`` if both are given) or the
+    given house; ``Invalid`` naming the field when either is unknown or neither is given."""
     if premises_id is not None:
         premises = session.get(Premises, premises_id)
         if premises is None:
@@ -115,7 +117,9 @@ def _house_of(session: Session, house_id: int | None, premises_id: int | None) -
     return house_id
 
 
-def _covered_by_rules(seams: Seams, service: str, kind: str) -> None:
+def covered_by_rules(seams: Seams, service: str, kind: str) -> None:
+    """``Invalid`` (``no_quality_rule``) unless the quality rules describe ``kind`` of
+    ``service``; the message lists the kinds they do describe."""
     kinds = seams.vocabulary.incident_kinds(service)
     if kind in kinds:
         return

@@ -66,7 +66,7 @@ def plant(session: Session, calculator: BatchCalculator, town: Town, rng: random
         if isinstance(held, ReadingReview):
             lines.append(f"На проверке показание прибора {z.meter_id} от {day:%d.%m.%Y}: "
                          f"{format_decimal_ru(value)} — "
-                         + "; ".join(c["code"] for c in held.checks))
+                         + "; ".join(str(c.get("message") or c["code"]) for c in held.checks))
     return lines
 
 

@@ -64,7 +64,7 @@ from zhkh.modules.passport.models import BenefitAssignment, Registration
 from zhkh.modules.passport.repository import PassportRepository
 from zhkh.modules.registry.models import Account, AccountService, Premises
 
-DEFAULT_URL = "sqlite:///zhkh-demo.sqlite"
+DEFAULT_URL = "sqlite:///zhkh.sqlite"  # the default database of every command
 LAST_MONTH = Period(2026, 10)
 SEED = 20251101
 HISTORY_MONTHS = 4
@@ -138,7 +138,7 @@ def run_demo(unit: UnitOfWork, calculator: BatchCalculator, rules: FinanceRules,
         sign_contracts(session, Actor("demo", "договоры с поставщиками"), first.first_day)
     report.build_seconds = time.perf_counter() - started
     say(f"Город построен: {len(town.houses)} домов, {len(town.accounts)} лицевых счетов, "
-        f"льгот {benefits} ({report.build_seconds:.1f} с)")
+        f"льгот {benefits} ({report.build_seconds:.1f} с)".replace(".", ","))
     for i in range(months):
         month = first.shift(i)
         paid = pay(month, i) if pay is not None and i > 0 else []

@@ -165,7 +165,9 @@ def _account_number(value: str) -> str:
 
 
 class AccountCreate(Input):
-    number: str = Field(min_length=6, max_length=20)
+    number: str | None = Field(
+        default=None, min_length=6, max_length=20,
+        description="Номер с контрольной цифрой; без него назначается следующий свободный")
     premises_id: Ref
     opened_on: Day
     closed_on: Day | None = None
@@ -174,8 +176,8 @@ class AccountCreate(Input):
 
     @field_validator("number")
     @classmethod
-    def _valid_number(cls, value: str) -> str:
-        return _account_number(value)
+    def _valid_number(cls, value: str | None) -> str | None:
+        return None if value is None else _account_number(value)
 
     @field_validator("closed_on")
     @classmethod

@@ -12,7 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from zhkh.kernel.period import Period as Month
@@ -20,6 +21,7 @@ from zhkh.modules import audit
 from zhkh.modules.audit import Actor
 from zhkh.modules.db.repository import get_or_not_found
 from zhkh.modules.errors import Conflict, Invalid, NotFound
+from zhkh.modules.registry.account_number import AccountNumberError, make_account_number
 from zhkh.modules.registry.models import (
     Account,
     AccountService,
@@ -240,16 +242,60 @@ def get_account(session: Session, number: str) -> Account:
     return account
 
 
+NUMBER_WIDTH = 10
+"""Digits of a generated account number (nine of the serial and the check digit)."""
+NUMBER_ATTEMPTS = 20
+"""Tries to take a generated number another transaction took first (PostgreSQL)."""
+
+
+def next_account_number(session: Session) -> str:
+    """The number after the greatest ``NUMBER_WIDTH``-digit number in use: its serial + 1 and
+    the Luhn check digit (``0000000019`` for the first). Numbers of another width (entered
+    by hand) do not count; a number taken meanwhile is the caller's to retry."""
+    top = session.scalar(select(func.max(Account.number))
+                         .where(func.length(Account.number) == NUMBER_WIDTH))
+    serial = int(top[:-1]) + 1 if top else 1
+    try:
+        return make_account_number(serial, NUMBER_WIDTH)
+    except AccountNumberError:
+        raise Conflict("account_numbers_exhausted",
+                       f"все {NUMBER_WIDTH}-значные номера лицевых счетов заняты; укажите "
+                       "номер вручную", field="number") from None
+
+
+def _add_numbered_account(session: Session, data: AccountCreate) -> Account:
+    """Insert the account under the next free number. Two transactions may pick the same
+    number at once (PostgreSQL; SQLite's writers take turns): the loser's insert fails on
+    the unique index inside a savepoint and it takes the next number, the rest of its
+    transaction untouched."""
+    repo = RegistryRepository(session)
+    for _ in range(NUMBER_ATTEMPTS):
+        number = next_account_number(session)
+        try:
+            with session.begin_nested():
+                return repo.add_account(number=number, premises_id=data.premises_id,
+                                        opened_on=data.opened_on, closed_on=data.closed_on)
+        except IntegrityError:
+            if repo.account_by_number(number) is None:
+                raise  # not the number: another constraint refused the row
+    raise Conflict("account_number_busy", "не удалось выбрать номер лицевого счёта: "
+                   "повторите запрос", field="number")
+
+
 def create_account(session: Session, actor: Actor, data: AccountCreate) -> Account:
-    """A new account with its services; a number already used is ``account_exists`` (409)."""
+    """A new account with its services; a number already used is ``account_exists`` (409);
+    without a number the next free one is generated (:func:`next_account_number`)."""
     _exists(session, Premises, data.premises_id, "premises_not_found", "premises_id",
             "помещение")
     repo = RegistryRepository(session)
-    if repo.account_by_number(data.number) is not None:
-        raise Conflict("account_exists", f"лицевой счёт {data.number} уже существует",
-                       field="number", obj=f"account:{data.number}")
-    account = repo.add_account(number=data.number, premises_id=data.premises_id,
-                               opened_on=data.opened_on, closed_on=data.closed_on)
+    if data.number is None:
+        account = _add_numbered_account(session, data)
+    else:
+        if repo.account_by_number(data.number) is not None:
+            raise Conflict("account_exists", f"лицевой счёт {data.number} уже существует",
+                           field="number", obj=f"account:{data.number}")
+        account = repo.add_account(number=data.number, premises_id=data.premises_id,
+                                   opened_on=data.opened_on, closed_on=data.closed_on)
     actor = actor.with_reason(data.reason)
     audit.record(session, actor, action="account.create", object_type="account",
                  object_id=account.number, after=audit.snapshot(account, ACCOUNT_FIELDS))

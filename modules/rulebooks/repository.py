@@ -26,9 +26,15 @@ class RulebookVersionRepository:
         return row
 
     def make_current(self, row: RulebookVersion, *, at: datetime, by: str) -> None:
-        self.session.execute(update(RulebookVersion).where(RulebookVersion.current.is_(True))
+        """Mark ``row`` current (and no other); when and by whom it was first published is
+        written once (the table's triggers refuse changing it): publishing an older version
+        again only moves the mark."""
+        self.session.execute(update(RulebookVersion).where(RulebookVersion.current.is_(True),
+                                                           RulebookVersion.version != row.version)
                              .values(current=False))
-        row.current, row.published_at, row.published_by = True, at, by
+        row.current = True
+        if row.published_at is None:
+            row.published_at, row.published_by = at, by
         self.session.flush()
 
     def all(self) -> list[RulebookVersion]:

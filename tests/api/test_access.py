@@ -32,6 +32,9 @@ BENEFIT = {"person_id": "{person}", "account": FLAT_1_ACCOUNT, "category": "vete
            "date_from": "2025-01-01", "document": "удостоверение ветерана труда"}
 INCIDENT = {"house_id": "{house}", "service": "cold_water", "kind": "interruption",
             "started_at": "2026-10-05T08:00", "ended_at": "2026-10-05T20:00"}
+COMPLAINT = {"channel": "phone", "house_id": "{house}", "service": "cold_water",
+             "kind": "interruption", "started_at": "2026-10-05T08:00", "text": "нет воды"}
+PORTALS = {"external_system"}  # complaints:submit — register and read back their own
 RULES = {"admin", "methodologist", "analyst", "auditor"}
 FINANCE_READ = {"admin", "accountant", "analyst", "auditor"}
 FINANCE_WRITE = {"admin", "accountant"}
@@ -100,6 +103,10 @@ ENDPOINTS = [
     ("GET", "/v1/incidents", None, COMPLAINTS_READ),
     ("GET", "/v1/incidents/{incident}", None, COMPLAINTS_READ),
     ("PATCH", "/v1/incidents/{incident}", {"reference": "акт №7"}, COMPLAINTS_WRITE),
+    ("POST", "/v1/complaints", COMPLAINT, COMPLAINTS_WRITE | PORTALS),
+    ("GET", "/v1/complaints", None, COMPLAINTS_READ | PORTALS),
+    ("GET", "/v1/complaints/{complaint}", None, COMPLAINTS_READ | PORTALS),
+    ("POST", "/v1/complaints/{complaint}/transition", {"to": "accepted"}, COMPLAINTS_WRITE),
     ("POST", "/v1/meters", {"serial": "Z", "service": "hot_water", "premises_id": "{flat}",
                             "installed_on": "2024-01-01"}, METERS_WRITE),
     ("GET", "/v1/meters", None, METERS_READ),
@@ -190,6 +197,7 @@ def ids(module_api, module_world):
              "refusal": refusal["id"]}
     found["benefit"] = module_api.ok("POST", "/v1/benefits", _fill(BENEFIT, found))["id"]
     found["incident"] = module_api.ok("POST", "/v1/incidents", _fill(INCIDENT, found))["id"]
+    found["complaint"] = module_api.ok("POST", "/v1/complaints", _fill(COMPLAINT, found))["id"]
     found["company"] = module_api.ok("POST", "/v1/management-companies", {
         "name": "УК «Центр»", "inn": "7736050003"})["id"]
     found["provider"] = module_api.ok("POST", "/v1/providers", {
@@ -298,10 +306,11 @@ def test_unknown_roles_get_nothing():
 # --- data scope: a key sees only its management companies' houses ----------------------------
 
 OBJECT_KEYS = ("{house}", "{flat}", "{account}", "{person}", "{registration}", "{meter}",
-               "{refusal}", "{benefit}", "{incident}", "{payment}")
+               "{refusal}", "{benefit}", "{incident}", "{payment}", "{complaint}")
 LISTS = {  # list endpoint → the world's objects it shows to a key that may see them
     "/v1/houses": 1, "/v1/premises": 2, "/v1/accounts": 2, "/v1/persons": 1,
     "/v1/registrations": 1, "/v1/benefits": 1, "/v1/incidents": 1, "/v1/meters": 1,
+    "/v1/complaints": 1,
     "/v1/meter-access-refusals": 1, "/v1/payments": 1,
 }
 

@@ -19,3 +19,11 @@ def test_published_versions_are_listed_with_who_and_when(api, shipped):
 def test_versions_are_read_by_the_methodologist_and_refused_to_the_cashier(api):
     assert api.get("/v1/rules/versions", "methodologist").status_code == 200
     assert api.get("/v1/rules/versions", "cashier").status_code == 403
+
+
+def test_the_api_keeps_the_version_it_computes_with_from_its_start(api, shipped):
+    """Its online recalculations and documents record this version: it is stored before the
+    first request, unpublished until a methodologist publishes it."""
+    [version] = api.ok("GET", "/v1/rules/versions")["versions"]
+    assert version["version"] == shipped.rulebook.version
+    assert not version["current"] and version["published_by"] is None

@@ -34,7 +34,7 @@ def test_a_wrong_inn_is_refused_naming_the_field_in_russian(sqlite_town):
     assert "поле «ИНН»" in bad.output
     short = town.run("companies", "add", "--name", "УК", "--inn", "123")
     assert short.exit_code == 2
-    assert "поле «ИНН»: слишком короткое значение" in short.output
+    assert "поле «ИНН»: не короче 10 символов" in short.output
     taken = town.run("companies", "add", "--name", "УК-2", "--inn", "7701000019")
     assert taken.exit_code == 1 and "уже принадлежит" in taken.output
 

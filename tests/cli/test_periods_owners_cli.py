@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import pytest
@@ -33,7 +34,11 @@ def test_the_first_period_opened_is_the_start_and_an_earlier_one_is_refused(url)
     run = cli("run", "--period", "2025-12", url=url)
     assert run.exit_code == 1 and "раньше начала расчётов" in run.output
     listing = _ok("period", "list", url=url)
-    assert "2026-01" in listing and "2020-01" not in listing
+    assert "январь 2026" in listing and "2026-01" not in listing and "2020" not in listing
+    rows = _ok("period", "list", "--format", "csv", url=url).splitlines()
+    assert rows[0] == "Период,Состояние,Открыт,Закрыт" and rows[1].startswith("2026-01,открыт,")
+    assert json.loads(_ok("period", "list", "--format", "json", url=url))[0]["period"] \
+        == "2026-01"
 
 
 def test_a_wrongly_opened_empty_period_is_dropped(url):

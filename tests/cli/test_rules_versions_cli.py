@@ -48,6 +48,13 @@ def test_a_published_version_is_reproduced_after_the_rules_changed(tmp_path):
     assert regress.exit_code == 0, regress.output
     report = json.loads((tmp_path / "out" / "report.json").read_text(encoding="utf-8"))
     assert report["base_version"] == old
+    # the kept version is the base exactly: only the changed tariff's lines differ from it
+    changed = set(report["differences"]["by_rule"])
+    assert changed & {"cold_water.vodokanal", "hot_water.water.vodokanal"}, changed
+    assert changed <= {"cold_water.vodokanal", "hot_water.water.vodokanal"} | {
+        r.id for kind in ("methods", "norms", "benefits", "quality", "absence")
+        for r in load_rulebook(RULES_DIR).rules(kind)}
+    assert all(i["holds"] for i in report["invariants"])
 
 
 def test_an_unknown_version_is_refused_naming_it(tmp_path):

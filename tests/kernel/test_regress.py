@@ -100,6 +100,36 @@ class TestBrokenDraftIsCaught:
         assert len(found.shrunk["accounts"][0]["services"]) == 1
 
 
+    def test_common_property_above_its_cap_without_a_decision_is_caught(self, base):
+        # «cap: none» drops the cap of ЖК РФ ст. 156 ч. 9.2 though no general meeting lifted it
+        rule = next(r for r in base.rules("methods") if r.id == "common.resources")
+        draft = _replaced(base, "common.resources",
+                          then=rule.then.model_copy(update={"cap": "none"}))
+        report = regress(base, draft, BOUNDED)
+        found = report.violations["common_within_cap"]
+        assert found.count > 0 and found.shrunk is not None
+        house = found.shrunk["house"]
+        assert not house.get("common_cap_lifted") and house["resources"]
+        assert "норматив" in invariants.EXPLANATIONS["common_within_cap"]
+        assert "common_within_cap" not in regress(base, base, BOUNDED).violations
+
+    def test_a_premises_share_above_its_part_of_the_cap_is_a_violation(self, base, shipped):
+        situation = Situation.model_validate({
+            "period": "2025-06", "house": {
+                "total_area": "4512.7", "common_area": "800",
+                "resources": [{"service": "electricity", "volume": "12800",
+                               "other_volume": "11900"}]},
+            "accounts": [{"number": "1000000019", "area": "54.3",
+                          "services": [{"service": "electricity_common", "provider": "uk"}]}]})
+        result = calculate(situation, base, shipped.calculator.engine)
+        assert invariants.check(situation, result, base) == []
+        [line] = result.lines  # 720 × 54,3 / 4 512,7 = 8,66355 кВт·ч, the cap's share
+        above = line.model_copy(update={"volume": "8.663552"})
+        broken = result.model_copy(update={"lines": [above]})
+        [v] = invariants.check(situation, broken, base)
+        assert (v.invariant, v.account) == ("common_within_cap", "1000000019")
+
+
 class TestDifferences:
     def test_an_unchanged_draft_reports_no_differences(self, base, tmp_path):
         copy = tmp_path / "rules"

@@ -20,7 +20,7 @@ from zhkh.modules.errors import DomainError
 from zhkh.modules.registry.models import ManagementCompany
 
 router = desk_router()
-DESK = Desk("Администрирование", "/admin", "access", "write", key="a")
+DESK = Desk("Администрирование", "/admin", "access", "write", key="u")
 ADMIN = require("access", "write")
 """Only ``admin`` is granted everything, and ``access`` is in no other role's table."""
 
