@@ -58,7 +58,7 @@ setup(
     package_data={"zhkh.rules": ["**/*.yaml", "*.md"],
                   "zhkh.kernel": ["*.pyx", "*.pyi", "py.typed"],
                   "zhkh.modules": ["py.typed", "**/*.pyi"],
-                  "zhkh.api": ["py.typed", "web/templates/**/*.html", "web/static/*",
+                  "zhkh.api": ["py.typed", "web/templates/**/*.html", "web/static/**/*",
                                "web/README.md"],
                   "zhkh.adapters": ["**/*.ini", "**/*.mako", "**/*.json", "**/*.yaml",
                                     "**/*.ttf", "print/fonts/*.txt", "print/fonts/*.md",

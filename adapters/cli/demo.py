@@ -28,6 +28,7 @@ from zhkh.kernel.period import Period
 from zhkh.modules.audit import Actor
 
 FILES = "zhkh-demo-files"
+USERS_FILE = "zhkh-demo-users.txt"
 PROFILE = "sberbank_classic"
 
 
@@ -78,6 +79,9 @@ def demo(accounts: Annotated[int, typer.Option(help="Лицевых счетов
                               months=months, seed=seed, say=console.print, progress=progress,
                               pipeline=True, pay=_payer(application, folder, seed))
         _render_demo(report, calculator, database, application)
+        from zhkh.adapters.cli.users import demo_users
+
+        demo_users(application, folder.parent / USERS_FILE)
     console.print(f"Файлы банковских реестров: {folder}")
 
 

@@ -5,14 +5,17 @@ and the reason; a password is never printed unless generated here (then once).""
 from __future__ import annotations
 
 import secrets
-from typing import Annotated
+from pathlib import Path
+from typing import Annotated, NoReturn
 
 import typer
 
-from zhkh.adapters.bootstrap import bootstrap
+from zhkh.adapters.bootstrap import Application, bootstrap
 from zhkh.adapters.cli.output import Column, Format, Listing, emit
 from zhkh.adapters.cli.shared import ActorOption, DatabaseOption, ReasonOption
 from zhkh.adapters.cli.shared import actor as cli_actor
+from zhkh.modules.access.models import USER_ROLES
+from zhkh.modules.errors import DomainError
 
 users_app = typer.Typer(help="Пользователи веб-приложения", no_args_is_help=True)
 
@@ -40,14 +43,14 @@ def generate_password() -> str:
     return secrets.token_urlsafe(12)
 
 
-def _migrated(application) -> None:
+def _migrated(application: Application) -> None:
     from zhkh.adapters.db import upgrade
 
     if application.settings.migration_url is None:
         upgrade(application.settings.database_url)
 
 
-def _refuse(exc) -> None:
+def _refuse(exc: DomainError) -> NoReturn:
     typer.echo(exc.message, err=True)
     raise typer.Exit(1 if exc.__class__.__name__ in ("NotFound", "Conflict") else 2)
 
@@ -66,7 +69,6 @@ def add(
     from zhkh.modules.access.scope import Scope
     from zhkh.modules.access.users import create_user
     from zhkh.modules.audit import service as audit
-    from zhkh.modules.errors import DomainError
 
     plain = password or generate_password()
     try:
@@ -117,7 +119,6 @@ def disable(
     """Отключить пользователя (он остаётся в списке; его сеансы завершаются)."""
     from zhkh.modules.access.users import disable_user
     from zhkh.modules.audit import service as audit
-    from zhkh.modules.errors import DomainError
 
     try:
         with bootstrap(database_url=database) as application:
@@ -141,7 +142,6 @@ def passwd(
     """Сменить пароль пользователя (его открытые сеансы завершаются)."""
     from zhkh.modules.access.users import set_password
     from zhkh.modules.audit import service as audit
-    from zhkh.modules.errors import DomainError
 
     plain = password or generate_password()
     try:
@@ -177,3 +177,46 @@ def list_keys(database: DatabaseOption = None, fmt: FormatOption = Format.table)
                      "revoked_at": k.revoked_at.isoformat() if k.revoked_at else None}
                     for k in keys]
     emit(Listing(f"Ключи API: {len(rows)}", KEY_COLUMNS, rows, data), fmt, None)
+
+
+DEMO_ROLES = tuple(r for r in USER_ROLES if r != "external_system")
+"""The demo's web users: one per role a person holds (a system uses an API key)."""
+
+
+def demo_users(application: Application, path: Path) -> list[tuple[str, str, str]]:
+    """One user per role of :data:`DEMO_ROLES` (login = the role's name with hyphens),
+    each with a generated password; printed (Russian) and written to ``path`` with mode 0600
+    (only the owner reads it). Returns (login, role, password) rows."""
+    import os
+
+    from rich.table import Table
+
+    from zhkh.adapters.cli.shared import console
+    from zhkh.api.web.format import role_name
+    from zhkh.modules.access.users import create_user
+    from zhkh.modules.audit import Actor
+    from zhkh.modules.audit import service as audit
+
+    rows = []
+    with application.database.session() as session:
+        for role in DEMO_ROLES:
+            login, password = role.replace("_", "-"), generate_password()
+            user = create_user(session, login, password, role,
+                               full_name=f"Демо: {role_name(role)}")
+            audit.record(session, Actor("demo"), action="user.create", object_type="user",
+                         object_id=user.id, after={"login": login, "role": role})
+            rows.append((login, role, password))
+    text = "".join(f"{login}\t{role}\t{password}\n" for login, role, password in rows)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        out.write("# логин\tроль\tпароль — пользователи веб-приложения демо-базы\n" + text)
+    os.chmod(path, 0o600)  # an existing file keeps its old mode through O_TRUNC
+    table = Table(title="Пользователи веб-приложения")
+    for column in ("Логин", "Роль", "Пароль"):
+        table.add_column(column, no_wrap=True)
+    for login, role, password in rows:
+        table.add_row(login, role_name(role), password)
+    console.print(table)
+    console.print(f"Пароли записаны в {path} (доступен только владельцу). Веб-приложение: "
+                  "zhkh serve --database … → http://127.0.0.1:8000/")
+    return rows

@@ -179,6 +179,24 @@ def error_page(request: Request, message: str, status_code: int) -> HTMLResponse
                   title=titles.get(status_code, "Ошибка"), message=message)
 
 
+PAGE_HEADERS = {
+    # pages hold personal data and money: not kept by the browser or a proxy, not framed
+    "Cache-Control": "no-store",
+    "X-Frame-Options": "DENY",
+    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; "
+                               "style-src 'self' 'unsafe-inline'; frame-ancestors 'none'; "
+                               "form-action 'self'; base-uri 'none'",
+    "Referrer-Policy": "same-origin",
+    "X-Content-Type-Options": "nosniff",
+}
+
+
+def _protect(response: Response) -> Response:
+    for name, value in PAGE_HEADERS.items():
+        response.headers.setdefault(name, value)
+    return response
+
+
 class WebRoute(APIRoute):
     """A page route: one unit of work per request (see the module's docstring); a domain
     error (not found, conflict, invalid data) becomes its page in Russian."""
@@ -200,12 +218,13 @@ class WebRoute(APIRoute):
                         "Location": f"/sign-in?next={quote(exc.back_to, safe='/')}"})
                 except Refused as exc:
                     await run_in_threadpool(session.rollback)
-                    return error_page(request, exc.message, exc.status_code)
+                    return _protect(error_page(request, exc.message, exc.status_code))
                 except DomainError as exc:
                     await run_in_threadpool(session.rollback)
                     status = next((s for kind, s in _DOMAIN_STATUS if isinstance(exc, kind)),
                                   400)
-                    return error_page(request, exc.message, status)
+                    return _protect(error_page(request, exc.message, status))
+                _protect(response)
                 keep = getattr(request.state, "keep_on_error", False)
                 if writes and (response.status_code < 400 or keep):
                     await run_in_threadpool(session.commit)

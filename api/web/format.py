@@ -10,6 +10,7 @@ The same functions serve Python code (tables, charts): import them from here.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -71,9 +72,10 @@ def day(value: date | str | None) -> str:
         return ""
     if isinstance(value, str):
         try:
-            value = date.fromisoformat(value[:10])
+            parsed = date.fromisoformat(value[:10])
         except ValueError:
             return value
+        return _print.day(parsed)
     return _print.day(value if not isinstance(value, datetime) else value.date())
 
 
@@ -105,8 +107,9 @@ def role_name(role: str) -> str:
     return ROLE_NAMES.get(role, role)
 
 
-FILTERS = {"money": money, "money_plain": money_plain, "period": period, "day": day,
-           "moment": moment, "volume": volume, "role_name": role_name}
+FILTERS: dict[str, Callable[..., str]] = {
+    "money": money, "money_plain": money_plain, "period": period, "day": day, "moment": moment,
+    "volume": volume, "role_name": role_name}
 
 
 def install(env: Environment) -> None:

@@ -94,7 +94,7 @@ def _check_password(password: str) -> None:
 
 def _check_role(role: str) -> None:
     if role not in USER_ROLES:
-        raise Invalid("unknown_role", f"неизвестная роль {role!r}; допустимы: "
+        raise Invalid("unknown_role", f"неизвестная роль «{role}»; допустимы: "
                       f"{', '.join(USER_ROLES)}", field="role")
 
 
@@ -108,7 +108,7 @@ def create_user(session: Session, login: str, password: str, role: str, *,
     if len(full_name) > 200:
         raise Invalid("invalid_full_name", "ФИО: не длиннее 200 символов", field="full_name")
     if session.scalar(select(User.id).where(User.login == login)) is not None:
-        raise Conflict("login_taken", f"логин {login!r} уже занят", field="login")
+        raise Conflict("login_taken", f"логин «{login}» уже занят", field="login")
     user = User(login=login, full_name=full_name.strip(), password_hash=hash_password(password),
                 role=role, scope=(scope or Scope()).stored())
     session.add(user)
@@ -127,7 +127,7 @@ def _user(session: Session, ref: int | str) -> User:
                                 message=f"пользователь {ref} не найден", obj=f"user:{ref}")
     found = session.scalar(select(User).where(User.login == ref.strip().lower()))
     if found is None:
-        raise NotFound("user_not_found", f"пользователь {ref!r} не найден", obj=f"user:{ref}")
+        raise NotFound("user_not_found", f"пользователь «{ref}» не найден", obj=f"user:{ref}")
     return found
 
 

@@ -1,10 +1,10 @@
 """Browser tests of the web application: the real app served by uvicorn on a free port over a
 copy of a tiny billed town (made by ``zhkh demo`` itself: 24 accounts in two houses, four
-months billed and paid, documents of the last month issued for one house), with one user per
-role (login = the role's name, password :data:`PASSWORD`), driven by Playwright on Debian's
-Chromium (``/usr/bin/chromium``; Playwright's own browsers are not downloaded). Without
-Chromium the browser tests are skipped, saying so; the HTTP-level tests (``client``) run
-anyway.
+months billed and paid, documents of the last month issued for one house), with the demo's
+user per role (login = the role's name with hyphens, password set to :data:`PASSWORD`),
+driven by Playwright on Debian's Chromium (``/usr/bin/chromium``; Playwright's own browsers
+are not downloaded). Without Chromium the browser tests are skipped, saying so; the
+HTTP-level tests (``client``) run anyway.
 """
 
 from __future__ import annotations
@@ -26,11 +26,11 @@ from typer.testing import CliRunner
 
 from zhkh.adapters.bootstrap import bootstrap
 from zhkh.adapters.cli.main import app as cli
+from zhkh.adapters.cli.users import DEMO_ROLES
 from zhkh.adapters.db.session import Database
 from zhkh.adapters.settings import Settings
 from zhkh.api.app import create_app
-from zhkh.modules.access.models import USER_ROLES
-from zhkh.modules.access.users import create_user
+from zhkh.modules.access.users import set_password
 from zhkh.modules.registry.models import Account
 
 CHROMIUM = os.environ.get("ZHKH_TEST_CHROMIUM", "/usr/bin/chromium")
@@ -57,11 +57,10 @@ def town_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     zhkh("documents", "issue", "--period", "2026-10", "--house", 1, "--out", folder / "docs",
          url=url)
     database = Database.from_url(url)
-    try:
+    try:  # the demo made one user per role with a random password: make it known
         with database.session() as session:
-            for role in USER_ROLES:
-                create_user(session, role.replace("_", "-"), PASSWORD, role,
-                            full_name=f"Тест {role}")
+            for role in DEMO_ROLES:
+                set_password(session, role.replace("_", "-"), PASSWORD)
     finally:
         database.dispose()
     return path
@@ -192,3 +191,19 @@ def client(site: Site) -> Iterator[Client]:
         yield made
     finally:
         made.http.close()
+
+
+@pytest.fixture
+def wait_for_images() -> Callable[[Any], None]:
+    """``wait_for_images(tab)``: until every image of the tab has loaded (10 s at most).
+    Polled from here: Playwright's ``wait_for_function`` evaluates text, which the pages'
+    CSP forbids."""
+
+    def wait(tab: Any) -> None:
+        deadline = time.monotonic() + 10
+        script = ("() => [...document.images].every(i => i.complete && i.naturalWidth > 0)")
+        while not tab.evaluate(script):
+            assert time.monotonic() < deadline, "картинки страницы не загрузились за 10 с"
+            time.sleep(0.1)
+
+    return wait

@@ -21,7 +21,7 @@ def test_a_signed_out_visitor_is_sent_to_the_sign_in_form_and_back(page, site):
     page.keyboard.type("proverka-vhoda-2026")
     page.keyboard.press("Enter")
     page.wait_for_url(site.base_url + "/")
-    assert page.locator("header .who").inner_text().startswith("Тест operator")
+    assert page.locator("header .who").inner_text().startswith("Демо: оператор")
 
 
 def test_a_wrong_password_is_refused_and_audited(page, site, sign_in):
@@ -89,3 +89,47 @@ def test_a_disabled_user_cannot_sign_in(client, site):
         create_user(session, "uvolen", "proverka-vhoda-2026", "operator")
         disable_user(session, "uvolen")
     assert client.sign_in("uvolen").status_code == 401
+
+
+def test_a_browser_gets_russian_error_pages_the_api_keeps_json(client):
+    assert client.sign_in("operator").status_code == 303
+    html = {"accept": "text/html,application/xhtml+xml"}
+    missing = client.http.get("/no-such-page", headers=html)
+    assert missing.status_code == 404 and "Такой страницы нет" in missing.text
+    unknown = client.http.get("/accounts/0000000000", headers=html)
+    assert unknown.status_code == 404 and "не найден" in unknown.text
+    assert unknown.headers["cache-control"] == "no-store"
+    assert "frame-ancestors 'none'" in unknown.headers["content-security-policy"]
+    bad = client.http.get("/documents/abc.pdf", headers=html)
+    assert bad.status_code == 422 and "неверное значение" in bad.text
+    api = client.http.get("/v1/no-such", headers={"accept": "application/json"})
+    assert api.status_code == 404 and api.json()["error"]["code"] == "not_found"
+
+
+def test_guessing_passwords_is_stopped_after_the_limit(tmp_path, shipped):
+    from fastapi.testclient import TestClient
+
+    from zhkh.adapters.bootstrap import bootstrap
+    from zhkh.adapters.db import upgrade
+    from zhkh.adapters.settings import Settings
+    from zhkh.api.app import create_app
+    from zhkh.modules.access.users import create_user
+
+    url = f"sqlite:///{tmp_path / 'zhkh.sqlite'}"
+    upgrade(url)
+    application = bootstrap(Settings(database_url=url, auth_failures_limit=3,
+                                     auth_failures_window_seconds=60),
+                            calculator=shipped.calculator)
+    with application.database.session() as session:
+        create_user(session, "kassa", "proverka-vhoda-2026", "cashier")
+    client = TestClient(create_app(application=application), follow_redirects=False)
+
+    def attempt(password: str) -> int:
+        form = client.get("/sign-in").text
+        token = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
+        return client.post("/sign-in", data={"login": "kassa", "password": password,
+                                             "csrf_token": token, "next": "/"}).status_code
+
+    assert [attempt(f"guess-{i}-xxxxxx") for i in range(3)] == [401, 401, 401]
+    assert attempt("proverka-vhoda-2026") == 429  # even the right one, until the window ends
+    application.close()

@@ -1,0 +1,131 @@
+"""Account search (number, address with typos, name) and web users' passwords and sessions,
+on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from zhkh.modules.access.models import WebSession
+from zhkh.modules.access.scope import Scope
+from zhkh.modules.access.users import (
+    create_user,
+    disable_user,
+    end_session,
+    open_session,
+    set_password,
+    signed_in,
+    verify_password,
+)
+from zhkh.modules.errors import Conflict, Invalid
+from zhkh.modules.passport.repository import PassportRepository
+from zhkh.modules.passport.search import accounts_by_name
+from zhkh.modules.registry.account_number import make_account_number
+from zhkh.modules.registry.repository import RegistryRepository
+from zhkh.modules.registry.search import parse, search_accounts
+
+
+@pytest.fixture
+def town(session, world):
+    """The world's «ул. Ленина, 1» and a second house «ул. Лесная, д. 7» with flats 1–3."""
+    reg = RegistryRepository(session)
+    house = reg.add_house(address="ул. Лесная, д. 7", total_area_micro=1_000_000_000)
+    flats = [reg.add_premises(house_id=house.id, number=str(n), kind="flat",
+                              area_micro=40_000_000) for n in (1, 2, 3)]
+    accounts = [reg.add_account(number=make_account_number(500 + i), premises_id=p.id,
+                                opened_on=date(2020, 1, 1)) for i, p in enumerate(flats)]
+    return world, flats, accounts
+
+
+def test_a_query_is_taken_apart_into_street_words_house_and_flat():
+    assert parse("ул. Ленина, д. 5, кв. 12").words == ("ленина",)
+    assert (parse("ленена 5 12").house, parse("ленена 5 12").flat) == ("5", "12")
+    assert parse("Мира 3 кв 7").flat == "7"
+    assert parse("000 0001").digits == "0000001"
+    assert parse("12/1 Ёлочная").words == ("елочная",)
+
+
+def test_an_address_with_a_typo_finds_the_flat(session, town):
+    _, _, accounts = town
+    hits = search_accounts(session, "Лесгая 7 кв 2")  # one letter wrong
+    assert [h.number for h in hits] == [accounts[1].number]
+    assert [h.number for h in search_accounts(session, "лесн 7")] == [a.number for a in accounts]
+
+
+def test_a_wrong_house_or_flat_finds_nothing(session, town):
+    assert search_accounts(session, "Лесная 8") == []
+    assert search_accounts(session, "Лесная 7 кв 9") == []
+    assert search_accounts(session, "ул. д. кв.") == []
+    assert search_accounts(session, "Садовая") == []
+
+
+def test_an_account_number_prefix_is_a_range_over_the_numbers(session, town):
+    _, _, accounts = town
+    number = accounts[0].number
+    assert number in [h.number for h in search_accounts(session, number[:6])]
+    assert [h.number for h in search_accounts(session, number)] == [number]
+    assert search_accounts(session, "999999999") == []
+
+
+def test_a_name_finds_the_accounts_where_the_person_lives_or_owns(session, town):
+    _, flats, accounts = town
+    passport = PassportRepository(session)
+    anna = passport.add_person(full_name="Петрова Анна Сергеевна")
+    passport.add_registration(person_id=anna.id, premises_id=flats[0].id, kind="residence",
+                              date_from=date(2021, 1, 1))
+    passport.add_ownership(person_id=anna.id, premises_id=flats[2].id, numerator=1,
+                           denominator=1, date_from=date(2021, 1, 1))
+    gone = passport.add_person(full_name="Петрова Анна Ивановна")
+    passport.add_registration(person_id=gone.id, premises_id=flats[1].id, kind="residence",
+                              date_from=date(2010, 1, 1), date_to=date(2020, 1, 1))
+    found = accounts_by_name(session, "петрова ан", on=date(2026, 12, 1))
+    assert {(f.number, f.relation) for f in found} == {(accounts[0].number, "registered"),
+                                                       (accounts[2].number, "owner")}
+    assert accounts_by_name(session, "серг петр", on=date(2026, 12, 1))  # any word order
+    assert accounts_by_name(session, "иванов", on=date(2026, 12, 1)) == []
+    assert accounts_by_name(session, "%", on=date(2026, 12, 1)) == []  # no wildcard sneaks in
+
+
+def test_a_password_is_checked_against_its_argon2_hash(session):
+    user = create_user(session, "Ivanova", "dlinnyj-parol-1", "cashier", scope=Scope.parse("3"))
+    assert user.login == "ivanova"
+    assert user.password_hash.startswith("$argon2id$")
+    assert "dlinnyj" not in user.password_hash
+    assert verify_password(session, "IVANOVA", "dlinnyj-parol-1") is user
+    assert verify_password(session, "ivanova", "dlinnyj-parol-2") is None
+    assert verify_password(session, "nobody", "dlinnyj-parol-1") is None
+    with pytest.raises(Conflict):
+        create_user(session, "ivanova", "drugoj-parol-1", "operator")
+    with pytest.raises(Invalid):
+        create_user(session, "petrov", "short", "operator")
+    with pytest.raises(Invalid):
+        create_user(session, "petrov", "dlinnyj-parol-1", "king")
+    with pytest.raises(Invalid):
+        create_user(session, "пётр", "dlinnyj-parol-1", "operator")
+
+
+def test_a_session_lives_until_signed_out_expired_disabled_or_password_changed(session):
+    user = create_user(session, "kassir", "dlinnyj-parol-1", "senior_cashier")
+    web, token = open_session(session, user)
+    me = signed_in(session, token)
+    assert me is not None and me.role == "senior_cashier" and me.csrf_token == web.csrf_token
+    assert session.get(WebSession, web.id).token_hash != token  # only a hash is kept
+    assert signed_in(session, token + "x") is None
+    end_session(session, web.id)
+    assert signed_in(session, token) is None
+
+    web, token = open_session(session, user)
+    web.expires_at = datetime.now(UTC) - timedelta(seconds=1)
+    session.flush()
+    assert signed_in(session, token) is None
+
+    _, token = open_session(session, user)
+    set_password(session, "kassir", "novyj-parol-12")
+    assert signed_in(session, token) is None
+    assert verify_password(session, "kassir", "novyj-parol-12") is not None
+
+    _, token = open_session(session, user)
+    disable_user(session, user.id)
+    assert signed_in(session, token) is None
+    assert verify_password(session, "kassir", "novyj-parol-12") is None
