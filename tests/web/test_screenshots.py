@@ -40,3 +40,27 @@ def test_screenshots_of_sign_in_search_and_card(page, site, sign_in, tmp_path,
     page.screenshot(path=folder / "account-card.png", full_page=True)
     for name in ("sign-in.png", "search.png", "account-card.png"):
         assert (folder / name).stat().st_size > 10_000
+
+
+DESK_PAGES = (
+    # (role, address, file, a text the page must show)
+    ("dispatcher", "/complaints", "complaints.png", "Обращения"),
+    ("passport_officer", "/passport?account={number}", "passport.png", "Паспортный стол"),
+    ("analyst", "/analytics", "analytics.png", "Собираемость"),
+    ("methodologist", "/rules", "rules.png", "Правила"),
+)
+
+
+def test_screenshots_of_the_desks(page, site, sign_in, tmp_path, wait_for_images):
+    """Each desk's first page as its role sees it, with the whole navigation of that role (the
+    cash desk's, with a payment taken, is taken by ``test_cashdesk.py``)."""
+    folder = Path(os.environ.get("ZHKH_SCREENSHOTS") or tmp_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    for role, address, name, title in DESK_PAGES:
+        page.context.clear_cookies()
+        sign_in(role)
+        page.goto(address.format(number=site.numbers[4]))
+        assert title in page.locator("main").inner_text()
+        wait_for_images(page)
+        page.screenshot(path=folder / name)  # the first screen: what the desk opens with
+        assert (folder / name).stat().st_size > 10_000, name
