@@ -53,9 +53,8 @@ def _find(tab, number: str) -> int:
 
 def test_a_cashier_takes_cash_gives_change_prints_and_closes_the_shift(page, site, sign_in):
     tab = _signed_in(sign_in, site, "cashier")
-    # the home page's first desk has the focus: the cash desk, the cashier's only one
-    assert tab.evaluate("document.activeElement.getAttribute('href')") == "/cash"
-    tab.keyboard.press("Enter")
+    # the cash desk opens by its access key from any page
+    tab.keyboard.press("Alt+KeyK")
     tab.wait_for_url(re.compile(r"/cash$"))
     _open_shift(tab, "500,00")
     number = site.numbers[0]
@@ -91,6 +90,10 @@ def test_a_cashier_takes_cash_gives_change_prints_and_closes_the_shift(page, sit
     assert _kopecks(tab.inner_text("#difference")) == 0
     cash = tab.locator("#totals tbody tr").first.inner_text()
     assert cash.startswith("Наличные") and "1\u00a0000,00" in cash
+    # the account card shows the payment and the balance it left
+    tab.goto(f"/accounts/{number}")
+    assert _kopecks(tab.inner_text("#balance-total")) == before - 100_000
+    assert "1\u00a0000,00" in tab.locator("#h-payments + *").inner_text()
 
 
 def test_a_senior_cashier_hands_a_payment_back_and_a_cashier_sees_no_such_button(
