@@ -22,7 +22,7 @@ the other fail (``registry_already_loaded``), never both post it.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -283,20 +283,24 @@ def _post_all(session: Session, actor: Actor, posted: list[tuple[IncomingLine, i
     account_ids = sorted({a for _, a in posted if a is not None})
     open_keys = repo.open_keys(account_ids)
     advances = repo.advances(account_ids)
-    parts: list[tuple[int, Part]] = []
-    for pid, (ln, account) in zip(payment_ids, posted, strict=True):
-        assert account is not None
-        owed = open_keys.setdefault(account, {})
-        for p in split(pid, ln.amount, owed, book.services, book.policy,
-                       designated_period=str(ln.period) if ln.period else None):
-            parts.append((account, Part(p.payment_id, p.key, p.amount, p.note,
-                                        ln.payment_date)))
-            if p.key is not None:
-                owed[p.key] -= p.amount
-    for account, stored in advances.items():
-        parts += [(account, p) for p in consume(stored, open_keys.get(account, {}),
-                                                book.services, book.policy)]
-    repo.write_parts(parts, booked_on=received, period_booked=period,
+
+    def parts() -> Iterator[tuple[int, Part]]:
+        # a generator consumed by the COPY: the server writes the rows already sent while
+        # the next payments are split (the two run on both cores instead of one after the
+        # other); the rows and their order are those of a list built first
+        for pid, (ln, account) in zip(payment_ids, posted, strict=True):
+            assert account is not None
+            owed = open_keys.setdefault(account, {})
+            for p in split(pid, ln.amount, owed, book.services, book.policy,
+                           designated_period=str(ln.period) if ln.period else None):
+                yield account, Part(p.payment_id, p.key, p.amount, p.note, ln.payment_date)
+                if p.key is not None:
+                    owed[p.key] -= p.amount
+        for account, stored in advances.items():
+            for p in consume(stored, open_keys.get(account, {}), book.services, book.policy):
+                yield account, p
+
+    repo.write_parts(parts(), booked_on=received, period_booked=period,
                      rule_id=book.policy.rule_id)
 
 

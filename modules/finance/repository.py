@@ -117,9 +117,12 @@ class FinanceRepository(Repository):
         if count <= 0:
             return []
         if self.dialect == "postgresql":
-            stmt = text("SELECT nextval(pg_get_serial_sequence(:t, 'id')) "
-                        "FROM generate_series(1, :n)")
-            return list(self.session.scalars(stmt, {"t": table.name, "n": count}))
+            # the sequence named once: pg_get_serial_sequence per row cost a catalog lookup
+            # per id (≈20 µs each, a third of a second per 20,000 lines)
+            sequence = self.session.scalar(text("SELECT pg_get_serial_sequence(:t, 'id')"),
+                                           {"t": table.name})
+            stmt = text("SELECT nextval(CAST(:s AS regclass)) FROM generate_series(1, :n)")
+            return list(self.session.scalars(stmt, {"s": sequence, "n": count}))
         start = self.session.scalar(select(func.coalesce(func.max(table.c.id), 0))) or 0
         return list(range(start + 1, start + 1 + count))
 
