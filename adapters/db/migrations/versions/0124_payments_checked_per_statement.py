@@ -14,7 +14,7 @@ reversing the same payment twice stays refused by the unique ``reverses_id``.
 SQLite has only row triggers and keeps 0108's.
 
 Revision ID: 0124
-Revises: 0117
+Revises: 0125
 Create Date: 2026-12-07
 """
 
@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "0124"
-down_revision: str | None = "0117"
+down_revision: str | None = "0125"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
