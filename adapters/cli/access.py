@@ -4,6 +4,7 @@ the OS user) and the reason."""
 
 from __future__ import annotations
 
+import threading
 from typing import Annotated
 
 import typer
@@ -126,6 +127,7 @@ def serve(
 
     from zhkh.adapters.db import current_revision, head_revision, upgrade
     from zhkh.api.app import create_app
+    from zhkh.api.routers.analytics import warm
 
     with bootstrap(database_url=database) as application:
         settings = application.settings
@@ -135,4 +137,8 @@ def serve(
             typer.echo("Схема базы не последней версии: выполните zhkh db upgrade (миграции "
                        "выполняет владелец ZHKH_MIGRATION_URL, не роль приложения)", err=True)
             raise typer.Exit(1)
-        uvicorn.run(create_app(application=application), host=host, port=port)
+        app = create_app(application=application)
+        # the closed months' sums of the analytics, read while the first pages are served
+        threading.Thread(target=warm, args=(app,), name="zhkh-analytics-warm-up",
+                         daemon=True).start()
+        uvicorn.run(app, host=host, port=port)

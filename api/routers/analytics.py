@@ -3,18 +3,21 @@ the debt by age, by house, provider, service or management company; also as XLSX
 
 from __future__ import annotations
 
+import logging
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, FastAPI, Query, Request
 from fastapi.responses import Response
 
+from zhkh.adapters.db.scope import set_scope
 from zhkh.api.auth import allow
 from zhkh.api.deps import CalculatorDep, FinanceRulesDep, SessionDep
 from zhkh.api.idempotency import TransactionalRoute
 from zhkh.kernel.bounded import Day
+from zhkh.modules.access.scope import ALL
 from zhkh.modules.analytics.collection import Collection, CollectionCache, collection
-from zhkh.modules.analytics.repository import Grouping
+from zhkh.modules.analytics.repository import GROUPINGS, CollectionRepository, Grouping
 from zhkh.modules.analytics.schemas import CollectionOut
 from zhkh.modules.analytics.xlsx import collection_xlsx
 from zhkh.modules.errors import Invalid
@@ -22,6 +25,7 @@ from zhkh.modules.errors import Invalid
 router = APIRouter(prefix="/v1/analytics", tags=["analytics"], route_class=TransactionalRoute)
 READ = allow("finance", "read")
 PERIOD = r"^(19|20)\d{2}-(0[1-9]|1[0-2])$"
+log = logging.getLogger(__name__)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 ByQuery = Annotated[Grouping, Query(description="Группировка: house, provider, service, "
@@ -41,6 +45,29 @@ def collection_cache(request: Request) -> CollectionCache:
 
 
 CacheDep = Annotated[CollectionCache, Depends(collection_cache)]
+
+
+def warm(app: FastAPI) -> None:
+    """Sum the closed months of the whole data (the scope of an unlimited key or user) for
+    every grouping into the app's cache, so that the first report after a start answers as fast
+    as the next ones instead of reading the whole ledger (seconds on a town). Meant for a
+    background thread of ``zhkh serve``: a failure is logged and the cache simply stays
+    cold — the reports stay correct either way."""
+    cache = getattr(app.state, "analytics_cache", None)
+    if cache is None:
+        cache = app.state.analytics_cache = CollectionCache()
+    try:
+        session = app.state.database.new_session(read_only=True)
+        try:
+            set_scope(session, ALL)
+            closed, _ = CollectionRepository(session).periods()
+            for by in GROUPINGS:
+                cache.closed(session, closed, by)
+        finally:
+            session.rollback()
+            session.close()
+    except Exception:  # a warm-up never stops the server: the first report reads instead
+        log.exception("analytics warm-up failed")
 
 
 def report(session: SessionDep, rules: FinanceRulesDep, calculator: CalculatorDep,

@@ -203,3 +203,41 @@ class TestTheReportStaysCurrent:
             "0.00", "0.00", [])
         again = backend_api.get(f"{URL}?on=2026-10-20").json()["total"]
         assert again == everything
+
+
+class TestWarmUp:
+    def test_after_the_warm_up_no_report_reads_the_closed_months_again(
+            self, backend_api, books, monkeypatch):
+        """``zhkh serve`` warms the cache in the background: then the first report of every
+        grouping reads only the open months, and says the same as a cold report."""
+        from zhkh.api.routers.analytics import warm
+        from zhkh.modules.analytics import collection as module
+
+        cold = {by: backend_api.get(f"{URL}?by={by}&on=2026-10-20").json()
+                for by in ("house", "provider", "service", "company")}
+        backend_api.app.state.analytics_cache = None  # a fresh start
+        warm(backend_api.app)
+        reads: list[list[str]] = []
+        real = module.CollectionRepository.sums
+
+        def counted(self, periods):
+            reads.append(list(periods))
+            return real(self, periods)
+
+        monkeypatch.setattr(module.CollectionRepository, "sums", counted)
+        for by, expected in cold.items():
+            assert backend_api.get(f"{URL}?by={by}&on=2026-10-20").json() == expected
+        assert "2026-09" not in {p for read in reads for p in read}  # the closed month
+        assert reads  # the open month is still read live
+
+    def test_a_failed_warm_up_leaves_the_reports_working(self, backend_api, books, monkeypatch):
+        from zhkh.api.routers.analytics import warm
+        from zhkh.modules.analytics import collection as module
+
+        def broken(self):
+            raise RuntimeError("база недоступна")
+
+        with monkeypatch.context() as patched:
+            patched.setattr(module.CollectionRepository, "periods", broken)
+            warm(backend_api.app)  # logged, not raised
+        assert backend_api.get(f"{URL}?on=2026-10-20").status_code == 200
