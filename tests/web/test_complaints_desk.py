@@ -1,6 +1,6 @@
 """The complaints desk in a real browser: a dispatcher registers a complaint with the keyboard,
 moves it to confirmed, and the incident it records reduces the charges of the account (the
-reduction lines are in the ledger); an illegal step and a rejection without a reason are
+reduction lines are in the ledger and in the account card); an illegal step and a rejection without a reason are
 refused on the page in Russian; roles without complaints do not see the desk."""
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ import re
 
 from sqlalchemy import select
 
+from zhkh.api.web.format import money
 from zhkh.modules.billing.models import LedgerLine
 from zhkh.modules.registry.models import Account
 
@@ -67,6 +68,12 @@ def test_a_confirmed_complaint_reduces_the_account_s_charges(page, site, sign_in
     assert recalc.period_booked > "2026-10"
     assert recalc.amount_kopecks == -((charged * 15 + 500) // 1000)
     assert "Снижение платы: перерыв" in recalc.explain
+    # and the account card shows it among the recalculations
+    page.goto(f"/accounts/{number}")
+    row = page.locator("#h-recalc + table tbody tr", has_text="Снижение платы: перерыв")
+    assert row.count() == 1
+    assert money(recalc.amount_kopecks) in row.inner_text()
+    page.goto(f"/complaints/{cid}")
     _step(page, "closed")
     assert page.locator("#transition-form").count() == 0
 
