@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from sqlalchemy import select
 
 from zhkh.modules.access.models import WebSession
 from zhkh.modules.access.scope import Scope
@@ -14,6 +15,7 @@ from zhkh.modules.access.users import (
     disable_user,
     end_session,
     open_session,
+    purge_sessions,
     set_password,
     signed_in,
     verify_password,
@@ -129,3 +131,37 @@ def test_a_session_lives_until_signed_out_expired_disabled_or_password_changed(s
     disable_user(session, user.id)
     assert signed_in(session, token) is None
     assert verify_password(session, "kassir", "novyj-parol-12") is None
+
+
+def test_ended_and_expired_sessions_are_purged_and_live_ones_kept(session):
+    user = create_user(session, "kassir", "dlinnyj-parol-1", "senior_cashier")
+    ended, _ = open_session(session, user)
+    expired, _ = open_session(session, user)
+    live, token = open_session(session, user)  # a sign-in purges: make the dead ones after
+    end_session(session, ended.id)
+    expired.expires_at = datetime.now(UTC) - timedelta(seconds=1)
+    session.flush()
+    ids = {ended.id, expired.id, live.id}
+
+    def left() -> set[int]:
+        return set(session.scalars(select(WebSession.id).where(WebSession.id.in_(ids))))
+
+    assert purge_sessions(session, limit=1) == 1 and left() == {expired.id, live.id}
+    assert purge_sessions(session) == 1 and left() == {live.id}
+    assert purge_sessions(session) == 0
+    assert signed_in(session, token) is not None
+    assert purge_sessions(session, now=datetime.now(UTC) + timedelta(days=1)) == 1
+    assert left() == set()
+
+
+def test_a_sign_in_purges_a_bounded_number_of_dead_sessions(session, monkeypatch):
+    from zhkh.modules.access import users
+
+    monkeypatch.setattr(users, "PURGE_AT_SIGN_IN", 2)
+    user = create_user(session, "kassir", "dlinnyj-parol-1", "senior_cashier")
+    dead = [open_session(session, user)[0] for _ in range(3)]
+    for web in dead:
+        end_session(session, web.id)
+    opened, _ = open_session(session, user)
+    remaining = set(session.scalars(select(WebSession.id)))
+    assert remaining == {dead[2].id, opened.id}
