@@ -25,7 +25,12 @@ from zhkh.modules.passport.repository import PassportRepository
 from zhkh.modules.passport.search import accounts_by_name
 from zhkh.modules.registry.account_number import make_account_number
 from zhkh.modules.registry.repository import RegistryRepository
-from zhkh.modules.registry.search import parse, search_accounts
+from zhkh.modules.registry.search import (
+    accounts_by_numbers,
+    natural_key,
+    parse,
+    search_accounts,
+)
 
 
 @pytest.fixture
@@ -38,6 +43,39 @@ def town(session, world):
     accounts = [reg.add_account(number=make_account_number(500 + i), premises_id=p.id,
                                 opened_on=date(2020, 1, 1)) for i, p in enumerate(flats)]
     return world, flats, accounts
+
+
+def test_numbers_in_addresses_sort_by_value():
+    texts = ["ул. Садовая, д. 10", "ул. садовая, д. 2а", "ул. Садовая, д. 2", "ул. Садовая",
+             "ул. Садовая, д. 10/1", "ул. Садовая, д. 9", "Н1", "ул. Садовая, д. 010"]
+    assert sorted(texts, key=natural_key) == [
+        "Н1", "ул. Садовая", "ул. Садовая, д. 2", "ул. садовая, д. 2а", "ул. Садовая, д. 9",
+        "ул. Садовая, д. 010", "ул. Садовая, д. 10", "ул. Садовая, д. 10/1"]
+    assert sorted(["10", "9", "Н1", "1", "2б", "2"], key=natural_key) == [
+        "1", "2", "2б", "9", "10", "Н1"]
+
+
+def test_search_results_are_in_natural_order_of_houses_and_flats(session, world):
+    """«д. 2» before «д. 10» and flat 9 before flat 10, whatever order they were entered in
+    (the databases' text order would put «10» first)."""
+    reg = RegistryRepository(session)
+    made: dict[tuple[str, str], str] = {}
+    serial = 700
+    for house_number, flats in (("10", ("1",)), ("2", ("10", "9", "2", "1")), ("2а", ("1",))):
+        house = reg.add_house(address=f"ул. Садовая, д. {house_number}",
+                              total_area_micro=1_000_000_000)
+        for flat in flats:
+            premises = reg.add_premises(house_id=house.id, number=flat, kind="flat",
+                                        area_micro=40_000_000)
+            serial += 1
+            made[house_number, flat] = reg.add_account(
+                number=make_account_number(serial), premises_id=premises.id,
+                opened_on=date(2020, 1, 1)).number
+    expected = [made[k] for k in (("2", "1"), ("2", "2"), ("2", "9"), ("2", "10"),
+                                  ("2а", "1"), ("10", "1"))]
+    assert [h.number for h in search_accounts(session, "Садовая")] == expected
+    assert [h.number for h in search_accounts(session, "Садовая", limit=3)] == expected[:3]
+    assert [h.number for h in accounts_by_numbers(session, sorted(made.values()))] == expected
 
 
 def test_a_query_is_taken_apart_into_street_words_house_and_flat():
