@@ -166,8 +166,8 @@ def search_accounts(session: Session, text: str, *, limit: int = LIMIT) -> list[
         # (":" sorts right after "9"), and in index order the limit stops the scan early
         statement = statement.where(Account.number >= query.digits,
                                     Account.number < query.digits + ":")
-        rows = session.execute(statement.order_by(Account.number).limit(limit))
-        return [_hit(r) for r in rows]
+        return [_hit(r) for r in session.execute(
+            statement.order_by(Account.number).limit(limit))]
     if not query.words and query.house is None:
         return []
     houses = matching_houses(session, query)
@@ -182,9 +182,9 @@ def search_accounts(session: Session, text: str, *, limit: int = LIMIT) -> list[
     found: list[AccountHit] = []
     for start in range(0, len(houses), HOUSES_A_QUERY):
         chunk = houses[start:start + HOUSES_A_QUERY]
-        rows = sorted(session.execute(statement.where(House.id.in_(chunk))),
-                      key=lambda r: (position[r[4]], natural_key(r[2]), r[7], r[0]))
-        found += [_hit(r) for r in rows[:limit - len(found)]]
+        ordered = sorted(session.execute(statement.where(House.id.in_(chunk))),
+                         key=lambda r: (position[r[4]], natural_key(r[2]), r[7], r[0]))
+        found += [_hit(r) for r in ordered[:limit - len(found)]]
         if len(found) >= limit:
             break
     return found
