@@ -57,6 +57,10 @@ class RuleVocabulary(Protocol):
         """Category codes the ``benefits`` rules name."""
         ...
 
+    def benefit_category_titles(self) -> dict[str, str]:
+        """Category code → its Russian title, for every code of ``benefit_categories``."""
+        ...
+
     def incident_kinds(self, service: str) -> list[str]:
         """Incident kinds the ``quality`` rules cover for ``service``."""
         ...

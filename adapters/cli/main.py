@@ -14,6 +14,7 @@ from zhkh.adapters.cli import (
     accounts,
     billing,
     cash,
+    complaints,
     demo,
     documents,
     finance,
@@ -162,6 +163,7 @@ for _module in (billing, demo, finance, payments, reports, transfers, parties, a
 cash.register(app)
 
 accounts.register(app)
+complaints.register(app)
 
 # last, after every command is added: typer's own words (help, usage, errors) in Russian
 russian.adopt(app)

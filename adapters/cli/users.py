@@ -1,4 +1,5 @@
-"""CLI of the web application's users: add, list, disable, change a password; and
+"""CLI of the web application's users: add, list, disable, change a password, purge dead
+sessions; and
 ``zhkh keys list``. Every change is audited with the real actor (``--actor`` or the OS user)
 and the reason; a password is never printed unless generated here (then once)."""
 
@@ -220,3 +221,15 @@ def demo_users(application: Application, path: Path) -> list[tuple[str, str, str
     console.print(f"Пароли записаны в {path} (доступен только владельцу). Веб-приложение: "
                   "zhkh serve --database … → http://127.0.0.1:8000/")
     return rows
+
+
+@users_app.command("purge-sessions")
+def purge_sessions(database: DatabaseOption = None) -> None:
+    """Удалить завершённые и истёкшие сеансы веб-приложения (открытые не затрагиваются)."""
+    from zhkh.modules.access.users import purge_sessions as purge
+
+    with bootstrap(database_url=database) as application:
+        _migrated(application)
+        with application.database.session() as session:
+            purged = purge(session)
+    typer.echo(f"Удалено завершённых и истёкших сеансов: {purged}")

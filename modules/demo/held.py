@@ -34,6 +34,9 @@ class _NoVocabulary:
     def benefit_categories(self) -> list[str]:
         return []
 
+    def benefit_category_titles(self) -> dict[str, str]:
+        return {}
+
     def incident_kinds(self, service: str) -> list[str]:
         return []
 

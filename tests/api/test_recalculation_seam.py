@@ -12,6 +12,7 @@ from zhkh.adapters.bootstrap import bootstrap
 from zhkh.adapters.settings import Settings
 from zhkh.kernel.calc.errors import CalculationError
 from zhkh.modules.billing.service import OnlineRecalculation
+from zhkh.modules.calculation.vocabulary import benefit_category_titles
 from zhkh.modules.seams import Seams
 
 
@@ -79,6 +80,24 @@ def test_the_composition_root_wires_billing_with_the_engine_of_the_calculator(sh
     assert application.batch_calculator.engine is shipped.calculator.engine
     assert application.seams.vocabulary.benefit_categories() == sorted(
         {r.category for r in shipped.rulebook.rules("benefits")})
+
+
+def test_every_benefit_category_of_the_shipped_rules_has_its_russian_title(shipped):
+    """The desks show categories by title: the part of the rules' titles before « — »."""
+    application = bootstrap(Settings(database_url="sqlite://"), calculator=shipped.calculator)
+    titles = application.seams.vocabulary.benefit_category_titles()
+    assert sorted(titles) == application.seams.vocabulary.benefit_categories()
+    assert titles["veteran_labour"] == "Ветераны труда"
+    assert titles["large_family"] == "Многодетные семьи"
+    assert all(t and " — " not in t and t != code for code, t in titles.items())
+
+
+def test_a_category_title_falls_back_to_its_code_without_a_titled_rule():
+    rules = [SimpleNamespace(category="b", title="Бэ — жильё"),
+             SimpleNamespace(category="a", title=""), SimpleNamespace(category="b", title="x")]
+    book = SimpleNamespace(rules=lambda kind: rules if kind == "benefits" else [])
+    assert benefit_category_titles(book) == {"a": "a", "b": "Бэ"}
+    assert benefit_category_titles(object()) == {}
 
 
 def test_a_house_meter_reading_of_the_open_month_recalculates_its_house_at_once(api, world):

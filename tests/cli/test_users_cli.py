@@ -69,3 +69,33 @@ def test_keys_list_shows_prefixes_never_keys(tmp_path):
 def test_serve_takes_the_database_option():
     answer = runner.invoke(app, ["serve", "--help"], env={"COLUMNS": "120"})
     assert answer.exit_code == 0 and "--database" in answer.output
+
+
+def test_purge_sessions_deletes_only_dead_sessions(tmp_path):
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import select
+
+    from zhkh.modules.access.models import WebSession
+    from zhkh.modules.access.users import create_user, end_session, open_session
+
+    url = f"sqlite:///{tmp_path / 'zhkh.sqlite'}"
+    assert zhkh("users", "list", url=url).exit_code == 0  # migrates the new file
+    database = Database.from_url(url)
+    try:
+        with database.session() as session:
+            user = create_user(session, "ivanova", "dlinnyj-parol-1", "cashier")
+            ended, _ = open_session(session, user)
+            old, _ = open_session(session, user)
+            live, _ = open_session(session, user)
+            end_session(session, ended.id)
+            old.expires_at = datetime.now(UTC) - timedelta(hours=1)
+            live_id = live.id
+        purged = zhkh("users", "purge-sessions", url=url)
+        assert purged.exit_code == 0, purged.output
+        assert "Удалено завершённых и истёкших сеансов: 2" in purged.output
+        with database.reader() as session:
+            assert list(session.scalars(select(WebSession.id))) == [live_id]
+        assert "сеансов: 0" in zhkh("users", "purge-sessions", url=url).output
+    finally:
+        database.dispose()

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from sqlalchemy import select
 
 from zhkh.modules.access.models import WebSession
 from zhkh.modules.access.scope import Scope
@@ -14,6 +15,7 @@ from zhkh.modules.access.users import (
     disable_user,
     end_session,
     open_session,
+    purge_sessions,
     set_password,
     signed_in,
     verify_password,
@@ -23,7 +25,12 @@ from zhkh.modules.passport.repository import PassportRepository
 from zhkh.modules.passport.search import accounts_by_name
 from zhkh.modules.registry.account_number import make_account_number
 from zhkh.modules.registry.repository import RegistryRepository
-from zhkh.modules.registry.search import parse, search_accounts
+from zhkh.modules.registry.search import (
+    accounts_by_numbers,
+    natural_key,
+    parse,
+    search_accounts,
+)
 
 
 @pytest.fixture
@@ -36,6 +43,39 @@ def town(session, world):
     accounts = [reg.add_account(number=make_account_number(500 + i), premises_id=p.id,
                                 opened_on=date(2020, 1, 1)) for i, p in enumerate(flats)]
     return world, flats, accounts
+
+
+def test_numbers_in_addresses_sort_by_value():
+    texts = ["ул. Садовая, д. 10", "ул. садовая, д. 2а", "ул. Садовая, д. 2", "ул. Садовая",
+             "ул. Садовая, д. 10/1", "ул. Садовая, д. 9", "Н1", "ул. Садовая, д. 010"]
+    assert sorted(texts, key=natural_key) == [
+        "Н1", "ул. Садовая", "ул. Садовая, д. 2", "ул. садовая, д. 2а", "ул. Садовая, д. 9",
+        "ул. Садовая, д. 010", "ул. Садовая, д. 10", "ул. Садовая, д. 10/1"]
+    assert sorted(["10", "9", "Н1", "1", "2б", "2"], key=natural_key) == [
+        "1", "2", "2б", "9", "10", "Н1"]
+
+
+def test_search_results_are_in_natural_order_of_houses_and_flats(session, world):
+    """«д. 2» before «д. 10» and flat 9 before flat 10, whatever order they were entered in
+    (the databases' text order would put «10» first)."""
+    reg = RegistryRepository(session)
+    made: dict[tuple[str, str], str] = {}
+    serial = 700
+    for house_number, flats in (("10", ("1",)), ("2", ("10", "9", "2", "1")), ("2а", ("1",))):
+        house = reg.add_house(address=f"ул. Садовая, д. {house_number}",
+                              total_area_micro=1_000_000_000)
+        for flat in flats:
+            premises = reg.add_premises(house_id=house.id, number=flat, kind="flat",
+                                        area_micro=40_000_000)
+            serial += 1
+            made[house_number, flat] = reg.add_account(
+                number=make_account_number(serial), premises_id=premises.id,
+                opened_on=date(2020, 1, 1)).number
+    expected = [made[k] for k in (("2", "1"), ("2", "2"), ("2", "9"), ("2", "10"),
+                                  ("2а", "1"), ("10", "1"))]
+    assert [h.number for h in search_accounts(session, "Садовая")] == expected
+    assert [h.number for h in search_accounts(session, "Садовая", limit=3)] == expected[:3]
+    assert [h.number for h in accounts_by_numbers(session, sorted(made.values()))] == expected
 
 
 def test_a_query_is_taken_apart_into_street_words_house_and_flat():
@@ -129,3 +169,37 @@ def test_a_session_lives_until_signed_out_expired_disabled_or_password_changed(s
     disable_user(session, user.id)
     assert signed_in(session, token) is None
     assert verify_password(session, "kassir", "novyj-parol-12") is None
+
+
+def test_ended_and_expired_sessions_are_purged_and_live_ones_kept(session):
+    user = create_user(session, "kassir", "dlinnyj-parol-1", "senior_cashier")
+    ended, _ = open_session(session, user)
+    expired, _ = open_session(session, user)
+    live, token = open_session(session, user)  # a sign-in purges: make the dead ones after
+    end_session(session, ended.id)
+    expired.expires_at = datetime.now(UTC) - timedelta(seconds=1)
+    session.flush()
+    ids = {ended.id, expired.id, live.id}
+
+    def left() -> set[int]:
+        return set(session.scalars(select(WebSession.id).where(WebSession.id.in_(ids))))
+
+    assert purge_sessions(session, limit=1) == 1 and left() == {expired.id, live.id}
+    assert purge_sessions(session) == 1 and left() == {live.id}
+    assert purge_sessions(session) == 0
+    assert signed_in(session, token) is not None
+    assert purge_sessions(session, now=datetime.now(UTC) + timedelta(days=1)) == 1
+    assert left() == set()
+
+
+def test_a_sign_in_purges_a_bounded_number_of_dead_sessions(session, monkeypatch):
+    from zhkh.modules.access import users
+
+    monkeypatch.setattr(users, "PURGE_AT_SIGN_IN", 2)
+    user = create_user(session, "kassir", "dlinnyj-parol-1", "senior_cashier")
+    dead = [open_session(session, user)[0] for _ in range(3)]
+    for web in dead:
+        end_session(session, web.id)
+    opened, _ = open_session(session, user)
+    remaining = set(session.scalars(select(WebSession.id)))
+    assert remaining == {dead[2].id, opened.id}

@@ -1,7 +1,8 @@
 """The complaints desk in a real browser: a dispatcher registers a complaint with the keyboard,
 moves it to confirmed, and the incident it records reduces the charges of the account (the
-reduction lines are in the ledger and in the account card); an illegal step and a rejection without a reason are
-refused on the page in Russian; roles without complaints do not see the desk."""
+reduction lines are in the ledger and in the account card); an illegal step and a rejection
+without a reason are refused on the page in Russian; roles without complaints do not see the
+desk."""
 
 from __future__ import annotations
 

@@ -58,13 +58,15 @@ def test_a_new_person_is_registered_and_given_an_absence(page, site, sign_in):
     page.wait_for_load_state()
     assert "25.10.2026" in page.locator("#absences").inner_text()
     page.fill("#b_account", site.numbers[4])
-    page.select_option("#b_category", "veteran_labour")
+    assert "veteran_labour" not in page.locator("#b_category").inner_text()
+    page.select_option("#b_category", label="Ветераны труда")
     page.fill("#b_from", "2026-11-01")
     page.fill("#b_doc", "удостоверение ветерана труда №77")
     page.click("#benefit-form button[type=submit]")
     page.wait_for_load_state()
     benefits = page.locator("#benefits").inner_text()
-    assert "veteran_labour" in benefits and "удостоверение ветерана труда №77" in benefits
+    assert "Ветераны труда" in benefits and "удостоверение ветерана труда №77" in benefits
+    assert "veteran_labour" not in benefits
 
 
 def test_a_dispatcher_does_not_see_the_passport_desk(page, sign_in):

@@ -130,12 +130,14 @@ def _person_page(page: Page, person_id: int, error: str = "", status_code: int =
     numbers = dict(page.session.execute(select(Account.id, Account.number).where(
         Account.id.in_([b.account_id for b in benefits]))).all())
     vocabulary = page.request.app.state.seams.vocabulary
+    titles = vocabulary.benefit_category_titles()
     return page.render(
         "passport/person.html", status_code=status_code, title=_name(person, shown),
         person=person, name=_name(person, shown), shown=shown, data=person.data if shown
         else None, registrations=registrations, absences=absences, error=error,
         benefits=[(b, numbers.get(b.account_id, "")) for b in benefits],
-        kinds=REGISTRATION_KINDS, categories=vocabulary.benefit_categories(),
+        kinds=REGISTRATION_KINDS, category_titles=titles,
+        categories=sorted(vocabulary.benefit_categories(), key=lambda c: titles.get(c, c)),
         can_write=page.may("passport", "write"))
 
 
