@@ -292,27 +292,27 @@ def complaints(site: Site, numbers) -> list[int]:
 @pytest.mark.benchmark(group=DESKS)
 def test_cash_desk_with_an_account_found(benchmark, figures, rounds, cash_desk, numbers):
     _measure(benchmark, figures, cash_desk, [f"/cash?account={n}" for n in numbers],
-             'id="to-pay"', "cash desk, account found", rounds(100))
+             'id="to-pay"', "cash desk, account found", rounds(200))
 
 
 @pytest.mark.benchmark(group=DESKS)
 def test_complaints_list(benchmark, figures, rounds, site, complaints):
     _measure(benchmark, figures, site.clients["dispatcher"], ["/complaints"],
-             f"№{complaints[-1]}", "complaints list", rounds(100))
+             f"№{complaints[-1]}", "complaints list", rounds(200))
 
 
 @pytest.mark.benchmark(group=DESKS)
 def test_complaint_page(benchmark, figures, rounds, site, complaints):
     _measure(benchmark, figures, site.clients["dispatcher"],
              [f"/complaints/{i}" for i in complaints], "Обращение №", "complaint page",
-             rounds(100))
+             rounds(200))
 
 
 @pytest.mark.benchmark(group=DESKS)
 def test_passport_desk_premises(benchmark, figures, rounds, site, numbers):
     _measure(benchmark, figures, site.clients["passport_officer"],
              [f"/passport?account={n}" for n in numbers], 'id="premises-title"',
-             "passport desk, premises found", rounds(100))
+             "passport desk, premises found", rounds(200))
 
 
 @pytest.mark.benchmark(group=DESKS)
@@ -322,13 +322,13 @@ def test_passport_person_page(benchmark, figures, rounds, site):
     with site.database.reader() as session:
         ids = list(session.scalars(select(Person.id)))
     _measure(benchmark, figures, site.clients["passport_officer"],
-             [f"/passport/persons/{i}" for i in ids], "<h1>", "person page", rounds(100))
+             [f"/passport/persons/{i}" for i in ids], "<h1>", "person page", rounds(200))
 
 
 @pytest.mark.benchmark(group=DESKS)
 def test_rules_in_force(benchmark, figures, rounds, site):
     _measure(benchmark, figures, site.clients["methodologist"], ["/rules"],
-             'href="/rules/rule/', "rules in force", rounds(100))
+             'href="/rules/rule/', "rules in force", rounds(200))
 
 
 @pytest.mark.benchmark(group=DESKS)
@@ -336,13 +336,13 @@ def test_rule_history(benchmark, figures, rounds, site):
     client = site.clients["methodologist"]
     ids = sorted(set(re.findall(r'href="(/rules/rule/[^"?]+)"', client.get("/rules").text)))
     assert ids
-    _measure(benchmark, figures, client, ids, "<h1>", "rule history", rounds(100))
+    _measure(benchmark, figures, client, ids, "<h1>", "rule history", rounds(200))
 
 
 @pytest.mark.benchmark(group=DESKS)
 def test_administration(benchmark, figures, rounds, site):
     _measure(benchmark, figures, site.clients["admin"], ["/admin"], "bench-cashier",
-             "administration", rounds(100))
+             "administration", rounds(200))
 
 
 BIG = int(os.environ.get("ZHKH_BENCH_WEB_ACCOUNTS", "100000"))
