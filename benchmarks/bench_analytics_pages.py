@@ -1,7 +1,7 @@
 """The analytics page on the demo database: ``GET /analytics`` as a signed-in analyst, from
 the request to the whole HTML read (in-process ASGI client: no network).
 
-    ZHKH_BENCH_DEMO=zhkh-demo.sqlite pytest benchmarks/bench_analytics_pages.py -s
+    ZHKH_BENCH_DEMO=zhkh.sqlite pytest benchmarks/bench_analytics_pages.py -s
 
 The database is ``zhkh demo``'s (5,000 accounts, 12 months billed and paid through bank
 registries: ≈810,000 ledger lines, ≈500,000 allocation rows): the file ``ZHKH_BENCH_DEMO``,
