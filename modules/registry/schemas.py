@@ -73,7 +73,7 @@ class CommonDecisionCreate(Input):
     """A decision of the general meeting on the common-property volume, in force from
     ``date_from`` until the next one."""
 
-    date_from: date = Field(description="С какой даты действует решение")
+    date_from: Day = Field(description="С какой даты действует решение")
     cap_lifted: bool = Field(description="Распределять весь объём на СОИ сверх норматива "
                                          "(false — вернуть ограничение нормативом)")
     document: str = Field(min_length=1, max_length=300,

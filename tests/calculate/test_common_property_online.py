@@ -73,6 +73,21 @@ def test_a_decision_is_recorded_once_per_date_and_listed(admin):
     assert admin.get("/v1/houses/999999/common-decisions").status_code == 404
 
 
+def test_a_decision_dated_outside_the_years_the_books_know_is_refused_by_its_field(admin):
+    """A date past 2099 cannot name a billing month: 422 on ``date_from``, not a server error
+    when the house's accounts are queued for recalculation (found by schemathesis)."""
+    house = admin.post("/v1/houses", json={"address": "ул. Общая, д. 4"}).json()
+    admin.post("/v1/premises", json={"house_id": house["id"], "number": "1",
+                                     "area": "40.0"})
+    path = f"/v1/houses/{house['id']}/common-decisions"
+    for day in ("4029-06-01", "1899-12-31"):
+        refused = admin.post(path, json={"date_from": day, "cap_lifted": True,
+                                         "document": "протокол №1"})
+        assert refused.status_code == 422, refused.text
+        assert [f["path"] for f in refused.json()["error"]["fields"]] == ["date_from"]
+    assert admin.get(path).json() == []
+
+
 def test_calculate_takes_the_house_meter_and_the_other_premises_volumes(client):
     response = client.post("/v1/calculate", json={
         "period": "2026-10",
