@@ -57,9 +57,10 @@ def _statements(dialect: str) -> tuple[Any, Any]:
     """The delete of the open month's penalty lines and the read of the changed accounts
     (parameters ``ids``, ``month``, ``first_day``), built and compiled once: every payment
     through the API runs them for its account."""
-    ledger, payments = LedgerLine.__table__.c, Payment.__table__.c
+    lines: Any = LedgerLine.__table__
+    ledger, payments = lines.c, Payment.__table__.c
     month: Any = bindparam("month")
-    drop = delete(LedgerLine.__table__).where(
+    drop = delete(lines).where(
         ledger.period_booked == month, ledger.service == PENALTY_SERVICE,
         among_param(ledger.account_id, dialect))
     late = select(payments.account_id).where(
