@@ -210,12 +210,14 @@ def account_balance(session: Session, account_id: int) -> AccountBalance:
     """The balance of one account, every key in document order of periods."""
     charged: dict[Key, dict[str, int]] = defaultdict(lambda: dict.fromkeys(LEDGER_KINDS, 0))
     stmt, allocated = _balance_statements()
-    for period, service, provider_id, kind, total in session.execute(
+    session.flush()  # read on the connection (past the ORM layer): what the session holds
+    conn = session.connection()  # must be there
+    for period, service, provider_id, kind, total in conn.execute(
             stmt, {"account": account_id}):
         charged[Key(period, service, provider_id)][kind] += int(total)
     paid: dict[Key, int] = defaultdict(int)
     advance = 0
-    for bill, paid_for, provider, total in session.execute(allocated, {"account": account_id}):
+    for bill, paid_for, provider, total in conn.execute(allocated, {"account": account_id}):
         if paid_for is None:
             advance += int(total)
         else:  # an allocation row has a bill and a provider unless it is an advance

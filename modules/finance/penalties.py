@@ -24,9 +24,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
 
 import numpy as np
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.orm import Session
 
 from zhkh.kernel.penalties import PenaltyPolicy
@@ -34,7 +36,7 @@ from zhkh.kernel.period import Period
 from zhkh.modules.billing.models import LedgerLine
 from zhkh.modules.billing.repository import LedgerRow
 from zhkh.modules.db.bulk import insert_rows
-from zhkh.modules.db.repository import among
+from zhkh.modules.db.repository import among, among_param
 from zhkh.modules.finance.allocating import PENALTY_SERVICE
 from zhkh.modules.finance.models import Payment, PenaltyFinal
 from zhkh.modules.finance.penalty_columns import (
@@ -50,14 +52,31 @@ BATCH = 20_000
 """Accounts per unit of work of the phase."""
 
 
+@lru_cache(maxsize=4)
+def _statements(dialect: str) -> tuple[Any, Any]:
+    """The delete of the open month's penalty lines and the read of the changed accounts
+    (parameters ``ids``, ``month``, ``first_day``), built and compiled once: every payment
+    through the API runs them for its account."""
+    lines: Any = LedgerLine.__table__
+    ledger, payments = lines.c, Payment.__table__.c
+    month: Any = bindparam("month")
+    drop = delete(lines).where(
+        ledger.period_booked == month, ledger.service == PENALTY_SERVICE,
+        among_param(ledger.account_id, dialect))
+    late = select(payments.account_id).where(
+        among_param(payments.account_id, dialect), payments.posted_period == month,
+        (payments.paid_on < bindparam("first_day")) | payments.reverses_id.is_not(None))
+    return drop, late
+
+
 def changed_accounts(session: Session, account_ids: Sequence[int], month: Period) -> set[int]:
     """The accounts whose past changed in the open ``month``: a payment posted in it but dated
     before it, or a storno."""
-    dialect = session.get_bind().dialect.name
-    late = select(Payment.account_id).where(
-        among(Payment.account_id, list(account_ids), dialect), Payment.posted_period == str(month),
-        (Payment.paid_on < month.first_day) | Payment.reverses_id.is_not(None))
-    return set(session.scalars(late))
+    session.flush()  # read on the connection: what the session holds must be there
+    conn = session.connection()
+    late = _statements(conn.dialect.name)[1]
+    return set(conn.execute(late, {"ids": list(account_ids), "month": str(month),
+                                   "first_day": month.first_day}).scalars())
 
 
 @dataclass(slots=True)
@@ -74,10 +93,8 @@ def _replace(session: Session, account_ids: Sequence[int], month: Period,
              policy: PenaltyPolicy, *, version: str, run_id: str, finals: bool) -> Lines:
     dialect = session.get_bind().dialect.name
     ids = list(account_ids)
-    session.execute(delete(LedgerLine).where(
-        LedgerLine.period_booked == str(month), LedgerLine.service == PENALTY_SERVICE,
-        among(LedgerLine.account_id, ids, dialect)),
-        execution_options={"synchronize_session": False})
+    session.flush()  # the delete runs on the connection, past the session
+    session.connection().execute(_statements(dialect)[0], {"ids": ids, "month": str(month)})
     use_finals = finals and policy.rate_for_paid != "calculation_date"
     horizons: dict[int, str | None] = {}
     changed = changed_accounts(session, ids, month)

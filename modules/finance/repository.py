@@ -103,8 +103,10 @@ class FinanceRepository(Repository):
         payments' rows summed together in the database, only the keys still open returned."""
         out: dict[int, dict[Key, int]] = {a: {} for a in account_ids}
         stmt = _open_keys_statement(self.dialect)
+        self.session.flush()  # read on the connection (past the ORM layer, every payment
+        conn = self.session.connection()  # reads it): what the session holds must be there
         for ids in self._chunks(list(account_ids)):
-            rows = self.session.execute(stmt, {"ids_charged": ids, "ids_paid": ids})
+            rows = conn.execute(stmt, {"ids_charged": ids, "ids_paid": ids})
             for account_id, period, service, provider_id, amount in rows:
                 out[account_id][Key(period, service, provider_id)] = int(amount)
         return out

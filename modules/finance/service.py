@@ -205,14 +205,18 @@ def balance(session: Session, number: str) -> BalanceOut:
     return balance_of(session, payments.account_of(session, number).id)
 
 
+_CLOSED = select(BillingPeriod.__table__.c.period).where(
+    BillingPeriod.__table__.c.status == "closed")
+"""The closed months (read on the connection: every payment's answer reads them)."""
+
+
 def balance_of(session: Session, account_id: int, *, number: str | None = None) -> BalanceOut:
     """The balance read model of an account id (``number``: its number, when the caller
     knows it)."""
     if number is None:
         number = session.scalar(select(Account.number).where(Account.id == account_id))
-    closed = set(session.scalars(select(BillingPeriod.period).where(
-        BillingPeriod.status == "closed")))
-    b: AccountBalance = balances.account_balance(session, account_id)
+    b: AccountBalance = balances.account_balance(session, account_id)  # flushes the session
+    closed = set(session.connection().execute(_CLOSED).scalars())
     billed = [k for k in b.keys if k.key.period in closed]
     unbilled = sum(k.open for k in b.keys if k.key.period not in closed)
     debt = sum(k.open for k in billed if k.key.kind == "principal")
