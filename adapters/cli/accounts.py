@@ -8,15 +8,14 @@ from typing import Annotated
 
 import typer
 
-from zhkh.adapters.bootstrap import bootstrap
 from zhkh.adapters.cli.shared import (
     ActorOption,
     DatabaseOption,
     ReasonOption,
     actor,
+    change,
     console,
     parse_day,
-    refuse,
 )
 
 accounts_app = typer.Typer(help="Лицевые счета", no_args_is_help=True)
@@ -36,19 +35,11 @@ def create(premises: Annotated[int, typer.Option(help="Помещение (id)")
            reason: ReasonOption = None, database: DatabaseOption = None,
            actor_name: ActorOption = None) -> None:
     """Открыть лицевой счёт в помещении; без --number номер назначается сам."""
-    from pydantic import ValidationError
-
-    from zhkh.modules.errors import DomainError
     from zhkh.modules.registry import service as registry
     from zhkh.modules.registry.schemas import AccountCreate
 
     day = parse_day(opened_on, "--opened-on")
-    with bootstrap(database_url=database) as application:
-        try:
-            with application.database.session() as session:
-                account = registry.create_account(session, actor(actor_name), AccountCreate(
-                    number=number, premises_id=premises, opened_on=day, reason=reason))
-                opened = account.number
-        except (DomainError, ValidationError) as exc:
-            refuse(exc)
+    opened = change(database, lambda session, _seams: registry.create_account(
+        session, actor(actor_name), AccountCreate(
+            number=number, premises_id=premises, opened_on=day, reason=reason)).number)
     console.print(f"Открыт лицевой счёт {opened} (помещение {premises}, с {day:%d.%m.%Y})")

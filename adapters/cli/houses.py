@@ -15,6 +15,7 @@ from zhkh.adapters.cli.shared import (
     DatabaseOption,
     ReasonOption,
     actor,
+    change,
     console,
     parse_day,
     refuse,
@@ -42,22 +43,14 @@ def decision_add(house: HouseArgument,
                  reason: ReasonOption = None, database: DatabaseOption = None,
                  actor_name: ActorOption = None) -> None:
     """Записать решение общего собрания об объёме коммунальных ресурсов на СОИ."""
-    from pydantic import ValidationError
-
-    from zhkh.modules.errors import DomainError
     from zhkh.modules.registry import service as registry
     from zhkh.modules.registry.schemas import CommonDecisionCreate, CommonDecisionOut
 
     day = parse_day(date_from, "--from")
-    with bootstrap(database_url=database) as application:
-        try:
-            with application.database.session() as session:
-                found = CommonDecisionOut.of(registry.add_common_decision(
-                    session, application.seams, actor(actor_name), house,
-                    CommonDecisionCreate(date_from=day, cap_lifted=lifted, document=document,
-                                         reason=reason)))
-        except (DomainError, ValidationError) as exc:
-            refuse(exc)
+    found = change(database, lambda session, seams: CommonDecisionOut.of(
+        registry.add_common_decision(session, seams, actor(actor_name), house,
+                                     CommonDecisionCreate(date_from=day, cap_lifted=lifted,
+                                                          document=document, reason=reason))))
     what = "весь объём на СОИ" if found.cap_lifted else "с ограничением нормативом"
     console.print(f"Решение № {found.id} дома {house} с {found.date_from:%d.%m.%Y}: {what}; "
                   "лицевые счета дома поставлены в очередь перерасчёта")

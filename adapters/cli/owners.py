@@ -15,9 +15,9 @@ from zhkh.adapters.cli.shared import (
     DatabaseOption,
     ReasonOption,
     actor,
+    change,
     console,
     parse_day,
-    refuse,
 )
 
 ALL = 1_000_000
@@ -31,18 +31,6 @@ def register(app: typer.Typer) -> None:
     """Add ``owners`` to the application."""
     app.add_typer(owners_app, name="owners")
 
-
-def _change(database: str | None, call: Any) -> Any:
-    from pydantic import ValidationError
-
-    from zhkh.modules.errors import DomainError
-
-    with bootstrap(database_url=database) as application:
-        try:
-            with application.database.session() as session:
-                return call(session, application.seams)
-        except (DomainError, ValidationError) as exc:
-            refuse(exc)
 
 
 def _recalc_note(out: Any) -> None:
@@ -72,7 +60,7 @@ def owners_add(person: Annotated[int, typer.Option("--person", help="Челов�
         return OwnershipOut.of(*owners.create_ownership(session, seams, actor(actor_name),
                                                         data))
 
-    out = _change(database, call)
+    out = change(database, call)
     console.print(f"Собственник № {out.id}: человек {out.person_id}, помещение "
                   f"{out.premises_id}, доля {out.share} с {out.date_from:%d.%m.%Y}")
     _recalc_note(out)
@@ -92,7 +80,7 @@ def owners_end(ownership: Annotated[int, typer.Argument(help="Запись о с
         return OwnershipOut.of(*owners.update_ownership(session, seams, actor(actor_name),
                                                         ownership, data))
 
-    out = _change(database, call)
+    out = change(database, call)
     console.print(f"Собственник № {out.id}: по {out.date_to:%d.%m.%Y}")
     _recalc_note(out)
 

@@ -4,7 +4,7 @@ recalculated) or reject with a reason. The same services as ``/v1/reading-review
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
@@ -15,8 +15,8 @@ from zhkh.adapters.cli.shared import (
     DatabaseOption,
     ReasonOption,
     actor,
+    change,
     console,
-    refuse,
 )
 
 ALL = 1_000_000
@@ -36,18 +36,6 @@ def register(app: typer.Typer) -> None:
     """Add ``readings`` to the application."""
     app.add_typer(readings_app, name="readings")
 
-
-def _change(database: str | None, call: Any) -> Any:
-    from pydantic import ValidationError
-
-    from zhkh.modules.errors import DomainError
-
-    with bootstrap(database_url=database) as application:
-        try:
-            with application.database.session() as session:
-                return call(session, application.seams)
-        except (DomainError, ValidationError) as exc:
-            refuse(exc)
 
 
 @review_app.command("list")
@@ -81,7 +69,7 @@ def review_confirm(review_id: IdArgument, reason: ReasonOption = None,
     from zhkh.modules.meters import review
     from zhkh.modules.meters.schemas import ReadingReviewOut
 
-    out = _change(database, lambda s, seams: ReadingReviewOut.of(*review.confirm(
+    out = change(database, lambda s, seams: ReadingReviewOut.of(*review.confirm(
         s, seams, actor(actor_name, reason), review_id)))
     console.print(f"Показание {out.value} от {out.taken_on:%d.%m.%Y} подтверждено и записано "
                   f"(№ {out.reading_id})")
@@ -100,6 +88,6 @@ def review_reject(review_id: IdArgument,
     from zhkh.modules.meters import review
     from zhkh.modules.meters.schemas import ReadingReviewOut
 
-    out = _change(database, lambda s, _seams: ReadingReviewOut.of(review.reject(
+    out = change(database, lambda s, _seams: ReadingReviewOut.of(review.reject(
         s, actor(actor_name, reason), review_id)))
     console.print(f"Показание {out.value} от {out.taken_on:%d.%m.%Y} отклонено")

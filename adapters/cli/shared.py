@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import getpass
 import json
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
@@ -18,7 +19,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from zhkh.adapters.bootstrap import Application
+from zhkh.adapters.bootstrap import Application, bootstrap
 from zhkh.modules.audit import Actor
 
 EXIT_REFUSED = 1
@@ -88,6 +89,21 @@ def refuse(exc: Exception) -> NoReturn:
         where = f"поле «{field_title(exc.field)}»: " if exc.field else ""
         fail(f"{where}{exc.message}", EXIT_REFUSED)
     raise exc
+
+
+def change(database: str | None, call: Callable[[Any, Any], Any]) -> Any:
+    """Run ``call(session, seams)`` as one committed unit of work on ``database``; a domain or
+    validation error rolls it back and ends the command with the refusal in Russian."""
+    from pydantic import ValidationError
+
+    from zhkh.modules.errors import DomainError
+
+    with bootstrap(database_url=database) as application:
+        try:
+            with application.database.session() as session:
+                return call(session, application.seams)
+        except (DomainError, ValidationError) as exc:
+            refuse(exc)
 
 
 def parse_day(text: str | None, option: str) -> date | None:
