@@ -133,11 +133,6 @@ def _user(session: Session, ref: int | str) -> User:
     return found
 
 
-def find_user(session: Session, ref: int | str) -> User:
-    """The user of an id or a login; unknown → ``NotFound``."""
-    return _user(session, ref)
-
-
 def disable_user(session: Session, ref: int | str) -> User:
     """Disable a user from now on and end their open sessions (disabling again changes
     nothing); unknown → ``NotFound``."""
