@@ -126,6 +126,7 @@ def serve(
     из переменных окружения ZHKH_*)."""
     import uvicorn
 
+    from zhkh.adapters.cli.access_log import log_config
     from zhkh.adapters.db import current_revision, head_revision, upgrade
     from zhkh.api.app import create_app
     from zhkh.api.routers.analytics import warm
@@ -147,4 +148,4 @@ def serve(
         # the closed months' sums of the analytics, read while the first pages are served
         threading.Thread(target=warm, args=(app,), name="zhkh-analytics-warm-up",
                          daemon=True).start()
-        uvicorn.run(app, host=host, port=port)
+        uvicorn.run(app, host=host, port=port, log_config=log_config())

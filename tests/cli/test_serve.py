@@ -30,6 +30,28 @@ def test_serve_keeps_the_objects_alive_at_start_out_of_the_collector(
     finally:
         gc.unfreeze()
     assert result.exit_code == 0, result.output
-    assert seen["options"] == {"host": "127.0.0.1", "port": 8765}
+    options = seen["options"]
+    assert (options["host"], options["port"]) == ("127.0.0.1", 8765)
+    assert "no_query_string" in options["log_config"]["handlers"]["access"]["filters"]
     # the app, its rules and the engine: far more than a test process holds otherwise
     assert seen["frozen"] > 10_000
+
+
+def test_the_access_log_keeps_no_query_string(capsys: pytest.CaptureFixture[str]) -> None:
+    """A name searched at the desk must not reach the server's log: the configuration serve
+    gives uvicorn, applied, logs the path of a request with its query cut off."""
+    import logging.config
+
+    from zhkh.adapters.cli.access_log import log_config
+
+    config = log_config()
+    config["handlers"]["access"]["stream"] = "ext://sys.stderr"
+    logging.config.dictConfig(config)
+    logger = logging.getLogger("uvicorn.access")
+    logger.info('%s - "%s %s HTTP/%s" %d', "127.0.0.1:5000", "GET",
+                "/web/accounts?q=%D0%98%D0%B2%D0%B0%D0%BD%D0%BE%D0%B2", "1.1", 200)
+    logger.info('%s - "%s %s HTTP/%s" %d', "127.0.0.1:5000", "GET", "/v1/health", "1.1", 200)
+    err = capsys.readouterr().err
+    assert '"GET /web/accounts?… HTTP/1.1" 200' in err
+    assert "D0%98" not in err
+    assert '"GET /v1/health HTTP/1.1" 200' in err
