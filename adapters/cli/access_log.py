@@ -23,9 +23,10 @@ class NoQueryString(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         args = record.args
-        if isinstance(args, tuple) and len(args) > PATH_ARG and isinstance(args[PATH_ARG], str):
-            path, sep, _query = args[PATH_ARG].partition("?")
-            if sep:
+        if isinstance(args, tuple) and len(args) > PATH_ARG:
+            full = args[PATH_ARG]
+            if isinstance(full, str) and "?" in full:
+                path = full.partition("?")[0]
                 record.args = (*args[:PATH_ARG], f"{path}?…", *args[PATH_ARG + 1:])
         return True
 
