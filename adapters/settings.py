@@ -23,6 +23,11 @@ class Settings(BaseSettings):
     """SQLAlchemy URL; the embedded default is an SQLite file in the working directory."""
     rules_dir: Path = RULES_DIR
     """Folder of the published rule files (the shipped demo region by default)."""
+    rules_drafts_dir: Path | None = None
+    """Folder whose sub-folders are the draft rule folders the web desk's impact preview may
+    compare (``ZHKH_RULES_DRAFTS_DIR``). Unset: the web preview is off — a signed-in user
+    must not make the server read a folder of its choosing; ``zhkh rules diff`` at the
+    server's console reads any folder its operator can."""
     migration_url: str | None = None
     """PostgreSQL: the URL of the role that owns the schema, used by ``zhkh db upgrade`` only
     (the application's ``database_url`` is then a role that owns nothing, created by the

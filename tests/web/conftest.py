@@ -81,6 +81,8 @@ class Site:
     url: str
     database: Database
     numbers: list[str] = field(default_factory=list)
+    drafts: Path | None = None
+    """The folder of draft rule folders the rules desk's preview may read."""
 
     def login_of(self, role: str) -> str:
         """The login of the user of ``role``."""
@@ -96,8 +98,10 @@ def site(town_template: Path, tmp_path_factory: pytest.TempPathFactory, shipped
     path = tmp_path_factory.mktemp("web-site") / "zhkh.sqlite"
     shutil.copyfile(town_template, path)
     url = f"sqlite:///{path}"
+    drafts = tmp_path_factory.mktemp("rules-drafts")
     database = Database.from_url(url)
-    application = bootstrap(Settings(database_url=url), database=database,
+    application = bootstrap(Settings(database_url=url, rules_drafts_dir=drafts),
+                            database=database,
                             calculator=shipped.calculator)
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(create_app(application=application), host="127.0.0.1",
@@ -111,7 +115,7 @@ def site(town_template: Path, tmp_path_factory: pytest.TempPathFactory, shipped
     with database.reader() as session:
         numbers = list(session.scalars(select(Account.number).order_by(Account.id)))
     try:
-        yield Site(f"http://127.0.0.1:{port}", url, database, numbers)
+        yield Site(f"http://127.0.0.1:{port}", url, database, numbers, drafts)
     finally:
         server.should_exit = True
         thread.join(timeout=10)

@@ -72,15 +72,15 @@ def test_the_methodologist_sees_the_rules_in_force_and_a_rules_history(page, sig
 
 
 def test_the_impact_of_a_draft_is_computed_in_the_background_with_progress(
-        page, sign_in, tmp_path):
-    draft = tmp_path / "draft"
+        page, sign_in, site):
+    draft = site.drafts / "тариф-содержания"
     shutil.copytree(RULES_DIR, draft, ignore=shutil.ignore_patterns("__pycache__", "*.py"))
     housing = draft / "tariffs" / "housing.yaml"
     housing.write_text(housing.read_text(encoding="utf-8").replace('"35.20"', '"36.20"'),
                        encoding="utf-8")
     sign_in("methodologist")
     page.goto("/rules/preview")
-    page.fill("#folder", str(draft))
+    page.select_option("#folder", "тариф-содержания")
     page.fill("#period", "2026-10")
     page.click("text=Сравнить")
     page.wait_for_url(re.compile(r"/rules/preview/[\w-]+$"))
@@ -90,13 +90,19 @@ def test_the_impact_of_a_draft_is_computed_in_the_background_with_progress(
     assert page.locator("#examples tbody tr").count() > 0
 
 
-def test_a_draft_folder_that_is_not_there_is_said_so(client, site):
+def test_the_preview_reads_only_the_drafts_folder(client, site):
+    """A folder of the user's choosing elsewhere on the server — a path, a way up out of the
+    drafts folder, a name not there — is refused before anything is read."""
+    (site.drafts / "черновик").mkdir(exist_ok=True)
     assert client.sign_in("methodologist").status_code == 303
-    token = client.csrf("/rules/preview")
-    answer = client.http.post("/rules/preview", data={
-        "folder": "/нет/такой/папки", "period": "2026-10", "csrf_token": token})
-    assert answer.status_code == 422
-    assert "не найдена на сервере" in answer.text
+    form = client.http.get("/rules/preview").text
+    assert "<option>черновик</option>" in form
+    for folder in (str(RULES_DIR), "../", "..", "/etc", "нет-такого"):
+        token = client.csrf("/rules/preview")
+        answer = client.http.post("/rules/preview", data={
+            "folder": folder, "period": "2026-10", "csrf_token": token})
+        assert answer.status_code == 422, folder
+        assert "нет в папке черновиков" in answer.text
     client.http.cookies.clear()
     assert client.sign_in("analyst").status_code == 303
     assert client.http.get("/rules").status_code == 200  # the analyst reads the rules

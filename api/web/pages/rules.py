@@ -62,29 +62,50 @@ def rule_history(page: Annotated[Page, require("rules", "read")], rule_id: str) 
                        kind_titles=KIND_TITLES, today=date.today())
 
 
+def drafts_of(page: Page) -> tuple[Path | None, list[str]]:
+    """The drafts folder of the settings (None when unset or not a folder) and the names of
+    its sub-folders, sorted: the only folders the preview may read."""
+    root = page.request.app.state.application.settings.rules_drafts_dir
+    if root is None or not root.is_dir():
+        return None, []
+    return root, sorted(entry.name for entry in root.iterdir()
+                        if entry.is_dir() and not entry.name.startswith("."))
+
+
+def _form(page: Page, period: str, folder: str, error: str, status_code: int = 200
+          ) -> Response:
+    root, drafts = drafts_of(page)
+    return page.render("rules/preview_form.html", status_code=status_code,
+                       title="Влияние черновика правил", period=period, folder=folder,
+                       error=error, root=root, drafts=drafts)
+
+
 @router.get("/rules/preview", response_class=HTMLResponse)
 def preview_form(page: Annotated[Page, require(*PREVIEW)]) -> Response:
-    """The form of the impact preview: the draft folder and the month."""
-    return page.render("rules/preview_form.html", title="Влияние черновика правил",
-                       period=current_period(page.session), folder="", error="")
+    """The form of the impact preview: a draft folder (one of the drafts folder's) and the
+    month."""
+    return _form(page, str(current_period(page.session)), "", "")
 
 
 @router.post("/rules/preview", response_class=HTMLResponse)
 def start_preview(page: Annotated[Page, require(*PREVIEW)],
                   folder: Annotated[str, Form(max_length=1000)],
                   period: Annotated[str, Form(max_length=7)]) -> Response:
-    """Check the form, queue the comparison and go to its status page."""
-    draft = Path(folder.strip()).expanduser()
+    """Check the form (the folder must be one of the drafts folder's sub-folders, named as
+    listed), queue the comparison and go to its status page."""
+    root, drafts = drafts_of(page)
+    name = folder.strip()
     try:
         month = str(Period.parse(period.strip()))
     except ValueError:
         month = ""
-    error = ("Укажите месяц в виде ГГГГ-ММ." if not month else
-             f"Папка «{draft}» не найдена на сервере." if not draft.is_dir() else "")
-    if error:
-        return page.render("rules/preview_form.html", status_code=422,
-                           title="Влияние черновика правил", period=period, folder=folder,
-                           error=error)
+    error = ("Папка черновиков не настроена на сервере (ZHKH_RULES_DRAFTS_DIR)."
+             if root is None else
+             "Укажите месяц в виде ГГГГ-ММ." if not month else
+             f"Черновика «{name}» нет в папке черновиков." if name not in drafts else "")
+    if error or root is None:
+        return _form(page, period, folder, error, status_code=422)
+    draft = root / name
     app = page.request.app
     application, database = app.state.application, app.state.database
 
