@@ -9,7 +9,7 @@ tables with rich. Mount with ``register(app)``.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console, JustifyMethod
@@ -17,12 +17,16 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from zhkh.adapters.bootstrap import Application, bootstrap
-from zhkh.adapters.cli.output import Column, Format, Listing, emit, print_table
+from zhkh.adapters.cli.output import Column, Format, Listing, emit, print_table, to_json
+from zhkh.adapters.cli.shared import EXIT_INPUT, errors, fail
 from zhkh.adapters.cli.shared import actor as cli_actor
 from zhkh.adapters.db import current_revision, downgrade, normalize_url, upgrade
 from zhkh.adapters.db.migrate import upgrade_as_owner
 from zhkh.adapters.print import fmt
-from zhkh.kernel.money import format_rub_ru
+from zhkh.kernel.money import format_kopecks, format_rub_ru
+
+if TYPE_CHECKING:
+    from zhkh.modules.finance.month import MonthRun
 
 console = Console()
 period_app = typer.Typer(help="Расчётные периоды", no_args_is_help=True)
@@ -54,9 +58,19 @@ def _calculator(application: Application):
         raise typer.Exit(2) from None
 
 
-def _progress() -> Progress:
+def _progress(on: Console = console) -> Progress:
     return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                    TimeElapsedColumn(), console=console, transient=True)
+                    TimeElapsedColumn(), console=on, transient=True)
+
+
+OutputOption = Annotated[Format, typer.Option(
+    "--format", help="table (на экран) или json (для скриптов: сводка одним документом)")]
+
+
+def _say_refused(exc: Exception, output: Format) -> NoReturn:
+    """A refusal in red; with ``--format json`` on stderr, so stdout stays a document."""
+    (errors if output is Format.json else console).print(f"[red]{exc}[/red]")
+    raise typer.Exit(1)
 
 
 def run(period: Annotated[str, typer.Option("--period", help="Период ГГГГ-ММ")],
@@ -65,8 +79,11 @@ def run(period: Annotated[str, typer.Option("--period", help="Период ГГ�
         by: ActorOption = None,
         dry_run: Annotated[bool, typer.Option(
             "--dry-run", help="Посчитать без записи и сравнить с прошлым месяцем")] = False,
+        output: OutputOption = Format.table,
         ) -> None:
     """Расчёт периода: начисления по всем домам, перерасчёты из очереди, пени, сводка."""
+    if output not in (Format.table, Format.json):
+        fail("для расчёта: --format table или json", EXIT_INPUT)
     if dry_run:
         from zhkh.adapters.cli.dry_run import show_dry_run
 
@@ -78,7 +95,7 @@ def run(period: Annotated[str, typer.Option("--period", help="Период ГГ�
     with bootstrap(database_url=database, rules_dir=rules) as application:
         calculator = _calculator(application)
         try:
-            with _progress() as bar:
+            with _progress(errors if output is Format.json else console) as bar:
                 task = bar.add_task(f"Расчёт {period}", total=None)
                 month = run_month(application.database.session, calculator,
                                   application.finance_rules, period, houses_per_batch=batch,
@@ -86,15 +103,51 @@ def run(period: Annotated[str, typer.Option("--period", help="Период ГГ�
                                       task, completed=done, total=total),
                                   actor=cli_actor(by).name)
         except (PeriodClosedError, ValueError) as exc:
-            console.print(f"[red]{exc}[/red]")
-            raise typer.Exit(1) from None
+            _say_refused(exc, output)
     report = month.run
+    if output is Format.json:
+        console.file.write(to_json(run_document(month, calculator)))
+        console.file.flush()
+        if report.errors:
+            raise typer.Exit(3)
+        return
     _render_run(report, calculator)
     console.print(f"Пени: {month.penalties.lines} строк по {month.penalties.accounts} счетам, "
                   f"{format_rub_ru(month.penalties.penalty_kopecks)}; перерасчёт пеней "
                   f"закрытых месяцев {format_rub_ru(month.penalties.correction_kopecks)}")
     if report.errors:
         raise typer.Exit(3)
+
+
+def run_document(month: MonthRun, calculator) -> dict[str, Any]:
+    """The run as one JSON-ready document: the run's counts, its money by service (charges,
+    benefits, quality reductions, total — decimal strings), the recalculations from the
+    queue, the penalties booked and every calculation error. The services' totals add up to
+    ``amount``; nothing is left out that the table shows."""
+    report, penalties = month.run, month.penalties
+    services = []
+    for service, (lines, accounts, kopecks) in sorted(report.by_service.items()):
+        kinds = report.by_kind.get(service, {})
+        benefits, reductions = kinds.get("benefit", 0), kinds.get("quality_reduction", 0)
+        services.append({
+            "service": service, "title": calculator.service_title(service), "lines": lines,
+            "accounts": accounts, "charged": format_kopecks(kopecks - benefits - reductions),
+            "benefits": format_kopecks(benefits), "quality_reductions": format_kopecks(reductions),
+            "total": format_kopecks(kopecks)})
+    return {
+        "period": report.period, "run_id": report.run_id,
+        "rulebook_version": report.rulebook_version, "houses": report.houses,
+        "accounts": report.accounts, "lines": report.lines,
+        "amount": format_kopecks(report.amount_kopecks), "services": services,
+        "recalculations": {"lines": report.recalculation_lines,
+                           "amount": format_kopecks(report.recalculation_kopecks)},
+        "penalties": {"accounts": penalties.accounts, "lines": penalties.lines,
+                      "amount": format_kopecks(penalties.penalty_kopecks),
+                      "corrections": format_kopecks(penalties.correction_kopecks)},
+        "errors": [{"account": e.account, "service": e.service, "code": e.code,
+                    "message": e.message} for e in report.errors],
+        "seconds": round(report.seconds, 3),
+    }
 
 
 def run_listing(report, calculator) -> Listing:
@@ -127,13 +180,13 @@ def _render_run(report, calculator) -> None:
                   f"{fmt.number(report.seconds)} с ({fmt.count(rate)} строк/с); "
                   f"запуск {report.run_id}")
     if report.errors:
-        errors = Table(title=f"Ошибки расчёта: {len(report.errors)} (сохранены, расчёт "
+        failed = Table(title=f"Ошибки расчёта: {len(report.errors)} (сохранены, расчёт "
                              "остальных счетов выполнен)")
         for col in ("Счёт", "Услуга", "Код", "Сообщение"):
-            errors.add_column(col)
+            failed.add_column(col)
         for e in report.errors[:50]:
-            errors.add_row(e.account, e.service or "—", e.code, e.message)
-        console.print(errors)
+            failed.add_row(e.account, e.service or "—", e.code, e.message)
+        console.print(failed)
 
 
 @period_app.command("open")

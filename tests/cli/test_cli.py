@@ -214,3 +214,42 @@ def test_the_run_summary_shows_charges_benefits_and_reductions_apart(shipped):
     row = next(line for line in printed.splitlines() if title in line)
     assert row.replace("\xa0", " ").removeprefix(title).split() == [
         "5", "2", "789,98", "−126,92", "−28,44", "634,62"]
+
+
+def test_the_run_as_json_is_one_document_that_adds_up(tmp_path):
+    """``zhkh run --format json`` (a script's check after the monthly run): stdout is one
+    JSON document, money as decimal strings; the services add up to the run's amount and
+    lines, and the amount is what the ledger holds for the month's charges."""
+    from decimal import Decimal
+
+    from sqlalchemy import text
+
+    from zhkh.adapters.db import Database
+
+    url = f"sqlite:///{tmp_path / 'town.sqlite'}"
+    demo = runner.invoke(app, ["demo", "--accounts", "6", "--houses", "1", "--months", "2",
+                               "--database", url])
+    assert demo.exit_code == 0, demo.output
+    db = Database.from_url(url)
+    with db.reader() as session:
+        period = session.execute(text(
+            "select period from billing_periods where status = 'open'")).scalar()
+    result = runner.invoke(app, ["run", "--period", period, "--format", "json",
+                                 "--database", url])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    assert doc["period"] == period and doc["errors"] == [] and doc["lines"] > 0
+    assert sum(s["lines"] for s in doc["services"]) == doc["lines"]
+    assert sum(Decimal(s["total"]) for s in doc["services"]) == Decimal(doc["amount"])
+    for s in doc["services"]:
+        assert (Decimal(s["charged"]) + Decimal(s["benefits"]) + Decimal(s["quality_reductions"])
+                == Decimal(s["total"]))
+    with db.reader() as session:
+        booked = session.execute(text(
+            "select coalesce(sum(amount_kopecks), 0) from ledger_lines "
+            "where run_id = :run and service <> 'penalty'"), {"run": doc["run_id"]}).scalar()
+    db.dispose()
+    assert Decimal(booked) / 100 == Decimal(doc["amount"]) + Decimal(
+        doc["recalculations"]["amount"])
+    bad = runner.invoke(app, ["run", "--period", period, "--format", "csv", "--database", url])
+    assert bad.exit_code == 2
