@@ -43,8 +43,7 @@ def render_job(job: Job) -> Done:
     """Render one file; the pages of each document are counted as drawn."""
     r = renderer()
     documents = [load_snapshot(text) for text in job.snapshots]
-    pages = tuple(len(r.pages_of(d)) for d in documents)
-    pdf = r.render_many(documents, title=job.title)
+    pdf, pages = r.render_counted(documents, title=job.title)
     target = Path(job.path)
     partial = target.with_name(target.name + ".part")
     partial.write_bytes(pdf)

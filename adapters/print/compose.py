@@ -40,9 +40,27 @@ class Composer:
         return ops
 
     def page_ops(self, page: str, view: Mapping[str, Any]) -> list[tuple]:
-        """Operations of the data-dependent blocks of ``page`` for one document's ``view``."""
-        ops: list[tuple] = []
+        """Operations of the data-dependent blocks of ``page`` for one document's ``view``
+        (a page that goes on to further sheets: its first sheet's)."""
+        return self.sheets_ops(page, view)[0]
+
+    def sheets_ops(self, page: str, view: Mapping[str, Any]) -> list[list[tuple]]:
+        """The operations of each sheet ``page`` takes for ``view``: one sheet, or — for a
+        page with ``continue:`` — as many as its content needs. A block that cannot fit
+        even on a sheet of its own is a ``LayoutError``, never cut."""
+        flow = self.layout.flows.get(page)
+        sheets: list[list[tuple]] = [[]]
         bottoms: dict[str, float] = {}
+
+        def next_sheet() -> tuple[list[tuple], float]:
+            assert flow is not None
+            ops: list[tuple] = []
+            self._block(flow.head, flow.head.x, flow.head.y, view, ops)
+            sheets.append(ops)
+            for name in bottoms:  # what follows an earlier block starts at the new top
+                bottoms[name] = flow.top
+            return ops, flow.top
+
         for block in self.layout.pages[page]:
             if block.static:
                 continue
@@ -56,14 +74,22 @@ class Composer:
                 y = base + block.gap
             if block.when and not block.when.holds(view):
                 bottom = base  # a hidden block takes no room, not even its gap
+            elif flow is not None and block.kind == "table":
+                bottom = self._table(block, block.x, y, view, sheets[-1], next_sheet)
             else:
+                ops: list[tuple] = []
                 bottom = self._block(block, block.x, y, view, ops)
+                if bottom > self.layout.bottom and flow is not None and block.after:
+                    _, top = next_sheet()
+                    ops = []
+                    bottom = self._block(block, block.x, top, view, ops)
+                sheets[-1].extend(ops)
             if bottom > self.layout.bottom:
                 raise LayoutError(f"макет {self.layout.name}, страница {page}: блок "
                                   f"{block.id or block.kind} не помещается на странице")
             if block.id:
                 bottoms[block.id] = bottom
-        return ops
+        return sheets
 
     def _block(self, block: Block, x: float, y: float, values: Mapping[str, Any],
                ops: list[tuple]) -> float:
@@ -186,38 +212,72 @@ class Composer:
         return bottom
 
     def _table(self, block: Block, x: float, y: float, values: Mapping[str, Any],
-               ops: list[tuple]) -> float:
+               ops: list[tuple],
+               next_sheet: Callable[[], tuple[list[tuple], float]] | None = None) -> float:
+        """Draw a table from ``y``; returns its bottom. With ``next_sheet`` (a page that goes
+        on) every row is drawn: when the next row (with the footer, for the last) does not
+        fit, the table is closed, ``next_sheet`` gives the next sheet's operations and top,
+        and the table goes on there under its header again."""
         o = block.options
-        rows = self._limited(values, o, o["max_rows"], "в таблице", "строк")
-        if o["title_style"] is not None:
+        head_h, row_h = o["header_height"], o["row_height"]
+        if next_sheet is None:
+            rows = self._limited(values, o, o["max_rows"], "в таблице", "строк")
+        else:
+            rows = _source(values, o["source"])[o.get("from", 0):]
+        footer = _source(values, o["footer"]) if o["footer"] else None
+        titled = o["title_style"] is not None
+        title_h = o["title_style"].leading + 1 * MM if titled else 0
+        first_row = row_h * (1 + (footer is not None and len(rows) == 1))
+        if next_sheet is not None and y + title_h + head_h + first_row > self.layout.bottom:
+            ops, y = next_sheet()
+        if titled:
             y = self._text(o["title"].fill(values), x, y,
                            {"style": o["title_style"], "width": 0, "lines": 1, "align": "left"},
                            ops) + 1 * MM
-        footer = _source(values, o["footer"]) if o["footer"] else None
-        h, top = self.layout.height, y
-        widths = [c.width for c in o["columns"]]
-        total_w = sum(widths)
-        head_h, row_h = o["header_height"], o["row_height"]
-        ops.append(("r", x, h - y - head_h, total_w, head_h, 0, None, o["fill"]))
-        self._row([c.title for c in o["columns"]], {}, x, y, head_h, o["header_style"],
-                  o["columns"], ops, center=True)
+        top = y = self._table_head(o, x, y, ops)
         y += head_h
-        for row in rows:
+        for i, row in enumerate(rows):
+            need = row_h * (1 + (footer is not None and i == len(rows) - 1))
+            if next_sheet is not None and i and y + need > self.layout.bottom:
+                self._table_frame(o, x, top, y, ops)
+                ops, y = next_sheet()
+                top = y = self._table_head(o, x, y, ops)
+                y += head_h
             self._row([c.value for c in o["columns"]], row, x, y, row_h, o["style"],
                       o["columns"], ops)
-            ops.append(("l", x, h - y, x + total_w, h - y, 0.3, o["grid"]))
+            ops.append(("l", x, self.layout.height - y,
+                        x + sum(c.width for c in o["columns"]), self.layout.height - y, 0.3,
+                        o["grid"]))
             y += row_h
         if footer is not None:
+            h, total_w = self.layout.height, sum(c.width for c in o["columns"])
             ops.append(("l", x, h - y, x + total_w, h - y, 0.8, o["grid"]))
             self._row([c.value for c in o["columns"]], footer, x, y, row_h, o["footer_style"],
                       o["columns"], ops)
             y += row_h
+        self._table_frame(o, x, top, y, ops)
+        return y
+
+    def _table_head(self, o: dict, x: float, y: float, ops: list[tuple]) -> float:
+        """The header band of a table at ``y``; returns ``y`` (the table's top)."""
+        total_w = sum(c.width for c in o["columns"])
+        head_h = o["header_height"]
+        ops.append(("r", x, self.layout.height - y - head_h, total_w, head_h, 0, None,
+                    o["fill"]))
+        self._row([c.title for c in o["columns"]], {}, x, y, head_h, o["header_style"],
+                  o["columns"], ops, center=True)
+        return y
+
+    def _table_frame(self, o: dict, x: float, top: float, y: float, ops: list[tuple]) -> None:
+        """The column rules and the outer frame of a table (or of its part on one sheet)
+        from ``top`` to ``y``."""
+        h = self.layout.height
+        widths = [c.width for c in o["columns"]]
         edge = x
         for w in widths[:-1]:
             edge += w
             ops.append(("l", edge, h - top, edge, h - y, 0.3, o["grid"]))
-        ops.append(("r", x, h - y, total_w, y - top, 0.8, o["grid"], None))
-        return y
+        ops.append(("r", x, h - y, sum(widths), y - top, 0.8, o["grid"], None))
 
     def _row(self, templates: list, values: Mapping[str, Any], x: float, y: float,
              height: float, style: Style, columns: tuple, ops: list[tuple], *,

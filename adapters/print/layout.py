@@ -18,6 +18,12 @@ marked ``more: true`` leaves the rest to a block of the same ``source`` whose ``
 where it ends (checked when the layout loads); any other list longer than its block is an
 error, never silently cut.
 
+A page written as ``{continue: {top: мм, head: <text block>}, blocks: […]}`` goes on to as
+many further sheets as its content needs: a table longer than the room left is split
+between rows (its header repeated; its ``max_rows`` does not apply), any other block that
+does not fit moves whole to the next sheet, which starts with ``head`` and resumes at
+``top``. The back of the ЕПД is such a page: an account's lines are never too many to print.
+
 Errors name the file, the page and the block, in Russian, and say what is expected.
 """
 
@@ -25,7 +31,7 @@ from __future__ import annotations
 
 import re
 import string
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -137,6 +143,18 @@ class Layout:
     styles: dict[str, Style]
     documents: dict[str, tuple[PageRef, ...]]
     pages: dict[str, tuple[Block, ...]]
+    flows: dict[str, Flow] = field(default_factory=dict)
+    """Pages that continue on further sheets (``continue:``), by page name."""
+
+
+@dataclass(frozen=True, slots=True)
+class Flow:
+    """How a page goes on when its content does not fit: on a next sheet the ``head`` block
+    (a text: «… (продолжение)») is drawn and the content resumes at ``top``; a table is split
+    between rows and its header repeated, any other block moves whole."""
+
+    top: float
+    head: Block
 
 
 def default_layout() -> Layout:
@@ -162,9 +180,16 @@ def load_layout(path: Path) -> Layout:
             raise where.error(f"шрифт {key}: файла {file.name} нет среди шрифтов пакета")
     styles = {name: _style(where.sub(f"стиль {name}"), spec, fonts)
               for name, spec in where.dict(data, "styles").items()}
-    pages = {name: tuple(_block(where.sub(f"страница {name}, блок {i + 1}"), spec, styles)
-                         for i, spec in enumerate(blocks or ()))
-             for name, blocks in where.dict(data, "pages").items()}
+    pages: dict[str, tuple[Block, ...]] = {}
+    flows: dict[str, Flow] = {}
+    for name, spec in where.dict(data, "pages").items():
+        blocks = spec
+        if isinstance(spec, dict):  # {continue: …, blocks: […]}
+            blocks = spec.get("blocks")
+            flows[name] = _flow(where.sub(f"страница {name}, continue"), spec.get("continue"),
+                                styles)
+        pages[name] = tuple(_block(where.sub(f"страница {name}, блок {i + 1}"), block, styles)
+                            for i, block in enumerate(blocks or ()))
     documents = {}
     for kind, names in where.dict(data, "documents").items():
         refs = tuple(_page_ref(where.sub(f"документ {kind}"), item) for item in names or ())
@@ -176,7 +201,7 @@ def load_layout(path: Path) -> Layout:
     height = float(page.get("height", 297)) * MM
     return Layout(path.name, float(page.get("width", 210)) * MM, height,
                   height - float(page.get("margin_bottom", 8)) * MM, fonts, styles,
-                  documents, pages)
+                  documents, pages, flows)
 
 
 class _Where:
@@ -249,11 +274,11 @@ def template(where: _Where, text: object) -> Template:
     except ValueError as error:
         raise where.error(f"ошибка в шаблоне «{text}»: {error}") from None
     parts = []
-    for literal, field, spec, conversion in parsed:
+    for literal, name, spec, conversion in parsed:
         if spec or conversion:
-            raise where.error(f"в шаблоне «{text}» поле {{{field}}} без форматирования: "
+            raise where.error(f"в шаблоне «{text}» поле {{{name}}} без форматирования: "
                               "числа уже подготовлены")
-        parts.append((literal, field or None))
+        parts.append((literal, name or None))
     return Template(tuple(parts))
 
 
@@ -302,6 +327,17 @@ def _block(where: _Where, spec: object, styles: dict[str, Style]) -> Block:
     after = (after,) if isinstance(after, str) else tuple(after)
     return Block(kind, spec.get("id"), at[0] * MM, at[1] * MM, after,
                  float(spec.get("gap", 0)) * MM, condition(where, spec.get("when")), options)
+
+
+def _flow(where: _Where, spec: object, styles: dict[str, Style]) -> Flow:
+    """``continue: {top: мм, head: <текстовый блок>}`` of a page."""
+    if not isinstance(spec, dict) or not isinstance(spec.get("head"), dict):
+        raise where.error("ожидается {top: мм, head: {type: text, …}} — с чего начинается "
+                          "следующий лист")
+    head = _block(where.sub("head"), spec["head"], styles)
+    if head.kind != "text":
+        raise where.error("head: ожидается текстовый блок (type: text)")
+    return Flow(_mm(spec, "top", 20), head)
 
 
 def _window(spec: dict) -> dict[str, Any]:

@@ -31,36 +31,46 @@ class Renderer:
         self.composer = Composer(layout, measurer(layout))
         self.static = {name: self.composer.static_ops(name) for name in layout.pages}
 
+    def sheets_of(self, document: PaymentDocument, view: dict | None = None
+                  ) -> list[tuple[str, list[tuple]]]:
+        """Each sheet the document prints on — its layout page and its operations: its
+        kind's pages whose condition holds (more recipients than the first page holds add a
+        page of payment details), a page that goes on (the back) as many times as its lines
+        need. Raises ``LayoutError`` when something does not fit even so."""
+        view = document_view(document) if view is None else view
+        return [(p.name, ops) for p in self.layout.documents[document.kind]
+                if p.when is None or p.when.holds(view)
+                for ops in self.composer.sheets_ops(p.name, view)]
+
     def pages_of(self, document: PaymentDocument, view: dict | None = None
                  ) -> tuple[str, ...]:
-        """The layout pages a document prints on: its kind's, those whose condition holds
-        (more recipients than the first page holds add a page of payment details)."""
-        view = document_view(document) if view is None else view
-        return tuple(p.name for p in self.layout.documents[document.kind]
-                     if p.when is None or p.when.holds(view))
+        """The layout page of each sheet the document prints on (a page that goes on is
+        named once per sheet)."""
+        return tuple(name for name, _ in self.sheets_of(document, view))
 
     def add(self, writer: PdfWriter, document: PaymentDocument) -> int:
-        """Draw one document's pages into ``writer``; returns the number of pages."""
-        view = document_view(document)
-        pages = self.pages_of(document, view)
-        for name in pages:
-            writer.page(name, self.static[name], self.composer.page_ops(name, view))
-        return len(pages)
+        """Draw one document's sheets into ``writer``; returns the number of pages."""
+        sheets = self.sheets_of(document)
+        for name, ops in sheets:
+            writer.page(name, self.static[name], ops)
+        return len(sheets)
 
     def check(self, document: PaymentDocument) -> None:
         """Raise ``ValueError`` (``QrError``, ``LayoutError``: a Russian message) when the
         document could not be printed: its QR codes break ГОСТ Р 56042 or its lists do not
         fit the layout. Lays the pages out without writing a PDF."""
-        view = document_view(document)
-        for name in self.pages_of(document, view):
-            self.composer.page_ops(name, view)
+        self.sheets_of(document)
+
+    def render_counted(self, documents: Iterable[PaymentDocument], *, title: str = ""
+                       ) -> tuple[bytes, tuple[int, ...]]:
+        """:meth:`render_many` and the number of pages of each document, laid out once."""
+        writer = PdfWriter(self.layout, title=title, subject="Платёжные документы", qr=self.qr)
+        pages = tuple(self.add(writer, document) for document in documents)
+        return writer.finish(), pages
 
     def render_many(self, documents: Iterable[PaymentDocument], *, title: str = "") -> bytes:
         """One PDF with the pages of every document, in the given order."""
-        writer = PdfWriter(self.layout, title=title, subject="Платёжные документы", qr=self.qr)
-        for document in documents:
-            self.add(writer, document)
-        return writer.finish()
+        return self.render_counted(documents, title=title)[0]
 
     def render(self, document: PaymentDocument) -> bytes:
         """One document's PDF, titled with its number and period."""

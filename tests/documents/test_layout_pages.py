@@ -99,3 +99,67 @@ def test_a_snapshot_amount_reads_as_the_kernel_reads_it(value):
     for text in (format(value, "f"), format(value.normalize(), "f")):
         if "E" not in text and text.count(".") <= 1 and len(text.partition(".")[2]) <= 2:
             assert _kopecks(text) == to_kopecks(text)
+
+
+def with_lines(charges: int, recalculations: int, penalties: int) -> PaymentDocument:
+    """The example flat with its charge, recalculation and penalty lines repeated (each
+    numbered — «[n]» after a service, «Перерасчёт № n», «Пени № n» — so that every one can be
+    found in the PDF) up to the
+    given counts; the totals as the example has them — layout does not add up money."""
+    doc = example_document()
+    ch = [c.model_copy(update={"service": f"{c.service} [{i + 1}]"})
+          for i, c in enumerate((list(doc.charges) * charges)[:charges])]
+    rc = [r.model_copy(update={"reason": f"Перерасчёт № {i + 1}"})
+          for i, r in enumerate((list(doc.recalculations) * recalculations)[:recalculations])]
+    pe = [p.model_copy(update={"basis": f"Пени № {i + 1}"})
+          for i, p in enumerate((list(doc.penalties) * penalties)[:penalties])]
+    return doc.model_copy(update={"charges": ch, "recalculations": rc, "penalties": pe})
+
+
+class TestTheBackGoesOn:
+    """An account's lines are never too many to print: the back page goes on to further
+    sheets — a table split between rows with its header again, the rest moved whole."""
+
+    def test_a_short_back_is_one_sheet(self):
+        assert renderer().pages_of(with_lines(11, 1, 2)) == ("front", "back")
+
+    @pytest.mark.parametrize(("charges", "recalculations", "penalties"),
+                             [(12, 4, 2), (16, 8, 12), (30, 20, 12), (60, 1, 0)])
+    def test_every_line_is_printed_on_the_sheets_that_follow(self, charges, recalculations,
+                                                             penalties):
+        doc = with_lines(charges, recalculations, penalties)
+        pages = renderer().pages_of(doc)
+        assert pages[0] == "front" and set(pages[1:]) == {"back"} and len(pages) > 2
+        texts = page_texts(render(doc))
+        assert len(texts) == len(pages)
+        back = texts[1:]
+        whole = " ".join(back)
+        for n in range(1, charges + 1):
+            assert f"[{n}]" in whole, n
+        for n in range(1, recalculations + 1):
+            assert f"Перерасчёт № {n} " in whole + " ", n
+        for n in range(1, penalties + 1):
+            assert f"Пени № {n} " in whole + " ", n
+        for sheet in back:  # a sheet with charge lines has the table's header
+            assert ("[" not in sheet) or "Вид услуги" in sheet
+        assert sum("Вид услуги" in t for t in back) >= 1 + (charges > 40)
+        for sheet in back[1:]:
+            assert "(продолжение)" in sheet
+        assert "Исполнитель:" in back[-1]  # the foot of the back comes last, once
+        assert whole.count("Исполнитель:") == 1
+
+    def test_nothing_is_drawn_below_the_bottom_margin(self):
+        layout = renderer().layout
+        for _name, ops in renderer().sheets_of(with_lines(30, 20, 12)):
+            lowest = min(op[2] for op in ops if op[0] == "t")
+            assert lowest >= layout.height - layout.bottom, lowest
+
+    def test_a_continue_without_its_head_is_refused(self, tmp_path):
+        text = Path(__file__).resolve().parents[2].joinpath(
+            "adapters", "print", "layouts", "epd.yaml").read_text(encoding="utf-8")
+        path = tmp_path / "custom.yaml"
+        path.write_text(text.replace("      head: {type: text, at: [10, 8]",
+                                     "      heading: {type: text, at: [10, 8]"),
+                        encoding="utf-8")
+        with pytest.raises(LayoutError, match="страница back, continue"):
+            load_layout(path)
