@@ -163,3 +163,35 @@ class TestTheBackGoesOn:
                         encoding="utf-8")
         with pytest.raises(LayoutError, match="страница back, continue"):
             load_layout(path)
+
+    def test_a_debt_of_three_years_gets_its_notice_with_every_month_and_the_code(self):
+        """A debtor of 36 months — the one a notice is for — gets it: every month's row, the
+        total and the payment code with its QR on the sheet that follows."""
+        doc = example_document("debt_notice")
+        debts = [doc.debts[i % len(doc.debts)].model_copy(
+            update={"period": f"{2023 + i // 12}-{i % 12 + 1:02d}"}) for i in range(36)]
+        doc = doc.model_copy(update={"debts": debts})
+        assert renderer().pages_of(doc) == ("notice", "notice")
+        pdf = render(doc)
+        texts = page_texts(pdf)
+        whole = " ".join(texts)
+        for year in (2023, 2024, 2025):
+            for month in ("январь", "июнь", "декабрь"):
+                assert f"{month} {year}" in whole
+        assert "(продолжение)" in texts[1] and "ИТОГО К ОПЛАТЕ" in texts[1]
+        codes = zxingcpp.read_barcodes(page_image(pdf, 1))
+        assert [parse_payload(c.text)["PersonalAcc"] for c in codes] == [UK["settlement_account"]]
+
+    @pytest.mark.parametrize("recipients", [1, 3])
+    def test_meters_beyond_the_front_go_on_on_the_back(self, recipients):
+        """Eight meters fit the front; the ninth and on are printed on the back, once."""
+        doc = with_recipients(recipients) if recipients > 1 else example_document()
+        meters = [m.model_copy(update={"meter": f"М-{i + 1:03d}"})
+                  for i, m in enumerate((list(example_document().meters) * 12)[:12])]
+        doc = doc.model_copy(update={"meters": meters})
+        texts = page_texts(render(doc))
+        front, back = texts[0], " ".join(texts[1:])
+        assert all(f"М-{n:03d}" in front for n in range(1, 9))
+        assert all(f"М-{n:03d}" not in back for n in range(1, 9))
+        assert all(f"М-{n:03d}" in back and f"М-{n:03d}" not in front for n in range(9, 13))
+        assert "с 9-го прибора" in back
