@@ -50,7 +50,7 @@ def test_a_field_the_document_does_not_have_is_named_in_the_error(tmp_path):
 
 def test_more_rows_than_the_layout_holds_are_refused_not_cut(tmp_path):
     def change(data):
-        _block(data, "front", "meters")["max_rows"] = 3
+        _block(data, "front", "meters").update(max_rows=3, more=False)  # no continuation
     renderer = Renderer(load_layout(_layout(tmp_path, change)))
     with pytest.raises(LayoutError, match="в таблице meters 4 строк, а макет вмещает 3"):
         renderer.render(example_document())
@@ -58,11 +58,23 @@ def test_more_rows_than_the_layout_holds_are_refused_not_cut(tmp_path):
 
 def test_a_block_pushed_off_the_page_is_refused(tmp_path):
     def change(data):
-        data["pages"]["notice"].append({"type": "box", "id": "low", "at": [10, 290],
-                                        "width": 10, "height": 10, "when": "title"})
+        data["pages"]["front"].append({"type": "box", "id": "low", "at": [10, 290],
+                                       "width": 10, "height": 10, "when": "title"})
     renderer = Renderer(load_layout(_layout(tmp_path, change)))
     with pytest.raises(LayoutError, match="блок low не помещается на странице"):
-        renderer.render(example_document("debt_notice"))
+        renderer.render(example_document())
+
+
+def test_on_a_page_that_goes_on_a_block_taller_than_a_sheet_is_refused(tmp_path):
+    """A page with ``continue:`` moves a block that does not fit to the next sheet; one that
+    fits no sheet at all is still an error, never cut."""
+    def change(data):
+        data["pages"]["back"]["blocks"].append({
+            "type": "box", "id": "tall", "after": "head", "at": [10, 0], "width": 10,
+            "height": 300, "when": "title"})
+    renderer = Renderer(load_layout(_layout(tmp_path, change)))
+    with pytest.raises(LayoutError, match="блок tall не помещается на странице"):
+        renderer.render(example_document())
 
 
 @pytest.mark.parametrize(("change", "message"), [
