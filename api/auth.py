@@ -104,7 +104,7 @@ PrincipalDep = Annotated[Principal, Depends(current_principal)]
 def allow(module: str, action: str) -> params.Depends:
     """A route dependency: 403 ``forbidden`` unless the role may do ``action`` on ``module``."""
 
-    def check(principal: PrincipalDep) -> Principal:
+    async def check(principal: PrincipalDep) -> Principal:  # no I/O: no worker thread
         if not principal.may(module, action):
             raise HTTPException(status_code=403, detail={
                 "code": "forbidden",
