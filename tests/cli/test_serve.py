@@ -55,3 +55,31 @@ def test_the_access_log_keeps_no_query_string(capsys: pytest.CaptureFixture[str]
     assert '"GET /web/accounts?… HTTP/1.1" 200' in err
     assert "D0%98" not in err
     assert '"GET /v1/health HTTP/1.1" 200' in err
+
+
+def test_serve_leaves_sqlite_checkpoints_to_a_thread_while_it_runs(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No request's commit copies the WAL into the database (that was the p99 of a payment):
+    while uvicorn runs, the app's connections have SQLite's automatic checkpoint off and the
+    checkpoint thread is alive; it is stopped when uvicorn returns."""
+    import threading
+
+    import uvicorn
+
+    seen: dict[str, Any] = {}
+
+    def run(application: Any, **options: Any) -> None:
+        with application.state.database.engine.connect() as conn:
+            seen["autocheckpoint"] = conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar()
+        seen["threads"] = {t.name for t in threading.enumerate()}
+
+    monkeypatch.setattr(uvicorn, "run", run)
+    try:
+        result = CliRunner().invoke(app, ["serve", "--port", "8765", "--database",
+                                          f"sqlite:///{tmp_path / 'zhkh.sqlite'}"])
+    finally:
+        gc.unfreeze()
+    assert result.exit_code == 0, result.output
+    assert seen["autocheckpoint"] == 0
+    assert "zhkh-wal-checkpoint" in seen["threads"]
+    assert "zhkh-wal-checkpoint" not in {t.name for t in threading.enumerate()}

@@ -72,3 +72,34 @@ def test_a_unit_of_work_commits_once_or_rolls_back_everything(tmp_path):
             assert session.execute(text("SELECT count(*) FROM billing_periods")).scalar() == 1
     finally:
         db.dispose()
+
+
+def test_with_the_checkpointer_running_commits_leave_the_wal_to_its_thread(tmp_path):
+    from zhkh.adapters.db.checkpoint import WalCheckpointer
+
+    engine = create_db_engine(f"sqlite:///{tmp_path / 'wal.sqlite'}")
+    checkpointer = WalCheckpointer(engine, interval=3600).start()  # checkpoints when told
+    try:
+        with engine.begin() as conn:
+            assert conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == 0
+            conn.exec_driver_sql("CREATE TABLE t (x INTEGER)")
+        for i in range(50):
+            with engine.begin() as conn:
+                conn.exec_driver_sql(f"INSERT INTO t VALUES ({i})")
+        busy, frames, copied = checkpointer.checkpoint()
+        assert (busy, copied) == (0, frames) and frames > 0
+    finally:
+        checkpointer.stop()
+    with engine.begin() as conn:  # stopped: SQLite's automatic checkpoints again
+        assert conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == 1000
+        assert conn.exec_driver_sql("SELECT count(*) FROM t").scalar() == 50
+    engine.dispose()
+
+
+def test_the_checkpointer_has_nothing_to_do_on_postgresql():
+    from zhkh.adapters.db.checkpoint import WalCheckpointer
+
+    engine = create_db_engine("postgresql://nobody@127.0.0.1:1/none")
+    checkpointer = WalCheckpointer(engine).start()
+    assert not checkpointer.applies and checkpointer._thread is None
+    checkpointer.stop()
