@@ -72,7 +72,7 @@ class WalCheckpointer:
             cursor = raw.cursor()
             try:
                 cursor.execute("PRAGMA wal_checkpoint(PASSIVE)")
-                busy, frames, copied = cursor.fetchone()
+                busy, frames, copied = cursor.fetchone() or (1, -1, -1)  # always one row
             finally:
                 cursor.close()
         finally:
