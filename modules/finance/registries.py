@@ -147,6 +147,7 @@ def import_registry(session: Session, actor: Actor, registry: IncomingRegistry,
     ``checks``: the plausibility checks a reading in a line must pass to be stored; one that
     fails is held for review (``report.readings_held``) instead."""
     FinanceRepository(session).lock_all()  # a second process waits, then sees the file loaded
+    FinanceRepository(session).work_in_bulk()
     known = already_loaded(session, registry.content_hash)
     if known is not None:
         raise _loaded(known)

@@ -29,6 +29,9 @@ FINANCE_LOCK = 0x7A686B68  # "zhkh"
 """PostgreSQL advisory lock of money posting: bulk work (a registry file, spending every
 advance) takes it exclusively, work on one account shares it and locks the account's row."""
 
+BULK_WORK_MEM = "256MB"
+"""``work_mem`` of a bulk posting's transaction on PostgreSQL (see ``work_in_bulk``)."""
+
 ALLOCATION_COLUMNS = ("payment_id", "account_id", "service", "provider_id", "bill_period", "kind",
                       "amount_kopecks", "paid_on", "booked_on", "period_booked", "rule_id",
                       "note")
@@ -63,6 +66,15 @@ class FinanceRepository(Repository):
         lock, held to the end of the transaction)."""
         if self.dialect == "postgresql":
             self.session.execute(select(func.pg_advisory_xact_lock(FINANCE_LOCK)))
+
+    def work_in_bulk(self) -> None:
+        """PostgreSQL: memory for the sorts and hashes of a bulk posting, to the end of the
+        transaction (``SET LOCAL``). A registry's open keys of half a million accounts, and
+        the distinct references its triggers check, spilled to disk in batches with the
+        default ``work_mem`` of 4 MB (measured: the open keys of 50,000 accounts took 3 s
+        instead of 1)."""
+        if self.dialect == "postgresql":
+            self.session.execute(text(f"SET LOCAL work_mem = '{BULK_WORK_MEM}'"))
 
     def charged(self, account_ids: Sequence[int]) -> dict[int, dict[Key, int]]:
         """What the bills charge per account and key: the lines booked in closed months, by the
@@ -139,7 +151,9 @@ class FinanceRepository(Repository):
             stmt = (select(Allocation.account_id, root, total)
                     .join(Payment, Payment.id == Allocation.payment_id)
                     .where(among(Allocation.account_id, ids, self.dialect),
-                           Allocation.kind == "advance")
+                           # an advance row has no bill (a CHECK): this lets the index on
+                           # (account, bill period) find only the advance rows
+                           Allocation.bill_period.is_(None), Allocation.kind == "advance")
                     .group_by(Allocation.account_id, root)
                     .having(total != 0)
                     .order_by(Allocation.account_id, root))
