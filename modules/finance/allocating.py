@@ -113,10 +113,15 @@ def split_rows(amount: int, open_keys: dict[Key, int], services: Sequence[str],
     most of the time of a million payments' split."""
     if amount <= 0:
         raise ValueError(f"распределяется только положительная сумма: {amount}")
-    positive = {k: v for k, v in open_keys.items() if v > 0}
+    # (key, owed) pairs, not a dict: hashing a Key (a dataclass) is a Python call, and a
+    # million payments hash their keys millions of times
+    positive = [(k, v) for k, v in open_keys.items() if v > 0]
     if not positive:
         return [(None, amount, f"{format_rub_ru(amount)} — переплата, аванс")]
-    ordered = document_order(positive, services) if len(positive) > 1 else list(positive)
+    if len(positive) > 1:
+        rank = {code: i for i, code in enumerate(services)}
+        positive.sort(key=lambda kv: (kv[0].period, rank.get(kv[0].service, len(rank)),
+                                      kv[0].service, kv[0].provider_id))  # document order
     designated = str(_period(designated_period)) if designated_period else None
     by_payment = policy.between_periods == "by_payment_period"
     pools = ("principal", "penalty") if policy.penalties == "after_principal" else ("principal",)
@@ -124,10 +129,10 @@ def split_rows(amount: int, open_keys: dict[Key, int], services: Sequence[str],
     steps: list[str] = []
     left = amount
     for kind in pools:
-        by_period: dict[str, list[Key]] = {}
-        for k in ordered:
+        by_period: dict[str, list[tuple[Key, int]]] = {}
+        for k, v in positive:
             if k.kind == kind:
-                by_period.setdefault(k.period, []).append(k)
+                by_period.setdefault(k.period, []).append((k, v))
         if not by_period or not left:
             continue
         what = "пени" if kind == "penalty" else "начисления"
@@ -135,8 +140,8 @@ def split_rows(amount: int, open_keys: dict[Key, int], services: Sequence[str],
         for period in first + sorted(p for p in by_period if p not in first):
             if not left:
                 break
-            lines = by_period[period]
-            weights = [positive[k] for k in lines]
+            lines = [k for k, _ in by_period[period]]
+            weights = [v for _, v in by_period[period]]
             x = min(left, sum(weights))
             left -= x
             why = "указанный плательщиком период" if first and period == first[0] else \

@@ -100,18 +100,21 @@ def write_allocations(session: Session, rows: Iterable[AllocationRow], *, booked
              booked_on, period_booked, rule_id, note)
             for pid, account, key, amount, note, day in rows))
         return
-    keys: dict[Key | None, str] = {None: "\\N\t\\N\t\\N\tadvance"}
+    # a key's text by the key object's id (the keys are the open keys' own objects, held
+    # here with their text so that no id is reused): hashing a Key per row cost more
+    keys: dict[int, tuple[Key | None, str]] = {id(None): (None, "\\N\t\\N\t\\N\tadvance")}
     days: dict[date, str] = {}
     tail = f"\t{booked_on.isoformat()}\t{_text(period_booked)}\t{_text(rule_id)}\t"
     last: list[str] = ["", ""]  # the note before and its COPY text (a payment's rows share it)
 
     def line(r: AllocationRow) -> str:
         pid, account, key, amount, note, day = r
-        key_text = keys.get(key)
-        if key_text is None:
+        known = keys.get(id(key))
+        if known is None:
             assert key is not None
-            key_text = keys[key] = (f"{_text(key.service)}\t{key.provider_id}\t"
-                                    f"{_text(key.period)}\t{key.kind}")
+            known = keys[id(key)] = (key, f"{_text(key.service)}\t{key.provider_id}\t"
+                                          f"{_text(key.period)}\t{key.kind}")
+        key_text = known[1]
         if note is not last[0]:
             last[0], last[1] = note, _text(note)
         day_text = days.get(day) or days.setdefault(day, day.isoformat())
