@@ -282,7 +282,7 @@ def _post_all(session: Session, actor: Actor, posted: list[tuple[IncomingLine, i
          _month(ln.period), line_ids[ln.line_number], period, actor.name, actor.reason)
         for pid, (ln, account) in zip(payment_ids, posted, strict=True)))
     account_ids = sorted({a for _, a in posted if a is not None})
-    open_keys = repo.open_keys(account_ids)
+    open_keys = repo.open_keys_in_bulk(account_ids)
     advances = repo.advances(account_ids)
 
     def parts() -> Iterator[registry_rows.AllocationRow]:
