@@ -8,6 +8,9 @@ when the first commits — which is reported as the same «файл уже за�
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import BinaryIO
@@ -44,8 +47,9 @@ def read(source: Path | bytes | BinaryIO, *, file_name: str | None, profile: str
          today: date, limits: Limits | None = None) -> ParsedRegistry:
     """The file parsed and checked by its profile (``RegistryError`` names line and field)."""
     chosen = get_profile(profile_for(file_name, profile))
-    return parse_registry(source, chosen, today=today, file_name=file_name,
-                          limits=limits or Limits())
+    with cycle_collector_paused():
+        return parse_registry(source, chosen, today=today, file_name=file_name,
+                              limits=limits or Limits())
 
 
 def take_in(unit: UnitOfWork, reader: UnitOfWork, rules: FinanceRules, parsed: ParsedRegistry,
@@ -54,7 +58,7 @@ def take_in(unit: UnitOfWork, reader: UnitOfWork, rules: FinanceRules, parsed: P
     loaded before (now or by a concurrent process) is a ``Conflict`` naming when it was
     loaded (looked up through ``reader``: ``Database.reader``)."""
     try:
-        with unit() as session:
+        with cycle_collector_paused(), unit() as session:
             return service.import_registry(session, actor, parsed, rules,
                                            received_on=received_on)
     except IntegrityError:
@@ -66,3 +70,21 @@ def take_in(unit: UnitOfWork, reader: UnitOfWork, rules: FinanceRules, parsed: P
                        f"файл уже загружен {known.loaded_at:%d.%m.%Y %H:%M} "
                        f"(«{known.file_name}», реестр {known.id}); повторно не проводится",
                        obj=f"payment_registry:{known.id}") from None
+
+
+@contextmanager
+def cycle_collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector paused for the block, then restored as it was.
+
+    A million-line file is millions of tuples that live to the end of the import; each full
+    collection walks all of them, and allocating them triggers collections again and again
+    (measured: a quarter of the Python time of 100,000 lines). Nothing here makes reference
+    cycles, and reference counting still frees every object; only the collector's sweeps are
+    skipped while the file is read and posted."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()

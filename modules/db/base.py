@@ -116,7 +116,8 @@ def period_sql(column: str, dialect: str) -> str:
 
 TRIGGER_ENFORCED = "enforced_on_postgresql_by_trigger"
 """``info`` key of a foreign key that exists on SQLite only: on PostgreSQL a statement-level
-trigger enforces the same reference (migration 0101, the ledger's bulk COPY)."""
+trigger enforces the same reference (migrations 0101, the ledger's bulk COPY, and 0126, a bank
+registry's payments and allocation rows)."""
 
 
 def sqlite_foreign_key(column: str, target: str, trigger: str) -> ForeignKeyConstraint:

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 
-from zhkh.kernel.allocation import AllocationPolicy, OpenLine
+from zhkh.kernel.allocation import AllocationPolicy, OpenLine, split_largest_remainder
 from zhkh.kernel.allocation import Payment as KernelPayment
 from zhkh.kernel.allocation import allocate as kernel_allocate
 from zhkh.kernel.money import format_rub_ru
@@ -101,6 +101,64 @@ def split(payment_id: int, amount: int, open_keys: dict[Key, int], services: Seq
     if left:
         parts.append(Part(payment_id, None, left, f"{format_rub_ru(left)} — переплата, аванс"))
     return parts
+
+
+def split_rows(amount: int, open_keys: dict[Key, int], services: Sequence[str],
+               policy: AllocationPolicy, *, designated_period: str | None = None
+               ) -> list[tuple[Key | None, int, str]]:
+    """``(key, kopecks, note)`` of each part :func:`split` gives without designated services,
+    in the same order, to the kopeck and to the character of the note (a differential test
+    holds the two together). The bulk twin of :func:`split` for a bank registry: the same
+    rule applied to plain tuples, without the kernel's intermediate value objects, which cost
+    most of the time of a million payments' split."""
+    if amount <= 0:
+        raise ValueError(f"распределяется только положительная сумма: {amount}")
+    # (key, owed) pairs, not a dict: hashing a Key (a dataclass) is a Python call, and a
+    # million payments hash their keys millions of times
+    positive = [(k, v) for k, v in open_keys.items() if v > 0]
+    if not positive:
+        return [(None, amount, f"{format_rub_ru(amount)} — переплата, аванс")]
+    if len(positive) > 1:
+        rank = {code: i for i, code in enumerate(services)}
+        positive.sort(key=lambda kv: (kv[0].period, rank.get(kv[0].service, len(rank)),
+                                      kv[0].service, kv[0].provider_id))  # document order
+    designated = str(_period(designated_period)) if designated_period else None
+    by_payment = policy.between_periods == "by_payment_period"
+    pools = ("principal", "penalty") if policy.penalties == "after_principal" else ("principal",)
+    rows: list[tuple[Key, int]] = []
+    steps: list[str] = []
+    left = amount
+    for kind in pools:
+        by_period: dict[str, list[tuple[Key, int]]] = {}
+        for k, v in positive:
+            if k.kind == kind:
+                by_period.setdefault(k.period, []).append((k, v))
+        if not by_period or not left:
+            continue
+        what = "пени" if kind == "penalty" else "начисления"
+        first = [designated] if by_payment and designated in by_period else []
+        for period in first + sorted(p for p in by_period if p not in first):
+            if not left:
+                break
+            lines = [k for k, _ in by_period[period]]
+            weights = [v for _, v in by_period[period]]
+            x = min(left, sum(weights))
+            left -= x
+            why = "указанный плательщиком период" if first and period == first[0] else \
+                "самый ранний долг"
+            steps.append(f"{format_rub_ru(x)} — в {what} за {period}: {why}")
+            shares = split_largest_remainder(x, weights, policy.tie_break)
+            rows += [(k, part) for k, part in zip(lines, shares, strict=True) if part]
+            if len(lines) > 1:
+                steps.append(f"за {period} пропорционально строкам ЕПД (метод наибольших "
+                             "остатков): " + ", ".join(
+                                 f"{k.label()} {format_rub_ru(part)}"
+                                 for k, part in zip(lines, shares, strict=True)))
+    note = "; ".join(step for step in steps if "аванс" not in step)
+    out: list[tuple[Key | None, int, str]] = [(k, part, note) for k, part in rows]
+    if left:
+        out.append((None, left, f"{format_rub_ru(left)} — переплата, аванс"))
+    return out
 
 
 def _split_over(payment_id: int, amount: int, owed: dict[Key, int], services: Sequence[str],

@@ -44,6 +44,7 @@ from zhkh.modules.db.base import (
     integer_check,
     one_of,
     period_check,
+    sqlite_foreign_key,
 )
 
 JSON_LIST = JSON(none_as_null=True).with_variant(JSONB(none_as_null=True), "postgresql")
@@ -158,10 +159,12 @@ class RegistryLine(Base):
               sqlite_where=text("operation_id IS NOT NULL AND status <> 'duplicate'"),
               postgresql_where=text("operation_id IS NOT NULL AND status <> 'duplicate'")),
         Index("ix_registry_lines_status", "status"),
+        # PostgreSQL: checked once per statement by a trigger (migration 0126)
+        sqlite_foreign_key("registry_id", "payment_registries.id", "registry_lines_references"),
     )
 
     id: Mapped[IdPK]
-    registry_id: Mapped[int] = mapped_column(ForeignKey("payment_registries.id"))
+    registry_id: Mapped[int] = mapped_column(BIG_ID)
     line_no: Mapped[int]
     operation_id: Mapped[str | None] = mapped_column(String(64))
     paid_on: Mapped[date] = mapped_column(Date)
@@ -191,10 +194,14 @@ class Payment(Base):
         Index("ix_payments_account_paid", "account_id", "paid_on"),
         Index("ix_payments_posted_period", "posted_period"),
         Index("ix_payments_registry_line", "registry_line_id", unique=True),
+        # PostgreSQL: checked once per statement by a trigger (migration 0126)
+        *(sqlite_foreign_key(column, target, "payments_references") for column, target in (
+            ("account_id", "accounts.id"), ("registry_line_id", "registry_lines.id"),
+            ("reverses_id", "payments.id"), ("posted_period", "billing_periods.period"))),
     )
 
     id: Mapped[IdPK]
-    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
+    account_id: Mapped[int] = mapped_column(BIG_ID)
     paid_on: Mapped[date] = mapped_column(Date)
     amount_kopecks: Mapped[int]
     commission_kopecks: Mapped[int] = mapped_column(default=0)
@@ -202,9 +209,9 @@ class Payment(Base):
     operation_id: Mapped[str | None] = mapped_column(String(64))
     designated_period: Mapped[str | None] = mapped_column(String(7))
     designated_services: Mapped[list[str] | None] = mapped_column(JSON_LIST)
-    registry_line_id: Mapped[int | None] = mapped_column(ForeignKey("registry_lines.id"))
-    reverses_id: Mapped[int | None] = mapped_column(ForeignKey("payments.id"), unique=True)
-    posted_period: Mapped[str] = mapped_column(PERIOD, ForeignKey("billing_periods.period"))
+    registry_line_id: Mapped[int | None] = mapped_column(BIG_ID)
+    reverses_id: Mapped[int | None] = mapped_column(BIG_ID, unique=True)
+    posted_period: Mapped[str] = mapped_column(PERIOD)
     """The billing period that was open when the payment was posted (its turnover month)."""
     reason: Mapped[str | None] = mapped_column(Text)
     actor: Mapped[str] = mapped_column(String(128))
@@ -228,13 +235,18 @@ class Allocation(Base):
         Index("ix_payment_allocations_account_key", "account_id", "bill_period"),
         Index("ix_payment_allocations_booked", "period_booked", "provider_id"),
         Index("ix_payment_allocations_day", "booked_on", "provider_id"),
+        # PostgreSQL: checked once per statement by a trigger (migration 0126)
+        *(sqlite_foreign_key(column, target, "payment_allocations_references")
+          for column, target in (
+              ("payment_id", "payments.id"), ("account_id", "accounts.id"),
+              ("provider_id", "providers.id"), ("period_booked", "billing_periods.period"))),
     )
 
     id: Mapped[IdPK]
-    payment_id: Mapped[int] = mapped_column(ForeignKey("payments.id"), index=True)
-    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
+    payment_id: Mapped[int] = mapped_column(BIG_ID, index=True)
+    account_id: Mapped[int] = mapped_column(BIG_ID)
     service: Mapped[str | None] = mapped_column(String(64))
-    provider_id: Mapped[int | None] = mapped_column(ForeignKey("providers.id"))
+    provider_id: Mapped[int | None] = mapped_column(BIG_ID)
     bill_period: Mapped[str | None] = mapped_column(String(7))
     """The month of the bill the paid lines were shown in (their ``period_booked``)."""
     kind: Mapped[str] = mapped_column(String(16))
@@ -245,7 +257,7 @@ class Allocation(Base):
     booked_on: Mapped[date] = mapped_column(Date)
     """The day the money became owed to the provider: the day the payment was received and
     posted, or the day an advance was spent (the day of the daily split to providers)."""
-    period_booked: Mapped[str] = mapped_column(PERIOD, ForeignKey("billing_periods.period"))
+    period_booked: Mapped[str] = mapped_column(PERIOD)
     """The billing period open when the row was written (the turnover month of the part)."""
     rule_id: Mapped[str] = mapped_column(String(128))
     note: Mapped[str | None] = mapped_column(Text)

@@ -38,7 +38,8 @@ from zhkh.modules import audit
 from zhkh.modules.audit import Actor
 from zhkh.modules.db.bulk import insert_rows
 from zhkh.modules.errors import Conflict, Invalid, NotFound
-from zhkh.modules.finance.allocating import Part, consume, split
+from zhkh.modules.finance import registry_rows
+from zhkh.modules.finance.allocating import consume, split_rows
 from zhkh.modules.finance.models import Payment, PaymentRegistry, RegistryLine
 from zhkh.modules.finance.payments import Ledgerbook, NewPayment, post, posting_period
 from zhkh.modules.finance.repository import FinanceRepository
@@ -47,11 +48,6 @@ from zhkh.modules.meters.models import Meter, Reading
 from zhkh.modules.registry.models import Account
 from zhkh.modules.seams import ReadingChecks
 
-LINE_COLUMNS = ("registry_id", "line_no", "operation_id", "paid_on", "account_text", "payer",
-                "address", "period", "amount_kopecks", "commission_kopecks", "status", "raw")
-PAYMENT_COLUMNS = ("account_id", "paid_on", "amount_kopecks", "commission_kopecks", "channel",
-                   "operation_id", "designated_period", "registry_line_id", "posted_period",
-                   "actor", "reason")
 READING_COLUMNS = ("meter_id", "zone", "taken_on", "value_micro", "source", "source_id")
 
 
@@ -151,6 +147,7 @@ def import_registry(session: Session, actor: Actor, registry: IncomingRegistry,
     ``checks``: the plausibility checks a reading in a line must pass to be stored; one that
     fails is held for review (``report.readings_held``) instead."""
     FinanceRepository(session).lock_all()  # a second process waits, then sees the file loaded
+    FinanceRepository(session).work_in_bulk()
     known = already_loaded(session, registry.content_hash)
     if known is not None:
         raise _loaded(known)
@@ -177,11 +174,10 @@ def import_registry(session: Session, actor: Actor, registry: IncomingRegistry,
         raise _loaded(known) from None
     repo = FinanceRepository(session)
     ids = repo.new_ids(RegistryLine.__table__, len(lines))
-    insert_rows(session, RegistryLine.__table__, ("id", *LINE_COLUMNS), (
+    registry_rows.write_lines(session, (
         (line_id, head.id, ln.line_number, ln.operation_id, ln.payment_date, ln.account[:64],
-         _cut(ln.payer, 300), _cut(ln.address, 500), str(ln.period) if ln.period else None,
-         ln.amount, ln.commission, st, ln.raw)
-        for line_id, ln, st in zip(ids, lines, status, strict=True)))
+         _cut(ln.payer, 300), _cut(ln.address, 500), _month(ln.period), ln.amount,
+         ln.commission, st, ln.raw) for line_id, ln, st in zip(ids, lines, status, strict=True)))
     line_ids = {ln.line_number: line_id for line_id, ln in zip(ids, lines, strict=True)}
     report = ImportReport(head.id, head.file_name, lines=len(lines))
     posted = [(ln, accounts[i]) for i, ln in enumerate(lines) if status[i] == "posted"]
@@ -217,14 +213,20 @@ def _cut(text: str | None, size: int) -> str | None:
     return text[:size] if text else text
 
 
+def _month(period: Any) -> str | None:
+    """A line's period as ``YYYY-MM`` text (None when the line names none)."""
+    return str(period) if period else None
+
+
 def _identify(session: Session, lines: Sequence[IncomingLine]) -> list[int | None]:
     """The account id of each line, or None when unknown or closed before the payment (one
     query on PostgreSQL: the numbers as one array)."""
     numbers = sorted({ln.account.strip() for ln in lines})
+    session.flush()  # read on the connection below, past the session's autoflush
     found: dict[str, tuple[int, date | None]] = {}
     for stmt in _among_texts(session, select(Account.number, Account.id, Account.closed_on),
                              Account.number, numbers):
-        for number, account_id, closed_on in session.execute(stmt):
+        for number, account_id, closed_on in session.connection().execute(stmt):
             found[number] = (account_id, closed_on)
     out: list[int | None] = []
     for ln in lines:
@@ -237,11 +239,17 @@ def _identify(session: Session, lines: Sequence[IncomingLine]) -> list[int | Non
 
 
 def _among_texts(session: Session, stmt: Any, column: Any, values: Sequence[str]) -> list[Any]:
-    """``stmt`` restricted to ``column IN values``: one statement with an array on
-    PostgreSQL, chunks of 900 elsewhere."""
+    """``stmt`` restricted to ``column IN values``: one statement on PostgreSQL — the values
+    sent as one text split by the server when none holds a line break (psycopg's dumping of
+    a list took seconds for a million-line file's half a million account numbers), as an
+    array otherwise — and chunks of 900 elsewhere."""
     if not values:
         return []
     if session.get_bind().dialect.name == "postgresql":
+        if not any("\n" in v for v in values):
+            texts = func.string_to_array(bindparam("texts", "\n".join(values), type_=String),
+                                         "\n")
+            return [stmt.where(column.in_(select(func.unnest(texts))))]
         return [stmt.where(column.in_(select(func.unnest(
             bindparam("texts", list(values), type_=ARRAY(String))))))]
     return [stmt.where(column.in_(values[i:i + 900])) for i in range(0, len(values), 900)]
@@ -256,7 +264,7 @@ def _statuses(session: Session, lines: Sequence[IncomingLine],
     query = select(RegistryLine.operation_id, RegistryLine.paid_on,
                    RegistryLine.amount_kopecks).where(RegistryLine.status != "duplicate")
     for stmt in _among_texts(session, query, RegistryLine.operation_id, operations):
-        seen.update(x for x in map(tuple, session.execute(stmt)) if x in wanted)
+        seen.update(x for x in map(tuple, session.connection().execute(stmt)) if x in wanted)
     out = []
     for identity, account in zip(identities, accounts, strict=True):
         if identity[0] is not None and identity in seen:
@@ -276,32 +284,33 @@ def _post_all(session: Session, actor: Actor, posted: list[tuple[IncomingLine, i
         return
     repo = FinanceRepository(session)
     payment_ids = repo.new_ids(Payment.__table__, len(posted))
-    insert_rows(session, Payment.__table__, ("id", *PAYMENT_COLUMNS), (
+    registry_rows.write_payments(session, (
         (pid, account, ln.payment_date, ln.amount, ln.commission, "bank", ln.operation_id,
-         str(ln.period) if ln.period else None, line_ids[ln.line_number], period, actor.name,
-         actor.reason) for pid, (ln, account) in zip(payment_ids, posted, strict=True)))
+         _month(ln.period), line_ids[ln.line_number], period, actor.name, actor.reason)
+        for pid, (ln, account) in zip(payment_ids, posted, strict=True)))
     account_ids = sorted({a for _, a in posted if a is not None})
-    open_keys = repo.open_keys(account_ids)
+    open_keys = repo.open_keys_in_bulk(account_ids)
     advances = repo.advances(account_ids)
 
-    def parts() -> Iterator[tuple[int, Part]]:
+    def parts() -> Iterator[registry_rows.AllocationRow]:
         # a generator consumed by the COPY: the server writes the rows already sent while
         # the next payments are split (the two run on both cores instead of one after the
-        # other); the rows and their order are those of a list built first
+        # other); the rows and their order are those of a list built first. ``split_rows``
+        # is ``split`` without its value objects (a differential test holds them equal)
         for pid, (ln, account) in zip(payment_ids, posted, strict=True):
             assert account is not None
             owed = open_keys.setdefault(account, {})
-            for p in split(pid, ln.amount, owed, book.services, book.policy,
-                           designated_period=str(ln.period) if ln.period else None):
-                yield account, Part(p.payment_id, p.key, p.amount, p.note, ln.payment_date)
-                if p.key is not None:
-                    owed[p.key] -= p.amount
+            for key, amount, note in split_rows(ln.amount, owed, book.services, book.policy,
+                                                designated_period=_month(ln.period)):
+                yield pid, account, key, amount, note, ln.payment_date
+                if key is not None:
+                    owed[key] -= amount
         for account, stored in advances.items():
             for p in consume(stored, open_keys.get(account, {}), book.services, book.policy):
-                yield account, p
+                yield p.payment_id, account, p.key, p.amount, p.note, p.paid_on or received
 
-    repo.write_parts(parts(), booked_on=received, period_booked=period,
-                     rule_id=book.policy.rule_id)
+    registry_rows.write_allocations(session, parts(), booked_on=received,
+                                    period_booked=period, rule_id=book.policy.rule_id)
 
 
 def _readings(session: Session, actor: Actor, posted: list[tuple[IncomingLine, int | None]],

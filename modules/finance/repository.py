@@ -12,11 +12,11 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import func, select, text, union_all
+from sqlalchemy import BigInteger, Column, MetaData, Table, func, select, text, union_all
 from sqlalchemy.orm import make_transient_to_detached
 
 from zhkh.modules.billing.models import BillingPeriod, LedgerLine
-from zhkh.modules.db.bulk import insert_rows
+from zhkh.modules.db.bulk import copy_text, insert_rows
 from zhkh.modules.db.repository import Repository, among, among_param
 from zhkh.modules.finance.allocating import Key, Part
 from zhkh.modules.finance.models import Allocation, Payment
@@ -29,6 +29,9 @@ array)."""
 FINANCE_LOCK = 0x7A686B68  # "zhkh"
 """PostgreSQL advisory lock of money posting: bulk work (a registry file, spending every
 advance) takes it exclusively, work on one account shares it and locks the account's row."""
+
+BULK_WORK_MEM = "256MB"
+"""``work_mem`` of a bulk posting's transaction on PostgreSQL (see ``work_in_bulk``)."""
 
 ALLOCATION_COLUMNS = ("payment_id", "account_id", "service", "provider_id", "bill_period", "kind",
                       "amount_kopecks", "paid_on", "booked_on", "period_booked", "rule_id",
@@ -64,6 +67,15 @@ class FinanceRepository(Repository):
         lock, held to the end of the transaction)."""
         if self.dialect == "postgresql":
             self.session.execute(select(func.pg_advisory_xact_lock(FINANCE_LOCK)))
+
+    def work_in_bulk(self) -> None:
+        """PostgreSQL: memory for the sorts and hashes of a bulk posting, to the end of the
+        transaction (``SET LOCAL``). A registry's open keys of half a million accounts, and
+        the distinct references its triggers check, spilled to disk in batches with the
+        default ``work_mem`` of 4 MB (measured: the open keys of 50,000 accounts took 3 s
+        instead of 1)."""
+        if self.dialect == "postgresql":
+            self.session.execute(text(f"SET LOCAL work_mem = '{BULK_WORK_MEM}'"))
 
     def charged(self, account_ids: Sequence[int]) -> dict[int, dict[Key, int]]:
         """What the bills charge per account and key: the lines booked in closed months, by the
@@ -112,6 +124,31 @@ class FinanceRepository(Repository):
                 out[account_id][Key(period, service, provider_id)] = int(amount)
         return out
 
+    def open_keys_in_bulk(self, account_ids: Sequence[int]) -> dict[int, dict[Key, int]]:
+        """:meth:`open_keys` of the many accounts of a bank registry, the same result. On
+        PostgreSQL, from ``BULK_ACCOUNTS`` accounts on, the ids go into a temporary table with
+        statistics (dropped at commit) instead of an array: the planner, which guesses 200
+        rows for an array, probed the ledger's and the allocations' indexes once per account
+        (measured: about a minute of random reads for 500,000 accounts); knowing the count,
+        it joins them by hash over one scan."""
+        if self.dialect != "postgresql" or len(account_ids) < BULK_ACCOUNTS:
+            return self.open_keys(account_ids)
+        self.session.flush()
+        conn = self.session.connection()
+        conn.exec_driver_sql("DROP TABLE IF EXISTS zhkh_bulk_accounts")
+        conn.exec_driver_sql("CREATE TEMPORARY TABLE zhkh_bulk_accounts (id bigint PRIMARY KEY)"
+                             " ON COMMIT DROP")
+        step = 50_000
+        copy_text(conn, _BULK_ACCOUNTS, ("id",), (
+            "".join(f"{a}\n" for a in account_ids[i:i + step])
+            for i in range(0, len(account_ids), step)))
+        conn.exec_driver_sql("ANALYZE zhkh_bulk_accounts")
+        out: dict[int, dict[Key, int]] = {a: {} for a in account_ids}
+        for account_id, period, service, provider_id, amount in conn.exec_driver_sql(
+                _OPEN_KEYS_IN_BULK):
+            out[account_id][Key(period, service, provider_id)] = int(amount)
+        return out
+
     def new_ids(self, table: Any, count: int) -> list[int]:
         """``count`` ids for rows of ``table`` written with them by the caller (so that it
         need not read back what it wrote). PostgreSQL: taken from the table's sequence;
@@ -140,7 +177,9 @@ class FinanceRepository(Repository):
             stmt = (select(Allocation.account_id, root, total)
                     .join(Payment, Payment.id == Allocation.payment_id)
                     .where(among(Allocation.account_id, ids, self.dialect),
-                           Allocation.kind == "advance")
+                           # an advance row has no bill (a CHECK): this lets the index on
+                           # (account, bill period) find only the advance rows
+                           Allocation.bill_period.is_(None), Allocation.kind == "advance")
                     .group_by(Allocation.account_id, root)
                     .having(total != 0)
                     .order_by(Allocation.account_id, root))
@@ -206,6 +245,25 @@ class FinanceRepository(Repository):
     def reversal_of(self, payment_id: int) -> Payment | None:
         """The storno of a payment, if it was reversed."""
         return self.session.scalar(select(Payment).where(Payment.reverses_id == payment_id))
+
+
+BULK_ACCOUNTS = 20_000
+"""From how many accounts :meth:`FinanceRepository.open_keys_in_bulk` uses a temporary table."""
+_BULK_ACCOUNTS = Table("zhkh_bulk_accounts", MetaData(), Column("id", BigInteger))
+_OPEN_KEYS_IN_BULK = """
+SELECT x.account_id, x.period, x.service, x.provider_id, sum(x.amount)
+  FROM (SELECT l.account_id, l.period_booked AS period, l.service, l.provider_id,
+               l.amount_kopecks AS amount
+          FROM ledger_lines l JOIN zhkh_bulk_accounts a ON a.id = l.account_id
+         WHERE l.period_booked IN (SELECT p.period FROM billing_periods p
+                                    WHERE p.status = 'closed')
+        UNION ALL
+        SELECT r.account_id, r.bill_period, r.service, r.provider_id, -r.amount_kopecks
+          FROM payment_allocations r JOIN zhkh_bulk_accounts a ON a.id = r.account_id
+         WHERE r.kind <> 'advance') x
+ GROUP BY x.account_id, x.period, x.service, x.provider_id
+HAVING sum(x.amount) <> 0"""
+"""The statement of :meth:`FinanceRepository.open_keys` over ``zhkh_bulk_accounts``."""
 
 
 @lru_cache(maxsize=4)

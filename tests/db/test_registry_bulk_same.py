@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from zhkh.modules.billing.repository import PeriodRepository
+from zhkh.modules.finance import repository
 from zhkh.modules.finance.models import Allocation, Payment
 from zhkh.modules.finance.payments import NewPayment, post
 from zhkh.modules.finance.registries import import_registry
@@ -35,9 +36,13 @@ def allocation_rows(session) -> list[tuple]:
 
 
 @pytest.mark.parametrize("seed", [8, 1, 2, 3, 4])
-def test_a_file_in_bulk_books_what_the_cash_desk_would_line_by_line(session, seed):
+@pytest.mark.parametrize("bulk_from", [0, repository.BULK_ACCOUNTS])
+def test_a_file_in_bulk_books_what_the_cash_desk_would_line_by_line(session, seed, bulk_from,
+                                                                     monkeypatch):
     """Random files (by ``seed``): the bulk path, whose allocation rows are computed while
-    the COPY writes them, gives exactly the parts of posting payment by payment."""
+    the COPY writes them, gives exactly the parts of posting payment by payment — with the
+    open keys read through a temporary table of the accounts (``bulk_from`` 0) or not."""
+    monkeypatch.setattr(repository, "BULK_ACCOUNTS", bulk_from)
     reg = RegistryRepository(session)
     house = reg.add_house(address="ул. Реестровая, 1")
     accounts = [reg.add_account(number=make_account_number(500 + i),
@@ -56,6 +61,9 @@ def test_a_file_in_bulk_books_what_the_cash_desk_would_line_by_line(session, see
                    service="heating")
         periods.close(month)
     periods.open("2026-10")
+    ids = [a.id for a in accounts]
+    repo = repository.FinanceRepository(session)
+    assert repo.open_keys_in_bulk(ids) == repo.open_keys(ids)
     lines = []
     for i in range(60):
         acc = rng.choice(accounts)

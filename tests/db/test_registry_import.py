@@ -135,3 +135,22 @@ def test_an_implausible_reading_in_a_bank_line_is_held_for_review_and_the_paymen
     assert (review.source, review.status, review.value_micro) == (
         "bank_registry", "pending", 99_999_000_000)
     assert session.scalar(select(func.count()).select_from(Reading)) == 1
+
+
+def test_what_the_bank_wrote_is_stored_exactly_even_with_tabs_and_backslashes(session, world):
+    """On PostgreSQL the lines are COPYed as text: a tab, a backslash or a ``\\N`` inside a
+    value is escaped, not taken for a column break or a NULL."""
+    acc = world.accounts[0]
+    odd = "Иванов\\N\tИ.\\И. \\\\ «ООО»\r"
+    line = Line(date(2026, 10, 3), acc.number, 12_345, 5, "op\\1\t", odd, "ул.\\Ленина\t1",
+                raw=f"03-10-2026;{acc.number};{odd}")
+    report = import_registry(session, BANK, file("odd", line, line._replace(
+        account="0000000000", operation_id=None, payer=None, address=None)), BOOK)
+    assert (report.posted, report.unidentified) == (1, 1)
+    stored = session.execute(select(RegistryLine.operation_id, RegistryLine.payer,
+                                    RegistryLine.address, RegistryLine.raw)
+                             .order_by(RegistryLine.id)).all()
+    assert [tuple(x) for x in stored] == [("op\\1\t", odd, "ул.\\Ленина\t1", line.raw),
+                                          (None, None, None, line.raw)]
+    payment = session.scalars(select(Payment)).one()
+    assert (payment.operation_id, payment.amount_kopecks) == ("op\\1\t", 12_345)

@@ -4,11 +4,19 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from zhkh.kernel.allocation import AllocationPolicy
-from zhkh.modules.finance.allocating import Key, consume, document_order, reverse, split
+from zhkh.modules.finance.allocating import (
+    Key,
+    consume,
+    document_order,
+    reverse,
+    split,
+    split_rows,
+)
 
 SERVICES = ("cold_water", "heating", "penalty")
 keys = st.builds(Key, st.sampled_from(["2026-07", "2026-08", "2026-09"]),
@@ -81,3 +89,18 @@ def test_bills_are_paid_in_the_order_of_the_payment_document():
     assert document_order(ks, SERVICES) == [
         Key("2026-08", "heating", 2), Key("2026-09", "cold_water", 1),
         Key("2026-09", "cold_water", 5), Key("2026-09", "penalty", 1)]
+
+
+@given(open_keys, st.integers(1, 2_000_000), policies,
+       st.sampled_from([None, "2026-07", "2026-08", "2026-09", "2026-11"]))
+def test_the_bulk_split_gives_what_the_split_gives_to_the_kopeck_and_the_note(owed, amount,
+                                                                              policy, period):
+    """``split_rows`` (a registry's million payments) is held to ``split`` (one payment)."""
+    parts = split(7, amount, owed, SERVICES, policy, designated_period=period)
+    rows = split_rows(amount, owed, SERVICES, policy, designated_period=period)
+    assert rows == [(p.key, p.amount, p.note) for p in parts]
+
+
+def test_the_bulk_split_refuses_what_the_split_refuses():
+    with pytest.raises(ValueError, match="положительная"):
+        split_rows(0, {}, SERVICES, AllocationPolicy())
