@@ -367,6 +367,19 @@ class Lines:
         return [LedgerRow(*t) for t in self.tuples(month, version=version, run_id=run_id)]
 
 
+def empty_lines() -> Lines:
+    """No lines."""
+    z = np.zeros(0, I64)
+    return Lines(z, z, z, np.zeros(0, bool), z, [])
+
+
+def concat_lines(*parts: Lines) -> Lines:
+    """``parts`` one after another."""
+    return Lines(*(np.concatenate([getattr(p, f) for p in parts])
+                   for f in ("account", "bill", "provider", "correction", "amount")),
+                 [e for p in parts for e in p.explain])
+
+
 def _penalty_texts(keys: np.ndarray, now: Accrual, start: np.ndarray, total: np.ndarray,
                    rate: object, month: Period, source: str) -> list[str]:
     """The explain of each penalty line's key: as :func:`penalties._penalty_text`, written
@@ -555,8 +568,10 @@ __all__ = [
     "Columns",
     "Lines",
     "accrue_columns",
+    "concat_lines",
     "correction_text",
     "debts_of",
+    "empty_lines",
     "final_months_columns",
     "horizon_of",
     "lines_columns",
