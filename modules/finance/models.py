@@ -319,8 +319,9 @@ class PenaltyState(Base):
 
     __tablename__ = "penalty_state"
 
-    account_id: Mapped[int] = mapped_column(BIG_ID, ForeignKey("accounts.id"), primary_key=True,
-                                            autoincrement=False)
+    # no foreign key: a cache rewritten every month (millions of rows), whose head row holds
+    # the account's key; PostgreSQL checked the key row by row in the COPY
+    account_id: Mapped[int] = mapped_column(BIG_ID, primary_key=True, autoincrement=False)
     bill: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     kind: Mapped[int] = mapped_column(SmallInteger, primary_key=True, autoincrement=False)
     sub: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)

@@ -164,11 +164,16 @@ def _statements(dialect: str) -> dict[str, Any]:
     month = bindparam("month", type_=String)
     key = bindparam("key", type_=String)
     charges = [select(lines.account_id, lines.provider_id, func.sum(lines.amount_kopecks))
-               .where(among_param(lines.account_id, dialect), where,
-                      lines.period_booked == month, lines.service != PENALTY_SERVICE)
+               .where(among_param(lines.account_id, dialect), *where,
+                      lines.service != PENALTY_SERVICE)
                .group_by(lines.account_id, lines.provider_id)
-               for where in (lines.period_for == month,  # (account_id, period_for)
-                             lines.period_for != lines.period_booked)]  # the partial index
+               for where in (
+                   # by (account_id, period_for); the month's test kept off the BRIN of
+                   # period_booked, whose bitmap of the whole month PostgreSQL would AND in
+                   # for every account
+                   (lines.period_for == month, func.coalesce(lines.period_booked, "") == month),
+                   # by the partial index of lines about an earlier month
+                   (lines.period_booked == month, lines.period_for != lines.period_booked))]
 
     def paid(*where: Any) -> Any:
         return (select(_key_sql(alloc.account_id, alloc.bill_period),

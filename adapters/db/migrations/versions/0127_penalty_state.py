@@ -7,7 +7,8 @@ Two indexes serve the read of one month's bookings of a batch of accounts:
 BRIN on ``period_booked``), a partial index of the ledger lines booked in a month about an
 earlier one (``period_for <> period_booked``: recalculations, corrections — few lines, so the
 bulk COPY of the month's charges does not pay for it); the other lines of a month are found
-by ``(account_id, period_for)``.
+by ``(account_id, period_for)``. ``penalty_state`` has no foreign key: it is a cache rewritten
+every month, and PostgreSQL checked the key row by row in its COPY.
 
 Revision ID: 0127
 Revises: 0124
@@ -48,8 +49,6 @@ def upgrade() -> None:
         sa.Column("kind", sa.SmallInteger(), autoincrement=False, nullable=False),
         sa.Column("sub", sa.Integer(), autoincrement=False, nullable=False),
         sa.Column("amount_kopecks", sa.BigInteger(), nullable=False),
-        sa.ForeignKeyConstraint(["account_id"], ["accounts.id"],
-                                name=op.f("fk_penalty_state_account_id_accounts")),
         sa.PrimaryKeyConstraint("account_id", "bill", "kind", "sub",
                                 name=op.f("pk_penalty_state")),
     )
