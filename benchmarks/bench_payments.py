@@ -19,7 +19,13 @@ module only reads a ledger, so how the lines came there does not matter to what 
   equals the allocation rows' sum.
 * Penalties in the run: the phase of the monthly run (``book_penalties``) for every account
   of a town with 36 months of history, the month before already booked by the same phase
-  (untimed) as a living database has it. Checked: the lines written equal the report.
+  (untimed) as a living database has it — which also builds the penalty state, so the timed
+  run moves it a month. Checked: the lines written equal the report.
+* Penalties, old and new (``-k old_and_new``): the same town, the phase reading whole
+  histories (``incremental=False``) and the phase on the penalty state in the same rounds,
+  interleaved, the state restored to the one the phase built for the month before at every
+  round; the lines of both must be equal. ``ZHKH_BENCH_PENALTY_DEBTORS=0.15``: only 15 % of
+  the accounts leave bills owed (by default every account does).
 * API: ``POST /v1/payments`` through ``zhkh serve`` (uvicorn, its own process) over one
   keep-alive connection; one payment per round, the figure is the median latency with its
   spread and p99. Every response is checked (201, allocation sums to the amount, a balance).

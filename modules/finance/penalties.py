@@ -36,7 +36,7 @@ from zhkh.kernel.period import Period
 from zhkh.modules.billing.models import LedgerLine
 from zhkh.modules.billing.repository import LedgerRow
 from zhkh.modules.db.bulk import insert_rows
-from zhkh.modules.db.repository import among, among_param
+from zhkh.modules.db.repository import among
 from zhkh.modules.finance import penalty_state
 from zhkh.modules.finance.allocating import PENALTY_SERVICE
 from zhkh.modules.finance.models import Payment, PenaltyFinal
@@ -65,9 +65,9 @@ def _statements(dialect: str) -> tuple[Any, Any]:
     month: Any = bindparam("month")
     drop = delete(lines).where(
         ledger.period_booked == month, ledger.service == PENALTY_SERVICE,
-        among_param(ledger.account_id, dialect))
+        penalty_state.among(ledger.account_id, dialect))
     late = select(payments.account_id).where(
-        among_param(payments.account_id, dialect), payments.posted_period == month,
+        penalty_state.among(payments.account_id, dialect), payments.posted_period == month,
         (payments.paid_on < bindparam("first_day")) | payments.reverses_id.is_not(None))
     return drop, late
 
@@ -78,7 +78,8 @@ def changed_accounts(session: Session, account_ids: Sequence[int], month: Period
     session.flush()  # read on the connection: what the session holds must be there
     conn = session.connection()
     late = _statements(conn.dialect.name)[1]
-    return set(conn.execute(late, {"ids": list(account_ids), "month": str(month),
+    return set(conn.execute(late, {"ids": penalty_state.ids_value(conn, account_ids),
+                                   "month": str(month),
                                    "first_day": month.first_day}).scalars())
 
 
@@ -98,7 +99,9 @@ def _replace(session: Session, account_ids: Sequence[int], month: Period,
     dialect = session.get_bind().dialect.name
     ids = list(account_ids)
     session.flush()  # the delete runs on the connection, past the session
-    session.connection().execute(_statements(dialect)[0], {"ids": ids, "month": str(month)})
+    conn = session.connection()
+    conn.execute(_statements(dialect)[0], {"ids": penalty_state.ids_value(conn, ids),
+                                           "month": str(month)})
     changed = changed_accounts(session, ids, month)
     served = empty_lines()
     if incremental and penalty_state.usable(policy):
@@ -187,5 +190,22 @@ def book_penalties(unit: Callable[[], object], account_ids: Sequence[int], month
     return report
 
 
+def rebuild_penalty_state(unit: Callable[[], object], account_ids: Sequence[int],
+                          month: Period, policy: PenaltyPolicy, *, version: str,
+                          batch: int = BATCH) -> int:
+    """Build the penalty state of ``account_ids`` as of ``month`` from the ledger
+    (:func:`penalty_state.rebuild_state`) in units of work of ``batch`` accounts, replacing
+    what was stored; returns the number of bills kept. The same state the run keeps month by
+    month: for a database whose state was lost, or to check the kept one."""
+    ids = list(account_ids)
+    kept = 0
+    for i in range(0, len(ids), batch):
+        with unit() as session:  # type: ignore[attr-defined]
+            cols = penalty_state.rebuild_state(session, ids[i:i + batch], month, policy,
+                                               version=version)
+        kept += int(np.unique(cols.c_key).size)
+    return kept
+
+
 __all__ = ["PenaltyReport", "book_penalties", "changed_accounts", "horizon_of",
-           "replace_penalties"]
+           "rebuild_penalty_state", "replace_penalties"]

@@ -375,8 +375,11 @@ def empty_lines() -> Lines:
 
 def concat_lines(*parts: Lines) -> Lines:
     """``parts`` one after another."""
-    return Lines(*(np.concatenate([getattr(p, f) for p in parts])
-                   for f in ("account", "bill", "provider", "correction", "amount")),
+    return Lines(np.concatenate([p.account for p in parts]),
+                 np.concatenate([p.bill for p in parts]),
+                 np.concatenate([p.provider for p in parts]),
+                 np.concatenate([p.correction for p in parts]),
+                 np.concatenate([p.amount for p in parts]),
                  [e for p in parts for e in p.explain])
 
 
