@@ -38,9 +38,9 @@ from zhkh.modules.billing.repository import LedgerRow
 from zhkh.modules.db.bulk import insert_rows
 from zhkh.modules.db.repository import among
 from zhkh.modules.finance import penalty_state
-from zhkh.modules.finance.allocating import PENALTY_SERVICE
 from zhkh.modules.finance.models import Payment, PenaltyFinal
 from zhkh.modules.finance.penalty_columns import (
+    PENALTY,
     Lines,
     concat_lines,
     empty_lines,
@@ -64,7 +64,7 @@ def _statements(dialect: str) -> tuple[Any, Any]:
     ledger, payments = lines.c, Payment.__table__.c
     month: Any = bindparam("month")
     drop = delete(lines).where(
-        ledger.period_booked == month, ledger.service == PENALTY_SERVICE,
+        ledger.period_booked == month, ledger.service == PENALTY,
         penalty_state.among(ledger.account_id, dialect))
     late = select(payments.account_id).where(
         penalty_state.among(payments.account_id, dialect), payments.posted_period == month,

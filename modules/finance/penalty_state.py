@@ -43,10 +43,10 @@ from zhkh.modules.billing.models import LedgerLine
 from zhkh.modules.db.bulk import copy_text, insert_rows
 from zhkh.modules.db.copy_rows import Int, Pick, copy_rows
 from zhkh.modules.db.repository import among_param
-from zhkh.modules.finance.allocating import PENALTY_SERVICE
 from zhkh.modules.finance.models import Allocation, PenaltyState, PenaltyStateHead
 from zhkh.modules.finance.penalty_columns import (
     I64,
+    PENALTY,
     Columns,
     K,
     _at,
@@ -182,7 +182,7 @@ def _statements(dialect: str) -> dict[str, Any]:
     key = bindparam("key", type_=String)
     charges = [select(lines.account_id, lines.provider_id, func.sum(lines.amount_kopecks))
                .where(among(lines.account_id, dialect), *where,
-                      lines.service != PENALTY_SERVICE)
+                      lines.service != PENALTY)
                .group_by(lines.account_id, lines.provider_id)
                for where in (
                    # by (account_id, period_for); the month's test kept off the BRIN of
@@ -211,7 +211,7 @@ def _statements(dialect: str) -> dict[str, Any]:
         "paid_before": paid(alloc.bill_period < key, alloc.period_booked < key),
         "booked": select(_key_sql(lines.account_id, lines.component),
                          func.sum(lines.amount_kopecks))
-        .where(among(lines.account_id, dialect), lines.service == PENALTY_SERVICE,
+        .where(among(lines.account_id, dialect), lines.service == PENALTY,
                lines.period_booked == month)
         .group_by(lines.account_id, lines.component),
         "state": select(state.account_id * K + state.bill, state.kind, state.sub,
