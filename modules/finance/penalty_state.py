@@ -34,7 +34,17 @@ from functools import lru_cache
 from typing import Any
 
 import numpy as np
-from sqlalchemy import String, bindparam, delete, func, literal_column, select
+from sqlalchemy import (
+    BigInteger,
+    String,
+    any_,
+    bindparam,
+    delete,
+    func,
+    literal_column,
+    select,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from zhkh.kernel.penalties import PenaltyPolicy
@@ -161,10 +171,15 @@ def prune(cols: Columns, policy: PenaltyPolicy, as_of: Period) -> Columns:
 def among(column: Any, dialect: str) -> Any:
     """``column`` among the ids of the parameter ``ids`` (see :func:`ids_value`): an array on
     PostgreSQL, a JSON list on SQLite — one bound value either way (an expanding ``IN`` of
-    20,000 values cost SQLite 40 ms of compiling per statement)."""
+    20,000 values cost SQLite 40 ms of compiling per statement). On PostgreSQL ``= ANY(array)``,
+    an index condition, not ``IN (SELECT unnest(…))``, a join: with the open month's lines
+    not yet in the statistics the planner put the unnest as the inner side of a nested loop
+    without hashing (10,000 ids × 25,000 lines compared, 27 s for one batch's delete)."""
     if dialect == "sqlite":
         return column.in_(select(literal_column("value")).select_from(
             func.json_each(bindparam("ids", type_=String))))
+    if dialect == "postgresql":
+        return column == any_(bindparam("ids", type_=ARRAY(BigInteger)))
     return among_param(column, dialect)
 
 
