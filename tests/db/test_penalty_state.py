@@ -12,6 +12,7 @@ included."""
 from __future__ import annotations
 
 import random
+from contextlib import nullcontext
 from datetime import date, timedelta
 
 import numpy as np
@@ -27,7 +28,7 @@ from zhkh.modules.billing.models import LedgerLine
 from zhkh.modules.billing.repository import PeriodRepository
 from zhkh.modules.finance.models import Payment, PenaltyState, PenaltyStateHead
 from zhkh.modules.finance.payments import NewPayment, post, reverse_payment, settle_all
-from zhkh.modules.finance.penalties import replace_penalties
+from zhkh.modules.finance.penalties import rebuild_penalty_state, replace_penalties
 from zhkh.modules.finance.penalty_state import (
     ledger_columns,
     read_heads,
@@ -171,6 +172,11 @@ def test_a_run_without_state_builds_it_and_the_next_month_moves_it(session):
     replace_penalties(session, ids, second, POLICY, version="v1", run_id="b",
                       incremental=True)
     assert _as_dict(read_state(session, ids)) == before
+    # the batch rebuild gives the same state back
+    kept = rebuild_penalty_state(lambda: nullcontext(session), ids, second, POLICY,
+                                 version="v1", batch=5)
+    assert _as_dict(read_state(session, ids)) == before
+    assert kept == len(ids)  # each account's unpaid first bill
     assert read_heads(session, ids, "v2") == {}
     assert np.unique(read_state(session, ids).c_key // 1_000_000).size == len(ids)
     assert session.scalar(select(func.count()).select_from(PenaltyStateHead)) == len(ids)
