@@ -19,7 +19,13 @@ module only reads a ledger, so how the lines came there does not matter to what 
   equals the allocation rows' sum.
 * Penalties in the run: the phase of the monthly run (``book_penalties``) for every account
   of a town with 36 months of history, the month before already booked by the same phase
-  (untimed) as a living database has it. Checked: the lines written equal the report.
+  (untimed) as a living database has it — which also builds the penalty state, so the timed
+  run moves it a month. Checked: the lines written equal the report.
+* Penalties, old and new (``-k old_and_new``): the same town, the phase reading whole
+  histories (``incremental=False``) and the phase on the penalty state in the same rounds,
+  interleaved, the state restored to the one the phase built for the month before at every
+  round; the lines of both must be equal. ``ZHKH_BENCH_PENALTY_DEBTORS=0.15``: only 15 % of
+  the accounts leave bills owed (by default every account does).
 * API: ``POST /v1/payments`` through ``zhkh serve`` (uvicorn, its own process) over one
   keep-alive connection; one payment per round, the figure is the median latency with its
   spread and p99. Every response is checked (201, allocation sums to the amount, a balance).
@@ -59,6 +65,9 @@ from zhkh.rules import RULES_DIR
 
 REGISTRY_LINES = int(os.environ.get("ZHKH_BENCH_REGISTRY_LINES", "100000"))
 PENALTY_ACCOUNTS = int(os.environ.get("ZHKH_BENCH_PENALTY_RUN_ACCOUNTS", "20000"))
+_DEBTORS = os.environ.get("ZHKH_BENCH_PENALTY_DEBTORS")
+PENALTY_DEBTORS = float(_DEBTORS) if _DEBTORS else None
+"""Share of the penalty town's accounts that leave bills owed (unset: all of them)."""
 PAYMENTS = int(os.environ.get("ZHKH_BENCH_PAYMENTS", "300"))
 PG_URL = os.environ.get("ZHKH_BENCH_POSTGRES_URL")
 needs_postgresql = pytest.mark.skipif(not PG_URL, reason="ZHKH_BENCH_POSTGRES_URL is not set")
@@ -76,11 +85,14 @@ def rules():
 # --- the money town ---------------------------------------------------------------------------
 
 def money_town(url: str, accounts: int, months: int, *, open_month: Period = OPEN,
-               bill_open: bool = False, seed: int = 3) -> list[str]:
+               bill_open: bool = False, seed: int = 3, debtors: float | None = None
+               ) -> list[str]:
     """Write the money town into the empty database ``url`` (migrated here); returns the
     account numbers. Months ``OPEN − months … OPEN − 1`` are closed with one bill line per
     service, ``OPEN`` is open; ~85 % of bills are paid in the month after (10 % of them
-    partly, 20 % late), the rest stay owed."""
+    partly, 20 % late), the rest stay owed. ``debtors``: only that share of the accounts
+    leaves bills unpaid or partly paid, the others pay every bill in full (20 % late); by
+    default every account does (after 36 months each has some eight open bills)."""
     upgrade(url)
     rng = random.Random(seed)
     db = Database.from_url(url)
@@ -116,13 +128,18 @@ def money_town(url: str, accounts: int, months: int, *, open_month: Period = OPE
                         bill.append((service, k + 1, amount))
                         lines.append((a, service, k + 1, str(m), str(m), "charge", "tariff",
                                       amount, "bench", f"{service} {m}"))
-                    if nxt > open_month or rng.random() > 0.85:
+                    if nxt > open_month:
+                        continue
+                    good = debtors is not None and a % 1000 >= debtors * 1000
+                    if rng.random() > 0.85 and not good:
                         continue
                     day = min(nxt.first_day.toordinal() + rng.randint(0, 24)
                               + (rng.randint(20, 60) if rng.random() < 0.2 else 0),
                               nxt.shift(1).first_day.toordinal() - 1)
                     paid_on = date.fromordinal(day)
                     share = rng.randint(30, 99) if rng.random() < 0.1 else 100
+                    if good:
+                        share = 100
                     pay_id += 1
                     total = 0
                     for service, provider, amount in bill:
@@ -367,6 +384,117 @@ def test_penalties_on_sqlite(benchmark, figures, rounds, rules, tmp_path):
 @pytest.mark.benchmark(group="penalties in the run")
 def test_penalties_on_postgresql(benchmark, figures, rounds, rules):
     _penalty_rounds(benchmark, figures, rounds, rules, lambda: fresh_postgresql(PG_URL))
+
+
+def _ledger_digest(db, month) -> tuple[int, int, int]:
+    """Count, sum and an order-free hash of the penalty lines booked in ``month``."""
+    with db.reader() as session:
+        rows = session.execute(text(
+            "SELECT account_id, component, provider_id, kind, amount_kopecks, explain "
+            "FROM ledger_lines WHERE service = 'penalty' AND period_booked = :p"),
+            {"p": str(month)}).all()
+    return len(rows), sum(r[4] for r in rows), hash(frozenset(map(tuple, rows)))
+
+
+def _penalty_old_and_new(benchmark, figures, rounds, rules, fresh):
+    """The phase of the open month over a town of 36 months, the full read (``incremental=
+    False``: the path before the penalty state) and the state (``incremental=True``) in the
+    same rounds, interleaved. The state was built by the phase itself: the month before was
+    booked by ``book_penalties`` with the state (which, finding none, read whole and built it
+    as of that month); every round restores that state (untimed) so the timed run moves it a
+    month, as a monthly run does. Both runs must write the same lines."""
+    state: dict = {"old": [], "rerun": []}
+    before, month = OPEN.shift(-1), OPEN
+    url = fresh()
+    started = time.perf_counter()
+    money_town(url, PENALTY_ACCOUNTS, 35, open_month=before, bill_open=True,
+               debtors=PENALTY_DEBTORS)
+    print(f"\ntown: {PENALTY_ACCOUNTS} accounts × 36 months (debtors: "
+          f"{PENALTY_DEBTORS or 'all'}) in "
+          f"{time.perf_counter() - started:.0f} s")
+    db = Database.from_url(url)
+    ids = list(range(1, PENALTY_ACCOUNTS + 1))
+    started = time.perf_counter()
+    book_penalties(db.session, ids, before, rules.penalty, version=rules.version,
+                   run_id="bench-before")
+    print(f"setup: {before} booked (whole read, state built) in "
+          f"{time.perf_counter() - started:.1f} s")
+    with db.session() as session:
+        session.execute(text("UPDATE billing_periods SET status = 'closed', closed_at = :at "
+                             "WHERE period = :p"), {"at": datetime.now(UTC), "p": str(before)})
+        session.execute(text("INSERT INTO billing_periods (period, status) "
+                             "VALUES (:p, 'open')"), {"p": str(month)})
+        session.execute(text("CREATE TABLE saved_state AS SELECT * FROM penalty_state"))
+        session.execute(text("CREATE TABLE saved_heads AS SELECT * FROM penalty_state_heads"))
+        kept = session.execute(text("SELECT count(*) FROM penalty_state")).scalar_one()
+    print(f"state: {kept} rows for {PENALTY_ACCOUNTS} accounts")
+    db.dispose()
+    analyze(url)
+    db = Database.from_url(url)
+
+    def check_and_rerun():
+        """After a timed run: its lines equal the whole read's; then a rerun of the month on
+        the state it moved (timed apart)."""
+        if "new" not in state:
+            return
+        assert _ledger_digest(db, month) == state["old_digest"]
+        started = time.perf_counter()
+        book_penalties(db.session, ids, month, rules.penalty, version=rules.version,
+                       run_id="bench")
+        state["rerun"].append(time.perf_counter() - started)
+        assert _ledger_digest(db, month) == state["old_digest"]
+        print(f"\nround: {len(ids)} accounts, {state['report'].lines} lines: whole read "
+              f"{state['old'][-1]:.1f} s, state {state['new']:.1f} s (rerun on the moved "
+              f"state {state['rerun'][-1]:.1f} s); load {load()}")
+
+    def setup():
+        check_and_rerun()
+        with db.session() as session:
+            session.execute(text("DELETE FROM penalty_state"))
+            session.execute(text("DELETE FROM penalty_state_heads"))
+            session.execute(text("INSERT INTO penalty_state SELECT * FROM saved_state"))
+            session.execute(text("INSERT INTO penalty_state_heads SELECT * FROM saved_heads"))
+        started = time.perf_counter()
+        book_penalties(db.session, ids, month, rules.penalty, version=rules.version,
+                       run_id="bench", incremental=False)
+        state["old"].append(time.perf_counter() - started)
+        state["old_digest"] = _ledger_digest(db, month)
+        return (), {}
+
+    def run():
+        started = time.perf_counter()
+        state["report"] = book_penalties(db.session, ids, month, rules.penalty,
+                                         version=rules.version, run_id="bench")
+        state["new"] = time.perf_counter() - started
+
+    benchmark.pedantic(run, setup=setup, rounds=rounds(3), iterations=1)
+    check_and_rerun()
+    new = sorted(benchmark.stats.stats.sorted_data)
+    old, rerun = sorted(state["old"]), sorted(state["rerun"])
+
+    def med(xs):
+        return xs[len(xs) // 2]
+    print(f"old (whole read): median {med(old):.2f} s [{old[0]:.2f}–{old[-1]:.2f}], "
+          f"{PENALTY_ACCOUNTS / med(old):,.0f} accounts/s")
+    print(f"new (state moved a month): median {med(new):.2f} s [{new[0]:.2f}–{new[-1]:.2f}], "
+          f"{PENALTY_ACCOUNTS / med(new):,.0f} accounts/s; ratio {med(old) / med(new):.1f}×")
+    print(f"new, rerun in the month: median {med(rerun):.2f} s, "
+          f"{PENALTY_ACCOUNTS / med(rerun):,.0f} accounts/s")
+    db.dispose()
+    figures.rate(PENALTY_ACCOUNTS, "accounts")
+
+
+@pytest.mark.benchmark(group="penalties old and new")
+def test_penalties_old_and_new_on_sqlite(benchmark, figures, rounds, rules, tmp_path):
+    _penalty_old_and_new(benchmark, figures, rounds, rules,
+                         lambda: fresh_sqlite(tmp_path, "pen_state"))
+
+
+@needs_postgresql
+@pytest.mark.benchmark(group="penalties old and new")
+def test_penalties_old_and_new_on_postgresql(benchmark, figures, rounds, rules):
+    _penalty_old_and_new(benchmark, figures, rounds, rules,
+                         lambda: fresh_postgresql(PG_URL))
 
 
 # --- one payment through the API --------------------------------------------------------------

@@ -100,6 +100,12 @@ class LedgerLine(Base):
         # accounts); this partial index finds them directly (migration 0113)
         dialect_index("ix_ledger_lines_penalty_account", "account_id", "period_booked",
                       dialect="postgresql", postgresql_where=text("service = 'penalty'")),
+        # lines booked in a month about an earlier one (recalculations, corrections: few) by
+        # account: with (account_id, period_for) they give a batch's lines booked in one month
+        # without the BRIN's whole month (the penalty state, migration 0127)
+        dialect_index("ix_ledger_lines_account_booked_other", "account_id", "period_booked",
+                      dialect="postgresql",
+                      postgresql_where=text("period_for <> period_booked")),
         *(sqlite_foreign_key(column, target, "ledger_lines_inserted") for column, target in (
             ("account_id", "accounts.id"), ("provider_id", "providers.id"),
             ("period_booked", "billing_periods.period"))),

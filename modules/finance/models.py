@@ -22,10 +22,13 @@ from datetime import date, datetime
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     CheckConstraint,
     Date,
     ForeignKey,
     Index,
+    Integer,
+    SmallInteger,
     String,
     Text,
     UniqueConstraint,
@@ -233,6 +236,8 @@ class Allocation(Base):
         *period_check("bill_period"),
         *period_check("period_booked"),
         Index("ix_payment_allocations_account_key", "account_id", "bill_period"),
+        # the penalty state takes in one month's allocations of a batch (migration 0127)
+        Index("ix_payment_allocations_account_booked", "account_id", "period_booked"),
         Index("ix_payment_allocations_booked", "period_booked", "provider_id"),
         Index("ix_payment_allocations_day", "booked_on", "provider_id"),
         # PostgreSQL: checked once per statement by a trigger (migration 0126)
@@ -316,6 +321,38 @@ class PenaltyFinal(Base):
     version: Mapped[str] = mapped_column(String(64))
 
 
+class PenaltyState(Base):
+    """The penalty inputs of an account's open bills as of the start of a month
+    (``penalty_state_heads.as_of``): everything booked before that month, reduced to the bills
+    whose penalty can still change (``modules.finance.penalty_state``). ``bill`` is the bill's
+    month index (year × 12 + month − 1); ``kind`` 0: the bill's charges of provider ``sub``;
+    1: principal paid to it on the day of ordinal ``sub``; 2: penalties booked for it
+    (``sub`` 0). Rebuildable from the ledger at any time."""
+
+    __tablename__ = "penalty_state"
+
+    # no foreign key: a cache rewritten every month (millions of rows), whose head row holds
+    # the account's key; PostgreSQL checked the key row by row in the COPY
+    account_id: Mapped[int] = mapped_column(BIG_ID, primary_key=True, autoincrement=False)
+    bill: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    kind: Mapped[int] = mapped_column(SmallInteger, primary_key=True, autoincrement=False)
+    sub: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    amount_kopecks: Mapped[int] = mapped_column(BigInteger)
+
+
+class PenaltyStateHead(Base):
+    """Per account, the month whose start ``penalty_state`` describes and the rules version
+    its pruning was computed with; no row: no state (the account is read whole)."""
+
+    __tablename__ = "penalty_state_heads"
+    __table_args__ = (*period_check("as_of"),)
+
+    account_id: Mapped[int] = mapped_column(BIG_ID, ForeignKey("accounts.id"), primary_key=True,
+                                            autoincrement=False)
+    as_of: Mapped[str] = mapped_column(PERIOD)
+    version: Mapped[str] = mapped_column(String(64))
+
+
 __all__ = ["ALLOCATION_KINDS", "CHANNELS", "Allocation", "Contract", "ContractScope",
-           "ContractTerms", "Payment", "PaymentRegistry", "PenaltyFinal", "RegistryLine",
-           "Transfer"]
+           "ContractTerms", "Payment", "PaymentRegistry", "PenaltyFinal", "PenaltyState",
+           "PenaltyStateHead", "RegistryLine", "Transfer"]

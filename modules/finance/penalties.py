@@ -36,11 +36,14 @@ from zhkh.kernel.period import Period
 from zhkh.modules.billing.models import LedgerLine
 from zhkh.modules.billing.repository import LedgerRow
 from zhkh.modules.db.bulk import insert_rows
-from zhkh.modules.db.repository import among, among_param
-from zhkh.modules.finance.allocating import PENALTY_SERVICE
+from zhkh.modules.db.repository import among
+from zhkh.modules.finance import penalty_state
 from zhkh.modules.finance.models import Payment, PenaltyFinal
 from zhkh.modules.finance.penalty_columns import (
+    PENALTY,
     Lines,
+    concat_lines,
+    empty_lines,
     final_months_columns,
     horizon_of,
     lines_columns,
@@ -61,10 +64,10 @@ def _statements(dialect: str) -> tuple[Any, Any]:
     ledger, payments = lines.c, Payment.__table__.c
     month: Any = bindparam("month")
     drop = delete(lines).where(
-        ledger.period_booked == month, ledger.service == PENALTY_SERVICE,
-        among_param(ledger.account_id, dialect))
+        ledger.period_booked == month, ledger.service == PENALTY,
+        penalty_state.among(ledger.account_id, dialect))
     late = select(payments.account_id).where(
-        among_param(payments.account_id, dialect), payments.posted_period == month,
+        penalty_state.among(payments.account_id, dialect), payments.posted_period == month,
         (payments.paid_on < bindparam("first_day")) | payments.reverses_id.is_not(None))
     return drop, late
 
@@ -75,7 +78,8 @@ def changed_accounts(session: Session, account_ids: Sequence[int], month: Period
     session.flush()  # read on the connection: what the session holds must be there
     conn = session.connection()
     late = _statements(conn.dialect.name)[1]
-    return set(conn.execute(late, {"ids": list(account_ids), "month": str(month),
+    return set(conn.execute(late, {"ids": penalty_state.ids_value(conn, account_ids),
+                                   "month": str(month),
                                    "first_day": month.first_day}).scalars())
 
 
@@ -90,14 +94,36 @@ class PenaltyReport:
 
 
 def _replace(session: Session, account_ids: Sequence[int], month: Period,
-             policy: PenaltyPolicy, *, version: str, run_id: str, finals: bool) -> Lines:
+             policy: PenaltyPolicy, *, version: str, run_id: str, finals: bool,
+             incremental: bool = False) -> Lines:
     dialect = session.get_bind().dialect.name
     ids = list(account_ids)
     session.flush()  # the delete runs on the connection, past the session
-    session.connection().execute(_statements(dialect)[0], {"ids": ids, "month": str(month)})
+    conn = session.connection()
+    conn.execute(_statements(dialect)[0], {"ids": penalty_state.ids_value(conn, ids),
+                                           "month": str(month)})
+    changed = changed_accounts(session, ids, month)
+    served = empty_lines()
+    if incremental and penalty_state.usable(policy):
+        cols, ids = penalty_state.state_columns(session, ids, month, policy, version=version,
+                                                changed=changed)
+        served = lines_columns(cols, policy, month)[0]
+        write_lines(session, served, month, version=version, run_id=run_id)
+        if not ids:
+            return served
+    lines = _replace_whole(session, ids, month, policy, version=version, run_id=run_id,
+                           finals=finals, changed=changed & set(ids))
+    if incremental and penalty_state.usable(policy):
+        penalty_state.rebuild_state(session, ids, month, policy, version=version)
+    return concat_lines(served, lines)
+
+
+def _replace_whole(session: Session, ids: list[int], month: Period, policy: PenaltyPolicy,
+                   *, version: str, run_id: str, finals: bool, changed: set[int]) -> Lines:
+    """The phase for ``ids`` from their whole history (less the final bills)."""
+    dialect = session.get_bind().dialect.name
     use_finals = finals and policy.rate_for_paid != "calculation_date"
     horizons: dict[int, str | None] = {}
-    changed = changed_accounts(session, ids, month)
     if use_finals:
         if changed:  # read whole: a storno may have reopened a bill thought final
             session.execute(delete(PenaltyFinal).where(
@@ -122,7 +148,7 @@ def _replace(session: Session, account_ids: Sequence[int], month: Period,
 
 def replace_penalties(session: Session, account_ids: Sequence[int], month: Period,
                       policy: PenaltyPolicy, *, version: str, run_id: str,
-                      finals: bool = True) -> list[LedgerRow]:
+                      finals: bool = True, incremental: bool = False) -> list[LedgerRow]:
     """Delete the penalty lines booked in the open ``month`` for ``account_ids`` and write
     them again from the current ledger and payments; returns the lines written.
 
@@ -133,22 +159,30 @@ def replace_penalties(session: Session, account_ids: Sequence[int], month: Perio
     the rules take a paid debt's rate on the calculation date (a paid bill's penalty then
     moves with the rate). An account whose past changed in ``month`` is read whole.
     The work is done over arrays (:mod:`penalty_columns`).
+
+    ``incremental``: accounts with a penalty state (:mod:`penalty_state`) as of ``month`` or
+    the month before are computed from it and this month's payments (the state moved to
+    ``month``); the others are read whole as above and their state rebuilt. The lines are the
+    same either way.
     """
     return _replace(session, account_ids, month, policy, version=version, run_id=run_id,
-                    finals=finals).rows(month, version=version, run_id=run_id)
+                    finals=finals, incremental=incremental).rows(month, version=version,
+                                                                 run_id=run_id)
 
 
 def book_penalties(unit: Callable[[], object], account_ids: Sequence[int], month: Period,
                    policy: PenaltyPolicy, *, version: str, run_id: str,
-                   batch: int = BATCH, finals: bool = True) -> PenaltyReport:
+                   batch: int = BATCH, finals: bool = True,
+                   incremental: bool = True) -> PenaltyReport:
     """The run's phase: :func:`replace_penalties` over ``account_ids`` in units of work of
-    ``batch`` accounts (each atomic); ``finals`` as there."""
+    ``batch`` accounts (each atomic); ``finals`` and ``incremental`` as there (the run keeps
+    the penalty state by default: the state and the lines of a batch commit together)."""
     report = PenaltyReport()
     ids = list(account_ids)
     for i in range(0, len(ids), batch):
         with unit() as session:  # type: ignore[attr-defined]
             lines = _replace(session, ids[i:i + batch], month, policy, version=version,
-                             run_id=run_id, finals=finals)
+                             run_id=run_id, finals=finals, incremental=incremental)
         report.accounts += int(np.unique(lines.account).size)
         report.lines += len(lines)
         report.penalty_kopecks += int(lines.amount[~lines.correction].sum())
@@ -156,5 +190,22 @@ def book_penalties(unit: Callable[[], object], account_ids: Sequence[int], month
     return report
 
 
+def rebuild_penalty_state(unit: Callable[[], object], account_ids: Sequence[int],
+                          month: Period, policy: PenaltyPolicy, *, version: str,
+                          batch: int = BATCH) -> int:
+    """Build the penalty state of ``account_ids`` as of ``month`` from the ledger
+    (:func:`penalty_state.rebuild_state`) in units of work of ``batch`` accounts, replacing
+    what was stored; returns the number of bills kept. The same state the run keeps month by
+    month: for a database whose state was lost, or to check the kept one."""
+    ids = list(account_ids)
+    kept = 0
+    for i in range(0, len(ids), batch):
+        with unit() as session:  # type: ignore[attr-defined]
+            cols = penalty_state.rebuild_state(session, ids[i:i + batch], month, policy,
+                                               version=version)
+        kept += int(np.unique(cols.c_key).size)
+    return kept
+
+
 __all__ = ["PenaltyReport", "book_penalties", "changed_accounts", "horizon_of",
-           "replace_penalties"]
+           "rebuild_penalty_state", "replace_penalties"]

@@ -46,6 +46,12 @@ from zhkh.modules.db.repository import among_param
 from zhkh.modules.finance.allocating import PENALTY_SERVICE
 from zhkh.modules.finance.models import Allocation, PenaltyFinal
 
+PENALTY = literal_column(f"'{PENALTY_SERVICE}'", String)
+"""The penalty service written into the SQL, not bound: PostgreSQL's generic plan of a
+prepared statement (psycopg prepares one run five times) can use the partial indexes
+``… WHERE service = 'penalty'`` only when the value is in the text; with a parameter it fell
+back to the BRIN of ``period_booked`` per account (the phase's delete took minutes)."""
+
 K = 1_000_000
 """Key = account × K + month index (month indexes are year × 12 + month − 1 < K)."""
 
@@ -135,7 +141,7 @@ def _reads(dialect: str, finals: bool) -> tuple[Any, Any, Any]:
         select(_key_sql(LedgerLine.account_id, LedgerLine.period_booked), LedgerLine.provider_id,
                func.sum(LedgerLine.amount_kopecks))
         .where(among_param(LedgerLine.account_id, dialect),
-               LedgerLine.service != PENALTY_SERVICE, LedgerLine.period_booked < key),
+               LedgerLine.service != PENALTY, LedgerLine.period_booked < key),
         LedgerLine.account_id, LedgerLine.period_booked).group_by(
         LedgerLine.account_id, LedgerLine.period_booked, LedgerLine.provider_id)
     paid = open_bills(
@@ -149,7 +155,7 @@ def _reads(dialect: str, finals: bool) -> tuple[Any, Any, Any]:
         select(_key_sql(LedgerLine.account_id, LedgerLine.component),
                func.sum(LedgerLine.amount_kopecks))
         .where(among_param(LedgerLine.account_id, dialect),
-               LedgerLine.service == PENALTY_SERVICE, LedgerLine.period_booked < key),
+               LedgerLine.service == PENALTY, LedgerLine.period_booked < key),
         LedgerLine.account_id, LedgerLine.component).group_by(
         LedgerLine.account_id, LedgerLine.component)
     return charges, paid, booked
@@ -367,6 +373,22 @@ class Lines:
         return [LedgerRow(*t) for t in self.tuples(month, version=version, run_id=run_id)]
 
 
+def empty_lines() -> Lines:
+    """No lines."""
+    z = np.zeros(0, I64)
+    return Lines(z, z, z, np.zeros(0, bool), z, [])
+
+
+def concat_lines(*parts: Lines) -> Lines:
+    """``parts`` one after another."""
+    return Lines(np.concatenate([p.account for p in parts]),
+                 np.concatenate([p.bill for p in parts]),
+                 np.concatenate([p.provider for p in parts]),
+                 np.concatenate([p.correction for p in parts]),
+                 np.concatenate([p.amount for p in parts]),
+                 [e for p in parts for e in p.explain])
+
+
 def _penalty_texts(keys: np.ndarray, now: Accrual, start: np.ndarray, total: np.ndarray,
                    rate: object, month: Period, source: str) -> list[str]:
     """The explain of each penalty line's key: as :func:`penalties._penalty_text`, written
@@ -552,11 +574,14 @@ def write_lines(session: Session, lines: Lines, month: Period, *, version: str,
 
 
 __all__ = [
+    "PENALTY",
     "Columns",
     "Lines",
     "accrue_columns",
+    "concat_lines",
     "correction_text",
     "debts_of",
+    "empty_lines",
     "final_months_columns",
     "horizon_of",
     "lines_columns",
