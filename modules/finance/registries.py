@@ -22,13 +22,14 @@ the other fail (``registry_already_loaded``), never both post it.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Any, Protocol
 
-from sqlalchemy import String, bindparam, func, select
+from sqlalchemy import Engine, String, bindparam, func, select
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -38,8 +39,8 @@ from zhkh.modules import audit
 from zhkh.modules.audit import Actor
 from zhkh.modules.db.bulk import insert_rows
 from zhkh.modules.errors import Conflict, Invalid, NotFound
-from zhkh.modules.finance import registry_rows
-from zhkh.modules.finance.allocating import consume, split_rows
+from zhkh.modules.finance import registry_rows, repository
+from zhkh.modules.finance.allocating import Key, consume, split_rows
 from zhkh.modules.finance.models import Payment, PaymentRegistry, RegistryLine
 from zhkh.modules.finance.payments import Ledgerbook, NewPayment, post, posting_period
 from zhkh.modules.finance.repository import FinanceRepository
@@ -146,6 +147,9 @@ def import_registry(session: Session, actor: Actor, registry: IncomingRegistry,
     ``received_on``: the day the money reached the billing center (default: today).
     ``checks``: the plausibility checks a reading in a line must pass to be stored; one that
     fails is held for review (``report.readings_held``) instead."""
+    # a transaction begun here holds nothing uncommitted but what this import writes, so
+    # what it reads of the ledger another connection reads the same (see _owed_beside)
+    fresh = not session.in_transaction()
     FinanceRepository(session).lock_all()  # a second process waits, then sees the file loaded
     FinanceRepository(session).work_in_bulk()
     known = already_loaded(session, registry.content_hash)
@@ -155,6 +159,8 @@ def import_registry(session: Session, actor: Actor, registry: IncomingRegistry,
     lines = list(registry.lines)
     accounts = _identify(session, lines)
     status = _statuses(session, lines, accounts)
+    owed = _owed(session, sorted({a for a, st in zip(accounts, status, strict=True)
+                                  if st == "posted" and a is not None}), fresh)
     counts: dict[str, int] = defaultdict(int)
     for s in status:
         counts[s] += 1
@@ -181,7 +187,8 @@ def import_registry(session: Session, actor: Actor, registry: IncomingRegistry,
     line_ids = {ln.line_number: line_id for line_id, ln in zip(ids, lines, strict=True)}
     report = ImportReport(head.id, head.file_name, lines=len(lines))
     posted = [(ln, accounts[i]) for i, ln in enumerate(lines) if status[i] == "posted"]
-    _post_all(session, actor, posted, line_ids, period, book, received_on or date.today())
+    _post_all(session, actor, posted, line_ids, period, book, received_on or date.today(),
+              owed)
     for ln, st in zip(lines, status, strict=True):
         report.commission_kopecks += ln.commission
         if st == "posted":
@@ -276,10 +283,50 @@ def _statuses(session: Session, lines: Sequence[IncomingLine],
     return out
 
 
+READ_BESIDE = True
+"""Read a large file's open keys on a second connection while this one writes (PostgreSQL)."""
+
+Owed = tuple[dict[int, dict[Key, int]], dict[int, list[tuple[int, int]]]]
+
+
+def _owed(session: Session, account_ids: list[int], fresh: bool) -> Callable[[], Owed]:
+    """What the file's accounts owe — their open keys and their advances — as a call that
+    gives them when the allocation needs them. For a large file on PostgreSQL, in a
+    transaction that began with the import (``fresh``), they are read at once on a second
+    connection in a thread (the server computes them, ≈10 s for half a million accounts, while
+    this connection writes the file's lines and payments): the import holds the exclusive
+    finance lock, so no other writer changes a payment or a bill meanwhile, and the import
+    writes no allocation before it uses them. Otherwise they are read when called, here."""
+    def here() -> Owed:
+        repo = FinanceRepository(session)
+        return repo.open_keys_in_bulk(account_ids), repo.advances(account_ids)
+
+    bind = session.get_bind()
+    if not (READ_BESIDE and fresh and isinstance(bind, Engine)
+            and bind.dialect.name == "postgresql"
+            and len(account_ids) >= repository.BULK_ACCOUNTS):
+        return here
+
+    def beside() -> Owed:
+        with Session(bind) as side:
+            repo = FinanceRepository(side)
+            repo.work_in_bulk()
+            try:
+                return repo.open_keys_in_bulk(account_ids), repo.advances(account_ids)
+            finally:
+                side.rollback()
+
+    pool = ThreadPoolExecutor(1, thread_name_prefix="zhkh-registry-owed")
+    future = pool.submit(beside)
+    pool.shutdown(wait=False)
+    return future.result
+
+
 def _post_all(session: Session, actor: Actor, posted: list[tuple[IncomingLine, int | None]],
-              line_ids: dict[int, int], period: str, book: Ledgerbook, received: date) -> None:
+              line_ids: dict[int, int], period: str, book: Ledgerbook, received: date,
+              owed: Callable[[], Owed]) -> None:
     """Payments of the identified lines and their allocation, in bulk: open keys read once
-    for all the file's accounts, each account's payments split in file order."""
+    for all the file's accounts (``owed``), each account's payments split in file order."""
     if not posted:
         return
     repo = FinanceRepository(session)
@@ -288,9 +335,7 @@ def _post_all(session: Session, actor: Actor, posted: list[tuple[IncomingLine, i
         (pid, account, ln.payment_date, ln.amount, ln.commission, "bank", ln.operation_id,
          _month(ln.period), line_ids[ln.line_number], period, actor.name, actor.reason)
         for pid, (ln, account) in zip(payment_ids, posted, strict=True)))
-    account_ids = sorted({a for _, a in posted if a is not None})
-    open_keys = repo.open_keys_in_bulk(account_ids)
-    advances = repo.advances(account_ids)
+    open_keys, advances = owed()
 
     def parts() -> Iterator[registry_rows.AllocationRow]:
         # a generator consumed by the COPY: the server writes the rows already sent while
