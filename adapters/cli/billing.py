@@ -119,21 +119,31 @@ def run(period: Annotated[str, typer.Option("--period", help="Период ГГ�
         raise typer.Exit(3)
 
 
+def _by_service(report) -> list[tuple[str, int, int, int, int, int, int]]:
+    """Per service, by name: (service, lines, accounts, charges, benefits, quality
+    reductions, total kopecks); charges are the total before benefits and reductions."""
+    out = []
+    for service, (lines, accounts, kopecks) in sorted(report.by_service.items()):
+        kinds = report.by_kind.get(service, {})
+        benefits, reductions = kinds.get("benefit", 0), kinds.get("quality_reduction", 0)
+        out.append((service, lines, accounts, kopecks - benefits - reductions, benefits,
+                    reductions, kopecks))
+    return out
+
+
 def run_document(month: MonthRun, calculator) -> dict[str, Any]:
     """The run as one JSON-ready document: the run's counts, its money by service (charges,
     benefits, quality reductions, total — decimal strings), the recalculations from the
     queue, the penalties booked and every calculation error. The services' totals add up to
     ``amount``; nothing is left out that the table shows."""
     report, penalties = month.run, month.penalties
-    services = []
-    for service, (lines, accounts, kopecks) in sorted(report.by_service.items()):
-        kinds = report.by_kind.get(service, {})
-        benefits, reductions = kinds.get("benefit", 0), kinds.get("quality_reduction", 0)
-        services.append({
-            "service": service, "title": calculator.service_title(service), "lines": lines,
-            "accounts": accounts, "charged": format_kopecks(kopecks - benefits - reductions),
-            "benefits": format_kopecks(benefits), "quality_reductions": format_kopecks(reductions),
-            "total": format_kopecks(kopecks)})
+    services = [{
+        "service": service, "title": calculator.service_title(service), "lines": lines,
+        "accounts": accounts, "charged": format_kopecks(charges),
+        "benefits": format_kopecks(benefits), "quality_reductions": format_kopecks(reductions),
+        "total": format_kopecks(kopecks)}
+        for service, lines, accounts, charges, benefits, reductions, kopecks
+        in _by_service(report)]
     return {
         "period": report.period, "run_id": report.run_id,
         "rulebook_version": report.rulebook_version, "houses": report.houses,
@@ -153,16 +163,9 @@ def run_document(month: MonthRun, calculator) -> dict[str, Any]:
 def run_listing(report, calculator) -> Listing:
     """The month's run by service: counts and money (rubles, «₽» in the title), the month by
     name; fits an 80-column terminal without wrapping a number (a long service name is cut)."""
-    rows = []
-    totals = [0, 0, 0]
-    for service, (lines, accounts, kopecks) in sorted(report.by_service.items()):
-        kinds = report.by_kind.get(service, {})
-        benefits, reductions = kinds.get("benefit", 0), kinds.get("quality_reduction", 0)
-        charges = kopecks - benefits - reductions
-        for i, v in enumerate((charges, benefits, reductions)):
-            totals[i] += v
-        rows.append((calculator.service_title(service), lines, accounts, charges, benefits,
-                     reductions, kopecks))
+    rows = [(calculator.service_title(service), *figures)
+            for service, *figures in _by_service(report)]
+    totals = [sum(row[i] for row in rows) for i in (3, 4, 5)]
     return Listing(
         f"Расчёт за {fmt.period(report.period)}, ₽ (правила {report.rulebook_version})",
         (Column("Услуга"), Column("Строк", "count"), Column("Счетов", "count"),

@@ -236,6 +236,7 @@ class Composer:
                            ops) + 1 * MM
         top = y = self._table_head(o, x, y, ops)
         y += head_h
+        h, total_w = self.layout.height, sum(c.width for c in o["columns"])
         for i, row in enumerate(rows):
             need = row_h * (1 + (footer is not None and i == len(rows) - 1))
             if next_sheet is not None and i and y + need > self.layout.bottom:
@@ -245,12 +246,9 @@ class Composer:
                 y += head_h
             self._row([c.value for c in o["columns"]], row, x, y, row_h, o["style"],
                       o["columns"], ops)
-            ops.append(("l", x, self.layout.height - y,
-                        x + sum(c.width for c in o["columns"]), self.layout.height - y, 0.3,
-                        o["grid"]))
+            ops.append(("l", x, h - y, x + total_w, h - y, 0.3, o["grid"]))
             y += row_h
         if footer is not None:
-            h, total_w = self.layout.height, sum(c.width for c in o["columns"])
             ops.append(("l", x, h - y, x + total_w, h - y, 0.8, o["grid"]))
             self._row([c.value for c in o["columns"]], footer, x, y, row_h, o["footer_style"],
                       o["columns"], ops)

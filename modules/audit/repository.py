@@ -3,22 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
-from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import make_transient_to_detached
 
 from zhkh.modules.audit.models import AuditEntry, PersonalDataAccess
 from zhkh.modules.db.repository import Repository
 from zhkh.modules.paging import page
-
-
-@lru_cache(maxsize=1)
-def _insert() -> Any:
-    """The insert of one entry returning its id and time, built once."""
-    table: Any = AuditEntry.__table__
-    return table.insert().returning(table.c.id, table.c.at)
 
 
 class AuditRepository(Repository):
@@ -30,18 +21,11 @@ class AuditRepository(Repository):
         """Append one audit entry (before/after are JSON-ready dicts); returns it persistent
         in the session with its id and time known.
 
-        One Core ``INSERT … RETURNING`` on the connection (the session flushed first, so the
-        entry follows what it audits): every mutation writes one, and the ORM's unit of work
-        cost more than the statement."""
-        values = {"actor": actor, "action": action, "object_type": object_type,
-                  "object_id": str(object_id), "before": before, "after": after,
-                  "reason": reason}
-        self.session.flush()
-        row = self.session.connection().execute(_insert(), values).one()
-        entry = AuditEntry(**values, id=row.id, at=row.at)
-        make_transient_to_detached(entry)
-        self.session.add(entry)  # persistent, as the ORM insert left it; nothing is emitted
-        return entry
+        One Core ``INSERT … RETURNING`` (:meth:`Repository._insert`; the session flushed
+        first, so the entry follows what it audits): every mutation writes one."""
+        return self._insert(AuditEntry, {
+            "actor": actor, "action": action, "object_type": object_type,
+            "object_id": str(object_id), "before": before, "after": after, "reason": reason})
 
     def list_entries(self, *, object_type: str | None = None, object_id: str | None = None,
                      actor: str | None = None, action: str | None = None,

@@ -36,7 +36,7 @@ from zhkh.kernel.period import Period
 from zhkh.modules.billing.models import LedgerLine
 from zhkh.modules.billing.repository import LedgerRow
 from zhkh.modules.db.bulk import insert_rows
-from zhkh.modules.db.repository import among
+from zhkh.modules.db.repository import among, among_value, ids_value
 from zhkh.modules.finance import penalty_state
 from zhkh.modules.finance.models import Payment, PenaltyFinal
 from zhkh.modules.finance.penalty_columns import (
@@ -65,9 +65,9 @@ def _statements(dialect: str) -> tuple[Any, Any]:
     month: Any = bindparam("month")
     drop = delete(lines).where(
         ledger.period_booked == month, ledger.service == PENALTY,
-        penalty_state.among(ledger.account_id, dialect))
+        among_value(ledger.account_id, dialect))
     late = select(payments.account_id).where(
-        penalty_state.among(payments.account_id, dialect), payments.posted_period == month,
+        among_value(payments.account_id, dialect), payments.posted_period == month,
         (payments.paid_on < bindparam("first_day")) | payments.reverses_id.is_not(None))
     return drop, late
 
@@ -78,7 +78,7 @@ def changed_accounts(session: Session, account_ids: Sequence[int], month: Period
     session.flush()  # read on the connection: what the session holds must be there
     conn = session.connection()
     late = _statements(conn.dialect.name)[1]
-    return set(conn.execute(late, {"ids": penalty_state.ids_value(conn, account_ids),
+    return set(conn.execute(late, {"ids": ids_value(conn, account_ids),
                                    "month": str(month),
                                    "first_day": month.first_day}).scalars())
 
@@ -100,7 +100,7 @@ def _replace(session: Session, account_ids: Sequence[int], month: Period,
     ids = list(account_ids)
     session.flush()  # the delete runs on the connection, past the session
     conn = session.connection()
-    conn.execute(_statements(dialect)[0], {"ids": penalty_state.ids_value(conn, ids),
+    conn.execute(_statements(dialect)[0], {"ids": ids_value(conn, ids),
                                            "month": str(month)})
     changed = changed_accounts(session, ids, month)
     served = empty_lines()

@@ -28,23 +28,18 @@ bill's penalty then moves with the rate, nothing is settled.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
 
 import numpy as np
 from sqlalchemy import (
-    BigInteger,
     String,
-    any_,
     bindparam,
     delete,
     func,
-    literal_column,
     select,
 )
-from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from zhkh.kernel.penalties import PenaltyPolicy
@@ -52,7 +47,7 @@ from zhkh.kernel.period import Period
 from zhkh.modules.billing.models import LedgerLine
 from zhkh.modules.db.bulk import copy_text, insert_rows
 from zhkh.modules.db.copy_rows import Int, Pick, copy_rows
-from zhkh.modules.db.repository import among_param
+from zhkh.modules.db.repository import among_value, ids_value
 from zhkh.modules.finance.models import Allocation, PenaltyState, PenaltyStateHead
 from zhkh.modules.finance.penalty_columns import (
     I64,
@@ -168,27 +163,6 @@ def prune(cols: Columns, policy: PenaltyPolicy, as_of: Period) -> Columns:
 
 # --- reads and writes ------------------------------------------------------------------------
 
-def among(column: Any, dialect: str) -> Any:
-    """``column`` among the ids of the parameter ``ids`` (see :func:`ids_value`): an array on
-    PostgreSQL, a JSON list on SQLite — one bound value either way (an expanding ``IN`` of
-    20,000 values cost SQLite 40 ms of compiling per statement). On PostgreSQL ``= ANY(array)``,
-    an index condition, not ``IN (SELECT unnest(…))``, a join: with the open month's lines
-    not yet in the statistics the planner put the unnest as the inner side of a nested loop
-    without hashing (10,000 ids × 25,000 lines compared, 27 s for one batch's delete)."""
-    if dialect == "sqlite":
-        return column.in_(select(literal_column("value")).select_from(
-            func.json_each(bindparam("ids", type_=String))))
-    if dialect == "postgresql":
-        return column == any_(bindparam("ids", type_=ARRAY(BigInteger)))
-    return among_param(column, dialect)
-
-
-def ids_value(conn: Any, account_ids: Sequence[int]) -> Any:
-    """The value of the parameter ``ids`` of :func:`among` on ``conn``."""
-    ids = [int(a) for a in account_ids]
-    return json.dumps(ids) if conn.dialect.name == "sqlite" else ids
-
-
 @lru_cache(maxsize=4)
 def _statements(dialect: str) -> dict[str, Any]:
     """The state's reads; parameters ``ids`` and as named in each."""
@@ -196,7 +170,7 @@ def _statements(dialect: str) -> dict[str, Any]:
     month = bindparam("month", type_=String)
     key = bindparam("key", type_=String)
     charges = [select(lines.account_id, lines.provider_id, func.sum(lines.amount_kopecks))
-               .where(among(lines.account_id, dialect), *where,
+               .where(among_value(lines.account_id, dialect), *where,
                       lines.service != PENALTY)
                .group_by(lines.account_id, lines.provider_id)
                for where in (
@@ -210,7 +184,7 @@ def _statements(dialect: str) -> dict[str, Any]:
     def paid(*where: Any) -> Any:
         return (select(_key_sql(alloc.account_id, alloc.bill_period),
                        _ordinal_sql(alloc.paid_on, dialect), func.sum(alloc.amount_kopecks))
-                .where(among(alloc.account_id, dialect), alloc.kind == "principal",
+                .where(among_value(alloc.account_id, dialect), alloc.kind == "principal",
                        *where)
                 .group_by(alloc.account_id, alloc.bill_period, alloc.paid_on))
     return {
@@ -226,16 +200,16 @@ def _statements(dialect: str) -> dict[str, Any]:
         "paid_before": paid(alloc.bill_period < key, alloc.period_booked < key),
         "booked": select(_key_sql(lines.account_id, lines.component),
                          func.sum(lines.amount_kopecks))
-        .where(among(lines.account_id, dialect), lines.service == PENALTY,
+        .where(among_value(lines.account_id, dialect), lines.service == PENALTY,
                lines.period_booked == month)
         .group_by(lines.account_id, lines.component),
         "state": select(state.account_id * K + state.bill, state.kind, state.sub,
-                        state.amount_kopecks).where(among(state.account_id, dialect)),
+                        state.amount_kopecks).where(among_value(state.account_id, dialect)),
         "heads": select(heads.account_id, heads.as_of).where(
-            among(heads.account_id, dialect),
+            among_value(heads.account_id, dialect),
             heads.version == bindparam("version", type_=String)),
-        "drop_state": delete(state).where(among(state.account_id, dialect)),
-        "drop_heads": delete(heads).where(among(heads.account_id, dialect)),
+        "drop_state": delete(state).where(among_value(state.account_id, dialect)),
+        "drop_heads": delete(heads).where(among_value(heads.account_id, dialect)),
     }
 
 
@@ -421,7 +395,7 @@ def state_columns(session: Session, account_ids: Sequence[int], month: Period,
     return cols, [a for a in account_ids if a not in served_set]
 
 
-__all__ = ["advance", "among", "drop_state", "empty_columns", "ids_value", "ledger_columns",
+__all__ = ["advance", "drop_state", "empty_columns", "ledger_columns",
            "merge",
            "month_bookings", "paid_in", "prune", "read_heads", "read_state", "rebuild_state",
            "state_columns", "subset", "usable", "write_state"]

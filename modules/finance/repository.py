@@ -13,7 +13,6 @@ from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import BigInteger, Column, MetaData, Table, func, select, text, union_all
-from sqlalchemy.orm import make_transient_to_detached
 
 from zhkh.modules.billing.models import BillingPeriod, LedgerLine
 from zhkh.modules.db.bulk import copy_text, insert_rows
@@ -208,17 +207,10 @@ class FinanceRepository(Repository):
         """Insert one payment; returns it persistent in the session with its id and
         ``created_at`` known (as a flushed ORM insert would).
 
-        One Core ``INSERT … RETURNING`` on the connection (the session flushed first, so that
-        what it holds precedes the row): every payment through the API writes one, and the
-        ORM's unit of work cost about as much as the statement itself."""
-        values = {**_PAYMENT_DEFAULTS, **fields}
-        self.session.flush()
-        row = self.session.connection().execute(_payment_insert(), values).one()
+        One Core ``INSERT … RETURNING`` (:meth:`Repository._insert`): every payment through
+        the API writes one."""
         # every column set: reading one never loads the row again
-        payment = Payment(**values, id=row.id, created_at=row.created_at)
-        make_transient_to_detached(payment)
-        self.session.add(payment)  # persistent, as the ORM insert left it; nothing is emitted
-        return payment
+        return self._insert(Payment, {**_PAYMENT_DEFAULTS, **fields})
 
     def write_parts(self, parts: Iterable[tuple[int, Part]], *, booked_on: date,
                     period_booked: str, rule_id: str, paid_on: date | None = None) -> int:
@@ -291,13 +283,6 @@ def _open_keys_statement(dialect: str) -> Any:
 _PAYMENT_DEFAULTS: dict[str, Any] = {
     c.name: None for c in Payment.__table__.c if c.name not in ("id", "created_at")}
 _PAYMENT_DEFAULTS["commission_kopecks"] = 0
-
-
-@lru_cache(maxsize=1)
-def _payment_insert() -> Any:
-    """The insert of one payment returning its id and creation time, built once."""
-    table: Any = Payment.__table__
-    return table.insert().returning(table.c.id, table.c.created_at)
 
 
 def _root() -> Any:

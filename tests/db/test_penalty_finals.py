@@ -70,6 +70,11 @@ def live(session, ids: list[int], providers: list[int], *, finals: bool) -> list
             replace_penalties(session, ids, month, POLICY, version="v1",
                               run_id=f"{month}:{half}", finals=finals)
         periods.close(str(month))
+    return penalty_lines(session)
+
+
+def penalty_lines(session) -> list[tuple]:
+    """Every penalty line in a stable order, with the fields a booking decides."""
     return session.execute(select(
         LedgerLine.account_id, LedgerLine.component, LedgerLine.provider_id,
         LedgerLine.period_for, LedgerLine.period_booked, LedgerLine.kind,

@@ -24,7 +24,6 @@ from zhkh.kernel.penalties import policy_from_rulebook
 from zhkh.kernel.period import Period
 from zhkh.kernel.rulebook import load_rulebook
 from zhkh.modules.audit import Actor
-from zhkh.modules.billing.models import LedgerLine
 from zhkh.modules.billing.repository import PeriodRepository
 from zhkh.modules.finance.models import Payment, PenaltyState, PenaltyStateHead
 from zhkh.modules.finance.payments import NewPayment, post, reverse_payment, settle_all
@@ -41,6 +40,7 @@ from zhkh.modules.registry.repository import RegistryRepository
 from zhkh.rules import RULES_DIR
 
 from .test_payments import BOOK, charge, provider
+from .test_penalty_finals import penalty_lines
 
 POLICY = policy_from_rulebook(load_rulebook(RULES_DIR))
 FIRST, MONTHS, ACCOUNTS = Period(2025, 1), 12, 16
@@ -96,13 +96,7 @@ def live(session, ids: list[int], providers: list[int], seed: int, habits: list[
                 replace_penalties(session, ids, month, POLICY, version="v1",
                                   run_id=f"{month}:{half}", finals=False)
         periods.close(str(month))
-    return session.execute(select(
-        LedgerLine.account_id, LedgerLine.component, LedgerLine.provider_id,
-        LedgerLine.period_for, LedgerLine.period_booked, LedgerLine.kind,
-        LedgerLine.amount_kopecks, LedgerLine.explain, LedgerLine.run_id)
-        .where(LedgerLine.service == "penalty")
-        .order_by(LedgerLine.account_id, LedgerLine.period_booked, LedgerLine.component,
-                  LedgerLine.provider_id, LedgerLine.kind)).all()
+    return penalty_lines(session)
 
 
 def _town(session) -> tuple[list[int], list[int]]:
