@@ -424,10 +424,10 @@ def _penalty_old_and_new(benchmark, figures, rounds, rules, fresh):
                              "WHERE period = :p"), {"at": datetime.now(UTC), "p": str(before)})
         session.execute(text("INSERT INTO billing_periods (period, status) "
                              "VALUES (:p, 'open')"), {"p": str(month)})
-        session.execute(text("CREATE TABLE saved_state AS SELECT * FROM penalty_state"))
-        session.execute(text("CREATE TABLE saved_heads AS SELECT * FROM penalty_state_heads"))
-        kept = session.execute(text("SELECT count(*) FROM penalty_state")).scalar_one()
-    print(f"state: {kept} rows for {PENALTY_ACCOUNTS} accounts")
+        session.execute(text("CREATE TABLE saved_states AS SELECT * FROM penalty_states"))
+        kept = session.execute(text("SELECT coalesce(sum(length(data)), 0) / 32 "
+                                    "FROM penalty_states")).scalar_one()
+    print(f"state: {kept} inputs kept for {PENALTY_ACCOUNTS} accounts")
     db.dispose()
     analyze(url)
     db = Database.from_url(url)
@@ -450,10 +450,8 @@ def _penalty_old_and_new(benchmark, figures, rounds, rules, fresh):
     def setup():
         check_and_rerun()
         with db.session() as session:
-            session.execute(text("DELETE FROM penalty_state"))
-            session.execute(text("DELETE FROM penalty_state_heads"))
-            session.execute(text("INSERT INTO penalty_state SELECT * FROM saved_state"))
-            session.execute(text("INSERT INTO penalty_state_heads SELECT * FROM saved_heads"))
+            session.execute(text("DELETE FROM penalty_states"))
+            session.execute(text("INSERT INTO penalty_states SELECT * FROM saved_states"))
         started = time.perf_counter()
         book_penalties(db.session, ids, month, rules.penalty, version=rules.version,
                        run_id="bench", incremental=False)

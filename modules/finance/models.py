@@ -22,13 +22,11 @@ from datetime import date, datetime
 
 from sqlalchemy import (
     JSON,
-    BigInteger,
     CheckConstraint,
     Date,
     ForeignKey,
     Index,
-    Integer,
-    SmallInteger,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -322,37 +320,27 @@ class PenaltyFinal(Base):
 
 
 class PenaltyState(Base):
-    """The penalty inputs of an account's open bills as of the start of a month
-    (``penalty_state_heads.as_of``): everything booked before that month, reduced to the bills
-    whose penalty can still change (``modules.finance.penalty_state``). ``bill`` is the bill's
-    month index (year × 12 + month − 1); ``kind`` 0: the bill's charges of provider ``sub``;
-    1: principal paid to it on the day of ordinal ``sub``; 2: penalties booked for it
-    (``sub`` 0). Rebuildable from the ledger at any time."""
+    """Per account, the penalty inputs of its open bills as of the start of the month
+    ``as_of``: everything booked before that month, reduced to the bills whose penalty can
+    still change (``modules.finance.penalty_state``), pruned under the rules ``version``. No
+    row: no state (the account is read whole). Rebuildable from the ledger at any time.
 
-    __tablename__ = "penalty_state"
+    ``data``: the inputs as rows of four little-endian 64-bit integers — the bill's month index
+    (year × 12 + month − 1), the kind (0: the bill's charges of provider ``sub``; 1: principal
+    paid to it on the day of ordinal ``sub``; 2: penalties booked for it, ``sub`` 0), ``sub``
+    and the kopecks. One row per account, not per input: the phase rewrites every account's
+    state each month, and a row per input (six per account) with its own head row cost the
+    server more than reading the month's bookings (migration 0128). No foreign key: a cache."""
 
-    # no foreign key: a cache rewritten every month (millions of rows), whose head row holds
-    # the account's key; PostgreSQL checked the key row by row in the COPY
-    account_id: Mapped[int] = mapped_column(BIG_ID, primary_key=True, autoincrement=False)
-    bill: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    kind: Mapped[int] = mapped_column(SmallInteger, primary_key=True, autoincrement=False)
-    sub: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    amount_kopecks: Mapped[int] = mapped_column(BigInteger)
-
-
-class PenaltyStateHead(Base):
-    """Per account, the month whose start ``penalty_state`` describes and the rules version
-    its pruning was computed with; no row: no state (the account is read whole)."""
-
-    __tablename__ = "penalty_state_heads"
+    __tablename__ = "penalty_states"
     __table_args__ = (*period_check("as_of"),)
 
-    account_id: Mapped[int] = mapped_column(BIG_ID, ForeignKey("accounts.id"), primary_key=True,
-                                            autoincrement=False)
+    account_id: Mapped[int] = mapped_column(BIG_ID, primary_key=True, autoincrement=False)
     as_of: Mapped[str] = mapped_column(PERIOD)
     version: Mapped[str] = mapped_column(String(64))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 __all__ = ["ALLOCATION_KINDS", "CHANNELS", "Allocation", "Contract", "ContractScope",
            "ContractTerms", "Payment", "PaymentRegistry", "PenaltyFinal", "PenaltyState",
-           "PenaltyStateHead", "RegistryLine", "Transfer"]
+           "RegistryLine", "Transfer"]

@@ -22,21 +22,24 @@ so a rerun replaces them.
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-import numpy as np
 from sqlalchemy import bindparam, delete, select
 from sqlalchemy.orm import Session
 
 from zhkh.kernel.penalties import PenaltyPolicy
 from zhkh.kernel.period import Period
+from zhkh.modules.billing.fast_batch import BATCH_SETTINGS
 from zhkh.modules.billing.models import LedgerLine
 from zhkh.modules.billing.repository import LedgerRow
+from zhkh.modules.billing.run import collector_paused
 from zhkh.modules.db.bulk import insert_rows
-from zhkh.modules.db.repository import among, among_value, ids_value
+from zhkh.modules.db.repository import among, among_value, ids_params
 from zhkh.modules.finance import penalty_state
 from zhkh.modules.finance.models import Payment, PenaltyFinal
 from zhkh.modules.finance.penalty_columns import (
@@ -48,11 +51,17 @@ from zhkh.modules.finance.penalty_columns import (
     horizon_of,
     lines_columns,
     read_columns,
+    unique,
     write_lines,
 )
 
 BATCH = 20_000
 """Accounts per unit of work of the phase."""
+WORKERS = 2
+"""Units of work of the phase at once on PostgreSQL: most of a batch is the server's work
+(reading the month's bookings, writing the lines and the state), so with two batches in
+flight one is computed in Python while the other's statements run, and the server's work of
+both spreads over two processes."""
 
 
 @lru_cache(maxsize=4)
@@ -78,7 +87,7 @@ def changed_accounts(session: Session, account_ids: Sequence[int], month: Period
     session.flush()  # read on the connection: what the session holds must be there
     conn = session.connection()
     late = _statements(conn.dialect.name)[1]
-    return set(conn.execute(late, {"ids": ids_value(conn, account_ids),
+    return set(conn.execute(late, {**ids_params(conn, account_ids),
                                    "month": str(month),
                                    "first_day": month.first_day}).scalars())
 
@@ -100,7 +109,12 @@ def _replace(session: Session, account_ids: Sequence[int], month: Period,
     ids = list(account_ids)
     session.flush()  # the delete runs on the connection, past the session
     conn = session.connection()
-    conn.execute(_statements(dialect)[0], {"ids": ids_value(conn, ids),
+    if dialect == "postgresql":
+        # the run's batch settings (see there): at the default cost of a random page the
+        # planner read the whole ledger once per batch for the month's bill of its accounts
+        for name, value in BATCH_SETTINGS.items():
+            conn.exec_driver_sql(f"SET LOCAL {name} = {value}")
+    conn.execute(_statements(dialect)[0], {**ids_params(conn, ids),
                                            "month": str(month)})
     changed = changed_accounts(session, ids, month)
     served = empty_lines()
@@ -173,20 +187,51 @@ def replace_penalties(session: Session, account_ids: Sequence[int], month: Perio
 def book_penalties(unit: Callable[[], object], account_ids: Sequence[int], month: Period,
                    policy: PenaltyPolicy, *, version: str, run_id: str,
                    batch: int = BATCH, finals: bool = True,
-                   incremental: bool = True) -> PenaltyReport:
+                   incremental: bool = True, workers: int | None = None) -> PenaltyReport:
     """The run's phase: :func:`replace_penalties` over ``account_ids`` in units of work of
     ``batch`` accounts (each atomic); ``finals`` and ``incremental`` as there (the run keeps
-    the penalty state by default: the state and the lines of a batch commit together)."""
+    the penalty state by default: the state and the lines of a batch commit together).
+
+    ``workers`` units of work run at once (default: :data:`WORKERS` on PostgreSQL, one on
+    SQLite, which has one writer). Batches hold disjoint accounts. A failed batch stops the
+    phase (no further batch starts; the error is raised once those running have ended);
+    batches committed before it stay committed, as when they run one by one."""
     report = PenaltyReport()
     ids = list(account_ids)
-    for i in range(0, len(ids), batch):
+    if workers is None:
         with unit() as session:  # type: ignore[attr-defined]
-            lines = _replace(session, ids[i:i + batch], month, policy, version=version,
-                             run_id=run_id, finals=finals, incremental=incremental)
-        report.accounts += int(np.unique(lines.account).size)
+            dialect = session.get_bind().dialect.name
+        workers = WORKERS if dialect == "postgresql" else 1
+
+    def one(part: list[int]) -> Lines:
+        with collector_paused(), unit() as session:  # type: ignore[attr-defined]
+            return _replace(session, part, month, policy, version=version, run_id=run_id,
+                            finals=finals, incremental=incremental)
+
+    def add(lines: Lines) -> None:
+        report.accounts += int(unique(lines.account).size)
         report.lines += len(lines)
         report.penalty_kopecks += int(lines.amount[~lines.correction].sum())
         report.correction_kopecks += int(lines.amount[lines.correction].sum())
+
+    parts = [ids[i:i + batch] for i in range(0, len(ids), batch)]
+    if workers <= 1 or len(parts) <= 1:
+        for part in parts:
+            add(one(part))
+        return report
+    running: deque[Future[Lines]] = deque()
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="zhkh-penalties") as pool:
+        upcoming = iter(parts)
+        try:
+            while True:
+                while len(running) < workers and (part := next(upcoming, None)) is not None:
+                    running.append(pool.submit(one, part))
+                if not running:
+                    break
+                add(running.popleft().result())
+        finally:
+            for future in running:
+                future.cancel()
     return report
 
 
@@ -203,7 +248,7 @@ def rebuild_penalty_state(unit: Callable[[], object], account_ids: Sequence[int]
         with unit() as session:  # type: ignore[attr-defined]
             cols = penalty_state.rebuild_state(session, ids[i:i + batch], month, policy,
                                                version=version)
-        kept += int(np.unique(cols.c_key).size)
+        kept += int(unique(cols.c_key).size)
     return kept
 
 

@@ -6,9 +6,9 @@ charges per bill × provider, principal paid per bill × day, penalties booked p
 bills before ``M``. Everything in them that was booked before ``M`` (ledger lines with
 ``period_booked < M``, allocation rows with ``period_booked < M``) no longer changes while
 ``M`` is open: closed months are closed. That part, restricted to the bills whose penalty can
-still change, is the *state as of M* (``penalty_state`` rows, ``penalty_state_heads.as_of =
-M``). The phase then adds only the allocation rows booked in ``M`` and gets the same columns
-the full read gives — less the bills that cannot produce a line:
+still change, is the *state as of M* (a ``penalty_states`` row per account, ``as_of = M``,
+its inputs packed). The phase then adds only the allocation rows booked in ``M`` and gets
+the same columns the full read gives — less the bills that cannot produce a line:
 
 * a bill without a positive charge (nobody to owe a penalty to);
 * a bill owing nothing (debt ≤ 0) for which nothing was booked (its penalty is 0 forever);
@@ -45,10 +45,9 @@ from sqlalchemy.orm import Session
 from zhkh.kernel.penalties import PenaltyPolicy
 from zhkh.kernel.period import Period
 from zhkh.modules.billing.models import LedgerLine
-from zhkh.modules.db.bulk import copy_text, insert_rows
-from zhkh.modules.db.copy_rows import Int, Pick, copy_rows
-from zhkh.modules.db.repository import among_value, ids_value
-from zhkh.modules.finance.models import Allocation, PenaltyState, PenaltyStateHead
+from zhkh.modules.db.bulk import copy_escape, copy_text, insert_rows
+from zhkh.modules.db.repository import among_value, ids_params
+from zhkh.modules.finance.models import Allocation, PenaltyState
 from zhkh.modules.finance.penalty_columns import (
     I64,
     PENALTY,
@@ -61,13 +60,15 @@ from zhkh.modules.finance.penalty_columns import (
     _reads,
     accrue_columns,
     debts_of,
+    member,
     month_of,
     net_payments,
+    unique,
 )
 
 CHARGE, PAID, BOOKED = 0, 1, 2
-"""``penalty_state.kind``: a charge of provider ``sub``, principal paid on day ``sub``,
-penalties booked (``sub`` 0)."""
+"""The kind of a packed input (``PenaltyState.data``): a charge of provider ``sub``,
+principal paid on day ``sub``, penalties booked (``sub`` 0)."""
 
 LAST = "9999-12"
 
@@ -124,7 +125,7 @@ def subset(cols: Columns, accounts: np.ndarray, *, keep: bool = True) -> Columns
 
 
 def _keys(cols: Columns) -> np.ndarray:
-    return np.unique(np.concatenate([cols.c_key, cols.p_key, cols.b_key]))
+    return unique(np.concatenate([cols.c_key, cols.p_key, cols.b_key]))
 
 
 def prune(cols: Columns, policy: PenaltyPolicy, as_of: Period) -> Columns:
@@ -155,7 +156,7 @@ def prune(cols: Columns, policy: PenaltyPolicy, as_of: Period) -> Columns:
     gone = keys[drop]
 
     def kept(key: np.ndarray) -> np.ndarray:
-        return ~np.isin(key, gone)
+        return ~member(key, gone)
     c, p, b = kept(cols.c_key), kept(cols.p_key), kept(cols.b_key)
     return Columns(cols.c_key[c], cols.c_provider[c], cols.c_amount[c], cols.p_key[p],
                    cols.p_day[p], cols.p_amount[p], cols.b_key[b], cols.b_amount[b], set())
@@ -166,7 +167,7 @@ def prune(cols: Columns, policy: PenaltyPolicy, as_of: Period) -> Columns:
 @lru_cache(maxsize=4)
 def _statements(dialect: str) -> dict[str, Any]:
     """The state's reads; parameters ``ids`` and as named in each."""
-    lines, alloc, state, heads = LedgerLine, Allocation, PenaltyState, PenaltyStateHead
+    lines, alloc, state = LedgerLine, Allocation, PenaltyState
     month = bindparam("month", type_=String)
     key = bindparam("key", type_=String)
     charges = [select(lines.account_id, lines.provider_id, func.sum(lines.amount_kopecks))
@@ -203,13 +204,9 @@ def _statements(dialect: str) -> dict[str, Any]:
         .where(among_value(lines.account_id, dialect), lines.service == PENALTY,
                lines.period_booked == month)
         .group_by(lines.account_id, lines.component),
-        "state": select(state.account_id * K + state.bill, state.kind, state.sub,
-                        state.amount_kopecks).where(among_value(state.account_id, dialect)),
-        "heads": select(heads.account_id, heads.as_of).where(
-            among_value(heads.account_id, dialect),
-            heads.version == bindparam("version", type_=String)),
+        "state": select(state.account_id, state.as_of, state.version, state.data).where(
+            among_value(state.account_id, dialect)),
         "drop_state": delete(state).where(among_value(state.account_id, dialect)),
-        "drop_heads": delete(heads).where(among_value(heads.account_id, dialect)),
     }
 
 
@@ -219,23 +216,43 @@ def _paid_columns(p: np.ndarray) -> Columns:
     return Columns(z, z, z, k, d, a, z, z, set())
 
 
+WIDTH = 4
+"""Integers per packed input: bill, kind, sub, kopecks (see ``PenaltyState.data``)."""
+
+
+def _read(session: Session, account_ids: Sequence[int]
+          ) -> tuple[dict[int, tuple[str, str]], Columns]:
+    """The stored states of ``account_ids``: per account its month and rules version, and
+    all their inputs as columns."""
+    conn = session.connection()
+    result = conn.execute(_statements(conn.dialect.name)["state"],
+                          ids_params(conn, account_ids))
+    try:
+        rows = result.cursor.fetchall()
+    finally:
+        result.close()
+    heads = {a: (as_of, version) for a, as_of, version, _ in rows}
+    data = [bytes(r[3]) for r in rows]
+    packed = np.frombuffer(b"".join(data), dtype="<i8").astype(I64).reshape(-1, WIDTH)
+    account = np.repeat(np.array([r[0] for r in rows], I64),
+                        np.array([len(d) for d in data], I64) // (8 * WIDTH))
+    bill, kind, sub, amount = packed.T
+    key = account * K + bill
+    c, p, b = kind == CHARGE, kind == PAID, kind == BOOKED
+    return heads, merge(Columns(key[c], sub[c], amount[c], key[p], sub[p], amount[p], key[b],
+                                amount[b], set()))
+
+
 def read_heads(session: Session, account_ids: Sequence[int], version: str) -> dict[int, str]:
     """Per account of ``account_ids`` with a state of rules ``version``: the month it is as
     of."""
-    conn = session.connection()
-    stmt = _statements(conn.dialect.name)["heads"]
-    return dict(conn.execute(stmt, {"ids": ids_value(conn, account_ids), "version": version}).all())
+    heads, _ = _read(session, account_ids)
+    return {a: as_of for a, (as_of, v) in heads.items() if v == version}
 
 
 def read_state(session: Session, account_ids: Sequence[int]) -> Columns:
     """The stored state of ``account_ids`` as columns."""
-    conn = session.connection()
-    rows = _fetch(conn, _statements(conn.dialect.name)["state"], 4,
-                  {"ids": ids_value(conn, account_ids)})
-    key, kind, sub, amount = rows.T
-    c, p, b = kind == CHARGE, kind == PAID, kind == BOOKED
-    return merge(Columns(key[c], sub[c], amount[c], key[p], sub[p], amount[p], key[b],
-                         amount[b], set()))
+    return _read(session, account_ids)[1]
 
 
 def month_bookings(session: Session, account_ids: Sequence[int], month: Period) -> Columns:
@@ -245,7 +262,7 @@ def month_bookings(session: Session, account_ids: Sequence[int], month: Period) 
     conn = session.connection()
     st = _statements(conn.dialect.name)
     this, nxt = str(month), str(month.shift(1))
-    params = {"ids": ids_value(conn, account_ids), "month": this, "key": nxt, "lo": this,
+    params = {**ids_params(conn, account_ids), "month": this, "key": nxt, "lo": this,
               "hi": this}
     c = np.concatenate([_fetch(conn, st["charges_own"], 3, params),
                         _fetch(conn, st["charges_other"], 3, params)])
@@ -262,7 +279,7 @@ def paid_in(session: Session, account_ids: Sequence[int], month: Period) -> Colu
     """Principal booked in ``month`` (or later) to bills before it, of ``account_ids``."""
     conn = session.connection()
     p = _fetch(conn, _statements(conn.dialect.name)["paid"], 3,
-               {"ids": ids_value(conn, account_ids), "key": str(month), "lo": str(month),
+               {**ids_params(conn, account_ids), "key": str(month), "lo": str(month),
                 "hi": LAST})
     return _paid_columns(p)
 
@@ -277,51 +294,55 @@ def ledger_columns(session: Session, account_ids: Sequence[int], month: Period) 
     c = _fetch(conn, charges, 3, params)
     b = _fetch(conn, booked, 2, params)
     p = _fetch(conn, _statements(dialect)["paid_before"], 3,
-               {**params, "ids": ids_value(conn, account_ids)})
+               {**params, **ids_params(conn, account_ids)})
     paid = _paid_columns(p)
     ck, cp, ca = _sum2(c[:, 0], c[:, 1], c[:, 2])
     bk, ba = _sum1(b[:, 0], b[:, 1])
     return Columns(ck, cp, ca, paid.p_key, paid.p_day, paid.p_amount, bk, ba, set())
 
 
+def _packed(cols: Columns, ids: list[int]) -> list[bytes]:
+    """The inputs of each account of ``ids`` (sorted) in ``cols``, packed."""
+    key = np.concatenate([cols.c_key, cols.p_key, cols.b_key])
+    rows = np.empty((key.size, WIDTH), "<i8")
+    rows[:, 0] = key % K
+    rows[:, 1] = np.repeat([CHARGE, PAID, BOOKED],
+                           [cols.c_key.size, cols.p_key.size, cols.b_key.size])
+    rows[:, 2] = np.concatenate([cols.c_provider, cols.p_day, np.zeros(cols.b_key.size, I64)])
+    rows[:, 3] = np.concatenate([cols.c_amount, cols.p_amount, cols.b_amount])
+    account = key // K
+    order = np.argsort(account, kind="stable")
+    data = rows[order].tobytes()
+    bounds = np.searchsorted(account[order], np.array(ids, I64), side="left") * 8 * WIDTH
+    ends = np.searchsorted(account[order], np.array(ids, I64), side="right") * 8 * WIDTH
+    return [data[s:e] for s, e in zip(bounds.tolist(), ends.tolist(), strict=True)]
+
+
 def write_state(session: Session, account_ids: Sequence[int], cols: Columns, as_of: Period,
                 *, version: str) -> None:
-    """Replace the state of ``account_ids`` by ``cols`` as of ``as_of``."""
+    """Replace the state of ``account_ids`` by ``cols`` as of ``as_of`` (an account without
+    inputs in ``cols`` gets an empty state: nothing of it can produce a penalty)."""
     conn = session.connection()
-    st = _statements(conn.dialect.name)
-    ids = list(account_ids)
+    ids = sorted(set(account_ids))
     if not ids:
         return
-    conn.execute(st["drop_state"], {"ids": ids_value(conn, ids)})
-    conn.execute(st["drop_heads"], {"ids": ids_value(conn, ids)})
-    key = np.concatenate([cols.c_key, cols.p_key, cols.b_key])
-    kind = np.concatenate([np.full(cols.c_key.size, CHARGE, I64),
-                           np.full(cols.p_key.size, PAID, I64),
-                           np.full(cols.b_key.size, BOOKED, I64)])
-    sub = np.concatenate([cols.c_provider, cols.p_day, np.zeros(cols.b_key.size, I64)])
-    amount = np.concatenate([cols.c_amount, cols.p_amount, cols.b_amount])
-    columns = ("account_id", "bill", "kind", "sub", "amount_kopecks")
-    if key.size:
-        if conn.dialect.name == "postgresql" and conn.dialect.driver == "psycopg":
-            zero = np.zeros(key.size, I64)
-            tab, end = Pick(zero, ["\t"]), Pick(zero, ["\n"])
-            copy_text(session, PenaltyState.__table__, columns, copy_rows([
-                Int(key // K), tab, Int(key % K), tab, Int(kind), tab, Int(sub), tab,
-                Int(amount), end]))
-        else:
-            insert_rows(session, PenaltyState.__table__, columns, zip(
-                (key // K).tolist(), (key % K).tolist(), kind.tolist(), sub.tolist(),
-                amount.tolist(), strict=True))
-    insert_rows(session, PenaltyStateHead.__table__, ("account_id", "as_of", "version"),
-                ((a, str(as_of), version) for a in ids))
+    conn.execute(_statements(conn.dialect.name)["drop_state"], ids_params(conn, ids))
+    packed = _packed(cols, ids)
+    month = str(as_of)
+    columns = ("account_id", "as_of", "version", "data")
+    if conn.dialect.name == "postgresql" and conn.dialect.driver == "psycopg":
+        head = f"\t{copy_escape(month)}\t{copy_escape(version)}\t\\\\x"
+        copy_text(session, PenaltyState.__table__, columns,
+                  ["".join(f"{a}{head}{d.hex()}\n" for a, d in zip(ids, packed, strict=True))])
+        return
+    insert_rows(session, PenaltyState.__table__, columns,
+                ((a, month, version, d) for a, d in zip(ids, packed, strict=True)))
 
 
 def drop_state(session: Session, account_ids: Sequence[int]) -> None:
     """Forget the state of ``account_ids`` (they are read whole until rebuilt)."""
     conn = session.connection()
-    st = _statements(conn.dialect.name)
-    conn.execute(st["drop_state"], {"ids": ids_value(conn, account_ids)})
-    conn.execute(st["drop_heads"], {"ids": ids_value(conn, account_ids)})
+    conn.execute(_statements(conn.dialect.name)["drop_state"], ids_params(conn, account_ids))
 
 
 # --- the phase's use -------------------------------------------------------------------------
@@ -344,9 +365,10 @@ def advance(session: Session, old: Columns, account_ids: Sequence[int], month: P
     state must be rebuilt; they are left out of the answer)."""
     prev = month.shift(-1)
     new = month_bookings(session, account_ids, prev)
-    known = np.union1d(_keys(old), np.array(account_ids, I64) * K + month_of(str(prev)))
-    strange = np.concatenate([new.p_key[~np.isin(new.p_key, known)],
-                              new.b_key[~np.isin(new.b_key, known)]])
+    known = unique(np.concatenate([_keys(old),
+                                   np.array(account_ids, I64) * K + month_of(str(prev))]))
+    strange = np.concatenate([new.p_key[~member(new.p_key, known)],
+                              new.b_key[~member(new.b_key, known)]])
     broken = set((strange // K).tolist())
     merged = merge(old, new)
     if broken:
@@ -362,13 +384,13 @@ def state_columns(session: Session, account_ids: Sequence[int], month: Period,
     ``month`` where it was as of the month before; and the accounts it does not serve (to be
     read whole and rebuilt), in the order given."""
     session.flush()
-    heads = read_heads(session, account_ids, version)
+    found, state = _read(session, account_ids)
+    heads = {a: as_of for a, (as_of, v) in found.items() if v == version}
     this, prev = str(month), str(month.shift(-1))
     ready = [a for a in account_ids if heads.get(a) == this and a not in changed]
     moving = [a for a in account_ids if heads.get(a) == prev and a not in changed]
     if not ready and not moving:
         return empty_columns(), list(account_ids)
-    state = read_state(session, ready + moving)
     parts = []
     if ready:
         parts.append(subset(state, np.array(ready, I64)))
@@ -385,7 +407,7 @@ def state_columns(session: Session, account_ids: Sequence[int], month: Period,
     cols = merge(*parts) if parts else empty_columns()
     paid = paid_in(session, served, month)
     # a payment to a bill the state dropped: that account is read whole
-    strange = paid.p_key[~np.isin(paid.p_key, _keys(cols))]
+    strange = paid.p_key[~member(paid.p_key, _keys(cols))]
     if strange.size:
         broken |= set((strange // K).tolist())
         out = np.array(sorted(broken), I64)
