@@ -193,7 +193,7 @@ class Payment(Base):
         *period_check("posted_period"),
         *period_check("designated_period"),
         Index("ix_payments_account_paid", "account_id", "paid_on"),
-        Index("ix_payments_posted_period", "posted_period"),
+        Index("ix_payments_posted_account", "posted_period", "account_id"),
         Index("ix_payments_registry_line", "registry_line_id", unique=True),
         # PostgreSQL: checked once per statement by a trigger (migration 0126)
         *(sqlite_foreign_key(column, target, "payments_references") for column, target in (
@@ -235,7 +235,7 @@ class Allocation(Base):
         *period_check("period_booked"),
         Index("ix_payment_allocations_account_key", "account_id", "bill_period"),
         # the penalty state takes in one month's allocations of a batch (migration 0127)
-        Index("ix_payment_allocations_account_booked", "account_id", "period_booked"),
+        Index("ix_payment_allocations_booked_account", "period_booked", "account_id"),
         Index("ix_payment_allocations_booked", "period_booked", "provider_id"),
         Index("ix_payment_allocations_day", "booked_on", "provider_id"),
         # PostgreSQL: checked once per statement by a trigger (migration 0126)

@@ -39,7 +39,13 @@ from zhkh.modules.billing.models import LedgerLine
 from zhkh.modules.billing.repository import LedgerRow
 from zhkh.modules.billing.run import collector_paused
 from zhkh.modules.db.bulk import insert_rows
-from zhkh.modules.db.repository import among, among_value, ids_params
+from zhkh.modules.db.repository import (
+    among,
+    among_value,
+    ids_params,
+    range_params,
+    within_range,
+)
 from zhkh.modules.finance import penalty_state
 from zhkh.modules.finance.models import Payment, PenaltyFinal
 from zhkh.modules.finance.penalty_columns import (
@@ -76,7 +82,7 @@ def _statements(dialect: str) -> tuple[Any, Any]:
         ledger.period_booked == month, ledger.service == PENALTY,
         among_value(ledger.account_id, dialect))
     late = select(payments.account_id).where(
-        among_value(payments.account_id, dialect), payments.posted_period == month,
+        payments.posted_period == month, within_range(payments.account_id),
         (payments.paid_on < bindparam("first_day")) | payments.reverses_id.is_not(None))
     return drop, late
 
@@ -87,9 +93,9 @@ def changed_accounts(session: Session, account_ids: Sequence[int], month: Period
     session.flush()  # read on the connection: what the session holds must be there
     conn = session.connection()
     late = _statements(conn.dialect.name)[1]
-    return set(conn.execute(late, {**ids_params(conn, account_ids),
-                                   "month": str(month),
-                                   "first_day": month.first_day}).scalars())
+    found = conn.execute(late, {**range_params(account_ids), "month": str(month),
+                                "first_day": month.first_day}).scalars()
+    return set(found) & set(account_ids)
 
 
 @dataclass(slots=True)
@@ -111,8 +117,9 @@ def _replace(session: Session, account_ids: Sequence[int], month: Period,
     conn = session.connection()
     if dialect == "postgresql":
         # the run's batch settings (see there): at the default cost of a random page the
-        # planner read the whole ledger once per batch for the month's bill of its accounts
-        for name, value in BATCH_SETTINGS.items():
+        # planner read the whole ledger once per batch for the month's bill of its accounts;
+        # and no JIT: a batch's reads take tens of milliseconds, their compiling about ten
+        for name, value in {**BATCH_SETTINGS, "jit": "off"}.items():
             conn.exec_driver_sql(f"SET LOCAL {name} = {value}")
     conn.execute(_statements(dialect)[0], {**ids_params(conn, ids),
                                            "month": str(month)})

@@ -46,7 +46,7 @@ from zhkh.kernel.penalties import PenaltyPolicy
 from zhkh.kernel.period import Period
 from zhkh.modules.billing.models import LedgerLine
 from zhkh.modules.db.bulk import copy_escape, copy_text, insert_rows
-from zhkh.modules.db.repository import among_value, ids_params
+from zhkh.modules.db.repository import among_value, ids_params, range_params, within_range
 from zhkh.modules.finance.models import Allocation, PenaltyState
 from zhkh.modules.finance.penalty_columns import (
     I64,
@@ -171,7 +171,7 @@ def _statements(dialect: str) -> dict[str, Any]:
     month = bindparam("month", type_=String)
     key = bindparam("key", type_=String)
     charges = [select(lines.account_id, lines.provider_id, func.sum(lines.amount_kopecks))
-               .where(among_value(lines.account_id, dialect), *where,
+               .where(within_range(lines.account_id), *where,
                       lines.service != PENALTY)
                .group_by(lines.account_id, lines.provider_id)
                for where in (
@@ -185,8 +185,7 @@ def _statements(dialect: str) -> dict[str, Any]:
     def paid(*where: Any) -> Any:
         return (select(_key_sql(alloc.account_id, alloc.bill_period),
                        _ordinal_sql(alloc.paid_on, dialect), func.sum(alloc.amount_kopecks))
-                .where(among_value(alloc.account_id, dialect), alloc.kind == "principal",
-                       *where)
+                .where(within_range(alloc.account_id), alloc.kind == "principal", *where)
                 .group_by(alloc.account_id, alloc.bill_period, alloc.paid_on))
     return {
         "charges_own": charges[0],
@@ -201,11 +200,11 @@ def _statements(dialect: str) -> dict[str, Any]:
         "paid_before": paid(alloc.bill_period < key, alloc.period_booked < key),
         "booked": select(_key_sql(lines.account_id, lines.component),
                          func.sum(lines.amount_kopecks))
-        .where(among_value(lines.account_id, dialect), lines.service == PENALTY,
+        .where(within_range(lines.account_id), lines.service == PENALTY,
                lines.period_booked == month)
         .group_by(lines.account_id, lines.component),
         "state": select(state.account_id, state.as_of, state.version, state.data).where(
-            among_value(state.account_id, dialect)),
+            within_range(state.account_id)),
         "drop_state": delete(state).where(among_value(state.account_id, dialect)),
     }
 
@@ -225,10 +224,10 @@ def _read(session: Session, account_ids: Sequence[int]
     """The stored states of ``account_ids``: per account its month and rules version, and
     all their inputs as columns."""
     conn = session.connection()
-    result = conn.execute(_statements(conn.dialect.name)["state"],
-                          ids_params(conn, account_ids))
+    result = conn.execute(_statements(conn.dialect.name)["state"], range_params(account_ids))
     try:
-        rows = result.cursor.fetchall()
+        wanted = set(account_ids)
+        rows = [r for r in result.cursor.fetchall() if r[0] in wanted]
     finally:
         result.close()
     heads = {a: (as_of, version) for a, as_of, version, _ in rows}
@@ -255,6 +254,15 @@ def read_state(session: Session, account_ids: Sequence[int]) -> Columns:
     return _read(session, account_ids)[1]
 
 
+def _of(rows: np.ndarray, account_ids: Sequence[int], *, keyed: bool = True) -> np.ndarray:
+    """The rows of a read by the range of ``account_ids`` that are of those accounts (column
+    0: a key, or with ``keyed=False`` the account)."""
+    ids = unique(np.asarray(account_ids, I64))
+    if ids.size and ids[-1] - ids[0] + 1 == ids.size:  # no account skipped: all are theirs
+        return rows
+    return rows[member(rows[:, 0] // K if keyed else rows[:, 0], ids)]
+
+
 def month_bookings(session: Session, account_ids: Sequence[int], month: Period) -> Columns:
     """What ``month`` booked for ``account_ids`` that the state as of the month after takes
     in: the charges of its bill, the penalty lines it booked, the allocation rows it booked
@@ -262,13 +270,13 @@ def month_bookings(session: Session, account_ids: Sequence[int], month: Period) 
     conn = session.connection()
     st = _statements(conn.dialect.name)
     this, nxt = str(month), str(month.shift(1))
-    params = {**ids_params(conn, account_ids), "month": this, "key": nxt, "lo": this,
-              "hi": this}
-    c = np.concatenate([_fetch(conn, st["charges_own"], 3, params),
-                        _fetch(conn, st["charges_other"], 3, params)])
-    p = np.concatenate([_fetch(conn, st["paid"], 3, params),
-                        _fetch(conn, st["paid_ahead"], 3, params)])
-    b = _fetch(conn, st["booked"], 2, params)
+    params = {**range_params(account_ids), "month": this, "key": nxt, "lo": this, "hi": this}
+    c = _of(np.concatenate([_fetch(conn, st["charges_own"], 3, params),
+                            _fetch(conn, st["charges_other"], 3, params)]), account_ids,
+            keyed=False)
+    p = _of(np.concatenate([_fetch(conn, st["paid"], 3, params),
+                            _fetch(conn, st["paid_ahead"], 3, params)]), account_ids)
+    b = _of(_fetch(conn, st["booked"], 2, params), account_ids)
     ck, cp, ca = _sum2(c[:, 0] * K + month_of(this), c[:, 1], c[:, 2])
     bk, ba = _sum1(b[:, 0], b[:, 1])
     paid = _paid_columns(p)
@@ -279,9 +287,8 @@ def paid_in(session: Session, account_ids: Sequence[int], month: Period) -> Colu
     """Principal booked in ``month`` (or later) to bills before it, of ``account_ids``."""
     conn = session.connection()
     p = _fetch(conn, _statements(conn.dialect.name)["paid"], 3,
-               {**ids_params(conn, account_ids), "key": str(month), "lo": str(month),
-                "hi": LAST})
-    return _paid_columns(p)
+               {**range_params(account_ids), "key": str(month), "lo": str(month), "hi": LAST})
+    return _paid_columns(_of(p, account_ids))
 
 
 def ledger_columns(session: Session, account_ids: Sequence[int], month: Period) -> Columns:
@@ -293,8 +300,8 @@ def ledger_columns(session: Session, account_ids: Sequence[int], month: Period) 
     params = {"ids": list(account_ids), "key": str(month)}
     c = _fetch(conn, charges, 3, params)
     b = _fetch(conn, booked, 2, params)
-    p = _fetch(conn, _statements(dialect)["paid_before"], 3,
-               {**params, **ids_params(conn, account_ids)})
+    p = _of(_fetch(conn, _statements(dialect)["paid_before"], 3,
+                   {**params, **range_params(account_ids)}), account_ids)
     paid = _paid_columns(p)
     ck, cp, ca = _sum2(c[:, 0], c[:, 1], c[:, 2])
     bk, ba = _sum1(b[:, 0], b[:, 1])

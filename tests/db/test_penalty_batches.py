@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import numpy as np
 import pytest
 from sqlalchemy import select
 
@@ -16,9 +17,9 @@ from zhkh.adapters.db import Database, upgrade
 from zhkh.kernel.period import Period
 from zhkh.modules.billing.models import LedgerLine
 from zhkh.modules.billing.repository import PeriodRepository
-from zhkh.modules.finance import penalties
+from zhkh.modules.finance import penalties, penalty_state
 from zhkh.modules.finance.models import PenaltyState
-from zhkh.modules.finance.penalties import book_penalties
+from zhkh.modules.finance.penalties import book_penalties, rebuild_penalty_state
 from zhkh.modules.registry.account_number import make_account_number
 from zhkh.modules.registry.repository import RegistryRepository
 
@@ -111,3 +112,39 @@ def test_a_failing_batch_stops_the_phase_and_writes_nothing_of_its_own(db, monke
     assert set(db.ids[:10]) <= booked  # type: ignore[attr-defined]  # committed before it
     # at most one batch beyond the failing one was in flight; none started after it failed
     assert len(started) <= 4
+
+
+def test_a_batch_with_accounts_left_out_books_only_its_own(db):
+    """Every other account: the batches read by the range of their ids, the others' rows
+    in that range are left out."""
+    some = db.ids[::2]  # type: ignore[attr-defined]
+    whole = book_penalties(db.session, some, OPEN, POLICY, version="v1", run_id="whole",
+                           batch=5, workers=1, incremental=False)
+    expected = _lines(db)
+    assert {line[0] for line in expected} == set(some)
+    # their state as of the month before, moved a month by the phase (the month's bookings
+    # read by range), then read as it is by a rerun
+    rebuild_penalty_state(db.session, some, OPEN.shift(-1), POLICY, version="v1", batch=5)
+    book_penalties(db.session, some, OPEN, POLICY, version="v1", run_id="moved", batch=5,
+                   workers=2)
+    assert _lines(db) == expected
+    book_penalties(db.session, some, OPEN, POLICY, version="v1", run_id="again", batch=5,
+                   workers=2)
+    assert _lines(db) == expected
+    with db.reader() as session:
+        kept = set(session.scalars(select(PenaltyState.account_id)))
+    assert kept == set(some)
+    assert whole.lines == len(expected)
+
+
+def test_reads_by_range_answer_for_the_accounts_asked_only(db):
+    some = db.ids[::3]  # type: ignore[attr-defined]
+    rebuild_penalty_state(db.session, db.ids, OPEN, POLICY, version="v1")  # type: ignore[attr-defined]
+    with db.reader() as session:
+        month = penalty_state.month_bookings(session, some, OPEN.shift(-1))
+        stored = penalty_state.read_state(session, some)
+        heads = penalty_state.read_heads(session, some, "v1")
+    for cols in (month, stored):
+        keys = np.concatenate([cols.c_key, cols.p_key, cols.b_key])
+        assert set((keys // penalty_state.K).tolist()) == set(some)
+    assert set(heads) == set(some)
