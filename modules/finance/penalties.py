@@ -231,8 +231,8 @@ def book_penalties(unit: Callable[[], object], account_ids: Sequence[int], month
         upcoming = iter(parts)
         try:
             while True:
-                while len(running) < workers and (part := next(upcoming, None)) is not None:
-                    running.append(pool.submit(one, part))
+                while len(running) < workers and (waiting := next(upcoming, None)) is not None:
+                    running.append(pool.submit(one, waiting))
                 if not running:
                     break
                 add(running.popleft().result())

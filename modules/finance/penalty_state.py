@@ -166,7 +166,9 @@ def prune(cols: Columns, policy: PenaltyPolicy, as_of: Period) -> Columns:
 
 @lru_cache(maxsize=4)
 def _statements(dialect: str) -> dict[str, Any]:
-    """The state's reads; parameters ``ids`` and as named in each."""
+    """The state's statements: reads by the range of a batch's ids (``ids_lo``, ``ids_hi``;
+    the caller keeps the rows of its ids), the delete by the ids themselves (``ids``); other
+    parameters as named in each."""
     lines, alloc, state = LedgerLine, Allocation, PenaltyState
     month = bindparam("month", type_=String)
     key = bindparam("key", type_=String)
