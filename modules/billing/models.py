@@ -92,20 +92,16 @@ class LedgerLine(Base):
         # line; a batch's delete is served by (account_id, period_for) there (migration 0104)
         dialect_index("ix_ledger_lines_booked_account", "period_booked", "account_id",
                       dialect="sqlite"),
-        dialect_index("ix_ledger_lines_booked_brin", "period_booked", dialect="postgresql",
-                      postgresql_using="brin"),
+        # (period_booked, account_id) so that the month's pages of a range of accounts are
+        # found too (the penalty phase reads a closed month's lines of a batch: migration 0130)
+        dialect_index("ix_ledger_lines_booked_account_brin", "period_booked", "account_id",
+                      dialect="postgresql", postgresql_using="brin"),
         Index("ix_ledger_lines_account_for", "account_id", "period_for"),
         # the penalty phase deletes a batch's penalty lines of the open month: planned through
         # the BRIN it was a nested loop of bitmap ANDs per account (minutes for 100,000
         # accounts); this partial index finds them directly (migration 0113)
         dialect_index("ix_ledger_lines_penalty_account", "account_id", "period_booked",
                       dialect="postgresql", postgresql_where=text("service = 'penalty'")),
-        # lines booked in a month about an earlier one (recalculations, corrections: few) by
-        # account: with (account_id, period_for) they give a batch's lines booked in one month
-        # without the BRIN's whole month (the penalty state, migration 0127)
-        dialect_index("ix_ledger_lines_account_booked_other", "account_id", "period_booked",
-                      dialect="postgresql",
-                      postgresql_where=text("period_for <> period_booked")),
         *(sqlite_foreign_key(column, target, "ledger_lines_inserted") for column, target in (
             ("account_id", "accounts.id"), ("provider_id", "providers.id"),
             ("period_booked", "billing_periods.period"))),

@@ -36,6 +36,7 @@ import numpy as np
 from sqlalchemy import (
     String,
     bindparam,
+    case,
     delete,
     func,
     select,
@@ -56,6 +57,7 @@ from zhkh.modules.finance.penalty_columns import (
     _at,
     _fetch,
     _key_sql,
+    _month_sql,
     _ordinal_sql,
     _reads,
     accrue_columns,
@@ -172,17 +174,6 @@ def _statements(dialect: str) -> dict[str, Any]:
     lines, alloc, state = LedgerLine, Allocation, PenaltyState
     month = bindparam("month", type_=String)
     key = bindparam("key", type_=String)
-    charges = [select(lines.account_id, lines.provider_id, func.sum(lines.amount_kopecks))
-               .where(within_range(lines.account_id), *where,
-                      lines.service != PENALTY)
-               .group_by(lines.account_id, lines.provider_id)
-               for where in (
-                   # by (account_id, period_for); the month's test kept off the BRIN of
-                   # period_booked, whose bitmap of the whole month PostgreSQL would AND in
-                   # for every account
-                   (lines.period_for == month, func.coalesce(lines.period_booked, "") == month),
-                   # by the partial index of lines about an earlier month
-                   (lines.period_booked == month, lines.period_for != lines.period_booked))]
 
     def paid(*where: Any) -> Any:
         return (select(_key_sql(alloc.account_id, alloc.bill_period),
@@ -190,8 +181,14 @@ def _statements(dialect: str) -> dict[str, Any]:
                 .where(within_range(alloc.account_id), alloc.kind == "principal", *where)
                 .group_by(alloc.account_id, alloc.bill_period, alloc.paid_on))
     return {
-        "charges_own": charges[0],
-        "charges_other": charges[1],
+        # every line the month booked for a range of accounts (a penalty line with its bill's
+        # month index, others -1): the BRIN of (period_booked, account_id) gives the month's
+        # pages of those accounts, not the accounts' index through all their months
+        "month_lines": select(
+            lines.account_id, lines.provider_id,
+            case((lines.service == PENALTY, _month_sql(lines.component)), else_=-1),
+            lines.amount_kopecks).where(within_range(lines.account_id),
+                                        lines.period_booked == month),
         # allocation rows booked in months lo..hi to bills before ``key``
         "paid": paid(alloc.period_booked >= bindparam("lo", type_=String),
                      alloc.period_booked <= bindparam("hi", type_=String),
@@ -200,11 +197,6 @@ def _statements(dialect: str) -> dict[str, Any]:
         "paid_ahead": paid(alloc.bill_period == month, alloc.period_booked < month),
         # for the rebuild: rows booked before ``key`` to bills before it
         "paid_before": paid(alloc.bill_period < key, alloc.period_booked < key),
-        "booked": select(_key_sql(lines.account_id, lines.component),
-                         func.sum(lines.amount_kopecks))
-        .where(within_range(lines.account_id), lines.service == PENALTY,
-               lines.period_booked == month)
-        .group_by(lines.account_id, lines.component),
         "state": select(state.account_id, state.as_of, state.version, state.data).where(
             within_range(state.account_id)),
         "drop_state": delete(state).where(among_value(state.account_id, dialect)),
@@ -273,14 +265,13 @@ def month_bookings(session: Session, account_ids: Sequence[int], month: Period) 
     st = _statements(conn.dialect.name)
     this, nxt = str(month), str(month.shift(1))
     params = {**range_params(account_ids), "month": this, "key": nxt, "lo": this, "hi": this}
-    c = _of(np.concatenate([_fetch(conn, st["charges_own"], 3, params),
-                            _fetch(conn, st["charges_other"], 3, params)]), account_ids,
-            keyed=False)
+    lines = _of(_fetch(conn, st["month_lines"], 4, params), account_ids, keyed=False)
     p = _of(np.concatenate([_fetch(conn, st["paid"], 3, params),
                             _fetch(conn, st["paid_ahead"], 3, params)]), account_ids)
-    b = _of(_fetch(conn, st["booked"], 2, params), account_ids)
-    ck, cp, ca = _sum2(c[:, 0] * K + month_of(this), c[:, 1], c[:, 2])
-    bk, ba = _sum1(b[:, 0], b[:, 1])
+    penalty = lines[:, 2] >= 0
+    c, b = lines[~penalty], lines[penalty]
+    ck, cp, ca = _sum2(c[:, 0] * K + month_of(this), c[:, 1], c[:, 3])
+    bk, ba = _sum1(b[:, 0] * K + b[:, 2], b[:, 3])
     paid = _paid_columns(p)
     return Columns(ck, cp, ca, paid.p_key, paid.p_day, paid.p_amount, bk, ba, set())
 
