@@ -182,7 +182,7 @@ def range_params(ids: Sequence[int], name: str = "ids") -> dict[str, Any]:
 def ids_params(conn: Any, ids: Sequence[int], name: str = "ids") -> dict[str, Any]:
     """The parameters of :func:`among_value` named ``name`` for ``ids`` on ``conn``."""
     values = [int(a) for a in ids]
-    bounds = {f"{name}_lo": min(values, default=1), f"{name}_hi": max(values, default=0)}
+    bounds = range_params(values, name)
     dialect = conn.dialect.name
     if dialect == "sqlite":
         return {name: json.dumps(values), **bounds}
