@@ -1,9 +1,10 @@
 """The run's penalty phase over several units of work at once books what it books one batch at
-a time, and a batch that fails stops it without a line of its own written.
+a time; a batch that fails stops it without a line of its own written; batches whose range of
+ids skips accounts read and book only their own.
 
 The phase commits each batch, so these tests use a database of their own (not the rolled-back
-transaction of the other database tests): a town of 24 accounts whose first two bills are left
-unpaid, so that every account owes penalties in the fifth month."""
+transaction of the other database tests): a town of 24 accounts whose four closed bills are
+all unpaid, so that every account owes penalties in the fifth month."""
 
 from __future__ import annotations
 
