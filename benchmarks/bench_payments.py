@@ -396,6 +396,31 @@ def _ledger_digest(db, month) -> tuple[int, int, int]:
     return len(rows), sum(r[4] for r in rows), hash(frozenset(map(tuple, rows)))
 
 
+def book_month_before(url: str, ids: list[int], rules, before: Period) -> int:
+    """Book the penalties of ``before`` (the open month of a fresh town: no state yet, so
+    whole histories are read and the state built) as a living database has them, close it,
+    open the month after, and keep the state as ``saved_states`` for the rounds to restore;
+    returns the number of inputs the state kept."""
+    db = Database.from_url(url)
+    try:
+        started = time.perf_counter()
+        book_penalties(db.session, ids, before, rules.penalty, version=rules.version,
+                       run_id="bench-before")
+        print(f"setup: {before} booked (whole read, state built) in "
+              f"{time.perf_counter() - started:.1f} s", flush=True)
+        with db.session() as session:
+            session.execute(text("UPDATE billing_periods SET status = 'closed', "
+                                 "closed_at = :at WHERE period = :p"),
+                            {"at": datetime.now(UTC), "p": str(before)})
+            session.execute(text("INSERT INTO billing_periods (period, status) "
+                                 "VALUES (:p, 'open')"), {"p": str(before.shift(1))})
+            session.execute(text("CREATE TABLE saved_states AS SELECT * FROM penalty_states"))
+            return session.execute(text("SELECT coalesce(sum(length(data)), 0) / 32 "
+                                        "FROM penalty_states")).scalar_one()
+    finally:
+        db.dispose()
+
+
 def _penalty_old_and_new(benchmark, figures, rounds, rules, fresh):
     """The phase of the open month over a town of 36 months, the full read (``incremental=
     False``: the path before the penalty state) and the state (``incremental=True``) in the
@@ -412,23 +437,9 @@ def _penalty_old_and_new(benchmark, figures, rounds, rules, fresh):
     print(f"\ntown: {PENALTY_ACCOUNTS} accounts × 36 months (debtors: "
           f"{PENALTY_DEBTORS or 'all'}) in "
           f"{time.perf_counter() - started:.0f} s")
-    db = Database.from_url(url)
     ids = list(range(1, PENALTY_ACCOUNTS + 1))
-    started = time.perf_counter()
-    book_penalties(db.session, ids, before, rules.penalty, version=rules.version,
-                   run_id="bench-before")
-    print(f"setup: {before} booked (whole read, state built) in "
-          f"{time.perf_counter() - started:.1f} s")
-    with db.session() as session:
-        session.execute(text("UPDATE billing_periods SET status = 'closed', closed_at = :at "
-                             "WHERE period = :p"), {"at": datetime.now(UTC), "p": str(before)})
-        session.execute(text("INSERT INTO billing_periods (period, status) "
-                             "VALUES (:p, 'open')"), {"p": str(month)})
-        session.execute(text("CREATE TABLE saved_states AS SELECT * FROM penalty_states"))
-        kept = session.execute(text("SELECT coalesce(sum(length(data)), 0) / 32 "
-                                    "FROM penalty_states")).scalar_one()
+    kept = book_month_before(url, ids, rules, before)
     print(f"state: {kept} inputs kept for {PENALTY_ACCOUNTS} accounts")
-    db.dispose()
     analyze(url)
     db = Database.from_url(url)
 

@@ -27,7 +27,6 @@ from __future__ import annotations
 import os
 import sys
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -43,6 +42,7 @@ from bench_payments import (
     PG_URL,
     ServerCPU,
     _ledger_digest,
+    book_month_before,
     fresh_postgresql,
     load,
     needs_postgresql,
@@ -176,20 +176,7 @@ def test_penalties_in_the_run_at_scale_on_postgresql(benchmark, figures, rounds,
         sql_money_town(url, ACCOUNTS, before=before)
         print(f"town: {ACCOUNTS} accounts × {MONTHS} months in "
               f"{time.perf_counter() - started:.0f} s", flush=True)
-        db = Database.from_url(url)
-        started = time.perf_counter()
-        book_penalties(db.session, ids, before, rules.penalty, version=rules.version,
-                       run_id="bench-before")
-        print(f"setup: {before} booked (whole read, state built) in "
-              f"{time.perf_counter() - started:.0f} s", flush=True)
-        with db.session() as session:
-            session.execute(text("UPDATE billing_periods SET status = 'closed', "
-                                 "closed_at = :at WHERE period = :p"),
-                            {"at": datetime.now(UTC), "p": str(before)})
-            session.execute(text("INSERT INTO billing_periods (period, status) "
-                                 "VALUES (:p, 'open')"), {"p": str(month)})
-            session.execute(text("CREATE TABLE saved_states AS SELECT * FROM penalty_states"))
-        db.dispose()
+        book_month_before(url, ids, rules, before)
     db = Database.from_url(url)
     state: dict = {"digests": []}
 
